@@ -93,7 +93,15 @@ const RETRIABLE_NAMES = new Set([
   'RequestTimeoutException',
   'TransactionConflictException',
 ]);
-const RETRIABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH']);
+const RETRIABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
 
 /**
  * Whether an SDK or socket error is worth retrying: throttling, 5xx, timeouts and connection errors are;

@@ -7,17 +7,48 @@ import { Observable, Subject } from 'rxjs';
 interface EventPayloads {
   'actor.started': { readonly instance: string };
   'actor.stopped': { readonly reason: string };
-  'actor.crashed': { readonly error: ReadonlyArray<string>; readonly restartInMs: number; readonly restarts: number };
+  'actor.crashed': {
+    readonly error: ReadonlyArray<string>;
+    readonly restartInMs: number;
+    readonly restarts: number;
+  };
   'actor.processed': { readonly count: number };
   'bus.published': { readonly stream: string; readonly records: number; readonly bytes: number };
-  'bus.publish_retry': { readonly stream: string; readonly failed: number; readonly attempt: number; readonly delayMs: number };
+  'bus.publish_retry': {
+    readonly stream: string;
+    readonly failed: number;
+    readonly attempt: number;
+    readonly delayMs: number;
+  };
   'bus.decode_failed': { readonly stream: string; readonly issues: ReadonlyArray<string> };
-  'bus.dead_lettered': { readonly stream: string; readonly reason: string; readonly errorTag: string };
-  'bus.retry': { readonly port: string; readonly attempt: number; readonly delayMs: number; readonly error: string };
-  'bus.checkpointed': { readonly stream: string; readonly shardId: string; readonly sequence: string };
+  'bus.dead_lettered': {
+    readonly stream: string;
+    readonly reason: string;
+    readonly errorTag: string;
+  };
+  'bus.retry': {
+    readonly port: string;
+    readonly attempt: number;
+    readonly delayMs: number;
+    readonly error: string;
+  };
+  'bus.checkpointed': {
+    readonly stream: string;
+    readonly shardId: string;
+    readonly sequence: string;
+  };
   'bus.lag': { readonly stream: string; readonly shardId: string; readonly millisBehind: number };
-  'bus.lease_acquired': { readonly stream: string; readonly shardId: string; readonly owner: string };
-  'bus.lease_lost': { readonly stream: string; readonly shardId: string; readonly owner: string; readonly reason: string };
+  'bus.lease_acquired': {
+    readonly stream: string;
+    readonly shardId: string;
+    readonly owner: string;
+  };
+  'bus.lease_lost': {
+    readonly stream: string;
+    readonly shardId: string;
+    readonly owner: string;
+    readonly reason: string;
+  };
   'bus.shard_ended': { readonly stream: string; readonly shardId: string };
   'port.failed': { readonly port: string; readonly retriable: boolean; readonly error: string };
 }
@@ -41,7 +72,11 @@ export type PayloadOf<K extends RuntimeEventType> = EventPayloads[K];
 /** A place to emit events to and subscribe from. One per process, passed to every runtime part. */
 export interface EventHub {
   readonly events$: Observable<RuntimeEvent>;
-  readonly emit: <K extends RuntimeEventType>(type: K, actor: string, payload: EventPayloads[K]) => void;
+  readonly emit: <K extends RuntimeEventType>(
+    type: K,
+    actor: string,
+    payload: EventPayloads[K],
+  ) => void;
 }
 
 /**
@@ -56,6 +91,7 @@ export const createEventHub = (now: () => number = Date.now): EventHub => {
   const subject = new Subject<RuntimeEvent>();
   return {
     events$: subject.asObservable(),
-    emit: (type, actor, payload) => subject.next({ type, at: now(), actor, payload } as RuntimeEvent),
+    emit: (type, actor, payload) =>
+      subject.next({ type, at: now(), actor, payload } as RuntimeEvent),
   };
 };
