@@ -19,7 +19,7 @@ export const reportErrors = (errors: t.Errors): ReadonlyArray<string> =>
       .join('.');
     const expected = e.context[e.context.length - 1]?.type.name ?? 'unknown';
     const got = safeShow(e.value);
-    return e.message ?? `at .${path}: expected ${expected}, got ${got}`;
+    return `at .${path}: ${e.message ?? `expected ${expected}, got ${got}`}`;
   });
 
 const safeShow = (u: unknown): string => {
@@ -28,7 +28,7 @@ const safeShow = (u: unknown): string => {
     const s = JSON.stringify(u);
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;
   } catch {
-    return String(u);
+    return Object.prototype.toString.call(u);
   }
 };
 
@@ -58,3 +58,82 @@ export const decodeJson =
 /** Encodes a value to the JSON bytes that travel on the bus. */
 export const encodeJson = <A, O>(codec: t.Type<A, O, unknown>, a: A): Buffer =>
   Buffer.from(JSON.stringify(codec.encode(a)), 'utf8');
+
+// ---------------------------------------------------------------------------------------------------------------
+// codecs for config values: files give numbers and booleans, env and flags give strings
+
+const numberIn = (name: string, ok: (n: number) => boolean, expected: string) =>
+  new t.Type<number, number, unknown>(
+    name,
+    (u): u is number => typeof u === 'number' && ok(u),
+    (u, c) => {
+      const n =
+        typeof u === 'number' ? u : typeof u === 'string' && u.trim() !== '' ? Number(u) : NaN;
+      return Number.isFinite(n) && ok(n)
+        ? t.success(n)
+        : t.failure(u, c, `expected ${expected}, got ${safeShow(u)}`);
+    },
+    (n) => n,
+  );
+
+/** A finite number, from a number or a numeric string. */
+export const NumberLike = numberIn('NumberLike', () => true, 'a number');
+/** A non-negative finite number. */
+export const NonNegative = numberIn('NonNegative', (n) => n >= 0, 'a number >= 0');
+/** A positive integer. */
+export const PositiveInt = numberIn(
+  'PositiveInt',
+  (n) => Number.isInteger(n) && n > 0,
+  'an integer > 0',
+);
+/** A non-negative integer. */
+export const NonNegativeInt = numberIn(
+  'NonNegativeInt',
+  (n) => Number.isInteger(n) && n >= 0,
+  'an integer >= 0',
+);
+/** A probability, 0 to 1 inclusive. */
+export const Probability = numberIn('Probability', (n) => n >= 0 && n <= 1, 'a number from 0 to 1');
+/** A TCP port, 0 (pick a free one) to 65535. */
+export const Port = numberIn(
+  'Port',
+  (n) => Number.isInteger(n) && n >= 0 && n <= 65_535,
+  'a port from 0 to 65535',
+);
+
+/** A boolean, from a boolean or `true/false/1/0/yes/no`. */
+export const BooleanLike = new t.Type<boolean, boolean, unknown>(
+  'BooleanLike',
+  (u): u is boolean => typeof u === 'boolean',
+  (u, c) => {
+    if (typeof u === 'boolean') return t.success(u);
+    const s = typeof u === 'string' ? u.trim().toLowerCase() : '';
+    if (['true', '1', 'yes'].includes(s)) return t.success(true);
+    if (['false', '0', 'no'].includes(s)) return t.success(false);
+    return t.failure(u, c, `expected true or false, got ${safeShow(u)}`);
+  },
+  (b) => b,
+);
+
+/** A non-empty string. */
+export const NonEmptyString = new t.Type<string, string, unknown>(
+  'NonEmptyString',
+  (u): u is string => typeof u === 'string' && u.length > 0,
+  (u, c) =>
+    typeof u === 'string' && u.trim().length > 0
+      ? t.success(u.trim())
+      : t.failure(u, c, `expected a non-empty string, got ${safeShow(u)}`),
+  (s) => s,
+);
+
+/** One of a fixed set of strings, with a message that lists them. */
+export const oneOf = <K extends string>(name: string, values: ReadonlyArray<K>) =>
+  new t.Type<K, K, unknown>(
+    name,
+    (u): u is K => typeof u === 'string' && (values as ReadonlyArray<string>).includes(u),
+    (u, c) =>
+      typeof u === 'string' && (values as ReadonlyArray<string>).includes(u)
+        ? t.success(u as K)
+        : t.failure(u, c, `expected one of ${values.join(', ')}, got ${safeShow(u)}`),
+    (k) => k,
+  );

@@ -60,9 +60,9 @@ const checkpointsOf = (
   stream: string,
 ): Map<number, number> => {
   let byStream = backend.checkpoints.get(app);
-  if (!byStream) backend.checkpoints.set(app, (byStream = new Map()));
+  if (!byStream) backend.checkpoints.set(app, (byStream = new Map<string, Map<number, number>>()));
   let byShard = byStream.get(stream);
-  if (!byShard) byStream.set(stream, (byShard = new Map()));
+  if (!byShard) byStream.set(stream, (byShard = new Map<number, number>()));
   return byShard;
 };
 

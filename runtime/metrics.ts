@@ -1,0 +1,169 @@
+/**
+ * A small Prometheus registry: counters, gauges and histograms with labels, rendered in the text exposition
+ * format for `GET /metrics`. No dependency: what we need is a few dozen lines, and prom-client's global default
+ * registry is the kind of hidden state we avoid.
+ */
+import type { Observable } from 'rxjs';
+
+import type { RuntimeEvent } from './events.ts';
+
+type Labels = Readonly<Record<string, string>>;
+
+const keyOf = (labels: Labels): string =>
+  Object.keys(labels)
+    .sort()
+    .map(
+      (k) =>
+        `${k}="${String(labels[k]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+    )
+    .join(',');
+
+interface Series {
+  readonly name: string;
+  readonly help: string;
+  readonly kind: 'counter' | 'gauge' | 'histogram';
+  readonly values: Map<string, number>;
+  readonly buckets?: ReadonlyArray<number>;
+}
+
+/** A registry of metric series. One per process; `render()` gives the `/metrics` body. */
+export class MetricsRegistry {
+  private readonly series = new Map<string, Series>();
+
+  private get(
+    name: string,
+    help: string,
+    kind: Series['kind'],
+    buckets?: ReadonlyArray<number>,
+  ): Series {
+    let s = this.series.get(name);
+    if (!s) this.series.set(name, (s = { name, help, kind, values: new Map(), buckets }));
+    return s;
+  }
+
+  /** Adds `by` (default 1) to a counter. */
+  inc(name: string, help: string, labels: Labels = {}, by = 1): void {
+    const s = this.get(name, help, 'counter');
+    const k = keyOf(labels);
+    s.values.set(k, (s.values.get(k) ?? 0) + by);
+  }
+
+  /** Sets a gauge. */
+  set(name: string, help: string, labels: Labels, value: number): void {
+    this.get(name, help, 'gauge').values.set(keyOf(labels), value);
+  }
+
+  /** Records one observation in a histogram (default buckets suit milliseconds). */
+  observe(
+    name: string,
+    help: string,
+    labels: Labels,
+    value: number,
+    buckets: ReadonlyArray<number> = [1, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000],
+  ): void {
+    const s = this.get(name, help, 'histogram', buckets);
+    const base = keyOf(labels);
+    const sep = base ? ',' : '';
+    for (const b of s.buckets ?? buckets) {
+      if (value <= b)
+        s.values.set(`${base}${sep}le="${b}"`, (s.values.get(`${base}${sep}le="${b}"`) ?? 0) + 1);
+      else if (!s.values.has(`${base}${sep}le="${b}"`)) s.values.set(`${base}${sep}le="${b}"`, 0);
+    }
+    s.values.set(`${base}${sep}le="+Inf"`, (s.values.get(`${base}${sep}le="+Inf"`) ?? 0) + 1);
+    s.values.set(`sum:${base}`, (s.values.get(`sum:${base}`) ?? 0) + value);
+    s.values.set(`count:${base}`, (s.values.get(`count:${base}`) ?? 0) + 1);
+  }
+
+  /** Current value of a counter or gauge series (for status lines and tests). */
+  value(name: string, labels: Labels = {}): number {
+    return this.series.get(name)?.values.get(keyOf(labels)) ?? 0;
+  }
+
+  /** Sum over every label set of a series. */
+  total(name: string): number {
+    let sum = 0;
+    for (const v of this.series.get(name)?.values.values() ?? []) sum += v;
+    return sum;
+  }
+
+  /** The Prometheus text exposition format. */
+  render(): string {
+    const lines: string[] = [];
+    for (const s of this.series.values()) {
+      lines.push(`# HELP ${s.name} ${s.help}`, `# TYPE ${s.name} ${s.kind}`);
+      for (const [k, v] of s.values) {
+        if (s.kind !== 'histogram') lines.push(`${s.name}${k ? `{${k}}` : ''} ${v}`);
+        else if (k.startsWith('sum:'))
+          lines.push(`${s.name}_sum${k.length > 4 ? `{${k.slice(4)}}` : ''} ${v}`);
+        else if (k.startsWith('count:'))
+          lines.push(`${s.name}_count${k.length > 6 ? `{${k.slice(6)}}` : ''} ${v}`);
+        else lines.push(`${s.name}_bucket{${k}} ${v}`);
+      }
+    }
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+/**
+ * Turns runtime events into metrics: a counter per event type and actor, lag gauges, publish and dead-letter
+ * counters. Returns the unsubscribe function.
+ */
+export const instrument = (
+  events$: Observable<RuntimeEvent>,
+  registry: MetricsRegistry,
+): (() => void) => {
+  const sub = events$.subscribe((e) => {
+    registry.inc('prestacop_runtime_events_total', 'Runtime events by type', {
+      type: e.type,
+      actor: e.actor,
+    });
+    switch (e.type) {
+      case 'bus.published':
+        registry.inc(
+          'prestacop_published_records_total',
+          'Records accepted by the stream',
+          { stream: e.payload.stream },
+          e.payload.records,
+        );
+        registry.inc(
+          'prestacop_published_bytes_total',
+          'Bytes accepted by the stream',
+          { stream: e.payload.stream },
+          e.payload.bytes,
+        );
+        break;
+      case 'bus.dead_lettered':
+        registry.inc('prestacop_dead_letters_total', 'Inputs dead-lettered, by reason tag', {
+          actor: e.actor,
+          tag: e.payload.errorTag,
+        });
+        break;
+      case 'bus.lag':
+        registry.set(
+          'prestacop_millis_behind_latest',
+          'Consumer lag per shard',
+          { actor: e.actor, stream: e.payload.stream, shard: e.payload.shardId },
+          e.payload.millisBehind,
+        );
+        break;
+      case 'actor.processed':
+        registry.inc(
+          'prestacop_processed_total',
+          'Inputs processed and acknowledged',
+          { actor: e.actor },
+          e.payload.count,
+        );
+        break;
+      case 'actor.crashed':
+        registry.inc(
+          'prestacop_actor_crashes_total',
+          'Actor crashes (each followed by a restart)',
+          { actor: e.actor },
+        );
+        break;
+      default:
+        break;
+    }
+  });
+  return () => sub.unsubscribe();
+};
