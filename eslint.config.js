@@ -20,6 +20,9 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
+      // Expected failures are tagged values ({ _tag: 'PortFailure', ... }), not Error subclasses (STYLE §5).
+      '@typescript-eslint/prefer-promise-reject-errors': 'off',
+      '@typescript-eslint/only-throw-error': 'off',
       // Actors never import each other; runtime imports nothing of ours (STYLE §1).
       'no-restricted-imports': 'off',
     },

@@ -146,7 +146,7 @@ describe('Runtime > runActor', () => {
     await actor.stop();
     const byTag = Object.fromEntries(letters.map((l) => [l.errorTag, l]));
     assert.equal(byTag.RetriesExhausted?.attempts, 4);
-    assert.match(byTag.RetriesExhausted!.reasons.join(), /gave up after 4 attempts/);
+    assert.match(byTag.RetriesExhausted.reasons.join(), /gave up after 4 attempts/);
     assert.equal(byTag.PortFailure?.attempts, 1);
   });
 
