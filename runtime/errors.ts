@@ -129,9 +129,7 @@ export const isRuntimeError = (u: unknown): u is RuntimeError =>
   typeof u === 'object' &&
   u !== null &&
   '_tag' in u &&
-  ['DecodeFailure', 'PortFailure', 'RetriesExhausted', 'ConfigError'].includes(
-    (u as { _tag: unknown })._tag as string,
-  );
+  ['DecodeFailure', 'PortFailure', 'RetriesExhausted', 'ConfigError'].includes(u._tag as string);
 
 /** One line of text per error, for logs and dead letters. */
 export const describeError = (e: unknown): ReadonlyArray<string> => {

@@ -2,7 +2,8 @@
  * The runtime's inspection stream (STYLE §7, after xstate `inspect` and kafkajs instrumentation): every part of
  * the runtime reports what it does here, and logs, metrics, the status line and tests subscribe.
  */
-import { Observable, Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { Subject } from 'rxjs';
 
 interface EventPayloads {
   'actor.started': { readonly instance: string };

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { firstValueFrom, type Observable, type Subscription } from 'rxjs';
 
 import { E, t } from '../codec.ts';
-import { type Bus, type Delivery, topic, type Topic } from './bus.ts';
+import { type Bus, type Delivery, type Topic, topic } from './bus.ts';
 
 /** What an adapter provides to the suite. */
 export interface ContractHarness {
@@ -61,7 +61,7 @@ const ids = (ds: ReadonlyArray<Delivery<Probe>>): string[] =>
   ds.map((d) => (E.isRight(d.payload) ? d.payload.right.id : `invalid@${d.source.sequence}`));
 
 /** Registers the suite. */
-export const busContract = (name: string, setup: () => Promise<ContractHarness>): void =>
+export const busContract = (name: string, setup: () => Promise<ContractHarness>): void => {
   describe(`Bus contract > ${name}`, function () {
     this.timeout(60_000);
     let h: ContractHarness;
@@ -258,3 +258,4 @@ export const busContract = (name: string, setup: () => Promise<ContractHarness>)
       assert.ok(E.isRight(d.payload));
     });
   });
+};
