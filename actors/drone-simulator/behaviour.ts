@@ -90,7 +90,7 @@ const speak = (
       lon: Math.round(d.flight.lon * 1e6) / 1e6,
     },
     ...(code === undefined ? {} : { violationCode: code, violationImageId: `img-${d.id}-${seq}` }),
-  } as DroneMessage;
+  };
 };
 
 /**

@@ -2,8 +2,8 @@
  * One drone's flight: it patrols its home borough, flying straight between waypoints drawn inside the borough's
  * outline at a constant speed. Pure and seeded: the same drone number and seed give the same route.
  */
-import { BOROUGH_OUTLINES, BOROUGHS, type Borough, boundsOf, insideRing } from '../protocol/nyc.ts';
 import { between, hash32, type Random, seededRandom } from '../../runtime/random.ts';
+import { type Borough, BOROUGH_OUTLINES, BOROUGHS, boundsOf, insideRing } from '../protocol/nyc.ts';
 
 /** Where a drone is and where it heads. Mutable on purpose: thousands of drones step every second. */
 export interface Flight {
