@@ -1,0 +1,93 @@
+/**
+ * The hot table port on DynamoDB: upserts by `id` (so redeliveries are harmless), with a TTL attribute. Puts
+ * arriving within a few milliseconds are grouped into BatchWriteItem calls of up to 25 items; unprocessed items
+ * are resent with backoff; each caller's promise settles with its own item's fate.
+ */
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+import { portFailure } from '../../runtime/errors.ts';
+import { backoff, type BackoffPolicy, defaultBackoff, sleep } from '../../runtime/retry.ts';
+
+/** Writes items by key; resolves when the item is stored. Rejects with a PortFailure. */
+export interface HotTable {
+  readonly put: (item: Readonly<Record<string, unknown>>) => Promise<void>;
+  /** Waits for every pending put. */
+  readonly flush: () => Promise<void>;
+}
+
+interface Pending {
+  readonly item: Readonly<Record<string, unknown>>;
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
+}
+
+const BATCH = 25; // DynamoDB's BatchWriteItem limit
+
+/**
+ * Creates the port.
+ * @example const table = createDynamoTable(clients.doc, 'prestacop-messages'); await table.put({ id, ... });
+ */
+export const createDynamoTable = (
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  options: { lingerMs?: number; retry?: BackoffPolicy; maxConcurrentBatches?: number } = {},
+): HotTable => {
+  const retry = options.retry ?? defaultBackoff;
+  let queue: Pending[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const inFlight = new Set<Promise<void>>();
+
+  const write = async (batch: Pending[]): Promise<void> => {
+    // Two puts of one id in a batch are rejected by DynamoDB: keep the last, settle both with it.
+    const byId = new Map<unknown, Pending[]>();
+    for (const p of batch) byId.set(p.item.id, [...(byId.get(p.item.id) ?? []), p]);
+    let items = [...byId.values()].map((ps) => ps.at(-1)!.item);
+    for (let attempt = 1; items.length > 0; attempt++) {
+      try {
+        const out = await doc.send(
+          new BatchWriteCommand({
+            RequestItems: { [tableName]: items.map((Item) => ({ PutRequest: { Item } })) },
+          }),
+        );
+        items = (out.UnprocessedItems?.[tableName] ?? []).flatMap((r) =>
+          r.PutRequest?.Item ? [r.PutRequest.Item] : [],
+        );
+        if (items.length === 0) break;
+        if (attempt > retry.retries)
+          throw new Error(`${items.length} items still unprocessed after ${attempt} attempts`);
+      } catch (e) {
+        const failure = portFailure('dynamodb', e);
+        if (!failure.retriable || attempt > retry.retries) {
+          batch.forEach((p) => p.reject(failure));
+          return;
+        }
+      }
+      await sleep(backoff(attempt, retry, Math.random));
+    }
+    batch.forEach((p) => p.resolve());
+  };
+
+  const drain = (): void => {
+    timer = undefined;
+    while (queue.length > 0) {
+      const batch = queue.slice(0, BATCH);
+      queue = queue.slice(BATCH);
+      const p = write(batch).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+  };
+
+  return {
+    put: (item) =>
+      new Promise<void>((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        if (queue.length >= BATCH) drain();
+        else timer ??= setTimeout(drain, options.lingerMs ?? 5);
+      }),
+    flush: async () => {
+      if (timer) clearTimeout(timer);
+      drain();
+      await Promise.all([...inFlight]);
+    },
+  };
+};

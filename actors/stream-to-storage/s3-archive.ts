@@ -1,0 +1,152 @@
+/**
+ * The archive port on S3: compressed NDJSON batches, buffered by size or time, one buffer per (type, shard),
+ * partitioned by type and ingestion date/hour, keyed by shard + first sequence number of the batch:
+ *
+ *   archive/type=drone.message/date=2026-11-27/hour=18/shardId-000000000001-<firstSequence>.ndjson.gz
+ *
+ * A record's promise resolves when the object holding it is written, so the runtime acknowledges (and the bus
+ * checkpoints) a batch only once it is durable. Writes of one shard are serialised, so a batch is checkpointed
+ * before the next one is cut. After a crash, redelivered records form a new batch whose object can overlap an
+ * earlier one: readers deduplicate by id and count raw copies.
+ */
+import { promisify } from 'node:util';
+import { gzip as gzipCb } from 'node:zlib';
+
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+
+import type { Source } from '../../runtime/bus/bus.ts';
+import { portFailure } from '../../runtime/errors.ts';
+
+const gzip = promisify(gzipCb);
+
+export interface ArchiveLimits {
+  /** Cut a batch at this many uncompressed bytes. */
+  readonly maxBytes: number;
+  readonly maxRecords: number;
+  /** Cut a batch this long after its first record arrived. */
+  readonly maxAgeMs: number;
+}
+
+export const defaultArchiveLimits: ArchiveLimits = {
+  maxBytes: 8 * 1024 * 1024,
+  maxRecords: 50_000,
+  maxAgeMs: 5_000,
+};
+
+/** Appends records; each promise settles when its batch is written (or failed: PortFailure). */
+export interface Archive {
+  readonly append: (type: string, json: string, source: Source, arrivedAt: number) => Promise<void>;
+  /** Cuts and writes every open batch. */
+  readonly flush: () => Promise<void>;
+  /** Objects written so far (for summaries and tests). */
+  readonly written: () => number;
+}
+
+interface Batch {
+  readonly type: string;
+  readonly shardId: string;
+  readonly firstSequence: string;
+  readonly hourKey: string;
+  readonly lines: string[];
+  bytes: number;
+  readonly waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }>;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** `date=YYYY-MM-DD/hour=HH` of an ingestion time, in UTC (partitions never move with daylight saving). */
+export const hourPartition = (epochMs: number): string => {
+  const iso = new Date(epochMs).toISOString();
+  return `date=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
+};
+
+/** The object key of a batch. */
+export const objectKey = (
+  prefix: string,
+  type: string,
+  hourKey: string,
+  shardId: string,
+  firstSequence: string,
+) => `${prefix}type=${type}/${hourKey}/${shardId}-${firstSequence}.ndjson.gz`;
+
+/**
+ * Creates the port.
+ * @example const archive = createS3Archive(clients.s3, 'prestacop-archive', 'archive/');
+ */
+export const createS3Archive = (
+  s3: S3Client,
+  bucket: string,
+  prefix = 'archive/',
+  limits: ArchiveLimits = defaultArchiveLimits,
+): Archive => {
+  const open = new Map<string, Batch>();
+  // One write chain per (type, shard): a batch is stored before the next one of that shard is.
+  const chains = new Map<string, Promise<void>>();
+  let objects = 0;
+
+  const writeBatch = async (b: Batch): Promise<void> => {
+    const body = await gzip(Buffer.from(`${b.lines.join('\n')}\n`, 'utf8'));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: objectKey(prefix, b.type, b.hourKey, b.shardId, b.firstSequence),
+        Body: body,
+        ContentType: 'application/x-ndjson',
+        ContentEncoding: 'gzip',
+        Metadata: { records: String(b.lines.length) },
+      }),
+    );
+    objects++;
+  };
+
+  const cut = (key: string): Promise<void> => {
+    const b = open.get(key);
+    if (!b) return chains.get(key) ?? Promise.resolve();
+    open.delete(key);
+    clearTimeout(b.timer);
+    const chainKey = `${b.type}/${b.shardId}`;
+    const next = (chains.get(chainKey) ?? Promise.resolve())
+      .then(() => writeBatch(b))
+      .then(
+        () => b.waiters.forEach((w) => w.resolve()),
+        (e: unknown) => b.waiters.forEach((w) => w.reject(portFailure('s3', e))),
+      );
+    chains.set(chainKey, next);
+    return next;
+  };
+
+  return {
+    append: (type, json, source, arrivedAt) =>
+      new Promise<void>((resolve, reject) => {
+        const hourKey = hourPartition(arrivedAt);
+        const key = `${type}/${source.shardId}`;
+        let b = open.get(key);
+        if (b && b.hourKey !== hourKey) {
+          void cut(key);
+          b = undefined;
+        }
+        if (!b) {
+          b = {
+            type,
+            shardId: source.shardId,
+            firstSequence:
+              source.subSequence > 0 ? `${source.sequence}.${source.subSequence}` : source.sequence,
+            hourKey,
+            lines: [],
+            bytes: 0,
+            waiters: [],
+            timer: setTimeout(() => void cut(key), limits.maxAgeMs),
+          };
+          open.set(key, b);
+        }
+        b.lines.push(json);
+        b.bytes += json.length + 1;
+        b.waiters.push({ resolve, reject });
+        if (b.bytes >= limits.maxBytes || b.lines.length >= limits.maxRecords) void cut(key);
+      }),
+    flush: async () => {
+      await Promise.all([...open.keys()].map(cut));
+      await Promise.all([...chains.values()]);
+    },
+    written: () => objects,
+  };
+};
