@@ -173,7 +173,7 @@ describe('Runtime > runActor', () => {
     await bus.publish(tp, [{ id: 'fine', n: 2 }]);
     await waitFor(() => done.includes('fine'));
     await actor.stop();
-    assert.equal(letters[0]!.errorTag, 'BehaviourDefect');
+    assert.equal(letters[0]!.errorTag, 'Defect');
     assert.ok(seen.filter((e) => e.type === 'actor.crashed').length >= 3);
     assert.equal(seen.at(-1)!.type, 'actor.stopped');
   });

@@ -23,6 +23,9 @@ export type Behaviour<In, Out> = (input$: Observable<In>) => Observable<Out>;
 export interface DeadLetterRequest {
   readonly actor: string;
   readonly source: Source;
+  /** The failure itself (a RuntimeError, or what a defect threw), for `toDeadLetter`. */
+  readonly error: unknown;
+  /** `_tag` of a RuntimeError, `Defect` otherwise. */
   readonly errorTag: string;
   readonly reasons: ReadonlyArray<string>;
   readonly raw: Uint8Array;
@@ -91,10 +94,12 @@ export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
   let wakeRestart: (() => void) | undefined;
 
   const deadLetter = async (d: Delivery<In>, error: RuntimeError | Defect, attempts: number) => {
-    const errorTag = error instanceof Defect ? 'BehaviourDefect' : error._tag;
-    const reasons = describeError(error instanceof Defect ? error.cause : error);
+    const cause = error instanceof Defect ? error.cause : error;
+    const errorTag = error instanceof Defect ? 'Defect' : error._tag;
+    const reasons = describeError(cause);
     await spec.deadLetter({
       actor: spec.name,
+      error: cause,
       source: d.source,
       errorTag,
       reasons,
