@@ -32,6 +32,11 @@ export interface FleetConfig {
   readonly speedMps: number;
   /** First drone number (so several processes can run disjoint parts of one fleet). */
   readonly firstDrone?: number;
+  /**
+   * Each drone's first sequence number. A real drone never reuses one; the service starts at the number of
+   * intervals since the epoch, so a second run never repeats the ids of the first. Default 0.
+   */
+  readonly firstSeq?: number;
 }
 
 /** The clock port: behaviours never read `Date.now()` (STYLE §2). */
@@ -103,7 +108,7 @@ export const droneFleet = (cfg: FleetConfig, clock: Clock): Observable<DroneMess
     const drones: Drone[] = Array.from({ length: cfg.drones }, (_, i) => ({
       id: droneIdOf(first + i),
       flight: startFlight(first + i, cfg.seed),
-      seq: 0,
+      seq: cfg.firstSeq ?? 0,
     }));
     const draw = codeSamplers(cfg);
     const phases = Math.max(1, Math.min(cfg.drones, Math.floor(cfg.intervalMs / 10), 100));

@@ -1,0 +1,98 @@
+/**
+ * Wires the fleet to the bus: every message the fleet makes is published to the drone stream (the producer
+ * batches and applies backpressure), and counted. Used by `main.ts` and by the swarm.
+ */
+import { mergeMap, type Subscription } from 'rxjs';
+
+import { type Bus, topic } from '../../runtime/bus/bus.ts';
+import type { EventHub } from '../../runtime/events.ts';
+import { DroneMessage, hasViolation } from '../protocol/drone-message.ts';
+import { type Clock, droneFleet, type FleetConfig } from './behaviour.ts';
+
+export const ACTOR = 'drone-simulator';
+
+/** What the fleet has done so far. `alarms` counts messages whose code needs a human (alarms expected). */
+export interface FleetCounts {
+  sent: number;
+  violations: number;
+  alarms: number;
+  failed: number;
+}
+
+export interface RunningFleet {
+  readonly counts: Readonly<FleetCounts>;
+  /** Ids of the messages that need a human, accepted by the stream (what the alert system must raise). */
+  readonly alarmIds: ReadonlySet<string>;
+  /** Ids of every accepted message (kept only with `trackIds`, for summaries and tests). */
+  readonly sentIds: ReadonlySet<string>;
+  /** Stops making messages and waits for the ones in flight. */
+  readonly stop: () => Promise<void>;
+}
+
+/**
+ * Starts the fleet.
+ * @example const fleet = startDroneFleet({ bus, events, stream: 'prestacop-drones', fleet: cfg, clock: { now: Date.now } });
+ */
+export const startDroneFleet = (deps: {
+  readonly bus: Bus;
+  readonly events: EventHub;
+  readonly stream: string;
+  readonly fleet: FleetConfig;
+  readonly clock: Clock;
+  readonly trackIds?: boolean;
+  /** Publishes waiting for the stream at once, before the fleet is held back (backpressure). */
+  readonly maxPending?: number;
+}): RunningFleet => {
+  const drones = topic(deps.stream, DroneMessage, (m) => m.droneId);
+  const human = new Set(deps.fleet.humanCodes);
+  const counts: FleetCounts = { sent: 0, violations: 0, alarms: 0, failed: 0 };
+  const alarmIds = new Set<string>();
+  const sentIds = new Set<string>();
+  const pending = new Set<Promise<void>>();
+
+  const send = async (m: DroneMessage): Promise<void> => {
+    try {
+      await deps.bus.publish(drones, [m]);
+    } catch (e) {
+      // The producer retried already: this message is lost to the stream, and said so.
+      counts.failed++;
+      deps.events.emit('port.failed', ACTOR, {
+        port: 'kinesis',
+        retriable: false,
+        error: String(e),
+      });
+      return;
+    }
+    counts.sent++;
+    if (deps.trackIds) sentIds.add(m.id);
+    if (hasViolation(m)) {
+      counts.violations++;
+      if (human.has(m.violationCode)) {
+        counts.alarms++;
+        alarmIds.add(m.id);
+      }
+    }
+  };
+
+  const sub: Subscription = droneFleet(deps.fleet, deps.clock)
+    .pipe(
+      mergeMap((m) => {
+        const p = send(m).finally(() => pending.delete(p));
+        pending.add(p);
+        return p;
+      }, deps.maxPending ?? 2_000),
+    )
+    .subscribe();
+  deps.events.emit('actor.started', ACTOR, { instance: `${process.pid}` });
+
+  return {
+    counts,
+    alarmIds,
+    sentIds,
+    stop: async () => {
+      sub.unsubscribe();
+      await Promise.all([...pending]);
+      deps.events.emit('actor.stopped', ACTOR, { reason: 'stop requested' });
+    },
+  };
+};

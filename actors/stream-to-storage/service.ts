@@ -1,0 +1,113 @@
+/**
+ * Wires the storage writer: one actor per stream (drones → hot table + archive, history → archive), sharing the
+ * ports. Used by `main.ts` (the service alone) and by the swarm (in one process).
+ */
+import { type ActorHandle, type DeadLetterPort, runActor } from '../../runtime/actor.ts';
+import { type Bus, topic } from '../../runtime/bus/bus.ts';
+import type { EventHub } from '../../runtime/events.ts';
+import { DroneMessage } from '../protocol/drone-message.ts';
+import { DroneMessageIn } from '../protocol/drone-message-in.ts';
+import { NypdTicket } from '../protocol/nypd-ticket.ts';
+import { type StorageCommand, storageWriter,type StoredMessage } from './behaviour.ts';
+import type { HotTable } from './dynamo-table.ts';
+import type { Archive } from './s3-archive.ts';
+
+export const APPLICATION = 'stream-to-storage';
+
+export interface StorageWriterDeps {
+  readonly bus: Bus;
+  readonly events: EventHub;
+  readonly table: HotTable;
+  readonly archive: Archive;
+  readonly deadLetter: DeadLetterPort;
+  readonly streams: { readonly drones: string; readonly history?: string };
+  /** Hot-table retention: items expire this long after ingestion. */
+  readonly retentionSeconds: number;
+  /** Unacknowledged deliveries per shard: archive batches fill up to this (backpressure beyond). */
+  readonly maxInFlightPerShard?: number;
+}
+
+export interface StorageWriter {
+  readonly stop: () => Promise<void>;
+  readonly healthy: () => boolean;
+}
+
+const encode = (m: StoredMessage): unknown =>
+  m.type === 'drone.message' ? DroneMessage.encode(m) : NypdTicket.encode(m);
+
+/**
+ * Starts the writer.
+ * @example const writer = startStorageWriter({ bus, events, table, archive, deadLetter, streams, retentionSeconds });
+ */
+export const startStorageWriter = (deps: StorageWriterDeps): StorageWriter => {
+  const inFlight = deps.maxInFlightPerShard ?? 5_000;
+  const behaviour = storageWriter({ hotTypes: ['drone.message'] });
+  const effect = async (
+    cmd: StorageCommand,
+    from: { source: Parameters<Archive['append']>[2]; arrivedAt: number },
+  ) => {
+    const json = encode(cmd.message) as Record<string, unknown>;
+    if (cmd.kind === 'table.put') {
+      const ingested = Math.floor(from.arrivedAt / 1_000);
+      await deps.table.put({
+        ...json,
+        ingestedAt: new Date(from.arrivedAt).toISOString(),
+        expiresAt: ingested + deps.retentionSeconds,
+      });
+    } else {
+      await deps.archive.append(
+        cmd.message.type,
+        JSON.stringify(json),
+        from.source,
+        from.arrivedAt,
+      );
+    }
+  };
+  const common = { events: deps.events, effect, deadLetter: deps.deadLetter, concurrency: 10_000 };
+  const actors: ActorHandle[] = [
+    runActor<StoredMessage, StorageCommand>({
+      ...common,
+      name: `${APPLICATION}/drones`,
+      input: () =>
+        deps.bus.subscribe(
+          topic(deps.streams.drones, DroneMessageIn, (m) => m.droneId),
+          {
+            application: APPLICATION,
+            maxInFlightPerShard: inFlight,
+          },
+        ),
+      behaviour,
+    }),
+  ];
+  if (deps.streams.history)
+    actors.push(
+      runActor<StoredMessage, StorageCommand>({
+        ...common,
+        name: `${APPLICATION}/history`,
+        input: () =>
+          deps.bus.subscribe(
+            topic(deps.streams.history!, NypdTicket, (t) => t.summonsNumber),
+            {
+              application: APPLICATION,
+              maxInFlightPerShard: inFlight,
+            },
+          ),
+        behaviour,
+      }),
+    );
+
+  return {
+    stop: async () => {
+      const stopped = Promise.all(actors.map((a) => a.stop()));
+      // In-flight deliveries wait on open archive batches: cut them now rather than at their timers.
+      let done = false;
+      void stopped.then(() => (done = true));
+      while (!done) {
+        await Promise.all([deps.archive.flush(), deps.table.flush()]);
+        await Promise.race([stopped, new Promise((r) => setTimeout(r, 50))]);
+      }
+      await Promise.all([deps.archive.flush(), deps.table.flush()]);
+    },
+    healthy: () => actors.every((a) => a.healthy()),
+  };
+};
