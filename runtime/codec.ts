@@ -19,6 +19,7 @@ export const reportErrors = (errors: t.Errors): ReadonlyArray<string> =>
       .join('.');
     const expected = e.context[e.context.length - 1]?.type.name ?? 'unknown';
     const got = safeShow(e.value);
+    if (e.message?.startsWith('at .')) return e.message; // already placed by a cross-field check
     return `at .${path}: ${e.message ?? `expected ${expected}, got ${got}`}`;
   });
 

@@ -1,0 +1,145 @@
+/**
+ * The storage writer against the real emulators (DynamoDB Local, s3rver) behind the in-memory bus: every message
+ * lands in the hot table with its TTL and in a gzipped archive batch; poison lands in the dead-letter prefix.
+ */
+import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
+
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+
+import { type DroneMessage } from '../../actors/protocol/drone-message.ts';
+import { createDynamoTable } from '../../actors/stream-to-storage/dynamo-table.ts';
+import { createS3Archive } from '../../actors/stream-to-storage/s3-archive.ts';
+import { startStorageWriter } from '../../actors/stream-to-storage/service.ts';
+import { createBucket, createTable } from '../../runtime/aws/provision.ts';
+import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
+import { topic } from '../../runtime/bus/bus.ts';
+import { createMemoryBackend, createMemoryBus } from '../../runtime/bus/memory.ts';
+import { createEventHub } from '../../runtime/events.ts';
+import { uniqueName,useStack } from '../helpers/stack.ts';
+
+const message = (n: number): DroneMessage =>
+  ({
+    type: 'drone.message',
+    v: 1,
+    id: `drone-${String(n % 7).padStart(4, '0')}:${n}`,
+    droneId: `drone-${String(n % 7).padStart(4, '0')}`,
+    seq: n,
+    time: '2026-11-27T18:00:00.000Z',
+    location: { lat: 40.75, lon: -73.98 },
+    ...(n % 10 === 0 ? { violationCode: 40, violationImageId: `img-${n}` } : {}),
+  }) as unknown as DroneMessage;
+
+const waitFor = async (ok: () => boolean | Promise<boolean>, ms = 15_000) => {
+  const until = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+describe('StreamToStorage > on the local stack', function () {
+  this.timeout(90_000);
+
+  it('stores every message by id with a TTL, archives it, and dead-letters poison', async () => {
+    const { clients } = await useStack();
+    const tableName = uniqueName('messages');
+    const bucket = uniqueName('archive');
+    await createTable(clients, { name: tableName, hashKey: 'id', ttlAttribute: 'expiresAt' });
+    await createBucket(clients, bucket);
+
+    const bus = createMemoryBus(createMemoryBackend({ shardsPerStream: 2 }));
+    const events = createEventHub();
+    const table = createDynamoTable(clients.doc, tableName);
+    const archive = createS3Archive(clients.s3, bucket, 'archive/', {
+      maxBytes: 1 << 20,
+      maxRecords: 100,
+      maxAgeMs: 200,
+    });
+    const deadLetter = createS3DeadLetters(clients.s3, bucket, Date.now);
+    const writer = startStorageWriter({
+      bus,
+      events,
+      table,
+      archive,
+      deadLetter,
+      streams: { drones: 'drones' },
+      retentionSeconds: 3_600,
+    });
+    const messages = Array.from({ length: 300 }, (_, n) => message(n));
+    const drones = topic(
+      'drones',
+      (await import('../../actors/protocol/drone-message.ts')).DroneMessage,
+      (m) => m.droneId,
+    );
+    await bus.publish(drones, messages);
+    await bus.publish(drones, messages.slice(0, 50)); // redelivered duplicates: harmless
+    await bus.publishRaw('drones', [
+      { partitionKey: 'x', data: Buffer.from('{"not":"a message"}') },
+    ]);
+    let processed = 0;
+    events.events$.subscribe((e) => e.type === 'actor.processed' && (processed += e.payload.count));
+    await waitFor(() => processed >= 350 && deadLetter.count() === 1);
+    await writer.stop();
+
+    // Hot table: every id once, with its TTL about an hour after ingestion.
+    const ids = messages.map((m) => m.id);
+    const found = new Map<string, Record<string, unknown>>();
+    for (let i = 0; i < ids.length; i += 100) {
+      const out = await clients.doc.send(
+        new BatchGetCommand({
+          RequestItems: { [tableName]: { Keys: ids.slice(i, i + 100).map((id) => ({ id })) } },
+        }),
+      );
+      for (const item of out.Responses?.[tableName] ?? []) found.set(item.id as string, item);
+    }
+    assert.equal(found.size, 300);
+    const item = found.get(ids[10]!)!;
+    assert.equal(item.violationCode, 40);
+    const ttl = (item.expiresAt as number) - Date.now() / 1000;
+    assert.ok(ttl > 3_500 && ttl <= 3_600, `TTL in ${ttl} s`);
+
+    // Archive: gzipped NDJSON partitioned by type and hour; distinct ids = 300, raw copies = 350.
+    const listed = await clients.s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'archive/' }),
+    );
+    const keys = (listed.Contents ?? []).map((o) => o.Key!);
+    assert.ok(
+      keys.every((k) =>
+        /^archive\/type=drone\.message\/date=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/shard-\d-\d+\.ndjson\.gz$/.test(
+          k,
+        ),
+      ),
+      keys.join(),
+    );
+    const lines: string[] = [];
+    for (const Key of keys) {
+      const body = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
+      lines.push(
+        ...gunzipSync(await body.Body!.transformToByteArray())
+          .toString('utf8')
+          .trim()
+          .split('\n'),
+      );
+    }
+    const archivedIds = lines.map((l) => (JSON.parse(l) as { id: string }).id);
+    assert.equal(archivedIds.length, 350);
+    assert.equal(new Set(archivedIds).size, 300);
+
+    // Dead letter: the reason and the bytes.
+    const dl = await clients.s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'dead-letter/' }),
+    );
+    assert.equal(dl.Contents?.length, 1);
+    const letter = JSON.parse(
+      await (
+        await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: dl.Contents[0]!.Key! }))
+      ).Body!.transformToString(),
+    ) as { errorTag: string; reasons: string[]; rawBase64: string; actor: string };
+    assert.equal(letter.errorTag, 'DecodeFailure');
+    assert.equal(letter.actor, 'stream-to-storage/drones');
+    assert.ok(letter.reasons.length > 0);
+    assert.equal(Buffer.from(letter.rawBase64, 'base64').toString(), '{"not":"a message"}');
+  });
+});
