@@ -1,0 +1,87 @@
+/**
+ * A stream's shards: listing them (ListShards, paginated) and mapping a partition key to the open shard that takes
+ * it, as Kinesis does (MD5 of the key as a 128-bit integer, matched against each shard's hash-key range). The
+ * producer needs the mapping for per-shard rate limits; the consumer needs the parent links to finish a parent shard
+ * before its children after a split or merge.
+ */
+import { createHash } from 'node:crypto';
+
+import { type KinesisClient, ListShardsCommand, type Shard } from '@aws-sdk/client-kinesis';
+
+/** One shard as the bus uses it. */
+export interface ShardInfo {
+  readonly shardId: string;
+  /** Parent (split) or parents (merge); empty for the stream's first shards. */
+  readonly parentShardIds: ReadonlyArray<string>;
+  readonly startingHashKey: bigint;
+  readonly endingHashKey: bigint;
+  /** A closed shard takes no more writes (it was split or merged); it is read to its end, then finished. */
+  readonly closed: boolean;
+}
+
+/** Turns the SDK's shard into a {@link ShardInfo}. */
+export const toShardInfo = (s: Shard): ShardInfo => ({
+  shardId: s.ShardId ?? '',
+  parentShardIds: [s.ParentShardId, s.AdjacentParentShardId].filter(
+    (p): p is string => typeof p === 'string' && p !== '',
+  ),
+  startingHashKey: BigInt(s.HashKeyRange?.StartingHashKey ?? '0'),
+  endingHashKey: BigInt(s.HashKeyRange?.EndingHashKey ?? '0'),
+  closed: s.SequenceNumberRange?.EndingSequenceNumber !== undefined,
+});
+
+/**
+ * Every shard of a stream that is still within retention (open and closed), in ListShards order.
+ * @example const shards = await listShards(kinesis, 'prestacop-drones', signal);
+ */
+export const listShards = async (
+  kinesis: KinesisClient,
+  stream: string,
+  abortSignal?: AbortSignal,
+): Promise<ShardInfo[]> => {
+  const out: ShardInfo[] = [];
+  let token: string | undefined;
+  do {
+    // With a NextToken, AWS refuses StreamName: the token carries it.
+    const page = await kinesis.send(
+      new ListShardsCommand(token ? { NextToken: token } : { StreamName: stream }),
+      { abortSignal },
+    );
+    for (const s of page.Shards ?? []) out.push(toShardInfo(s));
+    token = page.NextToken;
+  } while (token);
+  return out;
+};
+
+/** The 128-bit hash Kinesis routes a partition key by. */
+export const hashKeyOf = (partitionKey: string): bigint =>
+  BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`);
+
+/**
+ * Partition key → open shard, by binary search over the open shards' hash-key ranges.
+ * @example new ShardMap(await listShards(kinesis, stream)).shardFor('drone-7')
+ */
+export class ShardMap {
+  private readonly open: ReadonlyArray<ShardInfo>;
+
+  constructor(shards: ReadonlyArray<ShardInfo>) {
+    this.open = shards
+      .filter((s) => !s.closed)
+      .sort((a, b) => (a.startingHashKey < b.startingHashKey ? -1 : 1));
+  }
+
+  /** The open shard whose range holds the key's hash; undefined if the map has a gap (it is stale: refresh). */
+  shardFor(partitionKey: string): string | undefined {
+    const h = hashKeyOf(partitionKey);
+    let lo = 0;
+    let hi = this.open.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = this.open[mid]!;
+      if (h < s.startingHashKey) hi = mid - 1;
+      else if (h > s.endingHashKey) lo = mid + 1;
+      else return s.shardId;
+    }
+    return undefined;
+  }
+}
