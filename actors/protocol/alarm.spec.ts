@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+
+import fc from 'fast-check';
+
+import { arbAlarmEscalated, arbAlarmEvent, arbAlarmRaised, arbAlarmResolved } from './alarm.arb.ts';
+import {
+  AlarmEscalated,
+  AlarmEvent,
+  AlarmRaised,
+  AlarmResolved,
+  toAlarmEscalated,
+  toAlarmRaised,
+  toAlarmResolved,
+} from './alarm.ts';
+import { arbViolationMessage } from './drone-message.arb.ts';
+import { MessageId } from './primitives.ts';
+import { assertIssue, assertRoundTrip, decoded, issuesOf } from './spec-helpers.ts';
+import { utcTimeOf } from './time.ts';
+
+const at = utcTimeOf(Date.UTC(2026, 10, 27, 18, 50));
+const alarmId = decoded(MessageId, 'drone-0001:17');
+
+describe('Protocol > alarms', () => {
+  it('every alarm event survives encode → JSON → decode, alone and through AlarmEvent', () => {
+    fc.assert(
+      fc.property(arbAlarmRaised, (a) => {
+        assertRoundTrip(AlarmRaised, a);
+      }),
+    );
+    fc.assert(
+      fc.property(arbAlarmEscalated, (e) => {
+        assertRoundTrip(AlarmEscalated, e);
+      }),
+    );
+    fc.assert(
+      fc.property(arbAlarmResolved, (r) => {
+        assertRoundTrip(AlarmResolved, r);
+      }),
+    );
+    fc.assert(
+      fc.property(arbAlarmEvent, (e) => {
+        assertRoundTrip(AlarmEvent, e);
+      }),
+    );
+  });
+
+  it('an alarm takes the id, drone, violation, place and time of its message', () =>
+    fc.assert(
+      fc.property(arbViolationMessage, (m) => {
+        const a = toAlarmRaised(m, at, 'Queens');
+        assert.equal(a.id, m.id);
+        assert.equal(a.messageId, m.id);
+        assert.deepStrictEqual(
+          [
+            a.droneId,
+            a.violationCode,
+            a.violationImageId,
+            a.location,
+            a.time,
+            a.raisedAt,
+            a.borough,
+          ],
+          [m.droneId, m.violationCode, m.violationImageId, m.location, m.time, at, 'Queens'],
+        );
+      }),
+    ));
+
+  it('checks derived ids', () => {
+    const raised = fc.sample(arbAlarmRaised, 1)[0]!;
+    assertIssue(issuesOf(AlarmRaised, { ...raised, id: 'other' }), 'at .id: must equal messageId');
+    const escalated = toAlarmEscalated({
+      alarmId,
+      level: 2,
+      reason: 'unacknowledged',
+      afterMs: 120_000,
+      escalatedAt: at,
+    });
+    assert.equal(escalated.id, 'drone-0001:17:escalated:2');
+    assertIssue(
+      issuesOf(AlarmEscalated, { ...escalated, level: 3 }),
+      'at .id: must be "drone-0001:17:escalated:3"',
+    );
+    const resolved = toAlarmResolved({ alarmId, decision: 'confirmed', by: 'op-7', at });
+    assert.equal(resolved.id, 'drone-0001:17:confirmed');
+    assertIssue(issuesOf(AlarmResolved, { ...resolved, decision: 'dismissed' }), 'at .id');
+  });
+
+  it('AlarmEvent dispatches on type and names unknown types', () => {
+    const resolved = toAlarmResolved({
+      alarmId,
+      decision: 'dismissed',
+      by: 'op-7',
+      at,
+      note: 'a shadow',
+    });
+    assert.deepStrictEqual(decoded(AlarmEvent, resolved), resolved);
+    assertIssue(
+      issuesOf(AlarmEvent, { ...resolved, type: 'alarm.snoozed' }),
+      'at .type: expected one of "alarm.raised" | "alarm.escalated" | "alarm.resolved"',
+      '"alarm.snoozed"',
+    );
+    assertIssue(
+      issuesOf(AlarmEvent, { ...resolved, decision: 'maybe' }),
+      'at .decision',
+      'expected AlarmDecision',
+    );
+    assertIssue(issuesOf(AlarmEvent, { ...resolved, by: '' }), 'at .by', 'expected NonBlankString');
+    assertIssue(issuesOf(AlarmEvent, 7), 'expected AlarmEvent object, got 7');
+    assert.ok(!AlarmEvent.is({ ...resolved, type: 'alarm.raised' }));
+  });
+
+  it('rejects a raised alarm without its violation', () => {
+    const raised = fc.sample(arbAlarmRaised, 1)[0]!;
+    const { violationCode: _c, ...rest } = raised;
+    assertIssue(issuesOf(AlarmRaised, rest), 'at .violationCode', 'got undefined');
+  });
+});

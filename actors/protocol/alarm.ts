@@ -1,0 +1,186 @@
+/**
+ * The life of an alarm: raised by the alert system for a drone message whose violation needs a human, escalated
+ * when nobody acts in time, resolved by an operator. Every id is derived, so a republished event keeps its id and
+ * the console shows it once.
+ */
+import { t } from '../../runtime/codec.ts';
+import { Borough } from './borough.ts';
+import { crossCheck, struct, taggedUnion } from './codec-kit.ts';
+import type { ViolationMessage } from './drone-message.ts';
+import {
+  DroneId,
+  Location,
+  MessageId,
+  NonBlankString,
+  NonNegativeInt,
+  PositiveInt,
+  ViolationCode,
+} from './primitives.ts';
+import { UtcTime } from './time.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// model
+
+/**
+ * A violation that needs a human. `id` is the drone message's id (checked equal to `messageId`): one message, one
+ * alarm, whatever the redeliveries. `time` is when the drone saw it, `raisedAt` when the alert system raised it.
+ *
+ * @example
+ * const alarm = toAlarmRaised(message, utcTimeOf(clock.now()), 'Brooklyn');
+ */
+export const AlarmRaised = crossCheck(
+  struct(
+    'AlarmRaised',
+    {
+      type: t.literal('alarm.raised'),
+      v: t.literal(1),
+      id: MessageId,
+      messageId: MessageId,
+      droneId: DroneId,
+      violationCode: ViolationCode,
+      violationImageId: NonBlankString,
+      location: Location,
+      time: UtcTime,
+      raisedAt: UtcTime,
+    },
+    { borough: Borough, address: NonBlankString },
+  ),
+  (a) => (a.id === a.messageId ? undefined : { at: 'id', why: 'must equal messageId' }),
+  'AlarmRaised',
+);
+export type AlarmRaised = t.TypeOf<typeof AlarmRaised>;
+
+/** Why an alarm was escalated: nobody acknowledged it in time, or an operator asked for help. */
+export const EscalationReason = t.keyof(
+  { unacknowledged: null, operator: null },
+  'EscalationReason',
+);
+export type EscalationReason = t.TypeOf<typeof EscalationReason>;
+
+/**
+ * An alarm passed up a level. `id` = `<alarmId>:escalated:<level>` (checked); `afterMs` is the time from
+ * `raisedAt` to the escalation; `by` names the operator when `reason` is `operator`.
+ */
+export const AlarmEscalated = crossCheck(
+  struct(
+    'AlarmEscalated',
+    {
+      type: t.literal('alarm.escalated'),
+      v: t.literal(1),
+      id: MessageId,
+      alarmId: MessageId,
+      level: PositiveInt,
+      reason: EscalationReason,
+      afterMs: NonNegativeInt,
+      escalatedAt: UtcTime,
+    },
+    { by: NonBlankString },
+  ),
+  (e) =>
+    e.id === alarmEscalationId(e.alarmId, e.level)
+      ? undefined
+      : { at: 'id', why: `must be "${alarmEscalationId(e.alarmId, e.level)}"` },
+  'AlarmEscalated',
+);
+export type AlarmEscalated = t.TypeOf<typeof AlarmEscalated>;
+
+/**
+ * What the operator decided: `acknowledged` (seen, handling it), `confirmed` (a real violation: ticket it),
+ * `dismissed` (false positive).
+ */
+export const AlarmDecision = t.keyof(
+  { acknowledged: null, confirmed: null, dismissed: null },
+  'AlarmDecision',
+);
+export type AlarmDecision = t.TypeOf<typeof AlarmDecision>;
+
+/**
+ * An operator's decision on an alarm. `id` = `<alarmId>:<decision>` (checked): the same decision taken twice (two
+ * clicks, two operators) is one event; the console keeps the first.
+ */
+export const AlarmResolved = crossCheck(
+  struct(
+    'AlarmResolved',
+    {
+      type: t.literal('alarm.resolved'),
+      v: t.literal(1),
+      id: MessageId,
+      alarmId: MessageId,
+      decision: AlarmDecision,
+      by: NonBlankString,
+      at: UtcTime,
+    },
+    { note: NonBlankString },
+  ),
+  (r) =>
+    r.id === alarmResolutionId(r.alarmId, r.decision)
+      ? undefined
+      : { at: 'id', why: `must be "${alarmResolutionId(r.alarmId, r.decision)}"` },
+  'AlarmResolved',
+);
+export type AlarmResolved = t.TypeOf<typeof AlarmResolved>;
+
+/**
+ * Any alarm event, dispatched on `type`. The codec of the alarms topic and of the console's queue.
+ *
+ * @example
+ * const alarms = topic(cfg.streams.alarms, AlarmEvent, (e) => (e.type === 'alarm.raised' ? e.id : e.alarmId));
+ */
+export const AlarmEvent = taggedUnion('AlarmEvent', {
+  'alarm.raised': AlarmRaised,
+  'alarm.escalated': AlarmEscalated,
+  'alarm.resolved': AlarmResolved,
+});
+export type AlarmEvent = t.TypeOf<typeof AlarmEvent>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// constructors
+
+/**
+ * The alarm for a message that reports a violation. Pure: the caller passes `raisedAt` from its Clock port.
+ *
+ * @example
+ * messages$.pipe(filter(hasViolation), map((m) => toAlarmRaised(m, utcTimeOf(clock.now()))));
+ */
+export const toAlarmRaised = (
+  m: ViolationMessage,
+  raisedAt: UtcTime,
+  borough?: Borough,
+): AlarmRaised => ({
+  type: 'alarm.raised',
+  v: 1,
+  id: m.id,
+  messageId: m.id,
+  droneId: m.droneId,
+  violationCode: m.violationCode,
+  violationImageId: m.violationImageId,
+  location: m.location,
+  time: m.time,
+  raisedAt,
+  ...(borough === undefined ? {} : { borough }),
+  ...(m.address === undefined ? {} : { address: m.address }),
+});
+
+/** The id of an alarm's escalation to `level` (1 = first). */
+export const alarmEscalationId = (alarmId: MessageId, level: number): MessageId =>
+  `${alarmId}:escalated:${level}` as MessageId;
+
+/** The id of an operator's `decision` on an alarm. */
+export const alarmResolutionId = (alarmId: MessageId, decision: AlarmDecision): MessageId =>
+  `${alarmId}:${decision}` as MessageId;
+
+/** An escalation event, with its derived id. @example toAlarmEscalated({ alarmId, level: 1, reason: 'unacknowledged', afterMs: 60_000, escalatedAt }) */
+export const toAlarmEscalated = (e: Omit<AlarmEscalated, 'type' | 'v' | 'id'>): AlarmEscalated => ({
+  ...e,
+  type: 'alarm.escalated',
+  v: 1,
+  id: alarmEscalationId(e.alarmId, e.level),
+});
+
+/** An operator's decision, with its derived id. @example toAlarmResolved({ alarmId, decision: 'confirmed', by: 'op-7', at }) */
+export const toAlarmResolved = (r: Omit<AlarmResolved, 'type' | 'v' | 'id'>): AlarmResolved => ({
+  ...r,
+  type: 'alarm.resolved',
+  v: 1,
+  id: alarmResolutionId(r.alarmId, r.decision),
+});
