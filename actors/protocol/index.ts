@@ -1,0 +1,31 @@
+/**
+ * The shared vocabulary of PrestaCop's actors: every message codec and type, their constructors and helpers,
+ * the violation-code table and the dead-letter contract. Import from here, not from the files.
+ *
+ * Test arbitraries (fast-check, a dev dependency) are exported separately from `./arb.ts`, so production code
+ * importing this module never loads fast-check.
+ *
+ * @example
+ * import { DroneMessageIn, type DroneMessage, needsHuman, toAlarmRaised } from '../protocol/index.ts';
+ */
+export * from '../../runtime/dead-letter.ts';
+export * from './alarm.ts';
+export * from './borough.ts';
+export * from './code-weights.ts';
+export * from './codec-kit.ts';
+export * from './drone-message.ts';
+export * from './drone-message-in.ts';
+export * from './nypd-ticket.ts';
+export * from './primitives.ts';
+export * from './time.ts';
+export * from './violation-codes.ts';
+// nyc.ts (borough outlines, used by the drone simulator) also declares `Borough` and `BOROUGHS`, identical to
+// borough.ts's; the rest of it is re-exported here.
+export {
+  BOROUGH_OUTLINES,
+  boroughAt,
+  boundsOf,
+  insideRing,
+  isManhattanBelow96th,
+  type LatLon,
+} from './nyc.ts';
