@@ -1,0 +1,297 @@
+/**
+ * The producer of one stream: a queue of records (single messages, or packs of one key's messages), sent as
+ * PutRecords requests by a pump that respects the request limits, per-key order, the per-shard rate limits and the
+ * bound on requests in flight. Failed entries of a request go back into the queue with a backoff; the others are
+ * done. See `kinesis-batch.ts` for the ordering rules.
+ */
+import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+
+import { isRetriableCause, portFailure } from '../errors.ts';
+import type { EventHub } from '../events.ts';
+import { backoff, type BackoffPolicy } from '../retry.ts';
+import { fitsInPack, mergeBySeq, type Pending, selectBatch, wireSize } from './kinesis-batch.ts';
+import type { Capacity, Ticket } from './kinesis-capacity.ts';
+import { packRecord } from './kinesis-packing.ts';
+import { type ShardRate, ShardRateLimiter } from './kinesis-rate-limit.ts';
+import { listShards, ShardMap } from './kinesis-shards.ts';
+
+/** Producer settings (see `KinesisBusOptions.producer` for their meaning and defaults). */
+export interface StreamProducerSettings {
+  readonly maxRecordsPerRequest: number;
+  readonly maxBytesPerRequest: number;
+  readonly maxRequestsInFlight: number;
+  readonly lingerMs: number;
+  readonly strictOrder: boolean;
+  readonly shardRate: ShardRate | false;
+  readonly packing:
+    | false
+    | { readonly maxRecordBytes: number; readonly maxMessages: number; readonly gzip: boolean };
+  readonly retry: BackoffPolicy;
+  readonly shardMapRefreshMs: number;
+}
+
+export interface StreamProducerDeps {
+  readonly kinesis: KinesisClient;
+  readonly capacity: Capacity;
+  readonly events: EventHub | undefined;
+  readonly actor: string;
+  readonly now: () => number;
+  readonly random: () => number;
+}
+
+/** Sends the records of one stream. Created and driven by `KinesisProducer`. */
+export class StreamProducer {
+  private queue: Pending<Ticket>[] = [];
+  private readonly openPacks = new Map<string, Pending<Ticket>>();
+  private readonly busy = new Set<string>();
+  private inFlight = 0;
+  private seq = 0;
+  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  /** Set by flush() until the queue drains: send without lingering. */
+  private urgent = false;
+  private idle: Array<() => void> = [];
+  private readonly limiter: ShardRateLimiter | undefined;
+  private shardMap: ShardMap | undefined;
+  private shardMapAt = -Infinity;
+  private loadingMap = false;
+
+  constructor(
+    private readonly stream: string,
+    private readonly s: StreamProducerSettings,
+    private readonly d: StreamProducerDeps,
+  ) {
+    this.limiter = s.shardRate ? new ShardRateLimiter(s.shardRate) : undefined;
+  }
+
+  /** Queues one message (its room in the buffer is already taken), packing it with its key's open pack if any. */
+  enqueue(partitionKey: string, data: Uint8Array, owner: Ticket): void {
+    const pack = this.openPacks.get(partitionKey);
+    if (this.s.packing && pack && fitsInPack(pack, data.length, this.s.packing)) {
+      pack.parts.push(data);
+      pack.owners.push(owner);
+      pack.payloadBytes += data.length;
+    } else {
+      const r: Pending<Ticket> = {
+        seq: this.seq++,
+        partitionKey,
+        keyBytes: Buffer.byteLength(partitionKey, 'utf8'),
+        parts: [data],
+        owners: [owner],
+        payloadBytes: data.length,
+        open: this.s.packing !== false,
+        attempts: 0,
+        notBefore: 0,
+        enqueuedAt: this.d.now(),
+      };
+      this.queue.push(r);
+      if (this.s.packing) this.openPacks.set(partitionKey, r);
+    }
+    this.schedule();
+  }
+
+  /** Sends everything now (no linger) and resolves when nothing is queued or in flight. */
+  flush(): Promise<void> {
+    this.urgent = true;
+    this.pump();
+    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  // Many publish() calls in one tick share a request: pump once, after them.
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private wakeAt(at: number): void {
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.pump();
+      },
+      Math.max(0, at - this.d.now()),
+    );
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.s.maxRequestsInFlight && this.queue.length > 0) {
+      if (this.limiter && this.needsShardMap()) return;
+      const now = this.d.now();
+      const budget = this.limiter?.budget(now);
+      const sel = selectBatch(this.queue, {
+        now,
+        busyKeys: this.busy,
+        maxRecords: this.s.maxRecordsPerRequest,
+        maxBytes: this.s.maxBytesPerRequest,
+        strictOrder: this.s.strictOrder,
+        admit: budget && ((r) => budget.admit(this.shardOf(r), wireSize(r))),
+      });
+      const wake = Math.min(sel.wakeAt ?? Infinity, budget?.wakeAt() ?? Infinity);
+      if (sel.batch.length === 0) {
+        if (wake < Infinity) this.wakeAt(wake);
+        return;
+      }
+      // Linger only while another request is out: an idle producer sends at once (latency), a busy one gathers.
+      const lingerEnd = Math.min(...sel.batch.map((r) => r.enqueuedAt)) + this.s.lingerMs;
+      if (!sel.full && !this.urgent && this.inFlight > 0 && now < lingerEnd) {
+        this.wakeAt(Math.min(lingerEnd, wake));
+        return;
+      }
+      budget?.commit();
+      this.queue = sel.rest;
+      for (const r of sel.batch) {
+        r.open = false;
+        if (this.openPacks.get(r.partitionKey) === r) this.openPacks.delete(r.partitionKey);
+        this.busy.add(r.partitionKey);
+      }
+      this.inFlight++;
+      void this.send(sel.batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+        this.notifyIdle();
+      });
+    }
+  }
+
+  private notifyIdle(): void {
+    if (this.queue.length > 0 || this.inFlight > 0) return;
+    this.urgent = false;
+    const waiting = this.idle;
+    this.idle = [];
+    waiting.forEach((w) => w());
+  }
+
+  private async seal(r: Pending<Ticket>): Promise<void> {
+    if (r.data !== undefined) return;
+    const estimate = wireSize(r);
+    r.data =
+      r.parts.length === 1
+        ? r.parts[0]!
+        : await packRecord(r.parts, { gzip: this.s.packing !== false && this.s.packing.gzip });
+    const saved = estimate - wireSize(r);
+    if (saved !== 0 && this.limiter && r.shardId)
+      this.limiter.adjust(r.shardId, -saved, this.d.now());
+  }
+
+  private async send(batch: Pending<Ticket>[]): Promise<void> {
+    const failed: Array<{ r: Pending<Ticket>; cause: unknown }> = [];
+    try {
+      await Promise.all(batch.map((r) => this.seal(r)));
+      const res = await this.d.kinesis.send(
+        new PutRecordsCommand({
+          StreamName: this.stream,
+          Records: batch.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey })),
+        }),
+      );
+      const results = res.Records ?? [];
+      const ok: Pending<Ticket>[] = [];
+      batch.forEach((r, i) => {
+        const e = results[i];
+        // A missing result entry counts as failed: resending may duplicate, not resending may lose.
+        if (e === undefined) failed.push({ r, cause: new Error('PutRecords: no result entry') });
+        else if (e.ErrorCode)
+          failed.push({ r, cause: { name: e.ErrorCode, message: e.ErrorMessage } });
+        else ok.push(r);
+      });
+      this.accept(ok);
+    } catch (e) {
+      for (const r of batch) failed.push({ r, cause: e });
+    }
+    if (failed.length > 0) this.retryOrGiveUp(failed);
+    for (const r of batch) this.busy.delete(r.partitionKey);
+  }
+
+  private accept(records: ReadonlyArray<Pending<Ticket>>): void {
+    if (records.length === 0) return;
+    let bytes = 0;
+    for (const r of records) {
+      bytes += wireSize(r);
+      this.d.capacity.release(r.payloadBytes, r.parts.length);
+      for (const o of r.owners) o.accepted();
+    }
+    this.d.events?.emit('bus.published', this.d.actor, {
+      stream: this.stream,
+      records: records.length,
+      bytes,
+    });
+  }
+
+  private retryOrGiveUp(failed: ReadonlyArray<{ r: Pending<Ticket>; cause: unknown }>): void {
+    const now = this.d.now();
+    const back: Pending<Ticket>[] = [];
+    let maxDelay = 0;
+    let maxAttempt = 0;
+    for (const { r, cause } of failed) {
+      r.attempts++;
+      const retriable = isRetriableCause(cause);
+      if (!retriable || r.attempts > this.s.retry.retries) {
+        this.giveUp(r, cause, retriable);
+        continue;
+      }
+      const delay = backoff(r.attempts, this.s.retry, this.d.random);
+      r.notBefore = now + delay;
+      maxDelay = Math.max(maxDelay, delay);
+      maxAttempt = Math.max(maxAttempt, r.attempts);
+      back.push(r);
+    }
+    if (back.length === 0) return;
+    this.queue = mergeBySeq(this.queue, back);
+    this.d.events?.emit('bus.publish_retry', this.d.actor, {
+      stream: this.stream,
+      failed: back.length,
+      attempt: maxAttempt,
+      delayMs: maxDelay,
+    });
+  }
+
+  private giveUp(r: Pending<Ticket>, cause: unknown, retriable: boolean): void {
+    const failure = portFailure('kinesis', cause, retriable);
+    this.d.events?.emit('port.failed', this.d.actor, {
+      port: 'kinesis',
+      retriable,
+      error: `PutRecords to ${this.stream} gave up after ${r.attempts} attempts: ${failure.message}`,
+    });
+    this.d.capacity.release(r.payloadBytes, r.parts.length);
+    for (const o of r.owners) o.failed(failure);
+  }
+
+  // The shard map is loaded before the first rate-limited request and refreshed now and then (resharding).
+  private needsShardMap(): boolean {
+    const stale = this.d.now() - this.shardMapAt > this.s.shardMapRefreshMs;
+    if (stale && !this.loadingMap) {
+      this.loadingMap = true;
+      listShards(this.d.kinesis, this.stream)
+        .then(
+          (shards) => (this.shardMap = new ShardMap(shards)),
+          (e: unknown) =>
+            this.d.events?.emit('port.failed', this.d.actor, {
+              port: 'kinesis',
+              retriable: true,
+              error: `ListShards ${this.stream}: ${String(e)}`,
+            }),
+        )
+        .finally(() => {
+          // After a failure, keep the old map (or none: one shared bucket) and try again later.
+          this.shardMapAt = this.d.now();
+          this.loadingMap = false;
+          this.pump();
+        });
+    }
+    return this.shardMap === undefined && this.loadingMap;
+  }
+
+  private shardOf(r: Pending<Ticket>): string {
+    r.shardId ??= this.shardMap?.shardFor(r.partitionKey) ?? 'unmapped';
+    return r.shardId;
+  }
+}
