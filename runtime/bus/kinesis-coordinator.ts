@@ -1,0 +1,334 @@
+/**
+ * One worker of one consumer application on one stream (the KCL's scheduler): every lease interval it lists the
+ * shards (now and then, or when a shard ended), renews its leases, beats its heartbeat, reads the leases and takes,
+ * steals or drops shards as `planLeases` says; a ticker writes checkpoints in batches and stops reading a shard whose
+ * lease it could not renew in time. Stopping it checkpoints what was acknowledged and releases every lease, so the
+ * next worker starts at once.
+ */
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+
+import { isRetriableCause, portFailure } from '../errors.ts';
+import type { EventHub } from '../events.ts';
+import { backoff, type BackoffPolicy } from '../retry.ts';
+import type { Delivery } from './bus.ts';
+import { LeaseObserver, type PlanLease, planLeases } from './kinesis-lease-plan.ts';
+import {
+  AT_TIMESTAMP,
+  type HeldLease,
+  type LeaseStore,
+  SHARD_END,
+  TRIM_HORIZON,
+} from './kinesis-leases.ts';
+import { ShardReader, type ShardReaderSettings } from './kinesis-shard-reader.ts';
+import { listShards, type ShardInfo } from './kinesis-shards.ts';
+
+/** Lease and checkpoint timing (see `KinesisBusOptions.consumer`). */
+export interface CoordinatorSettings {
+  readonly leaseTimeoutMs: number;
+  readonly leaseIntervalMs: number;
+  readonly checkpointIntervalMs: number;
+  readonly shardSyncIntervalMs: number;
+  readonly retry: BackoffPolicy;
+  readonly reader: ShardReaderSettings;
+}
+
+export interface CoordinatorDeps<A> {
+  readonly kinesis: KinesisClient;
+  readonly store: LeaseStore;
+  /** This worker's lease owner id. */
+  readonly me: string;
+  readonly initialPosition: 'trim_horizon' | 'latest';
+  readonly decode: (bytes: Uint8Array) => Delivery<A>['payload'];
+  readonly deliver: (d: Delivery<A>) => void;
+  /** A failure retrying will not fix: the subscription errors. */
+  readonly fail: (e: unknown) => void;
+  readonly events: EventHub | undefined;
+}
+
+interface Held<A> {
+  readonly lease: HeldLease;
+  readonly reader: ShardReader<A>;
+  /** Owner writes of one lease run one at a time: each is conditional on the counter the previous one left. */
+  chain: Promise<unknown>;
+  /** Start time of the last owner write that succeeded: the lease is surely ours until that + the timeout. */
+  lastOkStart: number;
+  written: string | undefined;
+  writing: boolean;
+}
+
+/** Reads the shards it holds the leases of; created per subscription by the Kinesis bus. */
+export class Coordinator<A> {
+  private readonly held = new Map<string, Held<A>>();
+  private readonly known = new Set<string>();
+  private readonly observer: LeaseObserver;
+  private shards: ShardInfo[] = [];
+  private lastSync = -Infinity;
+  private resync = true;
+  private stopping = false;
+  private readonly abort = new AbortController();
+  private wake: (() => void) | undefined;
+  private loopDone: Promise<void> = Promise.resolve();
+  private ticker: NodeJS.Timeout | undefined;
+  private stopped: Promise<void> | undefined;
+
+  constructor(
+    private readonly s: CoordinatorSettings,
+    private readonly d: CoordinatorDeps<A>,
+  ) {
+    this.observer = new LeaseObserver(s.leaseTimeoutMs);
+  }
+
+  private get stream(): string {
+    return this.d.store.stream;
+  }
+
+  private get actor(): string {
+    return this.d.store.application;
+  }
+
+  start(): void {
+    this.loopDone = this.loop();
+    this.ticker = setInterval(() => this.tick(), this.s.checkpointIntervalMs);
+  }
+
+  /** Shards held now (for tests and the status line). */
+  get shardsHeld(): ReadonlyArray<string> {
+    return [...this.held.keys()];
+  }
+
+  /** Stops reading, writes the checkpoints of what was acknowledged, releases the leases. Idempotent. */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.stopping = true;
+      clearInterval(this.ticker);
+      this.abort.abort(new Error('coordinator stopped'));
+      this.wake?.();
+      await this.loopDone;
+      await Promise.all([...this.held.values()].map((h) => this.release(h)));
+      this.held.clear();
+      await this.d.store.forget(this.d.me).catch((e: unknown) => this.portFailed('forget', e));
+    })();
+    return this.stopped;
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      let delay = this.s.leaseIntervalMs;
+      try {
+        await this.round();
+        failures = 0;
+      } catch (e) {
+        if (this.stopping) break;
+        if (!isRetriableCause(e)) {
+          this.d.fail(portFailure('kinesis-bus', e, false));
+          break;
+        }
+        delay = backoff(++failures, this.s.retry, Math.random);
+        this.d.events?.emit('bus.retry', this.actor, {
+          port: 'kinesis-bus',
+          attempt: failures,
+          delayMs: delay,
+          error: e instanceof Error ? e.message : String(e),
+        });
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private async round(): Promise<void> {
+    if (this.resync || Date.now() - this.lastSync >= this.s.shardSyncIntervalMs)
+      await this.syncShards();
+    await Promise.all([...this.held.values()].map((h) => this.renew(h)));
+    const [, { leases, workers }] = await Promise.all([
+      this.d.store.heartbeat(this.d.me),
+      this.d.store.read(this.shards.map((s) => s.shardId)),
+    ]);
+    if (this.stopping) return;
+    const now = Date.now();
+    const seen: PlanLease[] = leases.map((l) => ({
+      ...l,
+      expired: this.observer.leaseExpired(l, now),
+    }));
+    const { alive, dead } = this.observer.workers(workers, now);
+    const plan = planLeases({
+      me: this.d.me,
+      leases: seen,
+      held: new Set(this.held.keys()),
+      workers: alive,
+    });
+    for (const id of plan.lost) this.lose(id, 'taken over by another worker');
+    const wanted = plan.steal ? [...plan.take, plan.steal] : plan.take;
+    await Promise.all(wanted.map((l) => this.acquire(l)));
+    await Promise.all(dead.map((w) => this.d.store.forget(w.worker, w.beat)));
+  }
+
+  // Creates the leases of shards seen for the first time. A child of a listed parent starts at its oldest record
+  // (everything after the split); a shard without a listed parent starts where the application starts.
+  private async syncShards(): Promise<void> {
+    const shards = await listShards(this.d.kinesis, this.stream, this.abort.signal);
+    const ids = new Set(shards.map((s) => s.shardId));
+    const initial =
+      this.d.initialPosition === 'latest' ? `${AT_TIMESTAMP}${Date.now()}` : TRIM_HORIZON;
+    await Promise.all(
+      shards
+        .filter((s) => !this.known.has(s.shardId))
+        .map(async (s) => {
+          const isChild = s.parentShardIds.some((p) => ids.has(p));
+          await this.d.store.ensure(s.shardId, s.parentShardIds, isChild ? TRIM_HORIZON : initial);
+          this.known.add(s.shardId);
+        }),
+    );
+    this.shards = shards;
+    this.lastSync = Date.now();
+    this.resync = false;
+  }
+
+  private async acquire(l: PlanLease): Promise<void> {
+    const start = Date.now();
+    const got = await this.d.store.take(l.shardId, l.counter, this.d.me);
+    if (!got) return; // another worker wrote it first
+    const reader = new ShardReader<A>(this.s.reader, {
+      kinesis: this.d.kinesis,
+      stream: this.stream,
+      shardId: l.shardId,
+      startAt: got.checkpoint,
+      decode: this.d.decode,
+      deliver: this.d.deliver,
+      onEnd: () => this.tick(),
+      onFatal: (e) => this.d.fail(portFailure('kinesis', e, false)),
+      events: this.d.events,
+      actor: this.actor,
+    });
+    const h: Held<A> = {
+      lease: got.held,
+      reader,
+      chain: Promise.resolve(),
+      lastOkStart: start,
+      written: got.checkpoint,
+      writing: false,
+    };
+    if (this.stopping || got.checkpoint === SHARD_END) {
+      await this.release(h);
+      return;
+    }
+    this.held.set(l.shardId, h);
+    this.d.events?.emit('bus.lease_acquired', this.actor, {
+      stream: this.stream,
+      shardId: l.shardId,
+      owner: this.d.me,
+    });
+    void reader.run();
+  }
+
+  private serial<T>(h: Held<A>, op: () => Promise<T>): Promise<T> {
+    const next = h.chain.then(op);
+    h.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async renew(h: Held<A>): Promise<void> {
+    // A checkpoint written within half an interval already renewed the lease.
+    if (Date.now() - h.lastOkStart < this.s.leaseIntervalMs / 2) return;
+    const start = Date.now();
+    try {
+      const ok = await this.serial(h, () => this.d.store.renew(h.lease, this.d.me));
+      if (ok) h.lastOkStart = start;
+      else this.lose(h.lease.shardId, 'renewal refused: the lease was taken over');
+    } catch (e) {
+      // Not fatal yet: the ticker drops the shard if no renewal succeeds within the lease timeout.
+      this.portFailed(`renew ${h.lease.shardId}`, e);
+    }
+  }
+
+  // Every checkpoint interval: drop leases not renewed in time, write checkpoints that moved, finish ended shards.
+  private tick(): void {
+    const now = Date.now();
+    for (const h of [...this.held.values()]) {
+      // Others may take the lease one timeout after our last successful write: stop reading before that.
+      if (now + this.s.checkpointIntervalMs >= h.lastOkStart + this.s.leaseTimeoutMs) {
+        this.lose(h.lease.shardId, 'not renewed within the lease timeout');
+        continue;
+      }
+      void this.checkpoint(h);
+    }
+  }
+
+  private async checkpoint(h: Held<A>): Promise<void> {
+    const cp = h.reader.checkpoint;
+    if (cp === undefined || cp === h.written || h.writing || this.stopping) return;
+    h.writing = true;
+    const start = Date.now();
+    try {
+      const ok = await this.serial(h, () => this.d.store.checkpoint(h.lease, this.d.me, cp));
+      if (!ok) return this.lose(h.lease.shardId, 'checkpoint refused: the lease was taken over');
+      h.lastOkStart = start;
+      h.written = cp;
+      this.checkpointed(h.lease.shardId, cp);
+      if (cp === SHARD_END) await this.finish(h);
+    } catch (e) {
+      this.portFailed(`checkpoint ${h.lease.shardId}`, e);
+    } finally {
+      h.writing = false;
+    }
+  }
+
+  // A shard read to its end: free its lease (nobody takes a finished shard) and look for its children now.
+  private async finish(h: Held<A>): Promise<void> {
+    this.held.delete(h.lease.shardId);
+    await this.serial(h, () => this.d.store.release(h.lease, this.d.me));
+    this.resync = true;
+    this.wake?.();
+  }
+
+  private lose(shardId: string, reason: string): void {
+    const h = this.held.get(shardId);
+    if (!h) return;
+    this.held.delete(shardId);
+    h.reader.stop();
+    this.d.events?.emit('bus.lease_lost', this.actor, {
+      stream: this.stream,
+      shardId,
+      owner: this.d.me,
+      reason,
+    });
+  }
+
+  private async release(h: Held<A>): Promise<void> {
+    h.reader.stop();
+    try {
+      await this.serial(h, async () => {
+        const cp = h.reader.checkpoint;
+        if (cp !== undefined && cp !== h.written) {
+          if (!(await this.d.store.checkpoint(h.lease, this.d.me, cp))) return;
+          h.written = cp;
+          this.checkpointed(h.lease.shardId, cp);
+        }
+        await this.d.store.release(h.lease, this.d.me);
+      });
+    } catch (e) {
+      // The lease then expires for the others after the timeout; nothing acknowledged after `written` is lost,
+      // only redelivered.
+      this.portFailed(`release ${h.lease.shardId}`, e);
+    }
+  }
+
+  private checkpointed(shardId: string, sequence: string): void {
+    this.d.events?.emit('bus.checkpointed', this.actor, { stream: this.stream, shardId, sequence });
+  }
+
+  private portFailed(what: string, e: unknown): void {
+    this.d.events?.emit('port.failed', this.actor, {
+      port: 'dynamodb',
+      retriable: isRetriableCause(e),
+      error: `${what}: ${e instanceof Error ? e.message : String(e)}`,
+    });
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * Reads one leased shard: GetRecords polling at a bounded rate, unpacking packed records into one delivery per
+ * message, handing deliveries out only while fewer than `maxInFlight` are unacknowledged, and tracking acks so the
+ * coordinator can checkpoint the safe position. It stops at once when told (lease lost or released): nothing more
+ * is handed out and later acks are ignored, because the shard's next owner will redeliver them.
+ */
+import {
+  GetRecordsCommand,
+  type GetRecordsOutput,
+  GetShardIteratorCommand,
+  type GetShardIteratorInput,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
+
+import { E } from '../codec.ts';
+import { decodeFailure, isRetriableCause } from '../errors.ts';
+import type { EventHub } from '../events.ts';
+import { backoff, type BackoffPolicy, sleep } from '../retry.ts';
+import type { Delivery } from './bus.ts';
+import { ShardAckTracker } from './checkpointer.ts';
+import { AT_TIMESTAMP, SHARD_END, TRIM_HORIZON } from './kinesis-leases.ts';
+import { unpackRecord } from './kinesis-packing.ts';
+
+/** Reader settings (see `KinesisBusOptions.consumer`). */
+export interface ShardReaderSettings {
+  /** Least time between two GetRecords calls on the shard: this application's share of AWS's 5 calls/s. */
+  readonly pollIntervalMs: number;
+  /** Longest wait between polls of an idle shard (the interval doubles on each empty poll up to this). */
+  readonly idlePollMaxMs: number;
+  readonly maxRecordsPerPoll: number;
+  readonly maxInFlight: number;
+  /** Backoff for transient GetRecords failures (retried for ever; the cap bounds the wait). */
+  readonly retry: BackoffPolicy;
+}
+
+export interface ShardReaderDeps<A> {
+  readonly kinesis: KinesisClient;
+  readonly stream: string;
+  readonly shardId: string;
+  /** The lease's checkpoint: where reading starts. */
+  readonly startAt: string;
+  readonly decode: (bytes: Uint8Array) => Delivery<A>['payload'];
+  readonly deliver: (d: Delivery<A>) => void;
+  /** The shard is closed and every delivery of it acknowledged: checkpoint SHARD_END. */
+  readonly onEnd: () => void;
+  /** A failure that retrying will not fix (e.g. the stream was deleted). */
+  readonly onFatal: (e: unknown) => void;
+  readonly events: EventHub | undefined;
+  readonly actor: string;
+}
+
+interface Queued<A> {
+  readonly delivery: Omit<Delivery<A>, 'ack'>;
+  readonly lastInRecord: boolean;
+}
+
+const isNamed = (e: unknown, name: string): boolean =>
+  typeof e === 'object' && e !== null && (e as { name?: unknown }).name === name;
+
+/** One shard's reader, started by the coordinator when it takes the lease. */
+export class ShardReader<A> {
+  private readonly tracker = new ShardAckTracker();
+  // Fetched, not yet handed out: `queue[head..]` (an index, not shift(), keeps hand-out O(1)).
+  private queue: Array<Queued<A> | undefined> = [];
+  private head = 0;
+  private stopped = false;
+  private ended = false;
+  private endReported = false;
+  private lastFetched: string | undefined;
+  private readonly abort = new AbortController();
+  private wakeRoom: (() => void) | undefined;
+  private pumpScheduled = false;
+
+  constructor(
+    private readonly s: ShardReaderSettings,
+    private readonly d: ShardReaderDeps<A>,
+  ) {}
+
+  /** The newest sequence that is safe to checkpoint (every delivery up to it acknowledged), if any. */
+  get checkpoint(): string | undefined {
+    return this.ended && this.drained ? SHARD_END : this.tracker.checkpoint?.sequence;
+  }
+
+  /** Deliveries handed out and not yet acknowledged. */
+  get inFlight(): number {
+    return this.tracker.inFlight;
+  }
+
+  /** Starts polling; settles when the reader stops or the shard ends. */
+  async run(): Promise<void> {
+    try {
+      await this.poll();
+    } catch (e) {
+      if (!this.stopped) this.d.onFatal(e);
+    }
+  }
+
+  /** Stops at once: no more hand-outs, no more polls, later acks ignored. */
+  stop(): void {
+    this.stopped = true;
+    this.queue = [];
+    this.head = 0;
+    this.abort.abort(new Error('reader stopped'));
+    this.wakeRoom?.();
+  }
+
+  private get queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  private get drained(): boolean {
+    return this.queued === 0 && this.tracker.inFlight === 0;
+  }
+
+  private async poll(): Promise<void> {
+    let iterator = await this.iterator(this.d.startAt);
+    let emptyPolls = 0;
+    let failures = 0;
+    let nextPollAt = 0;
+    while (!this.stopped && iterator !== undefined) {
+      await this.roomToRead();
+      await sleep(Math.max(0, nextPollAt - Date.now()), this.abort.signal);
+      let res: GetRecordsOutput;
+      try {
+        res = await this.d.kinesis.send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: this.s.maxRecordsPerPoll }),
+          { abortSignal: this.abort.signal },
+        );
+        failures = 0;
+      } catch (e) {
+        if (this.stopped) return;
+        // An iterator lives 5 minutes (a consumer held back by backpressure outlives it): get a new one from
+        // the last record read, so nothing handed out is read twice.
+        if (isNamed(e, 'ExpiredIteratorException')) {
+          iterator = await this.iterator(this.lastFetched ?? this.d.startAt);
+          continue;
+        }
+        if (!isRetriableCause(e)) throw e;
+        nextPollAt = Date.now() + this.retryDelay(++failures, 'GetRecords', e);
+        continue;
+      }
+      const records = res.Records ?? [];
+      const behind = res.MillisBehindLatest ?? 0;
+      this.d.events?.emit('bus.lag', this.d.actor, {
+        stream: this.d.stream,
+        shardId: this.d.shardId,
+        millisBehind: behind,
+      });
+      await this.enqueue(records);
+      // Poll at the application's share while there is data; back off on an idle shard.
+      emptyPolls = records.length > 0 || behind > 0 ? 0 : emptyPolls + 1;
+      const wait =
+        emptyPolls === 0
+          ? this.s.pollIntervalMs
+          : Math.min(this.s.idlePollMaxMs, this.s.pollIntervalMs * 2 ** Math.min(10, emptyPolls));
+      nextPollAt = Date.now() + wait;
+      iterator = res.NextShardIterator;
+    }
+    if (iterator === undefined && !this.stopped) {
+      this.ended = true;
+      this.reportEnd();
+    }
+  }
+
+  private reportEnd(): void {
+    if (!this.ended || this.endReported || this.stopped || !this.drained) return;
+    this.endReported = true;
+    this.d.events?.emit('bus.shard_ended', this.d.actor, {
+      stream: this.d.stream,
+      shardId: this.d.shardId,
+    });
+    this.d.onEnd();
+  }
+
+  private retryDelay(attempt: number, op: string, e: unknown): number {
+    const delayMs = backoff(attempt, this.s.retry, Math.random);
+    this.d.events?.emit('bus.retry', this.d.actor, {
+      port: 'kinesis',
+      attempt,
+      delayMs,
+      error: `${op} ${this.d.shardId}: ${e instanceof Error ? e.message : String(e)}`,
+    });
+    return delayMs;
+  }
+
+  private async iterator(from: string): Promise<string | undefined> {
+    if (from === SHARD_END) return undefined;
+    const position: Partial<GetShardIteratorInput> =
+      from === TRIM_HORIZON
+        ? { ShardIteratorType: 'TRIM_HORIZON' }
+        : from.startsWith(AT_TIMESTAMP)
+          ? {
+              ShardIteratorType: 'AT_TIMESTAMP',
+              Timestamp: new Date(Number(from.slice(AT_TIMESTAMP.length))),
+            }
+          : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: from };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.d.kinesis.send(
+          new GetShardIteratorCommand({
+            StreamName: this.d.stream,
+            ShardId: this.d.shardId,
+            ...position,
+          } as GetShardIteratorInput),
+          { abortSignal: this.abort.signal },
+        );
+        return res.ShardIterator;
+      } catch (e) {
+        if (this.stopped || !isRetriableCause(e)) throw e;
+        await sleep(this.retryDelay(attempt, 'GetShardIterator', e), this.abort.signal);
+      }
+    }
+  }
+
+  // Unpacking may gunzip (asynchronous): the poll loop awaits it, so records stay in order.
+  private async enqueue(records: NonNullable<GetRecordsOutput['Records']>): Promise<void> {
+    for (const r of records) {
+      const data = r.Data ?? new Uint8Array();
+      const sequence = r.SequenceNumber ?? '';
+      const arrivedAt = r.ApproximateArrivalTimestamp?.getTime() ?? Date.now();
+      const u = await unpackRecord(data);
+      if (this.stopped) return;
+      this.lastFetched = sequence;
+      const source = (subSequence: number) => ({
+        stream: this.d.stream,
+        shardId: this.d.shardId,
+        sequence,
+        subSequence,
+      });
+      if (u.kind === 'corrupt') {
+        const payload = E.left(decodeFailure(this.d.stream, [u.reason]));
+        this.queue.push({
+          delivery: { payload, source: source(0), raw: data, arrivedAt },
+          lastInRecord: true,
+        });
+      } else {
+        u.messages.forEach((raw, i) =>
+          this.queue.push({
+            delivery: { payload: this.d.decode(raw), source: source(i), raw, arrivedAt },
+            lastInRecord: i === u.messages.length - 1,
+          }),
+        );
+      }
+      this.pump();
+    }
+  }
+
+  // Hands out queued deliveries while the shard has fewer than maxInFlight unacknowledged (backpressure).
+  private pump(): void {
+    while (!this.stopped && this.queued > 0 && this.tracker.inFlight < this.s.maxInFlight) {
+      const q = this.queue[this.head]!;
+      this.queue[this.head++] = undefined; // let the delivery be collected once acknowledged
+      const { source } = q.delivery;
+      const done = this.tracker.track({
+        sequence: source.sequence,
+        subSequence: source.subSequence,
+        lastInRecord: q.lastInRecord,
+      });
+      this.d.deliver({ ...q.delivery, ack: () => this.ack(done) });
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    if (this.roomToPoll) this.wakeRoom?.();
+  }
+
+  private ack(done: () => void): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    done();
+    // Hand out more after the consumer's own code returns, never inside its ack() call.
+    if (!this.pumpScheduled) {
+      this.pumpScheduled = true;
+      queueMicrotask(() => {
+        this.pumpScheduled = false;
+        this.pump();
+        this.reportEnd();
+      });
+    }
+    return Promise.resolve();
+  }
+
+  private get roomToPoll(): boolean {
+    return this.queued === 0 && this.tracker.inFlight < this.s.maxInFlight;
+  }
+
+  // The next GetRecords waits until everything fetched is handed out and there is room for more.
+  private roomToRead(): Promise<void> {
+    if (this.stopped || this.roomToPoll) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.wakeRoom = () => {
+        this.wakeRoom = undefined;
+        resolve();
+      };
+    });
+  }
+}
