@@ -128,7 +128,7 @@ export const NonEmptyString = new t.Type<string, string, unknown>(
 );
 
 /** One of a fixed set of strings, with a message that lists them. */
-export const oneOf = <K extends string>(name: string, values: ReadonlyArray<K>) =>
+export const oneOf = <const K extends string>(name: string, values: ReadonlyArray<K>) =>
   new t.Type<K, K, unknown>(
     name,
     (u): u is K => typeof u === 'string' && (values as ReadonlyArray<string>).includes(u),

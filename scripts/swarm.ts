@@ -1,0 +1,219 @@
+/**
+ * `npm run swarm -- --drones 20 --alarm-rate 0.01`: the product's main command. Starts the local AWS stack (or
+ * uses the one `npm run stack` runs, or AWS with --target aws), the storage writer and N simulated drones; shows
+ * a live status line; after --duration (or Ctrl-C) stops the drones, drains, and checks every message it sent
+ * against the hot table and the archive. Exit code 0 only if nothing was lost.
+ */
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import { type FleetConfig } from '../actors/drone-simulator/behaviour.ts';
+import { startDroneFleet } from '../actors/drone-simulator/service.ts';
+import { loadCodeWeights } from '../actors/protocol/code-weights.ts';
+import { createDynamoTable } from '../actors/stream-to-storage/dynamo-table.ts';
+import { archiveCoverage, storedIds } from '../actors/stream-to-storage/readers.ts';
+import { createS3Archive } from '../actors/stream-to-storage/s3-archive.ts';
+import { startStorageWriter } from '../actors/stream-to-storage/service.ts';
+import { createAwsClients } from '../runtime/aws/clients.ts';
+import { toAwsTarget } from '../runtime/aws/options.ts';
+import { loadResourcesOrThrow } from '../runtime/aws/resources.ts';
+import { createS3DeadLetters } from '../runtime/aws/s3-dead-letters.ts';
+import { createKinesisBus } from '../runtime/bus/kinesis.ts';
+import { E } from '../runtime/codec.ts';
+import { configOrExit } from '../runtime/config.ts';
+import { createEventHub } from '../runtime/events.ts';
+import { DEFAULT_DATA_DIR, startLocalStack } from '../runtime/local-stack/index.ts';
+import { readStackRecord } from '../runtime/local-stack/pid-file.ts';
+import { createLogger, logEvents } from '../runtime/log.ts';
+import { instrument, MetricsRegistry } from '../runtime/metrics.ts';
+import { startOpsServer } from '../runtime/ops-server.ts';
+import { swarmCommand } from './swarm/config.ts';
+
+const spec = loadResourcesOrThrow();
+const cfg = configOrExit(
+  swarmCommand({
+    droneStream: spec.streams.drones.name,
+    historyStream: spec.streams.history.name,
+    messagesTable: spec.tables.messages.name,
+    leaseTable: spec.tables.leases.name,
+    bucket: spec.buckets.archive.name,
+  }),
+  process.argv.slice(2),
+  process.env,
+);
+if (cfg.violationRate < cfg.alarmRate) {
+  process.stderr.write(
+    `swarm: --violation-rate (${cfg.violationRate}) must be >= --alarm-rate (${cfg.alarmRate})\n`,
+  );
+  process.exit(78);
+}
+const weights = loadCodeWeights();
+if (E.isLeft(weights)) {
+  process.stderr.write(`swarm: ${weights.left.issues.join('\n')}\n`);
+  process.exit(78);
+}
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const seed = cfg.seed ?? Math.floor(Math.random() * 2 ** 31);
+const startedAt = new Date();
+
+/** The local stack: the one `npm run stack` already runs, or a new one this process owns. */
+const localStack = async () => {
+  if (!cfg.wipe) {
+    const running = readStackRecord(DEFAULT_DATA_DIR);
+    if (running?.endpoints) {
+      try {
+        process.kill(running.owner.pid, 0);
+        say(`using the local stack already running (pid ${running.owner.pid})`);
+        return { endpoints: running.endpoints, stop: () => Promise.resolve() };
+      } catch {
+        // its owner is gone: start our own (which cleans up after it)
+      }
+    }
+  }
+  say('starting the local AWS stack (kinesalite, DynamoDB Local, s3rver, fauxqs) on 127.0.0.1 ...');
+  const t0 = Date.now();
+  const stack = await startLocalStack({ wipe: cfg.wipe });
+  say(`local stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return { endpoints: stack.endpoints, stop: stack.stop };
+};
+
+const main = async (): Promise<number> => {
+  const stack = cfg.target === 'local' ? await localStack() : undefined;
+  const target = stack
+    ? toAwsTarget({
+        ...cfg,
+        kinesisEndpoint: stack.endpoints.kinesis,
+        dynamodbEndpoint: stack.endpoints.dynamodb,
+        s3Endpoint: stack.endpoints.s3,
+        snsEndpoint: stack.endpoints.sns,
+      })
+    : toAwsTarget(cfg);
+  const clients = createAwsClients(target);
+  const events = createEventHub();
+  const metrics = new MetricsRegistry();
+  instrument(events.events$, metrics);
+  mkdirSync('reports', { recursive: true });
+  const logFile = 'reports/swarm.log';
+  const log = createLogger('swarm', cfg.logLevel, createWriteStream(logFile, { flags: 'w' }));
+  logEvents(events.events$, log);
+
+  const bus = createKinesisBus({ clients, leaseTable: cfg.leaseTable, events, target: cfg.target });
+  const deadLetter = createS3DeadLetters(clients.s3, cfg.bucket, Date.now);
+  const writer = startStorageWriter({
+    bus,
+    events,
+    table: createDynamoTable(clients.doc, cfg.messagesTable),
+    archive: createS3Archive(clients.s3, cfg.bucket),
+    deadLetter,
+    streams: { drones: cfg.droneStream, history: cfg.historyStream },
+    retentionSeconds: cfg.retentionHours * 3_600,
+  });
+  const fleetCfg: FleetConfig = {
+    drones: cfg.drones,
+    intervalMs: cfg.interval,
+    alarmRate: cfg.alarmRate,
+    violationRate: cfg.violationRate,
+    humanCodes: cfg.humanCodes,
+    codeWeights: weights.right.entries.map((w) => ({ code: w.code, weight: w.count })),
+    seed,
+    speedMps: cfg.speed,
+    firstSeq: Math.floor(startedAt.getTime() / cfg.interval),
+  };
+  const fleet = startDroneFleet({
+    bus,
+    events,
+    stream: cfg.droneStream,
+    fleet: fleetCfg,
+    clock: { now: Date.now },
+    trackIds: true,
+  });
+  const ops = await startOpsServer({
+    host: cfg.opsHost,
+    port: cfg.opsPort,
+    metrics,
+    health: () => ({ healthy: writer.healthy(), details: { sent: fleet.counts.sent } }),
+  });
+  say(
+    `${cfg.drones} drones flying (seed ${seed}); ops: ${ops.url}/metrics; logs: ${logFile}; Ctrl-C to stop`,
+  );
+
+  // Live status: msgs/s, violations, alarms, stored, lag.
+  let stored = 0;
+  let lagMs = 0;
+  events.events$.subscribe((e) => {
+    if (e.type === 'actor.processed' && e.actor.endsWith('/drones')) stored += e.payload.count;
+    if (e.type === 'bus.lag') lagMs = e.payload.millisBehind;
+  });
+  let lastSent = 0;
+  const tty = process.stderr.isTTY;
+  const status = setInterval(() => {
+    const c = fleet.counts;
+    const line = `msgs/s ${c.sent - lastSent} | sent ${c.sent} | violations ${c.violations} | alarms ${c.alarms} | stored ${stored} | lag ${lagMs} ms | dead letters ${deadLetter.count()}`;
+    lastSent = c.sent;
+    process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+  }, 1_000);
+
+  await new Promise<void>((resolve) => {
+    const timer = cfg.duration > 0 ? setTimeout(resolve, cfg.duration * 1_000) : undefined;
+    const onSignal = () => {
+      if (timer) clearTimeout(timer);
+      resolve();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  if (tty) process.stderr.write('\n');
+  say('stopping the drones, draining ...');
+  await fleet.stop();
+  const drainUntil = Date.now() + cfg.drainTimeout * 1_000;
+  while (stored < fleet.counts.sent && Date.now() < drainUntil)
+    await new Promise((r) => setTimeout(r, 200));
+  clearInterval(status);
+  await writer.stop();
+  await bus.close();
+
+  say('checking what was stored ...');
+  const ids = [...fleet.sentIds];
+  const inTable = await storedIds(clients.doc, cfg.messagesTable, ids);
+  const archived = await archiveCoverage(clients.s3, cfg.bucket, fleet.sentIds, {
+    type: 'drone.message',
+    since: new Date(startedAt.getTime() - 60_000),
+  });
+  const summary = {
+    seed,
+    drones: cfg.drones,
+    startedAt: startedAt.toISOString(),
+    seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    sent: fleet.counts.sent,
+    publishFailed: fleet.counts.failed,
+    violations: fleet.counts.violations,
+    alarmsExpected: fleet.counts.alarms,
+    storedDynamo: inTable.size,
+    archivedDistinct: archived.distinct,
+    archivedRawCopies: archived.rawCopies,
+    lost: ids.filter((id) => !inTable.has(id)).length,
+    deadLettered: deadLetter.count(),
+  };
+  say(JSON.stringify(summary, null, 2));
+  if (cfg.summary) {
+    mkdirSync(dirname(cfg.summary), { recursive: true });
+    writeFileSync(cfg.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  }
+  await ops.close();
+  clients.destroy();
+  await stack?.stop();
+  return summary.lost === 0 &&
+    summary.archivedDistinct === summary.sent &&
+    summary.publishFailed === 0
+    ? 0
+    : 1;
+};
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    say(`swarm failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(1);
+  },
+);

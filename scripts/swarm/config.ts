@@ -1,0 +1,138 @@
+/** The swarm's command line: one declaration per option (flag, env, default, doc), validated at start. */
+import { DEFAULT_HUMAN_CODES } from '../../actors/protocol/violation-codes.ts';
+import {
+  AwsOptions,
+  awsOptionSpecs,
+  OpsOptions,
+  opsOptionSpecs,
+} from '../../runtime/aws/options.ts';
+import {
+  NonEmptyString,
+  NonNegative,
+  NonNegativeInt,
+  PositiveInt,
+  Probability,
+  t,
+} from '../../runtime/codec.ts';
+import type { CommandSpec } from '../../runtime/config.ts';
+
+const CodeList = new t.Type<number[], string, unknown>(
+  'CodeList',
+  (u): u is number[] => Array.isArray(u),
+  (u, c) => {
+    const parts = Array.isArray(u) ? u.map(String) : typeof u === 'string' ? u.split(',') : [];
+    const codes = parts.map((p) => Number(p.trim()));
+    return codes.length > 0 && codes.every((n) => Number.isInteger(n) && n >= 1 && n <= 99)
+      ? t.success(codes)
+      : t.failure(u, c, `expected comma-separated violation codes 1-99, got ${JSON.stringify(u)}`);
+  },
+  (a) => a.join(','),
+);
+
+export const SwarmConfig = t.intersection([
+  AwsOptions,
+  OpsOptions,
+  t.type({
+    drones: PositiveInt,
+    alarmRate: Probability,
+    violationRate: Probability,
+    interval: PositiveInt,
+    duration: NonNegative,
+    drainTimeout: NonNegative,
+    seed: t.union([NonNegativeInt, t.undefined]),
+    humanCodes: CodeList,
+    speed: NonNegative,
+    summary: t.union([NonEmptyString, t.undefined]),
+    wipe: t.boolean,
+    droneStream: NonEmptyString,
+    historyStream: NonEmptyString,
+    messagesTable: NonEmptyString,
+    leaseTable: NonEmptyString,
+    bucket: NonEmptyString,
+    retentionHours: PositiveInt,
+  }),
+]);
+export type SwarmConfig = t.TypeOf<typeof SwarmConfig>;
+
+export const swarmCommand = (names: {
+  droneStream: string;
+  historyStream: string;
+  messagesTable: string;
+  leaseTable: string;
+  bucket: string;
+}): CommandSpec<SwarmConfig> => ({
+  name: 'swarm',
+  summary:
+    'starts the local AWS stack (by default), the storage writer and a fleet of simulated drones; prints live status, drains, and checks that nothing was lost',
+  codec: SwarmConfig,
+  options: {
+    drones: { type: 'string', doc: 'simulated drones', env: 'PRESTACOP_DRONES', default: '20' },
+    'alarm-rate': {
+      type: 'string',
+      doc: 'share of messages whose code needs a human',
+      default: '0.01',
+    },
+    'violation-rate': {
+      type: 'string',
+      doc: 'share of messages with any violation (>= alarm rate)',
+      default: '0.2',
+    },
+    interval: { type: 'string', doc: 'ms between two messages of one drone', default: '1000' },
+    duration: { type: 'string', doc: 'seconds to fly; 0 = until Ctrl-C', default: '60' },
+    'drain-timeout': {
+      type: 'string',
+      doc: 'seconds to wait for consumers to catch up after the flight',
+      default: '30',
+    },
+    seed: { type: 'string', doc: 'random seed (default: a new one, printed in the summary)' },
+    'human-codes': {
+      type: 'string',
+      doc: 'violation codes that need a human',
+      env: 'PRESTACOP_HUMAN_CODES',
+      default: DEFAULT_HUMAN_CODES.join(','),
+    },
+    speed: { type: 'string', doc: 'drone speed in m/s', default: '8' },
+    summary: { type: 'string', doc: 'write the summary JSON to this file (overwritten)' },
+    wipe: { type: 'boolean', doc: 'local target: wipe the local stack data first', default: false },
+    'drone-stream': {
+      type: 'string',
+      doc: 'drone stream',
+      env: 'PRESTACOP_DRONE_STREAM',
+      default: names.droneStream,
+    },
+    'history-stream': {
+      type: 'string',
+      doc: 'NYPD history stream',
+      env: 'PRESTACOP_HISTORY_STREAM',
+      default: names.historyStream,
+    },
+    'messages-table': {
+      type: 'string',
+      doc: 'hot messages table',
+      env: 'PRESTACOP_MESSAGES_TABLE',
+      default: names.messagesTable,
+    },
+    'lease-table': {
+      type: 'string',
+      doc: 'consumer leases/checkpoints table',
+      env: 'PRESTACOP_LEASE_TABLE',
+      default: names.leaseTable,
+    },
+    bucket: {
+      type: 'string',
+      doc: 'archive bucket',
+      env: 'PRESTACOP_BUCKET',
+      default: names.bucket,
+    },
+    'retention-hours': {
+      type: 'string',
+      doc: 'hot table TTL after ingestion',
+      env: 'PRESTACOP_RETENTION_HOURS',
+      default: '168',
+    },
+    ...awsOptionSpecs,
+    ...opsOptionSpecs,
+  },
+  epilog:
+    'example: npm run swarm -- --drones 20 --alarm-rate 0.01 --duration 30 --summary reports/swarm.json',
+});
