@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import {
+  DescribeTimeToLiveCommand,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  PutRecordCommand,
+} from '@aws-sdk/client-kinesis';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+
+import { createAwsClients } from '../../runtime/aws/clients.ts';
+import { pollUntil } from '../../runtime/aws/poll.ts';
+import { createStream, deleteStream, provision } from '../../runtime/aws/provision.ts';
+import { loadResourcesOrThrow, withNamePrefix } from '../../runtime/aws/resources.ts';
+import { startLocalStack } from '../../runtime/local-stack/index.ts';
+import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
+
+const spec = loadResourcesOrThrow();
+const FREE_PORTS = { kinesis: 0, dynamodb: 0, s3: 0, sns: 0 } as const;
+
+/** Local addresses of the TCP sockets in LISTEN state that these processes hold (from /proc, no `ss` needed). */
+const listeningAddresses = (pids: ReadonlyArray<number>): Map<number, string[]> => {
+  const listening = new Map<string, string>(); // inode -> "address:port"
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(file, 'utf8').trim().split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[3] === '0A') listening.set(f[9]!, f[1]!); // 0A = TCP_LISTEN
+    }
+  }
+  const byPid = new Map<number, string[]>();
+  for (const pid of pids) {
+    const inodes = readdirSync(`/proc/${pid}/fd`)
+      .map((fd) => {
+        try {
+          return /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+        } catch {
+          return undefined; // fd closed while we looked
+        }
+      })
+      .filter((i): i is string => i !== undefined);
+    byPid.set(
+      pid,
+      inodes.flatMap((i) => listening.get(i) ?? []),
+    );
+  }
+  return byPid;
+};
+
+/** The SNS envelope an SQS subscriber gets when raw delivery is off. */
+interface Envelope {
+  readonly Type?: string;
+  readonly TopicArn?: string;
+  readonly Message?: string;
+  readonly MessageAttributes?: Record<string, { readonly Type: string; readonly Value: string }>;
+}
+
+/** Whether any process of the group led by `pid` still exists. */
+const groupExists = (pid: number): boolean => {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('LocalStack > shared stack', function () {
+  this.timeout(60_000);
+  let stack: TestStack;
+  before(async () => {
+    stack = await useStack();
+  });
+
+  it('provisions every resource of config/resources.json, with TTL on the messages table', async () => {
+    const report = await provision(stack.clients, spec, { mode: 'verify' });
+    assert.equal(report.existing.length, 8); // 2 streams, 3 tables, bucket, topic, queue (+ its subscription)
+    const ttl = await stack.clients.dynamodb.send(
+      new DescribeTimeToLiveCommand({ TableName: spec.tables.messages.name }),
+    );
+    assert.equal(ttl.TimeToLiveDescription?.TimeToLiveStatus, 'ENABLED');
+    assert.equal(ttl.TimeToLiveDescription?.AttributeName, 'expiresAt');
+  });
+
+  it('verify mode names every missing resource in one error', async () => {
+    const missing = withNamePrefix(spec, 'absent-');
+    await assert.rejects(provision(stack.clients, missing, { mode: 'verify' }), (err: Error) => {
+      assert.match(err.message, /^8 AWS resource\(s\) missing/);
+      for (const name of [
+        'absent-prestacop-drones',
+        'absent-prestacop-leases',
+        'absent-prestacop-console',
+      ])
+        assert.ok(err.message.includes(name), `${name} in ${err.message}`);
+      return true;
+    });
+  });
+
+  it('delivers an SNS publish to the console queue as an envelope with its attributes', async () => {
+    const { topicArns, queueUrls } = stack.provisioned!;
+    const body = JSON.stringify({ alarm: uniqueName('alarm') });
+    await stack.clients.sns.send(
+      new PublishCommand({
+        TopicArn: topicArns.alarms,
+        Message: body,
+        MessageAttributes: { severity: { DataType: 'String', StringValue: 'high' } },
+      }),
+    );
+    const envelope = await pollUntil(
+      async () => {
+        const r = await stack.clients.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrls.console, WaitTimeSeconds: 1 }),
+        );
+        const found = r.Messages?.map((m) => JSON.parse(m.Body ?? '{}') as Envelope);
+        return found?.find((e) => e.Message === body);
+      },
+      { what: 'the alarm in the console queue', timeoutMs: 10_000 },
+    );
+    assert.equal(envelope.Type, 'Notification');
+    assert.equal(envelope.TopicArn, topicArns.alarms);
+    assert.equal(envelope.MessageAttributes?.severity?.Value, 'high');
+  });
+
+  it('creates and deletes a stream of its own', async () => {
+    const name = uniqueName('scratch');
+    assert.equal(await createStream(stack.clients, name, 2), 'created');
+    assert.equal(await createStream(stack.clients, name, 2), 'existing');
+    await deleteStream(stack.clients, name);
+    await deleteStream(stack.clients, name); // a missing stream is fine
+  });
+
+  it('listens on 127.0.0.1 only', () => {
+    const byPid = listeningAddresses(stack.pids);
+    for (const [pid, addresses] of byPid) {
+      assert.ok(addresses.length > 0, `pid ${pid} listens on nothing`);
+      for (const a of addresses)
+        // 0100007F = 127.0.0.1; the IPv6 form is ::1
+        assert.match(
+          a,
+          /^(0100007F|00000000000000000000000001000000):[0-9A-F]{4}$/,
+          `pid ${pid}: ${a}`,
+        );
+    }
+  });
+});
+
+describe('LocalStack > restart on the same data folder', function () {
+  this.timeout(60_000);
+  const dir = mkdtempSync(join(tmpdir(), 'prestacop-restart-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps records, items and objects, and leaves no process behind', async () => {
+    const dataDir = join(dir, 'data');
+    const first = await startLocalStack({ dataDir, ports: FREE_PORTS });
+    let clients = createAwsClients(first.target);
+    const id = uniqueName('persist');
+    let put;
+    try {
+      await assert.rejects(startLocalStack({ dataDir, ports: FREE_PORTS }), /already running on/);
+      put = await clients.kinesis.send(
+        new PutRecordCommand({
+          StreamName: spec.streams.drones.name,
+          PartitionKey: id,
+          Data: Buffer.from(id),
+        }),
+      );
+      await clients.dynamodb.send(
+        new PutItemCommand({ TableName: spec.tables.alarms.name, Item: { id: { S: id } } }),
+      );
+      await clients.s3.send(
+        new PutObjectCommand({ Bucket: spec.buckets.archive.name, Key: `${id}.txt`, Body: id }),
+      );
+    } finally {
+      clients.destroy();
+      await first.stop();
+      await first.stop(); // idempotent
+    }
+    for (const pid of first.pids)
+      assert.ok(!groupExists(pid), `process group ${pid} survived stop()`);
+
+    const second = await startLocalStack({ dataDir, ports: FREE_PORTS });
+    clients = createAwsClients(second.target);
+    try {
+      const { ShardIterator } = await clients.kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: spec.streams.drones.name,
+          ShardId: put.ShardId,
+          ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+          StartingSequenceNumber: put.SequenceNumber,
+        }),
+      );
+      const records = await clients.kinesis.send(new GetRecordsCommand({ ShardIterator }));
+      assert.equal(Buffer.from(records.Records?.[0]?.Data ?? []).toString(), id);
+      const item = await clients.dynamodb.send(
+        new GetItemCommand({ TableName: spec.tables.alarms.name, Key: { id: { S: id } } }),
+      );
+      assert.equal(item.Item?.id?.S, id);
+      const object = await clients.s3.send(
+        new GetObjectCommand({ Bucket: spec.buckets.archive.name, Key: `${id}.txt` }),
+      );
+      assert.equal(await object.Body?.transformToString(), id);
+      assert.equal(second.provisioned?.created.length, 3); // fauxqs is in memory: topic, queue, subscription
+    } finally {
+      clients.destroy();
+      await second.stop();
+    }
+    for (const pid of second.pids)
+      assert.ok(!groupExists(pid), `process group ${pid} survived stop()`);
+  });
+});
