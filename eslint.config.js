@@ -8,7 +8,9 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     plugins: { 'simple-import-sort': simpleImportSort },
     rules: {
@@ -32,7 +34,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/actors/**', '**/analysis/**'], message: 'runtime imports nothing of ours' }] },
+        {
+          patterns: [
+            {
+              group: ['**/actors/**', '**/analysis/**'],
+              message: 'runtime imports nothing of ours',
+            },
+          ],
+        },
       ],
     },
   },
@@ -44,7 +53,14 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['../drone-simulator/**', '../alert-system/**', '../stream-to-storage/**', '../csv-to-stream/**', '../operator-console/**', '**/analysis/**'],
+              group: [
+                '../drone-simulator/**',
+                '../alert-system/**',
+                '../stream-to-storage/**',
+                '../csv-to-stream/**',
+                '../operator-console/**',
+                '**/analysis/**',
+              ],
               message: 'protocol is shared vocabulary: it imports only runtime',
             },
           ],

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { decodeWith, E, type t } from './codec.ts';
-import { type ConfigError,configError } from './errors.ts';
+import { type ConfigError, configError } from './errors.ts';
 
 /** One option: a flag `--name`, an env variable, a default, a line of doc. Values arrive as strings. */
 export interface OptionSpec {

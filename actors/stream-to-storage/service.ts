@@ -8,7 +8,7 @@ import type { EventHub } from '../../runtime/events.ts';
 import { DroneMessage } from '../protocol/drone-message.ts';
 import { DroneMessageIn } from '../protocol/drone-message-in.ts';
 import { NypdTicket } from '../protocol/nypd-ticket.ts';
-import { type StorageCommand, storageWriter,type StoredMessage } from './behaviour.ts';
+import { type StorageCommand, storageWriter, type StoredMessage } from './behaviour.ts';
 import type { HotTable } from './dynamo-table.ts';
 import type { Archive } from './s3-archive.ts';
 

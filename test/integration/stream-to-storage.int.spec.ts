@@ -17,7 +17,7 @@ import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
 import { topic } from '../../runtime/bus/bus.ts';
 import { createMemoryBackend, createMemoryBus } from '../../runtime/bus/memory.ts';
 import { createEventHub } from '../../runtime/events.ts';
-import { uniqueName,useStack } from '../helpers/stack.ts';
+import { uniqueName, useStack } from '../helpers/stack.ts';
 
 const message = (n: number): DroneMessage =>
   ({
