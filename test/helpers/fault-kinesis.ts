@@ -6,8 +6,8 @@
  */
 import type {
   KinesisClient,
-  PutRecordsInput,
   PutRecordsCommandOutput,
+  PutRecordsInput,
   PutRecordsResultEntry,
 } from '@aws-sdk/client-kinesis';
 
