@@ -1,0 +1,72 @@
+/**
+ * The frame every service's `main.ts` shares: logger, event hub, metrics, ops server (`/healthz`, `/metrics`),
+ * AWS clients for the configured target, and a graceful stop on SIGINT/SIGTERM (flush, then checkpoint, then
+ * exit). A service only says how to start its actors.
+ */
+import { type AwsClients, createAwsClients } from './aws/clients.ts';
+import { type AwsOptions, type OpsOptions, toAwsTarget } from './aws/options.ts';
+import { createEventHub, type EventHub } from './events.ts';
+import { createLogger, logEvents,type Logger } from './log.ts';
+import { instrument, MetricsRegistry } from './metrics.ts';
+import { startOpsServer } from './ops-server.ts';
+
+export interface ServiceContext {
+  readonly clients: AwsClients;
+  readonly events: EventHub;
+  readonly metrics: MetricsRegistry;
+  readonly log: Logger;
+}
+
+export interface RunningService {
+  readonly healthy: () => boolean;
+  /** Stops taking input, finishes in-flight work, flushes and checkpoints. */
+  readonly stop: () => Promise<void>;
+  /** Settles when the service ends on its own (e.g. a finite simulation); omit for services that run until stopped. */
+  readonly done?: Promise<void>;
+}
+
+/**
+ * Runs a service until SIGINT/SIGTERM (or its own end), then stops it gracefully and exits.
+ * @example await runService('stream-to-storage', cfg, (ctx) => startStorageWriter({ ... }));
+ */
+export const runService = async (
+  name: string,
+  cfg: AwsOptions & OpsOptions,
+  start: (ctx: ServiceContext) => Promise<RunningService> | RunningService,
+): Promise<never> => {
+  const log = createLogger(name, cfg.logLevel);
+  const events = createEventHub();
+  const metrics = new MetricsRegistry();
+  instrument(events.events$, metrics);
+  logEvents(events.events$, log);
+  const clients = createAwsClients(toAwsTarget(cfg));
+  let service: RunningService;
+  try {
+    service = await start({ clients, events, metrics, log });
+  } catch (e) {
+    log.error({ err: e }, `${name} failed to start`);
+    process.exit(1);
+  }
+  const ops = await startOpsServer({
+    host: cfg.opsHost,
+    port: cfg.opsPort,
+    metrics,
+    health: () => ({ healthy: service.healthy(), details: { service: name } }),
+  });
+  log.info({ ops: ops.url, target: cfg.target, region: cfg.region }, `${name} started`);
+
+  const ended = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    void service.done?.then(() => resolve('finished'));
+  });
+  log.info({ reason: ended }, `${name} stopping`);
+  // A second signal while draining means "now": exit without waiting.
+  process.once('SIGINT', () => process.exit(130));
+  await service.stop();
+  await ops.close();
+  clients.destroy();
+  log.info(`${name} stopped`);
+  log.flush();
+  process.exit(0);
+};
