@@ -6,7 +6,7 @@
 import { type AwsClients, createAwsClients } from './aws/clients.ts';
 import { type AwsOptions, type OpsOptions, toAwsTarget } from './aws/options.ts';
 import { createEventHub, type EventHub } from './events.ts';
-import { createLogger, logEvents,type Logger } from './log.ts';
+import { createLogger, logEvents, type Logger } from './log.ts';
 import { instrument, MetricsRegistry } from './metrics.ts';
 import { startOpsServer } from './ops-server.ts';
 
