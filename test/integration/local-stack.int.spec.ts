@@ -154,7 +154,11 @@ describe('LocalStack > shared stack', function () {
 
 describe('LocalStack > restart on the same data folder', function () {
   this.timeout(60_000);
-  const dir = mkdtempSync(join(tmpdir(), 'prestacop-restart-'));
+  let dir: string;
+  // Made in a hook, not at load time: a filtered or --dry-run mocha run loads this file without running hooks.
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'prestacop-restart-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('keeps records, items and objects, and leaves no process behind', async () => {
