@@ -56,6 +56,7 @@ if (E.isLeft(weights)) {
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const seed = cfg.seed ?? Math.floor(Math.random() * 2 ** 31);
 const startedAt = new Date();
+const runId = `swarm-${startedAt.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${seed}`;
 
 /** The local stack: the one `npm run stack` already runs, or a new one this process owns. */
 const localStack = async () => {
@@ -141,9 +142,13 @@ const main = async (): Promise<number> => {
   // Live status: msgs/s, violations, alarms, stored, lag.
   let stored = 0;
   let lagMs = 0;
+  let maxLagMs = 0;
   events.events$.subscribe((e) => {
     if (e.type === 'actor.processed' && e.actor.endsWith('/drones')) stored += e.payload.count;
-    if (e.type === 'bus.lag') lagMs = e.payload.millisBehind;
+    if (e.type === 'bus.lag') {
+      lagMs = e.payload.millisBehind;
+      maxLagMs = Math.max(maxLagMs, lagMs);
+    }
   });
   let lastSent = 0;
   const tty = process.stderr.isTTY;
@@ -169,6 +174,7 @@ const main = async (): Promise<number> => {
   const drainUntil = Date.now() + cfg.drainTimeout * 1_000;
   while (stored < fleet.counts.sent && Date.now() < drainUntil)
     await new Promise((r) => setTimeout(r, 200));
+  const drained = stored >= fleet.counts.sent;
   clearInterval(status);
   await writer.stop();
   await bus.close();
@@ -181,6 +187,7 @@ const main = async (): Promise<number> => {
     since: new Date(startedAt.getTime() - 60_000),
   });
   const summary = {
+    runId,
     seed,
     drones: cfg.drones,
     startedAt: startedAt.toISOString(),
@@ -193,7 +200,9 @@ const main = async (): Promise<number> => {
     archivedDistinct: archived.distinct,
     archivedRawCopies: archived.rawCopies,
     lost: ids.filter((id) => !inTable.has(id)).length,
-    deadLettered: deadLetter.count(),
+    deadLetters: deadLetter.count(),
+    maxLagMs,
+    drained,
   };
   say(JSON.stringify(summary, null, 2));
   if (cfg.summary) {

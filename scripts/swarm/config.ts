@@ -82,7 +82,7 @@ export const swarmCommand = (names: {
     'drain-timeout': {
       type: 'string',
       doc: 'seconds to wait for consumers to catch up after the flight',
-      default: '30',
+      default: '60',
     },
     seed: { type: 'string', doc: 'random seed (default: a new one, printed in the summary)' },
     'human-codes': {
