@@ -18,6 +18,7 @@ const rec = (key: string, size = 10, extra: Partial<Pending<number>> = {}): Pend
   seq: seq++,
   partitionKey: key,
   keyBytes: key.length,
+  keys: new Set([key]),
   parts: [new Uint8Array(size)],
   owners: [0],
   payloadBytes: size,
@@ -94,18 +95,27 @@ describe('Bus > kinesis batching', () => {
     assert.deepEqual(keysOf(sel.batch), ['b']);
   });
 
+  it('holds back every key of a shard-wide pack that waits', () => {
+    const pack = rec('a', 10, { keys: new Set(['a', 'b']) });
+    const sel = selectBatch([pack, rec('b'), rec('c'), rec('a')], {
+      ...base,
+      busyKeys: new Set(['b']),
+    });
+    assert.deepEqual(keysOf(sel.batch), ['c']);
+  });
+
   it('sends one record per key per request in strict order mode', () => {
     const queue = [rec('a'), rec('a'), rec('b'), rec('a')];
     const sel = selectBatch(queue, { ...base, strictOrder: true });
     assert.deepEqual(keysOf(sel.batch), ['a', 'b']);
   });
 
-  it('never takes a record of a key after one of that key it held back (any queue)', () =>
+  it('never takes a record holding a key after one holding that key it held back (any queue)', () =>
     fc.assert(
       fc.property(
         fc.array(
           fc.record({
-            key: fc.constantFrom('a', 'b', 'c', 'd'),
+            keys: fc.subarray(['a', 'b', 'c', 'd'], { minLength: 1 }),
             size: fc.integer({ min: 1, max: 2_000_000 }),
             late: fc.boolean(),
           }),
@@ -114,7 +124,9 @@ describe('Bus > kinesis batching', () => {
         fc.subarray(['a', 'b', 'c', 'd']),
         fc.boolean(),
         (specs, busy, strictOrder) => {
-          const queue = specs.map((s) => rec(s.key, s.size, { notBefore: s.late ? 2_000 : 0 }));
+          const queue = specs.map((s) =>
+            rec(s.keys[0]!, s.size, { keys: new Set(s.keys), notBefore: s.late ? 2_000 : 0 }),
+          );
           const sel = selectBatch(queue, {
             ...base,
             busyKeys: new Set(busy),

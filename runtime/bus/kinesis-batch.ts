@@ -17,18 +17,26 @@ export const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
 /** A record's data plus its partition key may not exceed 1 MiB. */
 export const RECORD_MAX_BYTES = 1024 * 1024;
 
-/** A record waiting to be sent: one message, or (with packing) several messages of one key. */
+/**
+ * A record waiting to be sent: one message, or (with packing) several messages of one key or of one shard. Each
+ * message's partition key is in `keys`, and order is kept per message key, whatever the packing.
+ */
 export interface Pending<T> {
   /** Enqueue order: the queue is kept sorted by it. */
   readonly seq: number;
+  /** The record's partition key (its first message's): it routes the record to the shard of all its messages. */
   readonly partitionKey: string;
   readonly keyBytes: number;
+  /** Partition keys of the messages inside (one for a plain record). */
+  readonly keys: Set<string>;
   /** The messages, in publish order; `owners[i]` is told when `parts[i]` is accepted or given up. */
   readonly parts: Uint8Array[];
   readonly owners: T[];
   payloadBytes: number;
   /** Still accepting messages (packing); closed once it was taken into a request. */
   open: boolean;
+  /** What the open pack is filed under in the producer (a key, or a shard with shard-wide packing). */
+  packKey?: string;
   attempts: number;
   /** Not sent before this time (ms): the backoff after a failure. */
   notBefore: number;
@@ -50,7 +58,7 @@ export const wireSize = (r: Pending<unknown>): number =>
 
 export interface SelectOptions<T> {
   readonly now: number;
-  /** Keys with a record in a request now. */
+  /** Message keys with a record in a request now. */
   readonly busyKeys: ReadonlySet<string>;
   readonly maxRecords: number;
   readonly maxBytes: number;
@@ -68,9 +76,14 @@ export interface Selection<T> {
   readonly wakeAt: number | undefined;
 }
 
+const hasAny = (set: ReadonlySet<string>, keys: ReadonlySet<string>): boolean => {
+  for (const k of keys) if (set.has(k)) return true;
+  return false;
+};
+
 /**
- * Picks the next request from the queue (in order) without breaking per-key order: once a record of a key is held
- * back, every later record of that key is held back too.
+ * Picks the next request from the queue (in order) without breaking per-key order: once a record holding a key is
+ * held back, every later record holding that key is held back too.
  * @example const { batch, rest } = selectBatch(queue, { now, busyKeys, maxRecords: 500, maxBytes: 5 << 20, strictOrder: false });
  */
 export const selectBatch = <T>(
@@ -85,13 +98,12 @@ export const selectBatch = <T>(
   let full = false;
   let wakeAt: number | undefined;
   for (const r of queue) {
-    const key = r.partitionKey;
     const hold = (): void => {
-      blocked.add(key);
+      for (const k of r.keys) blocked.add(k);
       rest.push(r);
     };
-    if (full || blocked.has(key)) {
-      rest.push(r);
+    if (full || hasAny(blocked, r.keys)) {
+      hold();
       continue;
     }
     if (r.notBefore > o.now) {
@@ -101,17 +113,17 @@ export const selectBatch = <T>(
     }
     const size = wireSize(r);
     if (bytes + size > o.maxBytes) {
-      // A later, smaller record of another key may still fit; this key waits for the next request.
+      // A later, smaller record of other keys may still fit; these keys wait for the next request.
       if (o.maxBytes - bytes < 1024) full = true;
       hold();
       continue;
     }
-    if ((o.strictOrder && inBatch.has(key)) || (o.admit && !o.admit(r))) {
+    if ((o.strictOrder && hasAny(inBatch, r.keys)) || (o.admit && !o.admit(r))) {
       hold();
       continue;
     }
     batch.push(r);
-    inBatch.add(key);
+    for (const k of r.keys) inBatch.add(k);
     bytes += size;
     if (batch.length >= o.maxRecords) full = true;
   }

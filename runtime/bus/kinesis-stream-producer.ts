@@ -25,7 +25,12 @@ export interface StreamProducerSettings {
   readonly shardRate: ShardRate | false;
   readonly packing:
     | false
-    | { readonly maxRecordBytes: number; readonly maxMessages: number; readonly gzip: boolean };
+    | {
+        readonly maxRecordBytes: number;
+        readonly maxMessages: number;
+        readonly gzip: boolean;
+        readonly scope: 'shard' | 'key';
+      };
   readonly retry: BackoffPolicy;
   readonly shardMapRefreshMs: number;
 }
@@ -63,30 +68,44 @@ export class StreamProducer {
     private readonly d: StreamProducerDeps,
   ) {
     this.limiter = s.shardRate ? new ShardRateLimiter(s.shardRate) : undefined;
+    this.needsShardMap(); // start loading it now, so the first packs are already shard-wide
   }
 
-  /** Queues one message (its room in the buffer is already taken), packing it with its key's open pack if any. */
+  /**
+   * Queues one message (its room in the buffer is already taken). With packing, it joins the open pack of its key,
+   * or of its shard with shard-wide packing (the KPL's aggregation: many keys, one record, routed by the first key;
+   * until the shard map is loaded, packs are per key).
+   */
   enqueue(partitionKey: string, data: Uint8Array, owner: Ticket): void {
-    const pack = this.openPacks.get(partitionKey);
-    if (this.s.packing && pack && fitsInPack(pack, data.length, this.s.packing)) {
+    const packing = this.s.packing;
+    const packKey = !packing
+      ? undefined
+      : packing.scope === 'shard'
+        ? (this.shardMap?.shardFor(partitionKey) ?? `key:${partitionKey}`)
+        : partitionKey;
+    const pack = packKey === undefined ? undefined : this.openPacks.get(packKey);
+    if (packing && pack && fitsInPack(pack, data.length, packing)) {
       pack.parts.push(data);
       pack.owners.push(owner);
       pack.payloadBytes += data.length;
+      pack.keys.add(partitionKey);
     } else {
       const r: Pending<Ticket> = {
         seq: this.seq++,
         partitionKey,
         keyBytes: Buffer.byteLength(partitionKey, 'utf8'),
+        keys: new Set([partitionKey]),
         parts: [data],
         owners: [owner],
         payloadBytes: data.length,
-        open: this.s.packing !== false,
+        open: packKey !== undefined,
+        packKey,
         attempts: 0,
         notBefore: 0,
         enqueuedAt: this.d.now(),
       };
       this.queue.push(r);
-      if (this.s.packing) this.openPacks.set(partitionKey, r);
+      if (packKey !== undefined) this.openPacks.set(packKey, r);
     }
     this.schedule();
   }
@@ -125,7 +144,7 @@ export class StreamProducer {
 
   private pump(): void {
     while (this.inFlight < this.s.maxRequestsInFlight && this.queue.length > 0) {
-      if (this.limiter && this.needsShardMap()) return;
+      if (this.needsShardMap() && this.limiter) return;
       const now = this.d.now();
       const budget = this.limiter?.budget(now);
       const sel = selectBatch(this.queue, {
@@ -151,8 +170,9 @@ export class StreamProducer {
       this.queue = sel.rest;
       for (const r of sel.batch) {
         r.open = false;
-        if (this.openPacks.get(r.partitionKey) === r) this.openPacks.delete(r.partitionKey);
-        this.busy.add(r.partitionKey);
+        if (r.packKey !== undefined && this.openPacks.get(r.packKey) === r)
+          this.openPacks.delete(r.packKey);
+        for (const k of r.keys) this.busy.add(k);
       }
       this.inFlight++;
       void this.send(sel.batch).finally(() => {
@@ -208,7 +228,7 @@ export class StreamProducer {
       for (const r of batch) failed.push({ r, cause: e });
     }
     if (failed.length > 0) this.retryOrGiveUp(failed);
-    for (const r of batch) this.busy.delete(r.partitionKey);
+    for (const r of batch) for (const k of r.keys) this.busy.delete(k);
   }
 
   private accept(records: ReadonlyArray<Pending<Ticket>>): void {
@@ -265,14 +285,23 @@ export class StreamProducer {
     for (const o of r.owners) o.failed(failure);
   }
 
-  // The shard map is loaded before the first rate-limited request and refreshed now and then (resharding).
+  // The shard map (for rate limits and shard-wide packs) is loaded before the first request and refreshed now and
+  // then (resharding). Returns whether requests must wait for it.
   private needsShardMap(): boolean {
+    const wanted =
+      this.limiter !== undefined || (this.s.packing && this.s.packing.scope === 'shard');
     const stale = this.d.now() - this.shardMapAt > this.s.shardMapRefreshMs;
-    if (stale && !this.loadingMap) {
+    if (wanted && stale && !this.loadingMap) {
       this.loadingMap = true;
       listShards(this.d.kinesis, this.stream)
         .then(
-          (shards) => (this.shardMap = new ShardMap(shards)),
+          (shards) => {
+            this.shardMap = new ShardMap(shards);
+            // Packs filed under the old map must not take more messages: a key that moved to another shard
+            // would join a pack queued before its own earlier messages.
+            for (const p of this.openPacks.values()) p.open = false;
+            this.openPacks.clear();
+          },
           (e: unknown) =>
             this.d.events?.emit('port.failed', this.d.actor, {
               port: 'kinesis',

@@ -34,6 +34,11 @@ export interface PackingOptions {
   readonly maxMessages?: number;
   /** Gzip the packed body (default false): worth it for wordy rows (about 10x for NYPD tickets). */
   readonly gzip?: boolean;
+  /**
+   * `shard` (default): messages of every key that maps to one shard share a record (the KPL's aggregation: fuller
+   * records when there are many keys, e.g. one per drone). `key`: a record holds one key's messages only.
+   */
+  readonly scope?: 'shard' | 'key';
 }
 
 /** Producer tuning; every field has a default per target. */
@@ -114,6 +119,7 @@ const producerSettings = (o: KinesisBusOptions): ProducerSettings => {
           maxRecordBytes: Math.min(RECORD_MAX_BYTES, pack.maxRecordBytes ?? RECORD_MAX_BYTES),
           maxMessages: pack.maxMessages ?? 10_000,
           gzip: pack.gzip ?? false,
+          scope: pack.scope ?? 'shard',
         }
       : false,
     retry: p.retry ?? { ...defaultBackoff, initialMs: 100, maxMs: 5_000, retries: 10 },
