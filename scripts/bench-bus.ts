@@ -1,0 +1,255 @@
+/**
+ * The bus benchmark (`npm run bench -- bus`): messages/s published into and consumed out of a 4-shard kinesalite
+ * stream through the Kinesis bus, one message per record and packed (plain and gzip), each next to the raw rate of
+ * the emulator measured in the same run: PutRecords of 500 records, 4 requests in flight (what the producer does
+ * at best), and GetRecords of up to 10,000 records per call, shard after shard. The ratio says what the bus costs
+ * (or, packed, gains) over the emulator's own ceiling on this machine.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  PutRecordsCommand,
+} from '@aws-sdk/client-kinesis';
+
+import { type AwsClients, createAwsClients } from '../runtime/aws/clients.ts';
+import { createStream } from '../runtime/aws/provision.ts';
+import { topic } from '../runtime/bus/bus.ts';
+import { createKinesisBus, type ProducerOptions } from '../runtime/bus/kinesis.ts';
+import { listShards } from '../runtime/bus/kinesis-shards.ts';
+import { t } from '../runtime/codec.ts';
+import { createEventHub } from '../runtime/events.ts';
+import { startLocalStack } from '../runtime/local-stack/index.ts';
+
+const SHARDS = 4;
+const DRONES = 1_000;
+
+/** A drone report of about 200 bytes of JSON, the size of the real ones. */
+const Report = t.type({
+  type: t.literal('drone.report'),
+  v: t.literal(1),
+  id: t.string,
+  droneId: t.string,
+  seq: t.number,
+  at: t.number,
+  location: t.type({ lat: t.number, lon: t.number }),
+  violationCode: t.union([t.number, t.null]),
+});
+type Report = t.TypeOf<typeof Report>;
+
+const reports = (n: number): Report[] =>
+  Array.from({ length: n }, (_, i) => ({
+    type: 'drone.report',
+    v: 1,
+    id: `r-${i.toString(36).padStart(8, '0')}`,
+    droneId: `drone-${i % DRONES}`,
+    seq: Math.floor(i / DRONES),
+    at: 1_795_000_000_000 + i,
+    location: { lat: 40.7 + (i % 997) / 10_000, lon: -73.9 - (i % 991) / 10_000 },
+    violationCode: i % 10 === 0 ? 21 : null,
+  }));
+
+const perSec = (n: number, ms: number) => Math.round((n / ms) * 1000);
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** Raw PutRecords: 500 records per call, `concurrency` calls in flight. */
+const rawPut = async (kinesis: KinesisClient, stream: string, data: Buffer[], concurrency = 4) => {
+  const started = performance.now();
+  let next = 0;
+  const lane = async () => {
+    while (next < data.length) {
+      const from = next;
+      next += 500;
+      const res = await kinesis.send(
+        new PutRecordsCommand({
+          StreamName: stream,
+          Records: data.slice(from, from + 500).map((d, i) => ({
+            Data: d,
+            PartitionKey: `drone-${(from + i) % DRONES}`,
+          })),
+        }),
+      );
+      if (res.FailedRecordCount) throw new Error(`${res.FailedRecordCount} raw records failed`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return performance.now() - started;
+};
+
+/** Raw GetRecords from TRIM_HORIZON, 10,000 per call, shard after shard, until caught up. */
+const rawGet = async (
+  kinesis: KinesisClient,
+  stream: string,
+): Promise<{ ms: number; n: number }> => {
+  const started = performance.now();
+  let n = 0;
+  for (const s of await listShards(kinesis, stream)) {
+    let it = (
+      await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: stream,
+          ShardId: s.shardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
+    while (it) {
+      const res = await kinesis.send(new GetRecordsCommand({ ShardIterator: it, Limit: 10_000 }));
+      n += res.Records?.length ?? 0;
+      if ((res.Records?.length ?? 0) === 0) break;
+      it = res.NextShardIterator;
+    }
+  }
+  return { ms: performance.now() - started, n };
+};
+
+interface Run {
+  readonly publishMs: number;
+  readonly records: number;
+  readonly consumeMs: number;
+  readonly firstDeliveryMs: number;
+}
+
+/** Publishes every report through a bus (chunks of 500, 8 publish() calls at once), then consumes them all. */
+const throughBus = async (
+  clients: AwsClients,
+  stream: string,
+  all: Report[],
+  producer: ProducerOptions,
+): Promise<Run> => {
+  const events = createEventHub();
+  let records = 0;
+  events.events$.subscribe((e) => e.type === 'bus.published' && (records += e.payload.records));
+  const options = { clients, leaseTable: 'prestacop-leases', target: 'local', events } as const;
+  const tp = topic(stream, Report, (r) => r.droneId);
+  const publisher = createKinesisBus({ ...options, producer });
+  const startedPub = performance.now();
+  let next = 0;
+  const lane = async () => {
+    while (next < all.length) {
+      const from = next;
+      next += 500;
+      await publisher.publish(tp, all.slice(from, from + 500));
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, lane));
+  await publisher.close();
+  const publishMs = performance.now() - startedPub;
+
+  const consumer = createKinesisBus(options);
+  const startedSub = performance.now();
+  let firstDeliveryMs = 0;
+  await new Promise<void>((resolve) => {
+    let n = 0;
+    const sub = consumer.subscribe(tp, { application: 'bench' }).subscribe((d) => {
+      if (n === 0) firstDeliveryMs = performance.now() - startedSub;
+      void d.ack();
+      if (++n === all.length) {
+        queueMicrotask(() => sub.unsubscribe());
+        resolve();
+      }
+    });
+  });
+  const consumeMs = performance.now() - startedSub;
+  await consumer.close();
+  return { publishMs, records, consumeMs, firstDeliveryMs };
+};
+
+/** Runs the bus benchmark and prints the table. */
+export const benchBus = async (args: ReadonlyArray<string>): Promise<void> => {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { messages: { type: 'string' } },
+    strict: true,
+  });
+  const n = Number(values.messages ?? 100_000);
+  const dir = mkdtempSync(join(tmpdir(), 'prestacop-bench-'));
+  console.log(
+    `bus benchmark: ${fmt(n)} messages of ~200 B, ${DRONES} partition keys, ${SHARDS}-shard streams`,
+  );
+  const stack = await startLocalStack({
+    dataDir: dir,
+    ports: { kinesis: 0, dynamodb: 0, s3: 0, sns: 0 },
+  });
+  const clients = createAwsClients(stack.target);
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  try {
+    const stream = async (name: string) => {
+      const s = `bench-${name}-${Date.now().toString(36)}`;
+      await createStream(clients, s, SHARDS);
+      return s;
+    };
+    const all = reports(n);
+    const bytes = all.map((r) => Buffer.from(JSON.stringify(r)));
+    const avg = Math.round(bytes.reduce((s, b) => s + b.length, 0) / n);
+    // Warm the emulator (and this process's JIT) first, so the baseline is not a cold start.
+    await rawPut(clients.kinesis, await stream('warmup'), bytes.slice(0, Math.min(n, 20_000)));
+    const rawStream = await stream('raw');
+    const putMs = await rawPut(clients.kinesis, rawStream, bytes);
+    const get = await rawGet(clients.kinesis, rawStream);
+    const rawPutRate = perSec(n, putMs);
+    const rawGetRate = perSec(get.n, get.ms);
+    const runs: Array<[string, ProducerOptions]> = [
+      ['bus, 1 message per record', {}],
+      ['bus, packed', { packing: true }],
+      ['bus, packed + gzip', { packing: { gzip: true } }],
+    ];
+    const rows = [
+      [
+        'raw PutRecords / GetRecords',
+        fmt(n),
+        fmt(rawPutRate),
+        '1.00',
+        fmt(rawGetRate),
+        '1.00',
+        '-',
+      ],
+    ];
+    for (const [label, producer] of runs) {
+      const r = await throughBus(clients, await stream(label.replace(/\W+/g, '')), all, producer);
+      const inRate = perSec(n, r.publishMs);
+      const outRate = perSec(n, r.consumeMs);
+      rows.push([
+        label,
+        fmt(r.records),
+        fmt(inRate),
+        (inRate / rawPutRate).toFixed(2),
+        fmt(outRate),
+        (outRate / rawGetRate).toFixed(2),
+        `${Math.round(r.firstDeliveryMs)} ms`,
+      ]);
+    }
+    const head = [
+      '',
+      'records',
+      'in msg/s',
+      'in ratio',
+      'out msg/s',
+      'out ratio',
+      'first delivery',
+    ];
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]) =>
+      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    console.log(
+      `average message ${avg} B; raw read ${fmt(get.n)} records in ${Math.round(get.ms)} ms\n`,
+    );
+    console.log(line(head));
+    for (const r of rows) console.log(line(r));
+    console.log(
+      `\nratios: bus rate / raw emulator rate of the same run (in: PutRecords, out: GetRecords).` +
+        `\n"out" includes taking the leases (see first delivery). Peak RSS ${Math.round(peakRss / 2 ** 20)} MiB.`,
+    );
+  } finally {
+    clearInterval(sampler);
+    clients.destroy();
+    await stack.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
