@@ -42,6 +42,8 @@ export class KinesisProducer {
   private readonly streams = new Map<string, StreamProducer>();
   private readonly capacity: Capacity;
   private closed = false;
+  /** publish() calls not settled yet (some may still wait for room): close() waits for them all. */
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     private readonly settings: ProducerSettings,
@@ -54,7 +56,15 @@ export class KinesisProducer {
    * Resolves when every record is accepted by the stream; rejects with a PortFailure when one is given up (not
    * retriable, or retries exhausted). Records too large for Kinesis are refused before anything is sent.
    */
-  async publish(stream: string, records: ReadonlyArray<RawRecord>): Promise<void> {
+  publish(stream: string, records: ReadonlyArray<RawRecord>): Promise<void> {
+    const p = this.enqueue(stream, records);
+    this.pending.add(p);
+    const forget = () => void this.pending.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
+
+  private async enqueue(stream: string, records: ReadonlyArray<RawRecord>): Promise<void> {
     if (this.closed) throw portFailure('kinesis', new Error('producer is closed'), false);
     const tooLarge = records.find(
       (r) => r.data.length + Buffer.byteLength(r.partitionKey, 'utf8') > RECORD_MAX_BYTES,
@@ -86,10 +96,14 @@ export class KinesisProducer {
     return this.capacity.used;
   }
 
-  /** Sends everything held, waits for the outcome, then refuses further publishes. */
+  /** Refuses further publishes, sends everything held or still waiting for room, and waits for the outcome. */
   async close(): Promise<void> {
-    await this.flush();
     this.closed = true;
+    while (this.pending.size > 0) {
+      await this.flush();
+      await Promise.allSettled([...this.pending]);
+    }
+    await this.flush();
   }
 
   /** Sends everything held now, without waiting for the linger, and waits for the outcome. */

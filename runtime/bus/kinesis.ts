@@ -67,7 +67,10 @@ export interface ConsumerOptions {
   readonly leaseTimeoutMs?: number;
   /** Renewal and balancing round (default a third of the lease timeout). */
   readonly leaseIntervalMs?: number;
-  /** Checkpoints are written at most this often per shard, and on release (default 1 s on AWS, 200 ms locally). */
+  /**
+   * Checkpoints are written at most this often per shard, and on release (default 1 s on AWS, 200 ms locally). The
+   * same ticker drops leases not renewed in time, so it is held to at most a quarter of the lease timeout.
+   */
   readonly checkpointIntervalMs?: number;
   /** How often shards are listed to find new ones (default 60 s on AWS, 5 s locally; at once when one ends). */
   readonly shardSyncIntervalMs?: number;
@@ -140,7 +143,10 @@ const consumerSettings = (
   return {
     leaseTimeoutMs,
     leaseIntervalMs: c.leaseIntervalMs ?? Math.max(50, Math.floor(leaseTimeoutMs / 3)),
-    checkpointIntervalMs: c.checkpointIntervalMs ?? (local ? 200 : 1_000),
+    checkpointIntervalMs: Math.min(
+      c.checkpointIntervalMs ?? (local ? 200 : 1_000),
+      Math.floor(leaseTimeoutMs / 4),
+    ),
     shardSyncIntervalMs: c.shardSyncIntervalMs ?? (local ? 5_000 : 60_000),
     retry,
     reader: {

@@ -205,6 +205,27 @@ describe('Kinesis bus > producer on the local stack', function () {
     }
   });
 
+  it('close() sends the publishes still waiting for room, then refuses new ones', async () => {
+    const stream = await newStream(1);
+    const producer = new KinesisProducer(settings({ maxBufferedMessages: 50 }), {
+      kinesis: clients.kinesis,
+      actor: 'test',
+    });
+    const all = Array.from({ length: 500 }, (_, n) => ({
+      partitionKey: `k${n % 7}`,
+      data: Buffer.from(`{"n":${n}}`),
+    }));
+    const publishing = producer.publish(stream, all);
+    await producer.close();
+    await publishing;
+    assert.equal((await readStream(stack.clients.kinesis, stream)).length, 500);
+    await assert.rejects(
+      producer.publish(stream, all.slice(0, 1)),
+      (e: { _tag: string; message: string }) =>
+        e._tag === 'PortFailure' && /closed/.test(e.message),
+    );
+  });
+
   it('holds a shard to its write rate', async () => {
     const stream = await newStream(1);
     const producer = new KinesisProducer(
