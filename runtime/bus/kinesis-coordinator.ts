@@ -11,14 +11,9 @@ import { isRetriableCause, portFailure } from '../errors.ts';
 import type { EventHub } from '../events.ts';
 import { backoff, type BackoffPolicy } from '../retry.ts';
 import type { Delivery } from './bus.ts';
+import { HeldShard } from './kinesis-held-shard.ts';
 import { LeaseObserver, type PlanLease, planLeases } from './kinesis-lease-plan.ts';
-import {
-  AT_TIMESTAMP,
-  type HeldLease,
-  type LeaseStore,
-  SHARD_END,
-  TRIM_HORIZON,
-} from './kinesis-leases.ts';
+import { AT_TIMESTAMP, type LeaseStore, SHARD_END, TRIM_HORIZON } from './kinesis-leases.ts';
 import { ShardReader, type ShardReaderSettings } from './kinesis-shard-reader.ts';
 import { listShards, type ShardInfo } from './kinesis-shards.ts';
 
@@ -45,20 +40,9 @@ export interface CoordinatorDeps<A> {
   readonly events: EventHub | undefined;
 }
 
-interface Held<A> {
-  readonly lease: HeldLease;
-  readonly reader: ShardReader<A>;
-  /** Owner writes of one lease run one at a time: each is conditional on the counter the previous one left. */
-  chain: Promise<unknown>;
-  /** Start time of the last owner write that succeeded: the lease is surely ours until that + the timeout. */
-  lastOkStart: number;
-  written: string | undefined;
-  writing: boolean;
-}
-
 /** Reads the shards it holds the leases of; created per subscription by the Kinesis bus. */
 export class Coordinator<A> {
-  private readonly held = new Map<string, Held<A>>();
+  private readonly held = new Map<string, HeldShard<A>>();
   private readonly known = new Set<string>();
   private readonly observer: LeaseObserver;
   private shards: ShardInfo[] = [];
@@ -192,7 +176,7 @@ export class Coordinator<A> {
   }
 
   private async acquire(l: PlanLease): Promise<void> {
-    const start = Date.now();
+    const takenAt = Date.now();
     const got = await this.d.store.take(l.shardId, l.counter, this.d.me);
     if (!got) return; // another worker wrote it first
     const reader = new ShardReader<A>(this.s.reader, {
@@ -207,14 +191,7 @@ export class Coordinator<A> {
       events: this.d.events,
       actor: this.actor,
     });
-    const h: Held<A> = {
-      lease: got.held,
-      reader,
-      chain: Promise.resolve(),
-      lastOkStart: start,
-      written: got.checkpoint,
-      writing: false,
-    };
+    const h = new HeldShard(got.held, reader, this.d.store, this.d.me, takenAt, got.checkpoint);
     if (this.stopping || got.checkpoint === SHARD_END) {
       await this.release(h);
       return;
@@ -228,62 +205,46 @@ export class Coordinator<A> {
     void reader.run();
   }
 
-  private serial<T>(h: Held<A>, op: () => Promise<T>): Promise<T> {
-    const next = h.chain.then(op);
-    h.chain = next.catch(() => undefined);
-    return next;
-  }
-
-  private async renew(h: Held<A>): Promise<void> {
-    // A checkpoint written within half an interval already renewed the lease.
-    if (Date.now() - h.lastOkStart < this.s.leaseIntervalMs / 2) return;
-    const start = Date.now();
+  private async renew(h: HeldShard<A>): Promise<void> {
     try {
-      const ok = await this.serial(h, () => this.d.store.renew(h.lease, this.d.me));
-      if (ok) h.lastOkStart = start;
-      else this.lose(h.lease.shardId, 'renewal refused: the lease was taken over');
+      // A checkpoint written within half an interval already renewed the lease.
+      if (!(await h.renew(this.s.leaseIntervalMs / 2)))
+        this.lose(h.shardId, 'renewal refused: the lease was taken over');
     } catch (e) {
       // Not fatal yet: the ticker drops the shard if no renewal succeeds within the lease timeout.
-      this.portFailed(`renew ${h.lease.shardId}`, e);
+      this.portFailed(`renew ${h.shardId}`, e);
     }
   }
 
   // Every checkpoint interval: drop leases not renewed in time, write checkpoints that moved, finish ended shards.
   private tick(): void {
-    const now = Date.now();
+    // Others may take a lease one timeout after our last successful write: stop reading before that.
+    const deadline = Date.now() + this.s.checkpointIntervalMs;
     for (const h of [...this.held.values()]) {
-      // Others may take the lease one timeout after our last successful write: stop reading before that.
-      if (now + this.s.checkpointIntervalMs >= h.lastOkStart + this.s.leaseTimeoutMs) {
-        this.lose(h.lease.shardId, 'not renewed within the lease timeout');
-        continue;
-      }
-      void this.checkpoint(h);
+      if (h.expiresBefore(deadline, this.s.leaseTimeoutMs))
+        this.lose(h.shardId, 'not renewed within the lease timeout');
+      else void this.checkpoint(h);
     }
   }
 
-  private async checkpoint(h: Held<A>): Promise<void> {
-    const cp = h.reader.checkpoint;
-    if (cp === undefined || cp === h.written || h.writing || this.stopping) return;
-    h.writing = true;
-    const start = Date.now();
+  private async checkpoint(h: HeldShard<A>): Promise<void> {
+    if (this.stopping) return;
     try {
-      const ok = await this.serial(h, () => this.d.store.checkpoint(h.lease, this.d.me, cp));
-      if (!ok) return this.lose(h.lease.shardId, 'checkpoint refused: the lease was taken over');
-      h.lastOkStart = start;
-      h.written = cp;
-      this.checkpointed(h.lease.shardId, cp);
-      if (cp === SHARD_END) await this.finish(h);
+      const outcome = await h.checkpoint();
+      if (outcome.kind === 'lost')
+        return this.lose(h.shardId, 'checkpoint refused: the lease was taken over');
+      if (outcome.kind === 'unchanged') return;
+      this.checkpointed(h.shardId, outcome.checkpoint);
+      if (outcome.checkpoint === SHARD_END) await this.finish(h);
     } catch (e) {
-      this.portFailed(`checkpoint ${h.lease.shardId}`, e);
-    } finally {
-      h.writing = false;
+      this.portFailed(`checkpoint ${h.shardId}`, e);
     }
   }
 
   // A shard read to its end: free its lease (nobody takes a finished shard) and look for its children now.
-  private async finish(h: Held<A>): Promise<void> {
-    this.held.delete(h.lease.shardId);
-    await this.serial(h, () => this.d.store.release(h.lease, this.d.me));
+  private async finish(h: HeldShard<A>): Promise<void> {
+    this.held.delete(h.shardId);
+    await h.release();
     this.resync = true;
     this.wake?.();
   }
@@ -301,22 +262,14 @@ export class Coordinator<A> {
     });
   }
 
-  private async release(h: Held<A>): Promise<void> {
-    h.reader.stop();
+  private async release(h: HeldShard<A>): Promise<void> {
     try {
-      await this.serial(h, async () => {
-        const cp = h.reader.checkpoint;
-        if (cp !== undefined && cp !== h.written) {
-          if (!(await this.d.store.checkpoint(h.lease, this.d.me, cp))) return;
-          h.written = cp;
-          this.checkpointed(h.lease.shardId, cp);
-        }
-        await this.d.store.release(h.lease, this.d.me);
-      });
+      const outcome = await h.release();
+      if (outcome.kind === 'written') this.checkpointed(h.shardId, outcome.checkpoint);
     } catch (e) {
-      // The lease then expires for the others after the timeout; nothing acknowledged after `written` is lost,
-      // only redelivered.
-      this.portFailed(`release ${h.lease.shardId}`, e);
+      // The lease then expires for the others after the timeout; what was acknowledged after the last written
+      // checkpoint is redelivered, not lost.
+      this.portFailed(`release ${h.shardId}`, e);
     }
   }
 

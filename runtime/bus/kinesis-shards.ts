@@ -85,3 +85,52 @@ export class ShardMap {
     return undefined;
   }
 }
+
+/**
+ * A stream's shard map, loaded on first need and refreshed every `refreshMs` (the stream may be resharded). A
+ * failed load keeps the previous map (or none) and is retried at the next refresh.
+ * @example const maps = new ShardMapLoader(kinesis, stream, 60_000, { loaded: () => pump(), failed: log });
+ */
+export class ShardMapLoader {
+  private map: ShardMap | undefined;
+  private loadedAt = -Infinity;
+  private loading = false;
+
+  constructor(
+    private readonly kinesis: KinesisClient,
+    private readonly stream: string,
+    private readonly refreshMs: number,
+    private readonly on: {
+      /** A new map is in place. */
+      readonly loaded: (map: ShardMap) => void;
+      readonly failed: (e: unknown) => void;
+      /** A load attempt ended, either way. */
+      readonly settled: () => void;
+    },
+  ) {}
+
+  get current(): ShardMap | undefined {
+    return this.map;
+  }
+
+  /** Starts a load if the map is missing or stale; returns whether there is no map yet but one is coming. */
+  refresh(now: number): boolean {
+    if (now - this.loadedAt > this.refreshMs && !this.loading) {
+      this.loading = true;
+      listShards(this.kinesis, this.stream)
+        .then(
+          (shards) => {
+            this.map = new ShardMap(shards);
+            this.on.loaded(this.map);
+          },
+          (e: unknown) => this.on.failed(e),
+        )
+        .finally(() => {
+          this.loadedAt = Date.now();
+          this.loading = false;
+          this.on.settled();
+        });
+    }
+    return this.map === undefined && this.loading;
+  }
+}

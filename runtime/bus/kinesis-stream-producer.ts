@@ -13,7 +13,7 @@ import { fitsInPack, mergeBySeq, type Pending, selectBatch, wireSize } from './k
 import type { Capacity, Ticket } from './kinesis-capacity.ts';
 import { packRecord } from './kinesis-packing.ts';
 import { type ShardRate, ShardRateLimiter } from './kinesis-rate-limit.ts';
-import { listShards, ShardMap } from './kinesis-shards.ts';
+import { ShardMapLoader } from './kinesis-shards.ts';
 
 /** Producer settings (see `KinesisBusOptions.producer` for their meaning and defaults). */
 export interface StreamProducerSettings {
@@ -58,9 +58,8 @@ export class StreamProducer {
   private urgent = false;
   private idle: Array<() => void> = [];
   private readonly limiter: ShardRateLimiter | undefined;
-  private shardMap: ShardMap | undefined;
-  private shardMapAt = -Infinity;
-  private loadingMap = false;
+  /** For rate limits and shard-wide packs; undefined when neither is on. */
+  private readonly maps: ShardMapLoader | undefined;
 
   constructor(
     private readonly stream: string,
@@ -68,7 +67,25 @@ export class StreamProducer {
     private readonly d: StreamProducerDeps,
   ) {
     this.limiter = s.shardRate ? new ShardRateLimiter(s.shardRate) : undefined;
-    this.needsShardMap(); // start loading it now, so the first packs are already shard-wide
+    const wanted = this.limiter !== undefined || (s.packing && s.packing.scope === 'shard');
+    this.maps = wanted
+      ? new ShardMapLoader(d.kinesis, stream, s.shardMapRefreshMs, {
+          // Packs filed under the old map must not take more messages: a key that moved to another shard would
+          // join a pack queued before its own earlier messages.
+          loaded: () => {
+            for (const p of this.openPacks.values()) p.open = false;
+            this.openPacks.clear();
+          },
+          failed: (e) =>
+            this.d.events?.emit('port.failed', this.d.actor, {
+              port: 'kinesis',
+              retriable: true,
+              error: `ListShards ${stream}: ${String(e)}`,
+            }),
+          settled: () => this.pump(),
+        })
+      : undefined;
+    this.maps?.refresh(d.now()); // load it now, so the first packs are already shard-wide
   }
 
   /**
@@ -81,7 +98,7 @@ export class StreamProducer {
     const packKey = !packing
       ? undefined
       : packing.scope === 'shard'
-        ? (this.shardMap?.shardFor(partitionKey) ?? `key:${partitionKey}`)
+        ? (this.maps?.current?.shardFor(partitionKey) ?? `key:${partitionKey}`)
         : partitionKey;
     const pack = packKey === undefined ? undefined : this.openPacks.get(packKey);
     if (packing && pack && fitsInPack(pack, data.length, packing)) {
@@ -144,7 +161,8 @@ export class StreamProducer {
 
   private pump(): void {
     while (this.inFlight < this.s.maxRequestsInFlight && this.queue.length > 0) {
-      if (this.needsShardMap() && this.limiter) return;
+      // Rate limits need the map: wait for the first one (without a map, one shared bucket is used).
+      if (this.maps?.refresh(this.d.now()) && this.limiter) return;
       const now = this.d.now();
       const budget = this.limiter?.budget(now);
       const sel = selectBatch(this.queue, {
@@ -285,42 +303,8 @@ export class StreamProducer {
     for (const o of r.owners) o.failed(failure);
   }
 
-  // The shard map (for rate limits and shard-wide packs) is loaded before the first request and refreshed now and
-  // then (resharding). Returns whether requests must wait for it.
-  private needsShardMap(): boolean {
-    const wanted =
-      this.limiter !== undefined || (this.s.packing && this.s.packing.scope === 'shard');
-    const stale = this.d.now() - this.shardMapAt > this.s.shardMapRefreshMs;
-    if (wanted && stale && !this.loadingMap) {
-      this.loadingMap = true;
-      listShards(this.d.kinesis, this.stream)
-        .then(
-          (shards) => {
-            this.shardMap = new ShardMap(shards);
-            // Packs filed under the old map must not take more messages: a key that moved to another shard
-            // would join a pack queued before its own earlier messages.
-            for (const p of this.openPacks.values()) p.open = false;
-            this.openPacks.clear();
-          },
-          (e: unknown) =>
-            this.d.events?.emit('port.failed', this.d.actor, {
-              port: 'kinesis',
-              retriable: true,
-              error: `ListShards ${this.stream}: ${String(e)}`,
-            }),
-        )
-        .finally(() => {
-          // After a failure, keep the old map (or none: one shared bucket) and try again later.
-          this.shardMapAt = this.d.now();
-          this.loadingMap = false;
-          this.pump();
-        });
-    }
-    return this.shardMap === undefined && this.loadingMap;
-  }
-
   private shardOf(r: Pending<Ticket>): string {
-    r.shardId ??= this.shardMap?.shardFor(r.partitionKey) ?? 'unmapped';
+    r.shardId ??= this.maps?.current?.shardFor(r.partitionKey) ?? 'unmapped';
     return r.shardId;
   }
 }
