@@ -54,6 +54,9 @@ interface Queued<A> {
   readonly lastInRecord: boolean;
 }
 
+/** How long an AT_TIMESTAMP GetShardIterator may take before it is asked again (see `iterator()`). */
+const AT_TIMESTAMP_WAIT_MS = 1_000;
+
 const isNamed = (e: unknown, name: string): boolean =>
   typeof e === 'object' && e !== null && (e as { name?: unknown }).name === name;
 
@@ -194,7 +197,13 @@ export class ShardReader<A> {
               Timestamp: new Date(Number(from.slice(AT_TIMESTAMP.length))),
             }
           : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: from };
+    const atTimestamp = position.ShardIteratorType === 'AT_TIMESTAMP';
     for (let attempt = 1; ; attempt++) {
+      // kinesalite never answers AT_TIMESTAMP while no record is that recent (AWS returns an iterator at the tip):
+      // bound the wait and ask again.
+      const signal = atTimestamp
+        ? AbortSignal.any([this.abort.signal, AbortSignal.timeout(AT_TIMESTAMP_WAIT_MS)])
+        : this.abort.signal;
       try {
         const res = await this.d.kinesis.send(
           new GetShardIteratorCommand({
@@ -202,11 +211,17 @@ export class ShardReader<A> {
             ShardId: this.d.shardId,
             ...position,
           } as GetShardIteratorInput),
-          { abortSignal: this.abort.signal },
+          { abortSignal: signal },
         );
-        return res.ShardIterator;
+        if (res.ShardIterator) return res.ShardIterator;
+        // Never read "no iterator" as the shard's end: ask again.
+        await sleep(this.s.idlePollMaxMs, this.abort.signal);
       } catch (e) {
-        if (this.stopped || !isRetriableCause(e)) throw e;
+        if (this.stopped) throw e;
+        if (atTimestamp && signal.aborted) continue;
+        // A start timestamp ahead of the server's clock (another host's clock) is refused until it is not.
+        const early = atTimestamp && isNamed(e, 'InvalidArgumentException');
+        if (!(early || isRetriableCause(e))) throw e;
         await sleep(this.retryDelay(attempt, 'GetShardIterator', e), this.abort.signal);
       }
     }
