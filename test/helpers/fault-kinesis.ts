@@ -96,3 +96,33 @@ export const injectPutRecordsFaults = (
   );
   return { stats, remove: () => void client.middlewareStack.remove(NAME) };
 };
+
+/**
+ * Fails calls of one command (e.g. `GetRecordsCommand`) when `fail(call)` returns an error; counts the calls.
+ * @example const faults = injectCallFaults(kinesis, 'GetRecordsCommand', (n) => (n % 3 === 2 ? expiredIterator() : undefined));
+ */
+export const injectCallFaults = (
+  client: KinesisClient,
+  commandName: string,
+  fail: (call: number, input: unknown) => Error | undefined,
+): { readonly calls: () => number; readonly remove: () => void } => {
+  let calls = 0;
+  const name = `${NAME}-${commandName}`;
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      if (context.commandName !== commandName) return next(args);
+      const error = fail(calls++, args.input);
+      if (error) throw error;
+      return next(args);
+    },
+    { step: 'initialize', name, override: true },
+  );
+  return { calls: () => calls, remove: () => void client.middlewareStack.remove(name) };
+};
+
+/** The error GetRecords raises for an iterator older than five minutes. */
+export const expiredIterator = (): Error =>
+  Object.assign(new Error('Iterator expired (injected)'), {
+    name: 'ExpiredIteratorException',
+    $metadata: { httpStatusCode: 400 },
+  });
