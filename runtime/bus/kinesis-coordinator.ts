@@ -108,7 +108,8 @@ export class Coordinator<A> {
           this.d.fail(portFailure('kinesis-bus', e, false));
           break;
         }
-        delay = backoff(++failures, this.s.retry, Math.random);
+        // Never longer than a lease interval: the rounds also renew the leases.
+        delay = Math.min(this.s.leaseIntervalMs, backoff(++failures, this.s.retry, Math.random));
         this.d.events?.emit('bus.retry', this.actor, {
           port: 'kinesis-bus',
           attempt: failures,

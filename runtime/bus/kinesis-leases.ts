@@ -76,6 +76,12 @@ export class LeaseStore {
     private readonly leaseTimeoutMs: number,
   ) {}
 
+  // Bounded calls: a hung request must not stall the lease round (a renewal that timed out but was applied only
+  // makes the next owner write fail, and the lease is then taken back at once: safe).
+  private timeout(): { abortSignal: AbortSignal } {
+    return { abortSignal: AbortSignal.timeout(Math.max(1_000, this.leaseTimeoutMs / 2)) };
+  }
+
   private keyOf(shardId: string): string {
     return `${this.application}#${this.stream}#${shardId}`;
   }
@@ -97,6 +103,7 @@ export class LeaseStore {
           },
           ConditionExpression: 'attribute_not_exists(leaseKey)',
         }),
+        this.timeout(),
       );
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
@@ -119,6 +126,7 @@ export class LeaseStore {
           new BatchGetCommand({
             RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } },
           }),
+          this.timeout(),
         );
         items.push(...(res.Responses?.[this.table] ?? []));
         pending = res.UnprocessedKeys?.[this.table]?.Keys ?? [];
@@ -171,6 +179,7 @@ export class LeaseStore {
           },
           ReturnValues: 'ALL_NEW',
         }),
+        this.timeout(),
       );
       const a = res.Attributes ?? {};
       return {
@@ -217,6 +226,7 @@ export class LeaseStore {
           ExpressionAttributeNames: { '#w': me },
           ExpressionAttributeValues: { ':now': Date.now() },
         }),
+        this.timeout(),
       );
     try {
       await beat();
@@ -240,6 +250,7 @@ export class LeaseStore {
           ExpressionAttributeNames: { '#w': worker },
           ...(seen === undefined ? {} : { ExpressionAttributeValues: { ':seen': seen } }),
         }),
+        this.timeout(),
       );
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
@@ -259,6 +270,7 @@ export class LeaseStore {
           },
           ConditionExpression: 'attribute_not_exists(leaseKey)',
         }),
+        this.timeout(),
       );
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
@@ -291,6 +303,7 @@ export class LeaseStore {
           ExpressionAttributeNames: used(`${update} ${condition}`, names),
           ExpressionAttributeValues: { ...values, ':me': me, ':mine': lease.counter, ':one': 1 },
         }),
+        this.timeout(),
       );
       lease.counter += 1;
       return true;
