@@ -13,6 +13,7 @@ import { packedSize } from './kinesis-packing.ts';
 
 /** PutRecords limits: 500 entries and 5 MiB (data plus partition keys) per request. */
 export const PUT_RECORDS_MAX_RECORDS = 500;
+/** See {@link PUT_RECORDS_MAX_RECORDS}. */
 export const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
 /** A record's data plus its partition key may not exceed 1 MiB. */
 export const RECORD_MAX_BYTES = 1024 * 1024;
@@ -56,6 +57,7 @@ export const wireSize = (r: Pending<unknown>): number =>
       ? r.payloadBytes
       : packedSize(r.parts.length, r.payloadBytes));
 
+/** Inputs of {@link selectBatch}. */
 export interface SelectOptions<T> {
   readonly now: number;
   /** Message keys with a record in a request now. */
@@ -67,6 +69,7 @@ export interface SelectOptions<T> {
   readonly admit?: (r: Pending<T>) => boolean;
 }
 
+/** What {@link selectBatch} picked. */
 export interface Selection<T> {
   readonly batch: Pending<T>[];
   readonly rest: Pending<T>[];

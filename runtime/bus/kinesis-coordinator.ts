@@ -27,6 +27,7 @@ export interface CoordinatorSettings {
   readonly reader: ShardReaderSettings;
 }
 
+/** What a coordinator works with: clients, its lease store and identity, and where deliveries go. */
 export interface CoordinatorDeps<A> {
   readonly kinesis: KinesisClient;
   readonly store: LeaseStore;
@@ -70,6 +71,7 @@ export class Coordinator<A> {
     return this.d.store.application;
   }
 
+  /** Starts the lease rounds (the first one at once) and the checkpoint ticker. */
   start(): void {
     this.loopDone = this.loop();
     this.ticker = setInterval(() => this.tick(), this.s.checkpointIntervalMs);

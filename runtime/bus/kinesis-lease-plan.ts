@@ -14,6 +14,7 @@ export interface PlanLease extends LeaseRecord {
   readonly expired: boolean;
 }
 
+/** What a worker knows at the start of a round. */
 export interface PlanInput {
   readonly me: string;
   /** Every lease of the stream's current shards. */
@@ -24,6 +25,7 @@ export interface PlanInput {
   readonly workers: ReadonlyArray<string>;
 }
 
+/** What a worker does in a round. */
 export interface LeasePlan {
   /** Free, expired, or left by an earlier process with this worker id: take them (conditional on the counter). */
   readonly take: ReadonlyArray<PlanLease>;

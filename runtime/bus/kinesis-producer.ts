@@ -21,6 +21,7 @@ export interface ProducerSettings extends StreamProducerSettings {
   readonly maxBufferedMessages: number;
 }
 
+/** Clients and instrumentation of a producer; `now` and `random` are injectable for tests. */
 export interface ProducerDeps {
   readonly kinesis: KinesisClient;
   readonly events?: EventHub;

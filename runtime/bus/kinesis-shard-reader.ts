@@ -33,6 +33,7 @@ export interface ShardReaderSettings {
   readonly retry: BackoffPolicy;
 }
 
+/** What a reader reads, and where its deliveries and outcomes go. */
 export interface ShardReaderDeps<A> {
   readonly kinesis: KinesisClient;
   readonly stream: string;

@@ -35,6 +35,7 @@ export interface StreamProducerSettings {
   readonly shardMapRefreshMs: number;
 }
 
+/** Shared parts a stream producer uses: the client, the buffer bound, events, clock and randomness. */
 export interface StreamProducerDeps {
   readonly kinesis: KinesisClient;
   readonly capacity: Capacity;
