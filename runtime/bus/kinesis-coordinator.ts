@@ -157,19 +157,26 @@ export class Coordinator<A> {
     await Promise.all(dead.map((w) => this.d.store.forget(w.worker, w.beat)));
   }
 
-  // Creates the leases of shards seen for the first time. A child of a listed parent starts at its oldest record
-  // (everything after the split); a shard without a listed parent starts where the application starts.
+  // Creates the leases of shards seen for the first time.
   private async syncShards(): Promise<void> {
     const shards = await listShards(this.d.kinesis, this.stream, this.abort.signal);
     const ids = new Set(shards.map((s) => s.shardId));
-    const initial =
-      this.d.initialPosition === 'latest' ? `${AT_TIMESTAMP}${Date.now()}` : TRIM_HORIZON;
+    const latest = this.d.initialPosition === 'latest';
+    const now = Date.now();
+    // A child of a listed parent starts at its oldest record (everything after the split). Otherwise the
+    // application's start applies: `latest` is "from now on", a durable AT_TIMESTAMP (a worker taking the lease
+    // over before the first checkpoint starts from the same point), and a shard already closed has nothing after now.
+    const initial = (s: ShardInfo): string =>
+      s.parentShardIds.some((p) => ids.has(p)) || !latest
+        ? TRIM_HORIZON
+        : s.closed
+          ? SHARD_END
+          : `${AT_TIMESTAMP}${now}`;
     await Promise.all(
       shards
         .filter((s) => !this.known.has(s.shardId))
         .map(async (s) => {
-          const isChild = s.parentShardIds.some((p) => ids.has(p));
-          await this.d.store.ensure(s.shardId, s.parentShardIds, isChild ? TRIM_HORIZON : initial);
+          await this.d.store.ensure(s.shardId, s.parentShardIds, initial(s));
           this.known.add(s.shardId);
         }),
     );
