@@ -161,7 +161,7 @@ const throughBus = async (
 };
 
 /** Runs the bus benchmark and prints the table. */
-export const benchBus = async (args: ReadonlyArray<string>): Promise<void> => {
+export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
   const { values } = parseArgs({
     args: [...args],
     options: { messages: { type: 'string' } },

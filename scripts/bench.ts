@@ -1,36 +1,24 @@
 /**
- * `npm run bench -- <name>`: benchmarks on a local stack of their own (free ports, a temporary data folder).
- *
- *   bus   records/s into and out of a kinesalite stream through the Kinesis bus, plain and packed, against the
- *         emulator's raw PutRecords and GetRecords rates measured in the same run
+ * `npm run bench -- <name> [options]`: runs `scripts/bench-<name>.ts`, which exports `bench(args)`. Each benchmark
+ * starts a local stack of its own (free ports, a temporary data folder) and reports ratios against a baseline
+ * measured in the same run, since machines here are noisy.
  */
-import { parseArgs } from 'node:util';
-
-import { benchBus } from './bench-bus.ts';
+import { readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const EX_USAGE = 64;
-const BENCHES: Record<string, (args: ReadonlyArray<string>) => Promise<void>> = { bus: benchBus };
+const here = dirname(fileURLToPath(import.meta.url));
+const names = readdirSync(here)
+  .flatMap((f) => /^bench-([a-z0-9-]+)\.ts$/.exec(f)?.slice(1, 2) ?? [])
+  .sort();
 
-const usage = [
-  'usage: npm run bench -- <name> [options]',
-  '',
-  'benchmarks:',
-  '  bus [--messages N]   Kinesis bus throughput vs raw kinesalite (default 100,000 messages per run)',
-].join('\n');
-
-const main = async (): Promise<void> => {
-  const { positionals } = parseArgs({
-    args: process.argv.slice(2),
-    strict: false,
-    allowPositionals: true,
-  });
-  const [name] = positionals;
-  const bench = name === undefined ? undefined : BENCHES[name];
-  if (!bench) {
-    console.error(usage);
-    process.exit(EX_USAGE);
-  }
-  await bench(process.argv.slice(3));
+const [name, ...args] = process.argv.slice(2);
+if (name === undefined || !names.includes(name)) {
+  console.error(`usage: npm run bench -- <name> [options]\n\nbenchmarks: ${names.join(', ')}`);
+  process.exit(EX_USAGE);
+}
+const mod = (await import(`./bench-${name}.ts`)) as {
+  bench: (args: ReadonlyArray<string>) => Promise<void>;
 };
-
-await main();
+await mod.bench(args);
