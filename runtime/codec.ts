@@ -138,3 +138,21 @@ export const oneOf = <const K extends string>(name: string, values: ReadonlyArra
         : t.failure(u, c, `expected one of ${values.join(', ')}, got ${safeShow(u)}`),
     (k) => k,
   );
+
+/**
+ * A comma-separated list of integers in [min, max] (env and flags), or an array of them (config files).
+ * @example intList('ViolationCodes', 1, 99).decode('40,98') // right([40, 98])
+ */
+export const intList = (name: string, min: number, max: number) =>
+  new t.Type<number[], string, unknown>(
+    name,
+    (u): u is number[] => Array.isArray(u) && u.every((n) => Number.isInteger(n)),
+    (u, c) => {
+      const parts = Array.isArray(u) ? u.map(String) : typeof u === 'string' ? u.split(',') : [];
+      const ns = parts.map((p) => (p.trim() === '' ? NaN : Number(p.trim())));
+      return ns.length > 0 && ns.every((n) => Number.isInteger(n) && n >= min && n <= max)
+        ? t.success(ns)
+        : t.failure(u, c, `expected comma-separated integers ${min}-${max}, got ${safeShow(u)}`);
+    },
+    (a) => a.join(','),
+  );

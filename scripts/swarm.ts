@@ -13,12 +13,13 @@ import { loadCodeWeights } from '../actors/protocol/code-weights.ts';
 import { createDynamoTable } from '../actors/stream-to-storage/dynamo-table.ts';
 import { archiveCoverage, storedIds } from '../actors/stream-to-storage/readers.ts';
 import { createS3Archive } from '../actors/stream-to-storage/s3-archive.ts';
-import { startStorageWriter } from '../actors/stream-to-storage/service.ts';
+import { APPLICATION, startStorageWriter } from '../actors/stream-to-storage/service.ts';
 import { createAwsClients } from '../runtime/aws/clients.ts';
 import { toAwsTarget } from '../runtime/aws/options.ts';
 import { loadResourcesOrThrow } from '../runtime/aws/resources.ts';
 import { createS3DeadLetters } from '../runtime/aws/s3-dead-letters.ts';
 import { createKinesisBus } from '../runtime/bus/kinesis.ts';
+import { streamProgress } from '../runtime/bus/kinesis-progress.ts';
 import { E } from '../runtime/codec.ts';
 import { configOrExit } from '../runtime/config.ts';
 import { createEventHub } from '../runtime/events.ts';
@@ -80,7 +81,7 @@ const localStack = async () => {
 };
 
 const main = async (): Promise<number> => {
-  const stack = cfg.target === 'local' ? await localStack() : undefined;
+  const stack = cfg.target === 'local' && cfg.stack === 'auto' ? await localStack() : undefined;
   const target = stack
     ? toAwsTarget({
         ...cfg,
@@ -171,10 +172,17 @@ const main = async (): Promise<number> => {
   if (tty) process.stderr.write('\n');
   say('stopping the drones, draining ...');
   await fleet.stop();
+  // Drained = the storage writer's checkpoint is past the last record of every shard, as Kinesis itself says.
   const drainUntil = Date.now() + cfg.drainTimeout * 1_000;
-  while (stored < fleet.counts.sent && Date.now() < drainUntil)
-    await new Promise((r) => setTimeout(r, 200));
-  const drained = stored >= fleet.counts.sent;
+  const caughtUp = async () =>
+    (await streamProgress(clients, cfg.leaseTable, APPLICATION, cfg.droneStream)).every(
+      (s) => s.caughtUp,
+    );
+  let drained = await caughtUp();
+  while (!drained && Date.now() < drainUntil) {
+    await new Promise((r) => setTimeout(r, 500));
+    drained = await caughtUp();
+  }
   clearInterval(status);
   await writer.stop();
   await bus.close();

@@ -9,6 +9,7 @@ import { loadResourcesOrThrow } from '../../runtime/aws/resources.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import {
   E,
+  intList,
   NonEmptyString,
   NonNegative,
   NonNegativeInt,
@@ -23,19 +24,7 @@ import { DEFAULT_HUMAN_CODES } from '../protocol/violation-codes.ts';
 import { ACTOR, startDroneFleet } from './service.ts';
 
 const spec = loadResourcesOrThrow();
-const Codes = new t.Type<number[], string, unknown>(
-  'Codes',
-  (u): u is number[] => Array.isArray(u),
-  (u, c) => {
-    const codes = String(u)
-      .split(',')
-      .map((s) => Number(s.trim()));
-    return codes.every((n) => Number.isInteger(n) && n >= 1 && n <= 99)
-      ? t.success(codes)
-      : t.failure(u, c, `expected comma-separated codes 1-99, got ${JSON.stringify(u)}`);
-  },
-  (a) => a.join(','),
-);
+const Codes = intList('ViolationCodes', 1, 99);
 const Config = t.intersection([
   AwsOptions,
   OpsOptions,

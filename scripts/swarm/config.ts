@@ -7,27 +7,18 @@ import {
   opsOptionSpecs,
 } from '../../runtime/aws/options.ts';
 import {
+  intList,
   NonEmptyString,
   NonNegative,
   NonNegativeInt,
+  oneOf,
   PositiveInt,
   Probability,
   t,
 } from '../../runtime/codec.ts';
 import type { CommandSpec } from '../../runtime/config.ts';
 
-const CodeList = new t.Type<number[], string, unknown>(
-  'CodeList',
-  (u): u is number[] => Array.isArray(u),
-  (u, c) => {
-    const parts = Array.isArray(u) ? u.map(String) : typeof u === 'string' ? u.split(',') : [];
-    const codes = parts.map((p) => Number(p.trim()));
-    return codes.length > 0 && codes.every((n) => Number.isInteger(n) && n >= 1 && n <= 99)
-      ? t.success(codes)
-      : t.failure(u, c, `expected comma-separated violation codes 1-99, got ${JSON.stringify(u)}`);
-  },
-  (a) => a.join(','),
-);
+const CodeList = intList('ViolationCodes', 1, 99);
 
 export const SwarmConfig = t.intersection([
   AwsOptions,
@@ -44,6 +35,7 @@ export const SwarmConfig = t.intersection([
     speed: NonNegative,
     summary: t.union([NonEmptyString, t.undefined]),
     wipe: t.boolean,
+    stack: oneOf('StackMode', ['auto', 'external']),
     droneStream: NonEmptyString,
     historyStream: NonEmptyString,
     messagesTable: NonEmptyString,
@@ -93,6 +85,12 @@ export const swarmCommand = (names: {
     },
     speed: { type: 'string', doc: 'drone speed in m/s', default: '8' },
     summary: { type: 'string', doc: 'write the summary JSON to this file (overwritten)' },
+    stack: {
+      type: 'string',
+      doc: 'local target: auto (use the running `npm run stack`, else start one) or external (use the endpoint options as given)',
+      env: 'PRESTACOP_SWARM_STACK',
+      default: 'auto',
+    },
     wipe: { type: 'boolean', doc: 'local target: wipe the local stack data first', default: false },
     'drone-stream': {
       type: 'string',
