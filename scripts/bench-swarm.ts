@@ -1,0 +1,196 @@
+/**
+ * `npm run bench -- swarm [--steps 100,1000,2000,5000,10000] [--seconds 20]`: ramps the fleet and reports, per
+ * step, the sustained rate in and out, the storage writer's lag, and CPU and RSS of every process (simulator,
+ * storage writer, each emulator), so the bottleneck has a name. Then the simulator alone at the largest step.
+ * Each service runs as its own process, as deployed, against a stack of the bench's own.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { type LocalStack, stackEnv, startLocalStack } from '../runtime/local-stack/index.ts';
+
+const TICK = 100; // clock ticks per second (USER_HZ on Linux)
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+/** CPU seconds (user + system) and RSS in MiB of a process, from /proc. */
+const usage = (pid: number): { cpu: number; rssMiB: number } => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpu = (Number(fields[11]) + Number(fields[12])) / TICK;
+    const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return { cpu, rssMiB: Math.round(Number(rss ?? 0) / 1024) };
+  } catch {
+    return { cpu: 0, rssMiB: 0 };
+  }
+};
+
+const metric = async (
+  port: number,
+  name: string,
+  reduce: 'sum' | 'max' = 'sum',
+): Promise<number> => {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const values = text
+      .split('\n')
+      .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+      .map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
+    return values.length === 0
+      ? 0
+      : reduce === 'sum'
+        ? values.reduce((a, b) => a + b, 0)
+        : Math.max(...values);
+  } catch {
+    return 0;
+  }
+};
+
+const service = (script: string, args: string[], env: Record<string, string>): ChildProcess =>
+  spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+
+const waitFor = async (ok: () => Promise<boolean>, ms: number) => {
+  const until = Date.now() + ms;
+  while (!(await ok()) && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
+};
+
+interface Row {
+  step: string;
+  inPerS: number;
+  outPerS: number;
+  maxLagMs: number;
+  cpu: Record<string, string>;
+  rss: Record<string, number>;
+}
+
+const measure = async (
+  stack: LocalStack,
+  drones: number,
+  seconds: number,
+  withWriter: boolean,
+): Promise<Row> => {
+  const env = stackEnv(stack);
+  const [simPort, storePort] = [await freePort(), await freePort()];
+  const writer = withWriter
+    ? service('actors/stream-to-storage/main.ts', ['--ops-port', String(storePort)], env)
+    : undefined;
+  const sim = service(
+    'actors/drone-simulator/main.ts',
+    ['--drones', String(drones), '--ops-port', String(simPort), '--seed', '1'],
+    env,
+  );
+  const procs: Record<string, number> = {
+    simulator: sim.pid!,
+    ...(writer ? { writer: writer.pid! } : {}),
+  };
+  stack.pids.forEach(
+    (pid, i) => (procs[['kinesis', 'dynamodb', 's3', 'sns'][i] ?? `emulator${i}`] = pid),
+  );
+  // Warm up: until messages flow (and, with a writer, are stored), then measure a steady window.
+  await waitFor(
+    async () => (await metric(simPort, 'prestacop_published_records_total')) > drones,
+    60_000,
+  );
+  if (writer)
+    await waitFor(async () => (await metric(storePort, 'prestacop_processed_total')) > 0, 60_000);
+  const cpu0 = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, usage(pid).cpu]));
+  const [in0, out0, t0] = [
+    await metric(simPort, 'prestacop_published_records_total'),
+    await metric(storePort, 'prestacop_processed_total'),
+    Date.now(),
+  ];
+  let maxLagMs = 0;
+  const lagTimer = setInterval(
+    () =>
+      void metric(storePort, 'prestacop_millis_behind_latest', 'max').then(
+        (l) => (maxLagMs = Math.max(maxLagMs, l)),
+      ),
+    1_000,
+  );
+  await new Promise((r) => setTimeout(r, seconds * 1_000));
+  clearInterval(lagTimer);
+  const dt = (Date.now() - t0) / 1_000;
+  const [in1, out1] = [
+    await metric(simPort, 'prestacop_published_records_total'),
+    await metric(storePort, 'prestacop_processed_total'),
+  ];
+  const row: Row = {
+    step: `${drones} drones${withWriter ? '' : ', simulator alone'}`,
+    inPerS: Math.round((in1 - in0) / dt),
+    outPerS: withWriter ? Math.round((out1 - out0) / dt) : 0,
+    maxLagMs,
+    cpu: Object.fromEntries(
+      Object.entries(procs).map(([k, pid]) => [
+        k,
+        `${Math.round(((usage(pid).cpu - cpu0[k]!) / dt) * 100)}%`,
+      ]),
+    ),
+    rss: Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, usage(pid).rssMiB])),
+  };
+  for (const p of [sim, writer]) p?.kill('SIGTERM');
+  await Promise.all(
+    [sim, writer].map((p) =>
+      p && p.exitCode === null ? new Promise((r) => p.once('exit', r)) : Promise.resolve(),
+    ),
+  );
+  return row;
+};
+
+export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      steps: { type: 'string', default: '100,1000,2000,5000,10000' },
+      seconds: { type: 'string', default: '20' },
+    },
+  });
+  const steps = values.steps.split(',').map(Number);
+  const seconds = Number(values.seconds);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-swarm-'));
+  const stack = await startLocalStack({
+    dataDir: dir,
+    ports: { kinesis: 0, dynamodb: 0, s3: 0, sns: 0 },
+  });
+  console.log(
+    `swarm benchmark: ${steps.join(', ')} drones at 1 msg/s each, ${seconds} s steady window per step`,
+  );
+  try {
+    const rows: Row[] = [];
+    for (const n of steps) rows.push(await measure(stack, n, seconds, true));
+    rows.push(await measure(stack, Math.max(...steps), seconds, false));
+    console.log(
+      '\nstep                              in msg/s  stored/s  max lag ms  CPU (of one core) / RSS MiB',
+    );
+    for (const r of rows) {
+      const procs = Object.keys(r.cpu)
+        .map((k) => `${k} ${r.cpu[k]}/${r.rss[k]}`)
+        .join(', ');
+      console.log(
+        `${r.step.padEnd(34)}${String(r.inPerS).padStart(8)}${String(r.outPerS).padStart(10)}${String(r.maxLagMs).padStart(12)}  ${procs}`,
+      );
+    }
+    console.log(
+      '\nin = accepted by the stream (simulator metrics); stored = acknowledged by the storage writer after',
+    );
+    console.log(
+      'DynamoDB + S3; the goal per step is in = drones and stored = in with bounded lag.',
+    );
+  } finally {
+    await stack.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
