@@ -1,0 +1,253 @@
+import assert from 'node:assert/strict';
+
+import { portFailure } from '../../runtime/errors.ts';
+import { type AlarmRaised, toAlarmRaised } from '../protocol/alarm.ts';
+import { DroneMessage, type ViolationMessage } from '../protocol/drone-message.ts';
+import { utcTimeOf } from '../protocol/time.ts';
+import { type AlertEvent, createAlarmDelivery } from './delivery.ts';
+import type { AlarmPublisher, AlarmRecordState, AlarmStore } from './ports.ts';
+
+const alarm = (n: number): AlarmRaised => {
+  const m = DroneMessage.decode({
+    type: 'drone.message',
+    v: 1,
+    id: `drone-0001:${n}`,
+    droneId: 'drone-0001',
+    seq: n,
+    time: '2026-11-27T18:00:00.000Z',
+    location: { lat: 40.758, lon: -73.9855 },
+    violationCode: 40,
+    violationImageId: `img-${n}`,
+  });
+  if (m._tag === 'Left') throw new Error('bad fixture');
+  return toAlarmRaised(m.right as ViolationMessage, utcTimeOf(0), 'Manhattan');
+};
+
+/**
+ * DynamoDB's semantics in a Map: a conditional put that never overwrites, a mark that sets publishedAt once.
+ * Faults: `record`/`mark` reject that many calls (nothing written); `recordLost` writes the record but loses the
+ * answer (a timeout after the write); `delayMs` answers every record call late.
+ */
+const memoryStore = (
+  fault: { record?: number; mark?: number; recordLost?: number; delayMs?: number } = {},
+) => {
+  const items = new Map<string, AlarmRecordState & { publishCount: number }>();
+  const down = () => portFailure('dynamodb', 'down', true);
+  const store: AlarmStore = {
+    record: async (a, claim) => {
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.record && fault.record-- > 0) throw down();
+      const known = items.get(a.id);
+      if (!known) items.set(a.id, { claimedBy: claim.by, publishCount: 0 });
+      if (fault.recordLost && fault.recordLost-- > 0) throw down();
+      return known ? { _tag: 'known', state: known } : { _tag: 'recorded' };
+    },
+    markPublished: (id, p) => {
+      if (fault.mark && fault.mark-- > 0) return Promise.reject(down());
+      const item = items.get(id)!;
+      items.set(id, {
+        ...item,
+        publishedAt: item.publishedAt ?? utcTimeOf(p.at),
+        publishCount: item.publishCount + 1,
+      });
+      return Promise.resolve();
+    },
+  };
+  return { store, items };
+};
+
+/** An SNS topic that records what it accepted; `fail` rejects that many calls after accepting them. */
+const memoryTopic = (fail: { afterAccept?: number } = {}) => {
+  const accepted: string[] = [];
+  const publisher: AlarmPublisher = {
+    publish: async (a) => {
+      await new Promise((r) => setImmediate(r)); // a network call: other deliveries run meanwhile
+      accepted.push(a.id);
+      if (fail.afterAccept && fail.afterAccept-- > 0) throw portFailure('sns', 'timeout');
+      return { messageId: `sns-${accepted.length}` };
+    },
+  };
+  return { publisher, accepted };
+};
+
+const start = (
+  store: AlarmStore,
+  publisher: AlarmPublisher,
+  instance = 'host-1',
+  recordWaitMs = 100,
+): ReturnType<typeof createAlarmDelivery> & { events: AlertEvent[] } => {
+  const events: AlertEvent[] = [];
+  const d = createAlarmDelivery({
+    store,
+    publisher,
+    clock: { now: () => 1_000 },
+    instance,
+    emit: (e) => events.push(e),
+    recordWaitMs,
+  });
+  return Object.assign(d, { events });
+};
+
+const counts = (published: number, republished: number, skipped: number, beforeRecord = 0) => ({
+  published,
+  republished,
+  redeliveriesSkipped: skipped,
+  publishedBeforeRecord: beforeRecord,
+});
+
+describe('AlertSystem > delivery (record, publish, mark)', () => {
+  it('stores, publishes once and marks a new alarm', async () => {
+    const { store, items } = memoryStore();
+    const topic = memoryTopic();
+    const d = start(store, topic.publisher);
+    await d.deliver(alarm(1));
+    assert.deepEqual(topic.accepted, ['drone-0001:1']);
+    assert.equal(items.get('drone-0001:1')?.publishCount, 1);
+    assert.ok(items.get('drone-0001:1')?.publishedAt);
+    assert.deepEqual(d.counts, counts(1, 0, 0));
+    assert.deepEqual(
+      d.events.map((e) => e.type),
+      ['alert.published'],
+    );
+  });
+
+  it('skips a redelivery of a published alarm, in this process or the next', async () => {
+    const { store } = memoryStore();
+    const topic = memoryTopic();
+    await start(store, topic.publisher).deliver(alarm(1));
+    const next = start(store, topic.publisher, 'host-2'); // a restart: the checkpoint lagged the ack
+    await next.deliver(alarm(1));
+    assert.deepEqual(topic.accepted, ['drone-0001:1']);
+    assert.deepEqual(next.counts, counts(0, 0, 1));
+    assert.equal(next.events[0]?.type, 'alert.redelivery_skipped');
+  });
+
+  it('publishes again, same id, counted, when an earlier delivery stored it but never confirmed a publish', async () => {
+    // Crash between record and publish, or between publish and mark: the record cannot tell which.
+    const { store, items } = memoryStore();
+    await store.record(alarm(1), { by: 'host-1', at: 0 });
+    const topic = memoryTopic();
+    const next = start(store, topic.publisher, 'host-2');
+    await next.deliver(alarm(1));
+    assert.deepEqual(topic.accepted, ['drone-0001:1']);
+    assert.deepEqual(next.counts, counts(0, 1, 0));
+    const e = next.events[0];
+    assert.ok(e?.type === 'alert.republished');
+    assert.deepEqual(
+      [e.recordedBy, e.certainty, e.alarm.id],
+      ['host-1', 'unconfirmed', 'drone-0001:1'],
+    );
+    assert.ok(items.get('drone-0001:1')?.publishedAt);
+  });
+
+  it('publishes once for duplicates of one id delivered at the same time in one process', async () => {
+    const { store } = memoryStore();
+    const topic = memoryTopic();
+    const d = start(store, topic.publisher);
+    await Promise.all([d.deliver(alarm(1)), d.deliver(alarm(1)), d.deliver(alarm(1))]);
+    assert.deepEqual(topic.accepted, ['drone-0001:1']);
+    assert.deepEqual(d.counts, counts(1, 0, 2));
+  });
+
+  it('never publishes twice when only the mark failed and the runtime retries', async () => {
+    const { store, items } = memoryStore({ mark: 1 });
+    const topic = memoryTopic();
+    const d = start(store, topic.publisher);
+    await assert.rejects(d.deliver(alarm(1)), { _tag: 'PortFailure', port: 'dynamodb' });
+    await d.deliver(alarm(1)); // the retry
+    assert.deepEqual(topic.accepted, ['drone-0001:1']);
+    assert.equal(items.get('drone-0001:1')?.publishCount, 1);
+    assert.deepEqual(d.counts, counts(1, 0, 0));
+  });
+
+  it('counts the retry of a publish that failed after SNS accepted it as a republish', async () => {
+    const { store } = memoryStore();
+    const topic = memoryTopic({ afterAccept: 1 });
+    const d = start(store, topic.publisher);
+    await assert.rejects(d.deliver(alarm(1)), { _tag: 'PortFailure', port: 'sns' });
+    await d.deliver(alarm(1));
+    assert.deepEqual(topic.accepted, ['drone-0001:1', 'drone-0001:1']); // a real duplicate, same id
+    assert.deepEqual(d.counts, counts(0, 1, 0));
+  });
+
+  it('publishes at once while the store is down, records it when it is back, never twice', async () => {
+    const { store, items } = memoryStore({ record: 2 });
+    const topic = memoryTopic();
+    const d = start(store, topic.publisher);
+    await assert.rejects(d.deliver(alarm(1)), { _tag: 'PortFailure' }); // the runtime retries ...
+    assert.deepEqual(topic.accepted, ['drone-0001:1']); // ... but the alarm is out already
+    await assert.rejects(d.deliver(alarm(1)));
+    await d.deliver(alarm(1));
+    assert.deepEqual(topic.accepted, ['drone-0001:1']);
+    assert.equal(items.get('drone-0001:1')?.publishCount, 1);
+    assert.deepEqual(d.counts, counts(1, 0, 0, 1));
+  });
+
+  it('does not wait for a slow store longer than recordWaitMs, and classifies the publish when it answers', async () => {
+    const { store, items } = memoryStore({ delayMs: 60 });
+    const topic = memoryTopic();
+    let publishedAfter = Infinity;
+    const t0 = Date.now();
+    const timed: AlarmPublisher = {
+      publish: (a) => ((publishedAfter = Date.now() - t0), topic.publisher.publish(a)),
+    };
+    const d = start(store, timed, 'host-1', 5);
+    await d.deliver(alarm(1));
+    assert.ok(publishedAfter < 40, `published after ${publishedAfter} ms`);
+    assert.deepEqual(d.counts, counts(1, 0, 0, 1));
+    const e = d.events[0];
+    assert.ok(e?.type === 'alert.published' && e.beforeRecord);
+    assert.ok(items.get('drone-0001:1')?.publishedAt);
+    // A redelivery meets the slow store again: published before the store can say it was, then counted.
+    const next = start(store, timed, 'host-2', 5);
+    await next.deliver(alarm(1));
+    assert.deepEqual(topic.accepted, ['drone-0001:1', 'drone-0001:1']);
+    assert.deepEqual(next.counts, counts(0, 1, 0, 1));
+    const dup = next.events[0];
+    assert.ok(dup?.type === 'alert.republished' && dup.certainty === 'duplicate');
+  });
+
+  it('skips a redelivery to the same process at once, without the (slow) store', async () => {
+    const { store } = memoryStore({ delayMs: 60 });
+    const topic = memoryTopic();
+    const d = start(store, topic.publisher, 'host-1', 5);
+    await d.deliver(alarm(1));
+    const t0 = Date.now();
+    await d.deliver(alarm(1));
+    assert.ok(Date.now() - t0 < 30, 'the store was not asked');
+    assert.deepEqual(topic.accepted, ['drone-0001:1']);
+    assert.deepEqual(d.counts, counts(1, 0, 1, 1));
+  });
+
+  it('counts its own record as first when only the answer to it was lost', async () => {
+    const { store } = memoryStore({ recordLost: 1 });
+    const topic = memoryTopic();
+    const d = start(store, topic.publisher);
+    await assert.rejects(d.deliver(alarm(1)));
+    await d.deliver(alarm(1));
+    assert.deepEqual(topic.accepted, ['drone-0001:1']);
+    assert.deepEqual(d.counts, counts(1, 0, 0, 1));
+  });
+
+  it('with recordWaitMs Infinity, publishes nothing until the store answers', async () => {
+    const { store } = memoryStore({ record: 2 });
+    const topic = memoryTopic();
+    const d = start(store, topic.publisher, 'host-1', Infinity);
+    await assert.rejects(d.deliver(alarm(1)));
+    await assert.rejects(d.deliver(alarm(1)));
+    assert.deepEqual(topic.accepted, []);
+    await d.deliver(alarm(1));
+    assert.deepEqual(topic.accepted, ['drone-0001:1']);
+    assert.deepEqual(d.counts, counts(1, 0, 0));
+  });
+
+  it('publishes every one of a burst of distinct alarms, none merged', async () => {
+    const { store } = memoryStore();
+    const topic = memoryTopic();
+    const d = start(store, topic.publisher);
+    await Promise.all(Array.from({ length: 500 }, (_, n) => d.deliver(alarm(n))));
+    assert.equal(topic.accepted.length, 500);
+    assert.equal(new Set(topic.accepted).size, 500);
+    assert.equal(d.counts.published, 500);
+  });
+});

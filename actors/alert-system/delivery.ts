@@ -1,0 +1,240 @@
+/**
+ * Delivering one alarm: record → publish → mark, at least once, and at most once wherever that can be told in
+ * time. The runtime calls this as the actor's effect and acknowledges the delivery (so the checkpoint may pass it)
+ * only after it resolved: after the alarm is both stored and published.
+ *
+ * What each step is for, and what a crash between steps leaves behind:
+ * - **record** is a conditional put (`attribute_not_exists(id)`): the first delivery of an id stores the alarm
+ *   (the console's copy) and owns its publish; a redelivery learns what the earlier one did.
+ * - **publish** to SNS. A crash after it but before the mark leaves a record without `publishedAt`: a redelivery
+ *   cannot tell "published, not marked" from "recorded, never published", so it publishes again, with the same
+ *   alarm id, and counts it (`republished`). Skipping could lose the alarm; a human must hear of every one, and
+ *   the console shows one alarm per id whatever SNS delivers.
+ * - **mark** sets `publishedAt`. From then on every redelivery (the checkpoint lags the acks, and a takeover
+ *   rereads from it) is skipped and counted (`redeliveriesSkipped`).
+ *
+ * The store must never hold an alarm back for long, nor stop it: the publish waits for the record at most
+ * `recordWaitMs`. A slower or failing store (saturated, throttled, down) gets the publish first; the record is
+ * still awaited before the ack (retried by the runtime if it fails), and what it then says classifies the publish
+ * after the fact: first (`published`), or a duplicate of an earlier one (`republished`). Such publishes are counted
+ * apart (`publishedBeforeRecord`), because they are the one case where a crash can leave a duplicate that no later
+ * delivery can see: the publish happened, the record never landed.
+ *
+ * In one process, deliveries of one id are serialised (a stream may hold a message twice; the actor runs
+ * deliveries concurrently), a publish is remembered until marked, so the runtime's retry of a failed record or
+ * mark never publishes again, and the last ids marked are remembered, so a redelivery to the same process is
+ * skipped without the store. That memory is a fast path only: the store stays the record across processes.
+ */
+import type { AlarmRaised } from '../protocol/alarm.ts';
+import type { AlarmPublisher, AlarmStore, ClaimOutcome, Clock } from './ports.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// model
+
+/** What happened to an alarm: the alert system's own inspection stream (logged, counted, tested). */
+export type AlertEvent =
+  | {
+      /** The first publish of an alarm id. */
+      readonly type: 'alert.published';
+      /** When the topic accepted it. */
+      readonly at: number;
+      readonly alarm: AlarmRaised;
+      readonly messageId: string;
+      /** Published before the store answered (it was late or failing). */
+      readonly beforeRecord: boolean;
+    }
+  | {
+      /** A publish of an id published before, or recorded without a confirmed publish: same alarm id. */
+      readonly type: 'alert.republished';
+      readonly at: number;
+      readonly alarm: AlarmRaised;
+      readonly messageId: string;
+      readonly beforeRecord: boolean;
+      readonly recordedBy: string;
+      /** `unconfirmed`: may be a duplicate (the earlier publish was never confirmed); `duplicate`: surely one. */
+      readonly certainty: 'unconfirmed' | 'duplicate';
+    }
+  | {
+      /** A redelivery of an alarm already published: nothing sent. */
+      readonly type: 'alert.redelivery_skipped';
+      readonly at: number;
+      readonly alarmId: string;
+      readonly publishedAt: string;
+    };
+
+/** Running totals of the publishing side; one object, updated in place. */
+export interface DeliveryCounts {
+  /** First publishes: one per alarm id. */
+  published: number;
+  /** Publishes of an id published or recorded before (duplicates or possible ones, same alarm id). */
+  republished: number;
+  /** Redeliveries of an already published alarm, not published again. */
+  redeliveriesSkipped: number;
+  /** Publishes (first or not) made before the store answered, because it was slower than `recordWaitMs` or failing. */
+  publishedBeforeRecord: number;
+}
+
+/** What {@link createAlarmDelivery} needs. */
+export interface AlarmDeliveryDeps {
+  readonly store: AlarmStore;
+  readonly publisher: AlarmPublisher;
+  readonly clock: Clock;
+  /** This process' claimant id, written into records it creates: unique per process (`host-pid-random`). */
+  readonly instance: string;
+  readonly emit: (e: AlertEvent) => void;
+  /** Longest wait for the store before publishing anyway (default 100 ms; `Infinity` = always record first). */
+  readonly recordWaitMs?: number;
+  /** Ids published here remembered, to skip redeliveries without the store (default 100,000: a few MB). */
+  readonly rememberIds?: number;
+}
+
+/** The effect and its counts. */
+export interface AlarmDelivery {
+  /** Records, publishes and marks one alarm. Rejects with the port's failure (the runtime retries it). */
+  readonly deliver: (alarm: AlarmRaised) => Promise<void>;
+  readonly counts: Readonly<DeliveryCounts>;
+}
+
+/** A publish made here, not yet marked in the store. */
+interface Publish {
+  readonly at: number;
+  readonly messageId: string;
+  readonly beforeRecord: boolean;
+  /** What the record said, once it said it. */
+  outcome?: ClaimOutcome;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// utils
+
+/** The promise's value if it resolves within `ms`; undefined if it is late or rejects (it stays awaitable). */
+const within = async <A>(p: Promise<A>, ms: number): Promise<{ value: A } | undefined> => {
+  if (ms === Infinity) return { value: await p };
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([p.then((value) => ({ value })), late]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// constructors
+
+/**
+ * Creates the effect.
+ * @example
+ * const delivery = createAlarmDelivery({ store, publisher, clock: { now: Date.now }, instance, emit });
+ * runActor({ ..., behaviour: alertSystem(cfg), effect: (alarm) => delivery.deliver(alarm) });
+ */
+export const createAlarmDelivery = (deps: AlarmDeliveryDeps): AlarmDelivery => {
+  const waitMs = deps.recordWaitMs ?? 100;
+  const rememberIds = deps.rememberIds ?? 100_000;
+  const counts: DeliveryCounts = {
+    published: 0,
+    republished: 0,
+    redeliveriesSkipped: 0,
+    publishedBeforeRecord: 0,
+  };
+  /** The last delivery of each id in flight here: the next one of the same id waits for it. */
+  const inFlight = new Map<string, Promise<void>>();
+  /**
+   * Ids this process published and marked, most recent last (bounded): a redelivery to the same process (the stream
+   * holding a message twice, a lease lost and taken back) is skipped without asking a store that may be slow.
+   */
+  const done = new Map<string, string>();
+  const remember = (id: string, publishedAt: string) => {
+    done.set(id, publishedAt);
+    if (done.size > rememberIds) done.delete(done.keys().next().value!);
+  };
+  const skip = (id: string, publishedAt: string) => {
+    counts.redeliveriesSkipped++;
+    deps.emit({ type: 'alert.redelivery_skipped', at: deps.clock.now(), alarmId: id, publishedAt });
+  };
+  /** Publishes made here whose record or mark has not succeeded yet. */
+  const unmarked = new Map<string, Publish>();
+  /** Publish calls made here per id until marked, failed ones included (one of those may have reached SNS). */
+  const attempts = new Map<string, number>();
+  const record = (alarm: AlarmRaised) =>
+    deps.store.record(alarm, { by: deps.instance, at: deps.clock.now() });
+
+  /** Counts and reports a publish once the record's outcome is known. */
+  const classify = (alarm: AlarmRaised, p: Publish, outcome: ClaimOutcome): void => {
+    p.outcome = outcome;
+    const base = { at: p.at, alarm, messageId: p.messageId, beforeRecord: p.beforeRecord };
+    if (outcome._tag === 'recorded') {
+      counts.published++;
+      deps.emit({ type: 'alert.published', ...base });
+      return;
+    }
+    counts.republished++;
+    deps.emit({
+      type: 'alert.republished',
+      ...base,
+      recordedBy: outcome.state.claimedBy,
+      certainty: outcome.state.publishedAt === undefined ? 'unconfirmed' : 'duplicate',
+    });
+  };
+
+  const publish = async (alarm: AlarmRaised): Promise<void> => {
+    const recording = record(alarm);
+    recording.catch(() => undefined); // awaited below or by `within`; never an unhandled rejection
+    const early = await within(recording, waitMs);
+    const known = early?.value;
+    if (known?._tag === 'known' && known.state.publishedAt !== undefined)
+      return skip(alarm.id, known.state.publishedAt);
+    attempts.set(alarm.id, (attempts.get(alarm.id) ?? 0) + 1);
+    const { messageId } = await deps.publisher.publish(alarm);
+    const p: Publish = { at: deps.clock.now(), messageId, beforeRecord: early === undefined };
+    unmarked.set(alarm.id, p);
+    if (p.beforeRecord) counts.publishedBeforeRecord++;
+    // A late or failed record is awaited now: a rejection fails the effect, and its retry records again.
+    classify(alarm, p, known ?? (await recording));
+    await mark(alarm, p);
+  };
+
+  const mark = async (alarm: AlarmRaised, p: Publish): Promise<void> => {
+    await deps.store.markPublished(alarm.id, p);
+    unmarked.delete(alarm.id);
+    attempts.delete(alarm.id);
+    remember(alarm.id, new Date(p.at).toISOString());
+  };
+
+  /** One attempt: a retry after a failed record or mark finishes what this process published. */
+  const once = async (alarm: AlarmRaised): Promise<void> => {
+    const publishedAt = done.get(alarm.id);
+    if (publishedAt !== undefined) return skip(alarm.id, publishedAt);
+    const p = unmarked.get(alarm.id);
+    if (p === undefined) return publish(alarm);
+    if (p.outcome === undefined) {
+      const outcome = await record(alarm);
+      // Our own record, whose answer we missed (late, then failed here), and our only publish: it was the first.
+      const ours =
+        outcome._tag === 'known' &&
+        outcome.state.claimedBy === deps.instance &&
+        outcome.state.publishedAt === undefined &&
+        attempts.get(alarm.id) === 1;
+      classify(alarm, p, ours ? { _tag: 'recorded' } : outcome);
+    }
+    return mark(alarm, p);
+  };
+
+  const deliver = async (alarm: AlarmRaised): Promise<void> => {
+    const previous = inFlight.get(alarm.id);
+    // The previous attempt's failure is its own delivery's business (retried or dead-lettered there).
+    const mine = (previous ?? Promise.resolve()).catch(() => undefined).then(() => once(alarm));
+    inFlight.set(alarm.id, mine);
+    try {
+      await mine;
+    } finally {
+      if (inFlight.get(alarm.id) === mine) inFlight.delete(alarm.id);
+    }
+  };
+
+  return { deliver, counts };
+};
