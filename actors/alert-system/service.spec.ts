@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+
+import type { DeadLetterRequest } from '../../runtime/actor.ts';
+import { topic } from '../../runtime/bus/bus.ts';
+import { createMemoryBackend, createMemoryBus } from '../../runtime/bus/memory.ts';
+import { portFailure } from '../../runtime/errors.ts';
+import { createEventHub } from '../../runtime/events.ts';
+import { MetricsRegistry } from '../../runtime/metrics.ts';
+import type { AlarmRaised } from '../protocol/alarm.ts';
+import { DroneMessage } from '../protocol/drone-message.ts';
+import type { AlertEvent } from './delivery.ts';
+import type { AlarmPublisher, AlarmStore } from './ports.ts';
+import { startAlertSystem } from './service.ts';
+
+const drones = topic('drones', DroneMessage, (m) => m.droneId);
+const message = (n: number, code?: number): DroneMessage =>
+  ({
+    type: 'drone.message',
+    v: 1,
+    id: `drone-0001:${n}`,
+    droneId: 'drone-0001',
+    seq: n,
+    time: '2026-11-27T18:00:00.000Z',
+    location: { lat: 40.6782, lon: -73.9442 },
+    ...(code === undefined ? {} : { violationCode: code, violationImageId: `img-${n}` }),
+  }) as unknown as DroneMessage;
+
+const waitFor = async (ok: () => boolean, ms = 5_000) => {
+  const until = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+/** A store that fails its first `failures` calls (retriable), then behaves like DynamoDB. */
+const flakyStore = (failures: number) => {
+  const ids = new Map<string, string | undefined>();
+  const store: AlarmStore = {
+    record: (a) => {
+      if (failures-- > 0) return Promise.reject(portFailure('dynamodb', 'throttled', true));
+      if (ids.has(a.id)) {
+        const publishedAt = ids.get(a.id);
+        return Promise.resolve({
+          _tag: 'known',
+          state: { claimedBy: 'x', ...(publishedAt ? { publishedAt } : {}) },
+        });
+      }
+      ids.set(a.id, undefined);
+      return Promise.resolve({ _tag: 'recorded' });
+    },
+    markPublished: (id) => (ids.set(id, 'now'), Promise.resolve()),
+  };
+  return store;
+};
+
+describe('AlertSystem > service on the memory bus', () => {
+  it('publishes each alarm once, acks everything, retries a failing store, dead-letters poison', async () => {
+    const bus = createMemoryBus(createMemoryBackend({ shardsPerStream: 2 }));
+    const events = createEventHub();
+    const metrics = new MetricsRegistry();
+    const published: AlarmRaised[] = [];
+    const publisher: AlarmPublisher = {
+      publish: (a) => (published.push(a), Promise.resolve({ messageId: `m${published.length}` })),
+    };
+    const letters: DeadLetterRequest[] = [];
+    const alerts = startAlertSystem({
+      bus,
+      events,
+      store: flakyStore(3),
+      publisher,
+      deadLetter: (l) => (letters.push(l), Promise.resolve()),
+      stream: 'drones',
+      humanCodes: [40, 96],
+      metrics,
+      retry: { initialMs: 1, factor: 1, jitter: 0, maxMs: 1, retries: 10 },
+    });
+    const seen: AlertEvent[] = [];
+    alerts.alerts$.subscribe((e) => seen.push(e));
+    let processed = 0;
+    events.events$.subscribe((e) => e.type === 'actor.processed' && (processed += e.payload.count));
+
+    const messages = Array.from({ length: 200 }, (_, n) =>
+      message(n, n % 10 === 0 ? 40 : n % 10 === 5 ? 21 : undefined),
+    );
+    await bus.publish(drones, messages);
+    await bus.publish(drones, messages.slice(0, 50)); // duplicates in the stream
+    await bus.publishRaw('drones', [{ partitionKey: 'x', data: Buffer.from('{"nope":1}') }]);
+    await waitFor(() => processed === 250 && letters.length === 1);
+    await alerts.stop();
+
+    assert.equal(published.length, 20);
+    assert.equal(new Set(published.map((a) => a.id)).size, 20);
+    assert.ok(published.every((a) => a.borough === 'Brooklyn' && a.violationCode === 40));
+    assert.deepEqual(
+      { ...alerts.counts },
+      {
+        raised: 25,
+        published: 20,
+        republished: 0,
+        redeliveriesSkipped: 5,
+        publishedBeforeRecord: 3, // the store failed 3 times: those alarms went out first
+        deadLettered: 1,
+      },
+    );
+    assert.equal(seen.filter((e) => e.type === 'alert.published').length, 20);
+    assert.equal(metrics.total('prestacop_alarms_published_total'), 20);
+    assert.equal(metrics.total('prestacop_alarm_redeliveries_skipped_total'), 5);
+    assert.equal(letters[0]?.errorTag, 'DecodeFailure');
+    assert.equal(alerts.healthy(), false);
+  });
+});

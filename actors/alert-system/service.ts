@@ -1,0 +1,256 @@
+/**
+ * Wires the alert system: the drone stream (its own consumer application, so its own checkpoints and leases) →
+ * the behaviour → record, publish, mark (`delivery.ts`) → ack. Used by `main.ts` (the service alone) and by the
+ * swarm (in one process, beside the storage writer). Logs each alarm plainly, counts everything, and exposes its
+ * own event stream, `alerts$`.
+ */
+import { hostname } from 'node:os';
+
+import { type Observable, Subject, tap } from 'rxjs';
+
+import { type DeadLetterPort, runActor } from '../../runtime/actor.ts';
+import { type Bus, topic } from '../../runtime/bus/bus.ts';
+import type { ConsumerOptions } from '../../runtime/bus/kinesis.ts';
+import type { EventHub } from '../../runtime/events.ts';
+import type { Logger } from '../../runtime/log.ts';
+import type { MetricsRegistry } from '../../runtime/metrics.ts';
+import type { BackoffPolicy } from '../../runtime/retry.ts';
+import type { AlarmRaised } from '../protocol/alarm.ts';
+import type { DroneMessage } from '../protocol/drone-message.ts';
+import { DroneMessageIn } from '../protocol/drone-message-in.ts';
+import { epochMsOf } from '../protocol/time.ts';
+import { alertSystem } from './behaviour.ts';
+import { type AlertEvent, createAlarmDelivery, type DeliveryCounts } from './delivery.ts';
+import type { AlarmPublisher, AlarmStore, Clock } from './ports.ts';
+
+/** The consumer application: checkpoints and leases of its own, apart from the storage writer's. */
+export const APPLICATION = 'alert-system';
+
+/**
+ * Consumer settings for the alert system's bus: most of each shard's read budget, since latency matters here.
+ * On AWS a shard serves 5 GetRecords/s to all applications together: 4 for alarms (250 ms) and 1 for the storage
+ * writer (its default 1 s). Locally the emulator does not throttle: 10 ms, and idle shards are polled at least
+ * every 50 ms (the storage writer: 20 ms, 200 ms).
+ * @example createKinesisBus({ clients, leaseTable, events, target, consumer: alertConsumerOptions(target) })
+ */
+export const alertConsumerOptions = (target: 'aws' | 'local'): ConsumerOptions =>
+  target === 'local'
+    ? { pollIntervalMs: 10, idlePollMaxMs: 50 }
+    : { pollIntervalMs: 250, idlePollMaxMs: 250 };
+
+/**
+ * Retries of a failing store or topic: fast at first (an alarm is urgent), then every 5 s for about 5 minutes
+ * before the alarm is dead-lettered. Dropping an alarm is the worst outcome, so the budget is generous; the
+ * delivery's checkpoint waits meanwhile, and the others keep flowing.
+ */
+export const ALARM_RETRY: BackoffPolicy = {
+  initialMs: 50,
+  factor: 2,
+  jitter: 0.2,
+  maxMs: 5_000,
+  retries: 60,
+};
+
+/** What {@link startAlertSystem} needs. */
+export interface AlertSystemDeps {
+  /** A bus whose consumer options suit alarms: see {@link alertConsumerOptions}. */
+  readonly bus: Bus;
+  readonly events: EventHub;
+  readonly store: AlarmStore;
+  readonly publisher: AlarmPublisher;
+  /** Where undecodable input and undeliverable alarms go. */
+  readonly deadLetter: DeadLetterPort;
+  /** The drone stream. */
+  readonly stream: string;
+  readonly humanCodes: ReadonlyArray<number>;
+  /** Default `Date.now`. */
+  readonly clock?: Clock;
+  /** Claimant id written into the records this process creates, unique per process. Default `<host>-<pid>-<random>`. */
+  readonly instance?: string;
+  /**
+   * Longest wait for the alarm store before publishing anyway (default 100 ms): a slow or failing store must not
+   * hold alarms back. `Infinity` always records first (no uncountable duplicate even across a crash).
+   */
+  readonly recordWaitMs?: number;
+  /** Counters and the latency histogram go here when given (the service's `/metrics`). */
+  readonly metrics?: MetricsRegistry;
+  /** Each alarm is logged here (info), duplicates at warn. */
+  readonly log?: Logger;
+  /** Where a first start reads from (default `trim_horizon`: no alarm in the retained stream is missed). */
+  readonly initialPosition?: 'trim_horizon' | 'latest';
+  /** Unacknowledged deliveries per shard (default 1,000). */
+  readonly maxInFlightPerShard?: number;
+  /** Default {@link ALARM_RETRY}. */
+  readonly retry?: BackoffPolicy;
+}
+
+/** Running totals. */
+export interface AlertCounts extends DeliveryCounts {
+  /** Alarm deliveries (human-required messages as delivered, redeliveries included). */
+  readonly raised: number;
+  /** Dead letters of this actor: undecodable input, and alarms whose delivery kept failing. */
+  readonly deadLettered: number;
+}
+
+/** A running alert system. */
+export interface AlertSystem {
+  /** Stops reading, lets in-flight alarms finish (published and acknowledged), then unsubscribes. */
+  readonly stop: () => Promise<void>;
+  readonly healthy: () => boolean;
+  /** Live totals (getters: read them at any time). */
+  readonly counts: AlertCounts;
+  /** Every alarm published, republished or skipped. */
+  readonly alerts$: Observable<AlertEvent>;
+}
+
+const describeAlarm = (a: AlarmRaised): string =>
+  `ALARM ${a.id}: drone ${a.droneId}, code ${a.violationCode}, ${a.borough ?? 'unknown borough'} ` +
+  `(${a.location.lat}, ${a.location.lon}${a.address ? `, ${a.address}` : ''}), image ${a.violationImageId}, ` +
+  `seen ${a.time}`;
+
+const BEFORE_RECORD = 'prestacop_alarms_published_before_record_total';
+const BEFORE_RECORD_HELP =
+  'Publishes made before the alarm store answered (it was slower than the record wait, or failing)';
+
+/** Logs and counts one alert event. */
+const report = (e: AlertEvent, log?: Logger, metrics?: MetricsRegistry): void => {
+  switch (e.type) {
+    case 'alert.published': {
+      const a = e.alarm;
+      log?.info(
+        { alarmId: a.id, snsMessageId: e.messageId, beforeRecord: e.beforeRecord },
+        describeAlarm(a),
+      );
+      if (e.beforeRecord) metrics?.inc(BEFORE_RECORD, BEFORE_RECORD_HELP);
+      metrics?.inc(
+        'prestacop_alarms_published_total',
+        'Alarms published (first publish of an id)',
+        {
+          code: String(a.violationCode),
+          borough: a.borough ?? 'unknown',
+        },
+      );
+      metrics?.observe(
+        'prestacop_alarm_publish_latency_ms',
+        'From the drone message time to the alarm accepted by the topic',
+        {},
+        e.at - epochMsOf(a.time),
+      );
+      break;
+    }
+    case 'alert.republished':
+      log?.warn(
+        {
+          alarmId: e.alarm.id,
+          snsMessageId: e.messageId,
+          recordedBy: e.recordedBy,
+          beforeRecord: e.beforeRecord,
+          certainty: e.certainty,
+        },
+        `${describeAlarm(e.alarm)} -- published again, same alarm id (${
+          e.certainty === 'duplicate'
+            ? `a duplicate: already published, the store answered too late`
+            : `a possible duplicate: recorded by ${e.recordedBy} without a confirmed publish`
+        })`,
+      );
+      if (e.beforeRecord) metrics?.inc(BEFORE_RECORD, BEFORE_RECORD_HELP);
+      metrics?.inc(
+        'prestacop_alarms_republished_total',
+        'Publishes of an alarm id recorded before without a confirmed publish (possible duplicates, same id)',
+      );
+      break;
+    case 'alert.redelivery_skipped':
+      log?.debug({ alarmId: e.alarmId, publishedAt: e.publishedAt }, 'alarm redelivered, skipped');
+      metrics?.inc(
+        'prestacop_alarm_redeliveries_skipped_total',
+        'Redeliveries of an alarm already published, not published again',
+      );
+      break;
+  }
+};
+
+/**
+ * Starts the alert system.
+ * @example
+ * const bus = createKinesisBus({ clients, leaseTable, events, target, consumer: alertConsumerOptions(target) });
+ * const alerts = startAlertSystem({
+ *   bus, events, stream: 'prestacop-drones', humanCodes: DEFAULT_HUMAN_CODES, deadLetter,
+ *   store: createDynamoAlarmStore(clients.doc, 'prestacop-alarms'),
+ *   publisher: createSnsAlarmPublisher(clients.sns, await topicArnOf(clients.sns, 'prestacop-alarms')),
+ * });
+ * ...
+ * await alerts.stop(); await bus.close();
+ */
+export const startAlertSystem = (deps: AlertSystemDeps): AlertSystem => {
+  const clock = deps.clock ?? { now: Date.now };
+  // A multicast point outside the actor, like the runtime's EventHub (STYLE §10 allows it there).
+  const alerts = new Subject<AlertEvent>();
+  const reporting = alerts.subscribe((e) => report(e, deps.log, deps.metrics));
+  const delivery = createAlarmDelivery({
+    store: deps.store,
+    publisher: deps.publisher,
+    clock,
+    instance:
+      deps.instance ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    emit: (e) => alerts.next(e),
+    ...(deps.recordWaitMs === undefined ? {} : { recordWaitMs: deps.recordWaitMs }),
+  });
+  let raised = 0;
+  let deadLettered = 0;
+  const deadLetters = deps.events.events$.subscribe((e) => {
+    if (e.type === 'bus.dead_lettered' && e.actor === APPLICATION) deadLettered++;
+  });
+  const behaviour = alertSystem({ humanCodes: deps.humanCodes, clock });
+
+  const actor = runActor<DroneMessage, AlarmRaised>({
+    name: APPLICATION,
+    events: deps.events,
+    input: () =>
+      deps.bus.subscribe(
+        topic(deps.stream, DroneMessageIn, (m) => m.droneId),
+        {
+          application: APPLICATION,
+          initialPosition: deps.initialPosition ?? 'trim_horizon',
+          maxInFlightPerShard: deps.maxInFlightPerShard ?? 1_000,
+        },
+      ),
+    behaviour: (messages$) => behaviour(messages$).pipe(tap(() => raised++)),
+    effect: (alarm) => delivery.deliver(alarm),
+    deadLetter: deps.deadLetter,
+    // Ordinary messages (about 99 %) finish at once; many in flight keeps a slow alarm from holding them up.
+    concurrency: 1_000,
+    retry: deps.retry ?? ALARM_RETRY,
+  });
+
+  const dc = delivery.counts;
+  return {
+    stop: async () => {
+      await actor.stop();
+      deadLetters.unsubscribe();
+      reporting.unsubscribe();
+      alerts.complete();
+    },
+    healthy: actor.healthy,
+    counts: {
+      get raised() {
+        return raised;
+      },
+      get published() {
+        return dc.published;
+      },
+      get republished() {
+        return dc.republished;
+      },
+      get redeliveriesSkipped() {
+        return dc.redeliveriesSkipped;
+      },
+      get publishedBeforeRecord() {
+        return dc.publishedBeforeRecord;
+      },
+      get deadLettered() {
+        return deadLettered;
+      },
+    },
+    alerts$: alerts.asObservable(),
+  };
+};
