@@ -1,0 +1,159 @@
+/**
+ * An SQS subscriber of the alarm topic, as the operator console will be one: long-polls a queue subscribed with
+ * raw delivery off, unwraps each SNS envelope (`{ Type: 'Notification', MessageId, Message, MessageAttributes }`),
+ * decodes the alarm and hands it over with its receive time. Used by `countPublishedAlarms`, the benchmark and
+ * the tests; each receive loop is sequential, several run side by side so one slow call never holds the rest.
+ */
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+
+import { E } from '../../runtime/codec.ts';
+import { AlarmRaised } from '../protocol/alarm.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// model
+
+/** One alarm as a subscriber got it. */
+export interface ReceivedAlarm {
+  readonly alarm: AlarmRaised;
+  /** The SNS message attributes, by name (`alarmId`, `drone`, `code`, `borough`, `type`). */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** SNS's id of this publish: two publishes of one alarm share the alarm id, not this. */
+  readonly snsMessageId: string;
+  /** When SNS accepted the publish (the envelope's `Timestamp`, epoch ms; NaN if absent). */
+  readonly publishedAt: number;
+  /** When this process received it (epoch ms, from the `now` option). */
+  readonly receivedAt: number;
+}
+
+/** Options of {@link subscribeAlarmQueue}. */
+export interface QueueSubscriberOptions {
+  /** Delete what was received (default true): a queue nobody empties grows for ever, in fauxqs' memory too. */
+  readonly consume?: boolean;
+  /** Receive loops side by side (default 2). */
+  readonly receivers?: number;
+  /** Long-poll wait per call in seconds (default 1: also bounds how long stop() takes). */
+  readonly waitSeconds?: number;
+  readonly now?: () => number;
+}
+
+/** A running subscriber. */
+export interface QueueSubscriber {
+  /** Stops receiving; resolves when every loop ended (within `waitSeconds`) and deletes were sent. */
+  readonly stop: () => Promise<void>;
+  /** Bodies that were not an SNS envelope holding an `alarm.raised` (counted, then consumed like the rest). */
+  readonly undecodable: () => number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// utils
+
+interface Envelope {
+  readonly Type?: string;
+  readonly MessageId?: string;
+  readonly Timestamp?: string;
+  readonly Message?: string;
+  readonly MessageAttributes?: Readonly<Record<string, { readonly Value?: string }>>;
+}
+
+/**
+ * Unwraps one SQS message body: the SNS envelope, then the alarm in it. Undefined if it is anything else.
+ * @example parseAlarmEnvelope(message.Body ?? '', Date.now())?.alarm.id
+ */
+export const parseAlarmEnvelope = (body: string, receivedAt: number): ReceivedAlarm | undefined => {
+  try {
+    const envelope = JSON.parse(body) as Envelope;
+    if (envelope.Type !== 'Notification' || envelope.Message === undefined) return undefined;
+    const decoded = AlarmRaised.decode(JSON.parse(envelope.Message));
+    if (E.isLeft(decoded)) return undefined;
+    const attributes: Record<string, string> = {};
+    for (const [k, v] of Object.entries(envelope.MessageAttributes ?? {}))
+      if (v.Value !== undefined) attributes[k] = v.Value;
+    return {
+      alarm: decoded.right,
+      attributes,
+      snsMessageId: envelope.MessageId ?? '',
+      publishedAt: envelope.Timestamp ? Date.parse(envelope.Timestamp) : NaN,
+      receivedAt,
+    };
+  } catch {
+    return undefined; // not JSON: counted as undecodable by the caller
+  }
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// constructors
+
+/**
+ * Starts receiving. Errors of a receive call are retried after a short pause (an emulator restarting, a
+ * throttled call); `onAlarm` runs synchronously for each alarm, in receive order within a loop.
+ * @example
+ * const sub = subscribeAlarmQueue(clients.sqs, queueUrl, (r) => latencies.push(r.receivedAt - epochMsOf(r.alarm.time)));
+ * await sub.stop();
+ */
+export const subscribeAlarmQueue = (
+  sqs: SQSClient,
+  queueUrl: string,
+  onAlarm: (received: ReceivedAlarm) => void,
+  options: QueueSubscriberOptions = {},
+): QueueSubscriber => {
+  const now = options.now ?? Date.now;
+  const consume = options.consume ?? true;
+  let stopped = false;
+  let undecodable = 0;
+  const deletes = new Set<Promise<unknown>>();
+
+  const consumeAll = (messages: ReadonlyArray<Message>) => {
+    const entries = messages.flatMap((m, i) =>
+      m.ReceiptHandle ? [{ Id: String(i), ReceiptHandle: m.ReceiptHandle }] : [],
+    );
+    if (!consume || entries.length === 0) return;
+    // Not awaited by the loop: the next receive should not wait for the delete. A failed delete only means the
+    // message comes back after its visibility timeout, which readers count as a raw copy.
+    const p = sqs
+      .send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }))
+      .catch(() => undefined)
+      .finally(() => deletes.delete(p));
+    deletes.add(p);
+  };
+
+  const loop = async (): Promise<void> => {
+    while (!stopped) {
+      let messages: ReadonlyArray<Message>;
+      try {
+        const out = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: options.waitSeconds ?? 1,
+          }),
+        );
+        messages = out.Messages ?? [];
+      } catch {
+        if (!stopped) await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      const at = now();
+      for (const m of messages) {
+        const received = parseAlarmEnvelope(m.Body ?? '', at);
+        if (received === undefined) undecodable++;
+        else onAlarm(received);
+      }
+      consumeAll(messages);
+    }
+  };
+
+  const loops = Array.from({ length: options.receivers ?? 2 }, loop);
+  return {
+    stop: async () => {
+      stopped = true;
+      await Promise.all(loops);
+      await Promise.all([...deletes]);
+    },
+    undecodable: () => undecodable,
+  };
+};
