@@ -7,6 +7,14 @@
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+import { createDynamoAlarmStore } from '../actors/alert-system/dynamo-alarm-store.ts';
+import { countPublishedAlarms } from '../actors/alert-system/readers.ts';
+import {
+  alertConsumerOptions,
+  APPLICATION as ALERTS,
+  startAlertSystem,
+} from '../actors/alert-system/service.ts';
+import { createSnsAlarmPublisher } from '../actors/alert-system/sns-publisher.ts';
 import { type FleetConfig } from '../actors/drone-simulator/behaviour.ts';
 import { startDroneFleet } from '../actors/drone-simulator/service.ts';
 import { loadCodeWeights } from '../actors/protocol/code-weights.ts';
@@ -15,6 +23,7 @@ import { archiveCoverage, storedIds } from '../actors/stream-to-storage/readers.
 import { createS3Archive } from '../actors/stream-to-storage/s3-archive.ts';
 import { APPLICATION, startStorageWriter } from '../actors/stream-to-storage/service.ts';
 import { createAwsClients } from '../runtime/aws/clients.ts';
+import { queueUrlOf, topicArnOf } from '../runtime/aws/lookup.ts';
 import { toAwsTarget } from '../runtime/aws/options.ts';
 import { loadResourcesOrThrow } from '../runtime/aws/resources.ts';
 import { createS3DeadLetters } from '../runtime/aws/s3-dead-letters.ts';
@@ -38,6 +47,9 @@ const cfg = configOrExit(
     messagesTable: spec.tables.messages.name,
     leaseTable: spec.tables.leases.name,
     bucket: spec.buckets.archive.name,
+    alarmsTable: spec.tables.alarms.name,
+    topic: spec.topics.alarms.name,
+    consoleQueue: spec.queues.console.name,
   }),
   process.argv.slice(2),
   process.env,
@@ -111,6 +123,24 @@ const main = async (): Promise<number> => {
     streams: { drones: cfg.droneStream, history: cfg.historyStream },
     retentionSeconds: cfg.retentionHours * 3_600,
   });
+  // The alert system is its own consumer application with its own bus (faster polling, its own leases).
+  const alertBus = createKinesisBus({
+    clients,
+    leaseTable: cfg.leaseTable,
+    events,
+    target: cfg.target,
+    consumer: alertConsumerOptions(cfg.target),
+  });
+  const alerts = startAlertSystem({
+    bus: alertBus,
+    events,
+    store: createDynamoAlarmStore(clients.doc, cfg.alarmsTable),
+    publisher: createSnsAlarmPublisher(clients.sns, await topicArnOf(clients.sns, cfg.topic)),
+    deadLetter,
+    stream: cfg.droneStream,
+    humanCodes: cfg.humanCodes,
+    metrics,
+  });
   const fleetCfg: FleetConfig = {
     drones: cfg.drones,
     intervalMs: cfg.interval,
@@ -134,7 +164,10 @@ const main = async (): Promise<number> => {
     host: cfg.opsHost,
     port: cfg.opsPort,
     metrics,
-    health: () => ({ healthy: writer.healthy(), details: { sent: fleet.counts.sent } }),
+    health: () => ({
+      healthy: writer.healthy() && alerts.healthy(),
+      details: { sent: fleet.counts.sent },
+    }),
   });
   say(
     `${cfg.drones} drones flying (seed ${seed}); ops: ${ops.url}/metrics; logs: ${logFile}; Ctrl-C to stop`,
@@ -172,20 +205,24 @@ const main = async (): Promise<number> => {
   if (tty) process.stderr.write('\n');
   say('stopping the drones, draining ...');
   await fleet.stop();
-  // Drained = the storage writer's checkpoint is past the last record of every shard, as Kinesis itself says.
+  // Drained = the storage writer's and the alert system's checkpoints are past the last record of every shard,
+  // as Kinesis itself says.
   const drainUntil = Date.now() + cfg.drainTimeout * 1_000;
-  const caughtUp = async () =>
-    (await streamProgress(clients, cfg.leaseTable, APPLICATION, cfg.droneStream)).every(
-      (s) => s.caughtUp,
-    );
+  const caughtUp = async () => {
+    for (const app of [APPLICATION, ALERTS]) {
+      const shards = await streamProgress(clients, cfg.leaseTable, app, cfg.droneStream);
+      if (!shards.every((s) => s.caughtUp)) return false;
+    }
+    return true;
+  };
   let drained = await caughtUp();
   while (!drained && Date.now() < drainUntil) {
     await new Promise((r) => setTimeout(r, 500));
     drained = await caughtUp();
   }
   clearInterval(status);
-  await writer.stop();
-  await bus.close();
+  await Promise.all([writer.stop(), alerts.stop()]);
+  await Promise.all([bus.close(), alertBus.close()]);
 
   say('checking what was stored ...');
   const ids = [...fleet.sentIds];
@@ -193,6 +230,12 @@ const main = async (): Promise<number> => {
   const archived = await archiveCoverage(clients.s3, cfg.bucket, fleet.sentIds, {
     type: 'drone.message',
     since: new Date(startedAt.getTime() - 60_000),
+  });
+  const alarms = await countPublishedAlarms(clients, {
+    table: cfg.alarmsTable,
+    queueUrl: await queueUrlOf(clients.sqs, cfg.consoleQueue),
+    expectedIds: fleet.alarmIds,
+    timeoutMs: 15_000,
   });
   const summary = {
     runId,
@@ -204,6 +247,8 @@ const main = async (): Promise<number> => {
     publishFailed: fleet.counts.failed,
     violations: fleet.counts.violations,
     alarmsExpected: fleet.counts.alarms,
+    alarmsPublished: alarms.published,
+    duplicatePublishes: alarms.duplicates,
     storedDynamo: inTable.size,
     archivedDistinct: archived.distinct,
     archivedRawCopies: archived.rawCopies,

@@ -41,6 +41,9 @@ export const SwarmConfig = t.intersection([
     messagesTable: NonEmptyString,
     leaseTable: NonEmptyString,
     bucket: NonEmptyString,
+    alarmsTable: NonEmptyString,
+    topic: NonEmptyString,
+    consoleQueue: NonEmptyString,
     retentionHours: PositiveInt,
   }),
 ]);
@@ -52,6 +55,9 @@ export const swarmCommand = (names: {
   messagesTable: string;
   leaseTable: string;
   bucket: string;
+  alarmsTable: string;
+  topic: string;
+  consoleQueue: string;
 }): CommandSpec<SwarmConfig> => ({
   name: 'swarm',
   summary:
@@ -115,6 +121,24 @@ export const swarmCommand = (names: {
       doc: 'consumer leases/checkpoints table',
       env: 'PRESTACOP_LEASE_TABLE',
       default: names.leaseTable,
+    },
+    'alarms-table': {
+      type: 'string',
+      doc: 'alarm store table',
+      env: 'PRESTACOP_ALARMS_TABLE',
+      default: names.alarmsTable,
+    },
+    topic: {
+      type: 'string',
+      doc: 'alarm SNS topic (name or ARN)',
+      env: 'PRESTACOP_ALARM_TOPIC',
+      default: names.topic,
+    },
+    'console-queue': {
+      type: 'string',
+      doc: 'SQS queue subscribed to the alarm topic (name or URL), read to count alarms published',
+      env: 'PRESTACOP_CONSOLE_QUEUE',
+      default: names.consoleQueue,
     },
     bucket: {
       type: 'string',

@@ -23,6 +23,7 @@ interface Summary {
   startedAt: string;
   sent: number;
   alarmsExpected: number;
+  alarmsPublished: number;
   storedDynamo: number;
   archivedDistinct: number;
   archivedRawCopies: number;
@@ -70,13 +71,14 @@ describe('Swarm > npm run swarm on the local stack', function () {
     );
     const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as Summary;
     assert.match(stderr, /20 drones flying/);
-    assert.ok(summary.sent >= 200, `sent ${summary.sent}`);
+    assert.ok(summary.sent >= 60, `sent ${summary.sent}`); // 20 drones × 2 msg/s × 6 s = 240 on an idle machine
     assert.equal(summary.lost, 0);
     assert.equal(summary.storedDynamo, summary.sent);
     assert.equal(summary.archivedDistinct, summary.sent);
     assert.ok(summary.archivedRawCopies >= summary.sent);
     assert.equal(summary.drained, true);
     assert.ok(summary.alarmsExpected > 0);
+    assert.equal(summary.alarmsPublished, summary.alarmsExpected);
 
     // A separate count: everything ingested since the run started, read back directly.
     const since = summary.startedAt;
