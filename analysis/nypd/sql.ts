@@ -1,0 +1,182 @@
+/**
+ * csv-to-stream's accept/reject rules and cell normalisation (actors/csv-to-stream/normalise.ts), written as SQL so
+ * DuckDB applies them while it streams the CSV (about 2 M rows/s; csv-parse plus the normaliser reach 150k). The
+ * two are held equal by a test (test/integration/analysis.int.spec.ts): per file, rows read, accepted, rejected by
+ * reason and accepted per code equal `csv-to-stream --dry-run` on the same file.
+ *
+ * Every source becomes rows of one shape, {@link TICKET_ROW_COLUMNS}: the cells the statistics need and the
+ * reject reason (NULL when accepted). The cells the rules read are trimmed like csv-to-stream's (JS `trim()`,
+ * NO-BREAK SPACE included; empty → NULL). Cells used only as group keys stay as written: they are normalised
+ * after grouping, once per distinct value (aggregate/normalise.ts), which costs nothing per row.
+ */
+import { sqlNumber, sqlString } from '../engine/duckdb.ts';
+import type { NypdColumn, NypdLayout } from './layout.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// model
+
+/** The reject reasons, with csv-to-stream's names (its summaries and rejects files use the same keys). */
+export const REJECT_REASONS = [
+  'field_count',
+  'csv_syntax',
+  'summons_number_missing',
+  'summons_number_malformed',
+  'issue_date_missing',
+  'issue_date_unparseable',
+  'violation_code_missing',
+  'violation_code_not_numeric',
+  'undecodable',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** The columns of a ticket row, in order. */
+export const TICKET_ROW_COLUMNS = [
+  'src', // UTINYINT: the source's index
+  'summons', // VARCHAR, trimmed: the id is `nypd:<summons>`
+  'reason', // VARCHAR: a RejectReason, or NULL when accepted
+  'issue_date', // DATE
+  'code', // INTEGER 1–99, NULL when out of range (csv-to-stream leaves violationCode out then)
+  'tod', // VARCHAR: Violation Time as written
+  'county', // VARCHAR: Violation County as written
+  'precinct', // VARCHAR: Violation Precinct as written
+  'street', // VARCHAR: Street Name upper-cased (top streets group on it)
+  'state', // VARCHAR: the rest as written
+  'plate_type',
+  'make',
+  'body',
+  'color',
+  'vyear',
+  'plate', // VARCHAR: Plate ID (repeat plates group on it with state)
+] as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// macros
+
+/** What JS `String.prototype.trim` removes: csv-to-stream trims every cell with it. */
+const ASCII_WHITESPACE = ' \t\n\v\f\r';
+const JS_WHITESPACE =
+  `${ASCII_WHITESPACE}\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a` +
+  '\u2028\u2029\u202f\u205f\u3000\ufeff';
+
+/**
+ * Macros the source SQL uses; run once per engine.
+ * - `js_trim(s)`: trimmed like JS, empty → NULL. Trimming with the Unicode set costs 2.5× the ASCII one, so it is
+ *   used only on cells holding a non-ASCII character (byte length ≠ character length).
+ * - `nypd_day(d)`: csv-to-stream's `parseIssueDate` but for the year ≥ 1 check (done by the caller): `M/D/YYYY`
+ *   (one or two digits) or `YYYY-MM-DD` (optionally `T00:00[:00[.0…]]`), a real calendar day; else NULL. The regex
+ *   comes first because `strptime` alone reads `2/28/14` as year 14.
+ */
+export const NYPD_MACROS = `
+CREATE OR REPLACE MACRO js_trim(s) AS nullif(CASE WHEN strlen(s) = length(s)
+  THEN trim(s, ${sqlString(ASCII_WHITESPACE)}) ELSE trim(s, ${sqlString(JS_WHITESPACE)}) END, '');
+CREATE OR REPLACE MACRO nypd_day(d) AS (CASE
+  WHEN regexp_full_match(d, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}') THEN try_strptime(d, '%m/%d/%Y')::DATE
+  WHEN regexp_full_match(d, '[0-9]{4}-[0-9]{2}-[0-9]{2}(T00:00(:00(\\.0+)?)?)?') THEN TRY_CAST(left(d, 10) AS DATE)
+END);
+`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// sources
+
+/** The cells of a CSV source, as written: the innermost SELECT's columns. */
+const cellsOf = (layout: NypdLayout): string => {
+  const col = (key: NypdColumn): string =>
+    layout.at[key] === undefined ? 'NULL::VARCHAR' : `c${layout.at[key]}`;
+  return [
+    `${col('summons')} AS summons_raw`,
+    `${col('issueDate')} AS date_raw`,
+    `${col('code')} AS code_raw`,
+    `${col('time')} AS tod`,
+    `${col('county')} AS county`,
+    `${col('precinct')} AS precinct`,
+    `upper(${col('street')}) AS street`,
+    `${col('state')} AS state`,
+    `${col('plateType')} AS plate_type`,
+    `${col('make')} AS make`,
+    `${col('bodyType')} AS body`,
+    `${col('color')} AS color`,
+    `${col('year')} AS vyear`,
+    `${col('plate')} AS plate`,
+  ].join(', ');
+};
+
+/**
+ * The rows of one CSV file. DuckDB skips records whose field count differs from the header's (strict mode), so
+ * they never appear here: they are counted as rows read minus rows returned (records.ts). `serial` reads the file
+ * on one thread, for files with irregular quoting (see {@link RecordCount.irregularQuotes}).
+ *
+ * @example
+ * csvSource(0, 'fy2017.csv', layout, false); // SELECT 0 AS src, ... FROM read_csv('fy2017.csv', ...)
+ */
+export const csvSource = (
+  src: number,
+  file: string,
+  layout: NypdLayout,
+  serial: boolean,
+): string => {
+  const columns = Array.from({ length: layout.width }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
+  const reader =
+    `read_csv(${sqlString(file)}, header = false, skip = 1, columns = {${columns}}, ` +
+    `auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = true, ` +
+    `ignore_errors = true${serial ? ', parallel = false' : ''})`;
+  return withRules(src, `SELECT ${cellsOf(layout)}, TRUE AS decoded FROM ${reader}`);
+};
+
+/**
+ * The NYPD tickets of the archive (`nypd.ticket` gzip NDJSON batches in the local cache), mapped onto the same
+ * columns. They were decoded by the NypdTicket codec before they were archived, so only the envelope is checked
+ * here (`type`, `v`, the derived id); a record failing it is rejected as `undecodable`.
+ *
+ * @example
+ * archiveTicketSource(2, ['/cache/archive/type=nypd.ticket/date=2026-11-27/hour=18/a.ndjson.gz']);
+ */
+export const archiveTicketSource = (src: number, files: ReadonlyArray<string>): string => {
+  const text = (field: string): string => `json_extract_string(j, '$.${field}')`;
+  const reader = `read_json_objects([${files.map(sqlString).join(', ')}], format = 'newline_delimited', ignore_errors = true)`;
+  return withRules(
+    src,
+    `SELECT ${text('summonsNumber')} AS summons_raw, ${text('issueDate')} AS date_raw,
+       ${text('violationCode')} AS code_raw, ${text('violationTime')} AS tod,
+       ${text('violationCounty')} AS county, ${text('violationPrecinct')} AS precinct,
+       upper(${text('streetName')}) AS street, ${text('registrationState')} AS state,
+       ${text('plateType')} AS plate_type, ${text('vehicleMake')} AS make, ${text('vehicleBodyType')} AS body,
+       ${text('vehicleColor')} AS color, ${text('vehicleYear')} AS vyear, ${text('plateId')} AS plate,
+       coalesce(${text('type')} = 'nypd.ticket' AND ${text('v')} = '1'
+         AND ${text('id')} = 'nypd:' || ${text('summonsNumber')}, FALSE) AS decoded
+     FROM (SELECT json AS j FROM ${reader})`,
+  );
+};
+
+/**
+ * csv-to-stream's checks, in its order: the first failing one names the reason. Each required cell is first
+ * tested as written (a clean cell needs no trimming, and trimming costs more than the test); only a cell failing
+ * that is trimmed and tested again, so dirty cells get exactly the normaliser's treatment at a fraction of the cost.
+ */
+const withRules = (src: number, cells: string): string => `
+SELECT ${sqlNumber(src)}::UTINYINT AS src, summons,
+  CASE
+    WHEN NOT decoded THEN 'undecodable'
+    WHEN summons IS NULL THEN 'summons_number_missing'
+    WHEN NOT summons_ok THEN 'summons_number_malformed'
+    WHEN date_missing THEN 'issue_date_missing'
+    WHEN issue_date IS NULL THEN 'issue_date_unparseable'
+    WHEN code_text IS NULL THEN 'violation_code_missing'
+    WHEN NOT code_ok THEN 'violation_code_not_numeric'
+  END AS reason,
+  issue_date,
+  CASE WHEN code_ok AND TRY_CAST(code_text AS INTEGER) BETWEEN 1 AND 99 THEN TRY_CAST(code_text AS INTEGER) END AS code,
+  tod, county, precinct, street, state, plate_type, make, body, color, vyear, plate
+FROM (
+  SELECT *,
+    CASE WHEN s_fast THEN summons_raw ELSE js_trim(summons_raw) END AS summons,
+    CASE WHEN s_fast THEN TRUE ELSE coalesce(regexp_full_match(js_trim(summons_raw), '[0-9]{1,20}'), FALSE) END
+      AS summons_ok,
+    CASE WHEN d_fast IS NOT NULL THEN FALSE ELSE js_trim(date_raw) IS NULL END AS date_missing,
+    CASE WHEN year(CASE WHEN d_fast IS NOT NULL THEN d_fast ELSE nypd_day(js_trim(date_raw)) END) >= 1
+      THEN CASE WHEN d_fast IS NOT NULL THEN d_fast ELSE nypd_day(js_trim(date_raw)) END END AS issue_date,
+    CASE WHEN c_fast THEN code_raw ELSE js_trim(code_raw) END AS code_text,
+    CASE WHEN c_fast THEN TRUE ELSE coalesce(regexp_full_match(js_trim(code_raw), '[0-9]+'), FALSE) END AS code_ok
+  FROM (
+    SELECT *, regexp_full_match(summons_raw, '[0-9]{1,20}') AS s_fast, nypd_day(date_raw) AS d_fast,
+      regexp_full_match(code_raw, '[0-9]+') AS c_fast
+    FROM (${cells})))`;
