@@ -1,0 +1,124 @@
+/**
+ * The facts the pass groups: one row per NYPD ticket row (accepted or rejected, from every source) and per drone
+ * violation, with the grouping columns in {@link GROUP_COLUMNS} order and a weight `w`.
+ */
+import { REJECT_REASONS, type RejectReason } from '../nypd/sql.ts';
+import { sqlString } from './duckdb.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// model
+
+/** The grouping columns, in `grouping_id` order (the first is the most significant bit). */
+export const GROUP_COLUMNS = [
+  'kr', // kind and reason in one small integer (KR): every set groups on it, and strings cost 2× to hash
+  'src', // the NYPD source's index
+  'code', // 1–99, NULL when out of range
+  'county', // Violation County as written; a drone's borough
+  'hint', // where the fine applies, see HINTS
+  'day', // the issue day / the drone's day in New York
+  'tod', // Violation Time as written / the drone's HHMM in New York
+  'precinct',
+  'street',
+  'state',
+  'plate_type',
+  'make',
+  'body',
+  'color',
+  'vyear',
+  'iyear', // the issue year (a vehicle year is plausible up to it + 2)
+  'plate',
+  'summons',
+] as const;
+export type GroupColumn = (typeof GROUP_COLUMNS)[number];
+
+/**
+ * `kr`: 0 an accepted NYPD ticket, 1 a drone violation, 2 + i a ticket row rejected for `REJECT_REASONS[i]`.
+ *
+ * @example
+ * kindAndReason(3); // { kind: 'nypd', reason: 'csv_syntax' }
+ */
+export const kindAndReason = (
+  kr: number,
+): { kind: 'nypd' | 'drone'; reason: RejectReason | null } =>
+  kr === 1
+    ? { kind: 'drone', reason: null }
+    : { kind: 'nypd', reason: kr === 0 ? null : (REJECT_REASONS[kr - 2] ?? 'undecodable') };
+
+const krSql = `CASE WHEN reason IS NULL THEN 0 ${REJECT_REASONS.map((r, i) => `WHEN reason = '${r}' THEN ${i + 2}`).join(' ')} END::UTINYINT`;
+
+/**
+ * The Manhattan-below-96th-Street hint, read with the borough (aggregate/violations.ts): `S` a numbered street up
+ * to 96th (`W 42 ST`), `N` a numbered street above it, `P` another street in a precinct wholly below 96th Street,
+ * `D` a drone position at or below 96th Street (isManhattanBelow96th); NULL none of these.
+ */
+export const HINTS = ['S', 'N', 'P', 'D'] as const;
+
+/**
+ * Manhattan precincts lying wholly at or below 96th Street (1st–20th: Downtown, Midtown, the Upper East Side to
+ * 96th and the Upper West Side to 86th). The 22nd (Central Park) and 24th (86th–110th West) straddle 96th Street,
+ * so their tickets take the other-areas fine unless the street itself is numbered.
+ */
+export const PRECINCTS_AT_OR_BELOW_96TH = [1, 5, 6, 7, 9, 10, 13, 14, 17, 18, 19, 20];
+
+/** What the facts are made of. */
+export interface Facts {
+  /** The ticket rows (sources.ts), or undefined without NYPD input. */
+  readonly ticketRows: string | undefined;
+  /** Whether the `drone_violations` table exists (drones/sql.ts). */
+  readonly drones: boolean;
+}
+
+/** A numbered Manhattan street: `W 42 ST`, `EAST 86TH STREET`, `E. 14 ST` (upper-cased already). */
+const NUMBERED_STREET = '^(E|W|EAST|WEST)\\.? +([0-9]{1,3})(ST|ND|RD|TH)? +(ST|STREET)( |$)';
+
+// ---------------------------------------------------------------------------------------------------------------
+// SQL
+
+/**
+ * The ticket facts (weight 1). The street is tested only when it starts with E or W: the regex is the costliest
+ * thing done per row, and most streets start otherwise.
+ *
+ * @example
+ * ticketFacts(rows); // SELECT 'nypd' AS kind, ... FROM (rows)
+ */
+export const ticketFacts = (ticketRows: string): string => `
+SELECT ${krSql} AS kr, reason, src, code, county,
+  CASE
+    WHEN street_n IS NOT NULL THEN CASE WHEN street_n <= 96 THEN 'S' ELSE 'N' END
+    WHEN TRY_CAST(precinct AS INTEGER) IN (${PRECINCTS_AT_OR_BELOW_96TH.join(', ')}) THEN 'P'
+  END AS hint,
+  issue_date AS day, tod, precinct, street, state, plate_type, make, body, color, vyear,
+  year(issue_date) AS iyear, plate, summons, 1.0 AS w
+FROM (SELECT *, CASE WHEN starts_with(street, 'E') OR starts_with(street, 'W')
+    THEN TRY_CAST(nullif(regexp_extract(street, ${sqlString(NUMBERED_STREET)}, 2), '') AS INTEGER) END AS street_n
+  FROM (${ticketRows}))`;
+
+const droneFacts = `
+SELECT 1::UTINYINT AS kr, NULL::VARCHAR AS reason, NULL::UTINYINT AS src, code, borough AS county,
+  CASE WHEN m96 THEN 'D' END AS hint, day, tod, NULL::VARCHAR AS precinct, NULL::VARCHAR AS street,
+  NULL::VARCHAR AS state, NULL::VARCHAR AS plate_type, NULL::VARCHAR AS make, NULL::VARCHAR AS body,
+  NULL::VARCHAR AS color, NULL::VARCHAR AS vyear, year(day) AS iyear, NULL::VARCHAR AS plate,
+  NULL::VARCHAR AS summons, 1.0 AS w
+FROM drone_violations`;
+
+/**
+ * All facts: ticket rows and drone violations. `undefined` when there are none.
+ *
+ * @example
+ * const sql = factsSql({ ticketRows, drones: true });
+ */
+export const factsSql = (facts: Facts): string | undefined => {
+  const parts = [
+    ...(facts.ticketRows === undefined ? [] : [ticketFacts(facts.ticketRows)]),
+    ...(facts.drones ? [droneFacts] : []),
+  ];
+  return parts.length === 0 ? undefined : parts.join('\nUNION ALL\n');
+};
+
+/**
+ * The hash of a ticket fact's content (cells trimmed, `0033` = `33`, year `0` = empty, as csv-to-stream
+ * normalises them), to tell identical copies of a ticket from differing ones whatever source they come from.
+ */
+export const CONTENT_HASH = `hash(day, code, upper(js_trim(tod)), upper(js_trim(county)),
+  TRY_CAST(js_trim(precinct) AS BIGINT), js_trim(street), js_trim(state), js_trim(plate_type), js_trim(make),
+  js_trim(body), js_trim(color), nullif(js_trim(vyear), '0'), js_trim(plate))`;

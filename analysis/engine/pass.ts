@@ -1,0 +1,191 @@
+/**
+ * The NYPD files are read once: one streaming `GROUPING SETS` aggregation over every ticket row (accepted and
+ * rejected) and every drone violation computes, at the same time, the per-source counts, the summons numbers seen
+ * more than once, and every breakdown. Keys stay as written and are normalised afterwards, once per distinct
+ * value (aggregate/normalise.ts), so the per-row work is only what must be per row: csv-to-stream's rules and the
+ * Manhattan-below-96th-Street hint. Reading a 2 GB CSV twice would cost more than all the rest.
+ *
+ * Duplicates (the same summons number in two files, or the archive's raw copies) are rare, so they are corrected
+ * afterwards rather than prevented: when the pass finds some, a second pass over just those ids picks one copy per
+ * id (dedup.ts) and a third subtracts the other copies from every breakdown. Per-source counts stay as read, as
+ * csv-to-stream reports them.
+ */
+import type { RejectReason } from '../nypd/sql.ts';
+import { correctionFacts, type DedupCounts, dedupTable } from './dedup.ts';
+import type { Engine, Row } from './duckdb.ts';
+import { sqlNumber } from './duckdb.ts';
+import { type Facts, factsSql, GROUP_COLUMNS, type GroupColumn, kindAndReason } from './facts.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// model
+
+/**
+ * The grouping sets: each set's key columns after `kr` (`key` … `key4` in this order). Breakdowns that share a
+ * set are summed from it (borough and code from `code`, make and body from `vehicle`, ...): ten hash tables per
+ * row instead of sixteen, which is most of the pass's cost after reading the file.
+ */
+export const GROUP_SETS = {
+  code: ['src', 'code', 'county', 'hint'],
+  day: ['day', 'src'],
+  tod: ['tod'],
+  precinct: ['precinct'],
+  street: ['street'],
+  registration: ['state', 'plate_type'],
+  vehicle: ['make', 'body'],
+  appearance: ['color', 'vyear', 'iyear'],
+  plate: ['plate', 'state'],
+  dups: ['summons'],
+} as const satisfies Record<string, ReadonlyArray<GroupColumn>>;
+export type GroupSet = keyof typeof GROUP_SETS;
+
+/**
+ * One group: keys as text (NULL = empty cell), `reason` NULL for accepted rows, `n` its count after dedup.
+ * Extra sets: `sources` (the `code` set before dedup: what each source held, as csv-to-stream counts it),
+ * `plate_histogram` (`key` = tickets per plate, `n` = plates with that many, from 2 up) and `distinct` (`key` =
+ * `street` or `plate`: how many distinct streets, and repeat plates).
+ */
+export interface Group {
+  readonly set: GroupSet | 'sources' | 'plate_histogram' | 'distinct';
+  readonly kind: 'nypd' | 'drone';
+  readonly reason: RejectReason | null;
+  readonly key: string | null;
+  readonly key2: string | null;
+  readonly key3: string | null;
+  readonly key4: string | null;
+  readonly n: number;
+}
+
+/** The pass's result. */
+export interface PassResult {
+  readonly groups: ReadonlyArray<Group>;
+  readonly dedup: DedupCounts;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// SQL
+
+const gid = (set: GroupSet): number =>
+  GROUP_COLUMNS.reduce(
+    (mask, column, i) =>
+      column === 'kr' || (GROUP_SETS[set] as ReadonlyArray<GroupColumn>).includes(column)
+        ? mask
+        : mask | (1 << (GROUP_COLUMNS.length - 1 - i)),
+    0,
+  );
+const ALL_SETS = Object.keys(GROUP_SETS) as GroupSet[];
+const SET_OF_GID = new Map(ALL_SETS.map((set) => [gid(set), set] as const));
+
+/** The set's `which`-th key column as text. */
+const keyCase = (which: number): string => {
+  const arms = ALL_SETS.flatMap((set) => {
+    const column = (GROUP_SETS[set] as ReadonlyArray<GroupColumn>)[which];
+    if (column === undefined) return [];
+    const value = column === 'day' ? `strftime(day, '%Y-%m-%d')` : `${column}::VARCHAR`;
+    return [`WHEN ${gid(set)} THEN ${value}`];
+  });
+  return `CASE gid ${arms.join(' ')} END`;
+};
+
+/**
+ * `grouping_id` over every column, written out so it also works when `sets` leave some columns out (DuckDB only
+ * accepts grouped columns in it): a column no set uses is never grouped, so its bit is always 1.
+ */
+const gidSql = (sets: ReadonlyArray<GroupSet>): string => {
+  const bit = (i: number) => 1 << (GROUP_COLUMNS.length - 1 - i);
+  const used = new Set<GroupColumn>(['kr', ...sets.flatMap((s) => GROUP_SETS[s])]);
+  const always = GROUP_COLUMNS.reduce((mask, c, i) => (used.has(c) ? mask : mask | bit(i)), 0);
+  const parts = GROUP_COLUMNS.flatMap((c, i) =>
+    used.has(c) ? [`grouping(${c}) * ${bit(i)}`] : [],
+  );
+  return `(${[...parts, String(always)].join(' + ')})`;
+};
+
+/** One aggregation of `facts` over `sets`, as narrow rows (gid, kr, k1 … k4, n). */
+const aggregate = (
+  facts: string,
+  sets: ReadonlyArray<GroupSet>,
+  weighted: boolean,
+  having: string,
+): string => {
+  const grouping = sets.map((set) => `(${['kr', ...GROUP_SETS[set]].join(', ')})`).join(', ');
+  const used = new Set<GroupColumn>(['kr', ...sets.flatMap((s) => GROUP_SETS[s])]);
+  const columns = GROUP_COLUMNS.map((c) => (used.has(c) ? c : `NULL AS ${c}`)).join(', ');
+  const keys = [0, 1, 2, 3].map((i) => `${keyCase(i)} AS k${i + 1}`).join(', ');
+  return `SELECT gid, kr, ${keys}, n FROM (
+    SELECT ${columns}, ${gidSql(sets)} AS gid,
+      ${weighted ? 'sum(w)' : 'count(*)'}::DOUBLE AS n
+    FROM (${facts}) GROUP BY GROUPING SETS (${grouping}) ${having})`;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// the pass
+
+/**
+ * Runs the pass (and the dedup passes when needed) and returns every group the report needs: the small sets
+ * whole; the top `top` streets and plates (plus their empty-cell groups); the plate histogram; distinct counts.
+ *
+ * @example
+ * const { groups, dedup } = await groupsPass(engine, { ticketRows, drones: false }, 50);
+ */
+export const groupsPass = async (
+  engine: Engine,
+  facts: Facts,
+  top: number,
+): Promise<PassResult> => {
+  const sql = factsSql(facts);
+  if (sql === undefined)
+    return { groups: [], dedup: { duplicatedIds: 0, droppedCopies: 0, conflictingIds: 0 } };
+  const [dups, plate, code] = [gid('dups'), gid('plate'), gid('code')];
+  // Only what is kept: duplicated ids, and plates seen at least twice (millions of single-ticket plates are
+  // counted by difference).
+  const having = `HAVING (gid <> ${dups} OR (kr = 0 AND count(*) > 1))
+    AND (gid <> ${plate} OR count(*) >= 2 OR plate IS NULL)`;
+  await engine.run(`CREATE OR REPLACE TABLE groups AS ${aggregate(sql, ALL_SETS, false, having)}`);
+  const sources = (await engine.all(`SELECT * FROM groups WHERE gid = ${code}`)).map((r) => ({
+    ...toGroup(r),
+    set: 'sources' as const,
+  }));
+  const dedup = await dedupTable(engine, facts, dups);
+  if (dedup.duplicatedIds > 0) {
+    const statsSets = ALL_SETS.filter((s) => s !== 'dups');
+    await engine.run(`INSERT INTO groups ${aggregate(correctionFacts(facts), statsSets, true, '')};
+      CREATE OR REPLACE TABLE groups AS SELECT gid, kr, k1, k2, k3, k4, sum(n) AS n FROM groups GROUP BY ALL
+        HAVING round(sum(n)) <> 0 AND (gid <> ${plate} OR round(sum(n)) >= 2 OR k1 IS NULL)`);
+  }
+  return { groups: [...sources, ...(await readGroups(engine, top))], dedup };
+};
+
+const readGroups = async (engine: Engine, top: number): Promise<Group[]> => {
+  const [street, plate, dups] = [gid('street'), gid('plate'), gid('dups')];
+  const topOf = (g: number, order: string) =>
+    `(SELECT * FROM groups WHERE gid = ${g} AND kr = 0 AND k1 IS NOT NULL ORDER BY n DESC, ${order}
+      LIMIT ${sqlNumber(top)})`;
+  const rows = await engine.all(`
+    SELECT * FROM groups WHERE gid NOT IN (${street}, ${plate}, ${dups}) OR (gid <> ${dups} AND k1 IS NULL)
+    UNION ALL ${topOf(street, 'k1')}
+    UNION ALL ${topOf(plate, 'k1, k2')}
+    UNION ALL SELECT -1, 0, round(n)::BIGINT::VARCHAR, NULL, NULL, NULL, count(*)::DOUBLE FROM groups
+      WHERE gid = ${plate} AND kr = 0 AND k1 IS NOT NULL GROUP BY round(n)
+    UNION ALL SELECT -2, 0, CASE gid WHEN ${street} THEN 'street' ELSE 'plate' END, NULL, NULL, NULL,
+      count(*)::DOUBLE FROM groups WHERE gid IN (${street}, ${plate}) AND kr = 0 AND k1 IS NOT NULL
+      GROUP BY ALL`);
+  return rows.map(toGroup);
+};
+
+const text = (v: Row[string] | undefined): string | null =>
+  v === null || v === undefined ? null : String(v);
+
+const SPECIAL = new Map<number, Group['set']>([
+  [-1, 'plate_histogram'],
+  [-2, 'distinct'],
+]);
+
+const toGroup = (r: Row): Group => ({
+  set: SPECIAL.get(Number(r.gid)) ?? SET_OF_GID.get(Number(r.gid))!,
+  ...kindAndReason(Number(r.kr)),
+  key: text(r.k1),
+  key2: text(r.k2),
+  key3: text(r.k3),
+  key4: text(r.k4),
+  n: Math.round(Number(r.n)),
+});
