@@ -1,0 +1,180 @@
+/**
+ * One analysis run: load (ports: files, the archive cache, the hot tables) → decode and count (DuckDB) →
+ * aggregate (pure) → render CSV and HTML (pure) → write (port). `main.ts` wires the ports; tests and the bench
+ * call this directly.
+ */
+import type { ViolationCodeTable } from '../actors/protocol/index.ts';
+import { E } from '../runtime/codec.ts';
+import type { Report } from './aggregate/model.ts';
+import { buildReport, type Counts } from './aggregate/report.ts';
+import { sourceCounts } from './aggregate/sources.ts';
+import { appendRecord, createDroneTables, type DroneRecordType } from './drones/load.ts';
+import { buildDroneTables, type DroneCounts, droneCounts } from './drones/sql.ts';
+import type { Engine } from './engine/duckdb.ts';
+import { groupsPass } from './engine/pass.ts';
+import { type NypdInput, sourceName, ticketRows } from './engine/sources.ts';
+import type { ArchiveCache } from './load/archive-cache.ts';
+import { jsonLines } from './load/records.ts';
+import { readLayout } from './nypd/layout.ts';
+import { countCsvRecords } from './nypd/records.ts';
+import { NYPD_MACROS } from './nypd/sql.ts';
+import { renderCsv } from './render/csv.ts';
+import { renderHtml } from './render/html.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// model
+
+/** What to read. */
+export interface RunOptions {
+  readonly nypdFiles: ReadonlyArray<string>;
+  readonly codes: ViolationCodeTable;
+  readonly humanCodes: ReadonlyArray<number>;
+  /** Today, `YYYY-MM-DD`, from the caller's clock (plausible issue dates of files without a fiscal year). */
+  readonly today: string;
+  /** Top streets and repeat plates kept. */
+  readonly top: number;
+}
+
+/** The ports a run reads through. */
+export interface RunPorts {
+  readonly engine: Engine;
+  /** With `--archive`: the local mirror of the S3 archive. */
+  readonly archive?: ArchiveCache;
+  /** With `--dynamo`: every item of the hot messages table and of the alarms table. */
+  readonly hotTables?: {
+    readonly messages: () => AsyncIterable<unknown>;
+    readonly alarms: () => AsyncIterable<unknown>;
+  };
+  /** Progress for a person: a short line, replaced by the next one on a terminal. */
+  readonly progress: (line: string) => void;
+}
+
+/** A run's result: the report, its files (name → content, index.html included), and the counts behind it. */
+export interface RunResult {
+  readonly report: Report;
+  readonly files: ReadonlyMap<string, string>;
+  readonly counts: Counts;
+}
+
+/** A file that cannot be read as an NYPD file (missing, or its header lacks a required column). */
+export class NypdFileError extends Error {
+  override readonly name = 'NypdFileError';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// the run
+
+/**
+ * Runs the analysis. Rejects with {@link NypdFileError} when an NYPD file cannot be read at all; port failures
+ * (S3, DynamoDB) reject as they come.
+ *
+ * @example
+ * const { files } = await runAnalysis({ nypdFiles: ['fy2017.csv'], codes, humanCodes, today, top: 50 }, { engine, progress });
+ */
+export const runAnalysis = async (options: RunOptions, ports: RunPorts): Promise<RunResult> => {
+  const { engine } = ports;
+  await engine.run(NYPD_MACROS);
+  const inputs = await nypdInputs(options.nypdFiles, ports);
+  const drones = await loadDrones(options, ports);
+
+  const { groups, dedup } = await withProgress(ports, 'counting and grouping', () =>
+    groupsPass(
+      engine,
+      { ticketRows: ticketRows(inputs), drones: drones !== undefined },
+      options.top,
+    ),
+  );
+  const sources = inputs.map((input, src) =>
+    sourceCounts(
+      {
+        name: sourceName(input),
+        kind: input.kind,
+        ...(input.kind === 'csv' ? { scan: input.scan } : {}),
+      },
+      src,
+      groups,
+    ),
+  );
+  const counts: Counts = { sources, dedup, groups, drones };
+  const report = buildReport(counts, options.codes, {
+    today: options.today,
+    sources: [
+      ...options.nypdFiles.map((f) => `NYPD file ${f}`),
+      ...(ports.archive ? ['the S3 archive'] : []),
+      ...(ports.hotTables ? ['the DynamoDB hot tables'] : []),
+    ],
+  });
+  const files = new Map<string, string>(report.tables.map((t) => [t.file, renderCsv(t)]));
+  files.set('index.html', renderHtml(report));
+  return { report, files, counts };
+};
+
+/** Header and record count of each file (the scan also tells which files need a serial read). */
+const nypdInputs = async (files: ReadonlyArray<string>, ports: RunPorts): Promise<NypdInput[]> => {
+  const inputs: NypdInput[] = [];
+  for (const file of files) {
+    const layout = await readLayout(file);
+    if (E.isLeft(layout)) throw new NypdFileError(`${file}: ${layout.left.join('; ')}`);
+    const scan = await countCsvRecords(file, (bytes) =>
+      ports.progress(`scanning ${file}: ${(bytes / 1e6).toFixed(0)} MB`),
+    );
+    inputs.push({ kind: 'csv', file, layout: layout.right, scan });
+  }
+  if (ports.archive !== undefined) {
+    const tickets = await ports.archive.sync('nypd.ticket', (done, total) =>
+      ports.progress(`fetching archived NYPD tickets: ${done}/${total} objects`),
+    );
+    inputs.push({ kind: 'archive', files: tickets });
+  }
+  return inputs;
+};
+
+/** Decodes and loads the drone side, or `undefined` when neither the archive nor the hot tables are read. */
+const loadDrones = async (
+  options: RunOptions,
+  ports: RunPorts,
+): Promise<DroneCounts | undefined> => {
+  if (ports.archive === undefined && ports.hotTables === undefined) return undefined;
+  const tables = await createDroneTables(ports.engine);
+  const feed = async (type: DroneRecordType, records: AsyncIterable<unknown>) => {
+    for await (const json of records) {
+      appendRecord(tables, type, json);
+      if (tables.counts[type].read % 10_000 === 0)
+        ports.progress(`reading ${type}: ${tables.counts[type].read.toLocaleString('en-US')}`);
+    }
+  };
+  try {
+    if (ports.archive !== undefined)
+      for (const type of ['drone.message', 'alarm.raised', 'alarm.resolved'] as const) {
+        const files = await ports.archive.sync(type, (done, total) =>
+          ports.progress(`fetching archived ${type}: ${done}/${total} objects`),
+        );
+        await feed(type, jsonLines(files));
+      }
+    if (ports.hotTables !== undefined) {
+      await feed('drone.message', ports.hotTables.messages());
+      await feed('alarm.raised', ports.hotTables.alarms());
+    }
+  } finally {
+    tables.close();
+  }
+  await buildDroneTables(ports.engine);
+  return droneCounts(ports.engine, tables.counts, options.humanCodes);
+};
+
+/** Runs a long query, reporting DuckDB's progress every half second. */
+const withProgress = async <A>(
+  ports: RunPorts,
+  label: string,
+  work: () => Promise<A>,
+): Promise<A> => {
+  const timer = setInterval(() => {
+    const p = ports.engine.progress();
+    if (p >= 0) ports.progress(`${label}: ${p.toFixed(0)}%`);
+  }, 500);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+};
