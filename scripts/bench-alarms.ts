@@ -1,0 +1,314 @@
+/**
+ * The alarm latency benchmark (`npm run bench -- alarms`): how long from a drone emitting a human-required message
+ * to the alarm reaching a subscriber of the alarm topic (an SQS queue, raw delivery off, as the console's), with
+ * the storage writer consuming the same stream beside the alert system.
+ *
+ * Layout, as deployed: the alert system and the storage writer each run as their own service process
+ * (`npm run alert-system`, `npm run stream-to-storage`); this process runs the fleet and the subscriber. The local
+ * stack is the benchmark's own (free ports, a temporary data folder). Each fleet size gets a fresh 4-shard stream,
+ * so runs do not inherit lag. Latency = receive time at the subscriber − the message's `time`, both on this
+ * process' clock; the SNS envelope's `Timestamp` splits it into stages. Alarms emitted during the warm-up (leases
+ * being taken, JIT) are not measured. CPU per process and the load average are printed, since this machine is
+ * shared: a figure means little without them.
+ *
+ * Options: `--drones 100,1000 --seconds 30 --warmup 5 --alarm-rate 0.02 --interval 1000 --record-wait-ms 100
+ * --data-dir DIR` (default the OS temp dir; `/dev/shm` keeps DynamoDB Local's SQLite file off the disk)
+ * `--no-storage-writer`. `BENCH_ALARMS_LOG=FILE` appends the services' JSON logs to FILE.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { subscribeAlarmQueue } from '../actors/alert-system/queue-subscriber.ts';
+import { startDroneFleet } from '../actors/drone-simulator/service.ts';
+import { loadCodeWeights } from '../actors/protocol/code-weights.ts';
+import { epochMsOf } from '../actors/protocol/time.ts';
+import { DEFAULT_HUMAN_CODES } from '../actors/protocol/violation-codes.ts';
+import { type AwsClients, createAwsClients } from '../runtime/aws/clients.ts';
+import { createStream } from '../runtime/aws/provision.ts';
+import { loadResourcesOrThrow } from '../runtime/aws/resources.ts';
+import { createKinesisBus } from '../runtime/bus/kinesis.ts';
+import { E } from '../runtime/codec.ts';
+import { createEventHub } from '../runtime/events.ts';
+import { type LocalStack, stackEnv, startLocalStack } from '../runtime/local-stack/index.ts';
+
+const spec = loadResourcesOrThrow();
+
+/** CPU seconds (user + system) a process used so far, from /proc (0 if gone). */
+const cpuSeconds = (pid: number | undefined): number => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ
+  } catch {
+    return 0;
+  }
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sorted = (xs: number[]) => xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+const pct = (xs: ReadonlyArray<number>, p: number): string =>
+  xs.length === 0
+    ? '-'
+    : String(Math.round(xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!));
+
+interface RunOptions {
+  readonly drones: number;
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  readonly alarmRate: number;
+  readonly intervalMs: number;
+  readonly queueUrl: string;
+  readonly storageWriter: boolean;
+  readonly recordWaitMs: string;
+}
+
+/** Latencies of one run, sorted, in ms: total and its stages. */
+interface RunResult {
+  readonly sentPerSec: number;
+  readonly alarms: number;
+  readonly missing: number;
+  readonly duplicates: number;
+  readonly total: number[];
+  readonly consumed: number[];
+  readonly published: number[];
+  readonly received: number[];
+  readonly load: number;
+  /** CPU used during the run by each process, in % of one core. */
+  readonly cpu: Readonly<Record<string, number>>;
+}
+
+/** Starts a service's main.ts against the stack; resolves once it logged that it started. */
+const startService = async (
+  stack: LocalStack,
+  main: string,
+  args: ReadonlyArray<string>,
+): Promise<ChildProcess> => {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args, '--log-level', 'info'], {
+    env: { ...process.env, ...stackEnv(stack) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out: string | undefined = '';
+    // Read stdout to the end (a full pipe would block the service), keeping only what precedes the start line.
+    child.stdout?.on('data', (b: Buffer) => {
+      if (process.env.BENCH_ALARMS_LOG) appendFileSync(process.env.BENCH_ALARMS_LOG, b);
+      if (out === undefined) return;
+      out += b.toString();
+      if (/ started"/.test(out)) {
+        out = undefined;
+        resolve();
+      }
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`${main} exited (${code}) before starting:\n${out ?? ''}`)),
+    );
+  });
+  return child;
+};
+
+const stopService = async (child: ChildProcess): Promise<void> => {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(15_000).then(() => child.kill('SIGKILL'))]);
+};
+
+/** One fleet size on a fresh stream. */
+const runOnce = async (
+  stack: LocalStack,
+  clients: AwsClients,
+  o: RunOptions,
+): Promise<RunResult> => {
+  const weights = loadCodeWeights();
+  if (E.isLeft(weights)) throw new Error(weights.left.issues.join('\n'));
+  const stream = `bench-alarms-${o.drones}-${Date.now().toString(36)}`;
+  await createStream(clients, stream, 4);
+  const services = await Promise.all([
+    startService(stack, 'actors/alert-system/main.ts', [
+      ...['--drone-stream', stream, '--record-wait-ms', o.recordWaitMs],
+    ]),
+    ...(o.storageWriter
+      ? [startService(stack, 'actors/stream-to-storage/main.ts', ['--drone-stream', stream])]
+      : []),
+  ]);
+  const names = Object.keys(stack.logs);
+  const pids: Record<string, number | undefined> = {
+    'alert-system': services[0]?.pid,
+    'storage-writer': services[1]?.pid,
+    'bench (fleet, subscriber)': process.pid,
+    ...Object.fromEntries(stack.pids.map((pid, i) => [names[i] ?? `emulator ${i}`, pid])),
+  };
+  const cpuBefore = Object.fromEntries(
+    Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]),
+  );
+  const copies = new Map<string, number>();
+  const r = { total: [] as number[], consumed: [] as number[], published: [] as number[] };
+  const received: number[] = [];
+  const startedAt = Date.now();
+  const measureFrom = startedAt + o.warmupSeconds * 1_000;
+  const subscriber = subscribeAlarmQueue(
+    clients.sqs,
+    o.queueUrl,
+    (a) => {
+      const n = (copies.get(a.alarm.id) ?? 0) + 1;
+      copies.set(a.alarm.id, n);
+      const emitted = epochMsOf(a.alarm.time);
+      if (n > 1 || emitted < measureFrom) return;
+      r.total.push(a.receivedAt - emitted);
+      r.consumed.push(epochMsOf(a.alarm.raisedAt) - emitted);
+      r.published.push(a.publishedAt - epochMsOf(a.alarm.raisedAt));
+      received.push(a.receivedAt - a.publishedAt);
+    },
+    { receivers: 4 },
+  );
+  const bus = createKinesisBus({ clients, leaseTable: spec.tables.leases.name, target: 'local' });
+  const fleet = startDroneFleet({
+    bus,
+    events: createEventHub(),
+    stream,
+    clock: { now: Date.now },
+    fleet: {
+      drones: o.drones,
+      intervalMs: o.intervalMs,
+      alarmRate: o.alarmRate,
+      violationRate: Math.max(0.2, o.alarmRate),
+      humanCodes: DEFAULT_HUMAN_CODES,
+      codeWeights: weights.right.entries.map((w) => ({ code: w.code, weight: w.count })),
+      seed: o.drones,
+      speedMps: 8,
+      firstSeq: Math.floor(startedAt / o.intervalMs),
+    },
+  });
+  await sleep((o.warmupSeconds + o.seconds) * 1_000);
+  const load = loadavg()[0] ?? NaN;
+  const elapsed = (Date.now() - startedAt) / 1_000;
+  const cpu = Object.fromEntries(
+    Object.entries(pids)
+      .filter(([, pid]) => pid !== undefined)
+      .map(([k, pid]) => [k, Math.round(((cpuSeconds(pid) - cpuBefore[k]!) / elapsed) * 100)]),
+  );
+  await fleet.stop();
+  const sentPerSec = fleet.counts.sent / (o.warmupSeconds + o.seconds);
+  // The last alarms, within bounds: an alert system that cannot keep up shows as missing alarms.
+  const until = Date.now() + 20_000;
+  while ([...fleet.alarmIds].some((id) => !copies.has(id)) && Date.now() < until) await sleep(100);
+  await sleep(500);
+  await subscriber.stop();
+  await bus.close();
+  await Promise.all(services.map(stopService));
+  return {
+    sentPerSec,
+    alarms: fleet.alarmIds.size,
+    missing: [...fleet.alarmIds].filter((id) => !copies.has(id)).length,
+    duplicates: [...copies.values()].reduce((a, n) => a + n - 1, 0),
+    total: sorted(r.total),
+    consumed: sorted(r.consumed),
+    published: sorted(r.published),
+    received: sorted(received),
+    load,
+    cpu,
+  };
+};
+
+const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((r) =>
+      r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '),
+    )
+    .join('\n');
+};
+
+/** Runs the alarm benchmark and prints the table. */
+export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      drones: { type: 'string', default: '100,1000' },
+      seconds: { type: 'string', default: '30' },
+      warmup: { type: 'string', default: '5' },
+      'alarm-rate': { type: 'string', default: '0.02' },
+      interval: { type: 'string', default: '1000' },
+      'record-wait-ms': { type: 'string', default: '100' },
+      'data-dir': { type: 'string', default: tmpdir() },
+      'no-storage-writer': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const sizes = values.drones.split(',').map(Number);
+  const base = {
+    seconds: Number(values.seconds),
+    warmupSeconds: Number(values.warmup),
+    alarmRate: Number(values['alarm-rate']),
+    intervalMs: Number(values.interval),
+    storageWriter: !values['no-storage-writer'],
+    recordWaitMs: values['record-wait-ms'],
+  };
+  const dir = mkdtempSync(join(values['data-dir'], 'prestacop-bench-alarms-'));
+  console.log(
+    `alarm latency: drones ${sizes.join(', ')}, ${base.seconds} s each after ${base.warmupSeconds} s warm-up; ` +
+      `a message per drone every ${base.intervalMs} ms, ${base.alarmRate * 100} % need a human; ` +
+      `storage writer ${base.storageWriter ? 'on' : 'OFF'}; record wait ${base.recordWaitMs} ms; stack in ${dir}`,
+  );
+  const stack = await startLocalStack({
+    dataDir: dir,
+    ports: { kinesis: 0, dynamodb: 0, s3: 0, sns: 0 },
+  });
+  const clients = createAwsClients(stack.target);
+  try {
+    const queueUrl = stack.provisioned!.queueUrls.console!;
+    const head = [
+      'drones',
+      'msg/s',
+      'alarms',
+      'measured',
+      'p50',
+      'p90',
+      'p99',
+      'max',
+      'missing',
+      'dupes',
+    ];
+    const rows = [head];
+    const stages = [
+      ['drones', 'emit→consumed p50/p99', 'consumed→SNS p50/p99', 'SNS→received p50/p99', 'load'],
+    ];
+    for (const drones of sizes) {
+      const r = await runOnce(stack, clients, { ...base, drones, queueUrl });
+      const t = r.total;
+      rows.push([
+        String(drones),
+        String(Math.round(r.sentPerSec)),
+        String(r.alarms),
+        String(t.length),
+        ...[0.5, 0.9, 0.99].map((p) => `${pct(t, p)} ms`),
+        `${pct(t, 1)} ms`,
+        String(r.missing),
+        String(r.duplicates),
+      ]);
+      const both = (xs: ReadonlyArray<number>) => `${pct(xs, 0.5)} / ${pct(xs, 0.99)} ms`;
+      stages.push([
+        String(drones),
+        both(r.consumed),
+        both(r.published),
+        both(r.received),
+        r.load.toFixed(1),
+      ]);
+      const cpu = Object.entries(r.cpu)
+        .map(([k, v]) => `${k} ${v} %`)
+        .join(', ');
+      console.log(`  ${drones} drones: p99 ${pct(t, 0.99)} ms over ${t.length} alarms; CPU ${cpu}`);
+    }
+    console.log(`\nlatency, drone emit → alarm received by the SQS subscriber:\n${table(rows)}`);
+    console.log(
+      `\nstages (load = 1-min load average of the machine at the end of the run):\n${table(stages)}`,
+    );
+    console.log('\ngoal: p99 ≤ 500 ms at 1,000 drones.');
+  } finally {
+    clients.destroy();
+    await stack.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
