@@ -52,7 +52,7 @@ export const createDroneTables = async (engine: Engine): Promise<DroneTables> =>
       code INTEGER, borough VARCHAR, m96 BOOLEAN);
     CREATE OR REPLACE TABLE alarms_raw (id VARCHAR, drone_id VARCHAR, code INTEGER, time VARCHAR,
       raised_at VARCHAR, borough VARCHAR);
-    CREATE OR REPLACE TABLE resolutions_raw (alarm_id VARCHAR, decision VARCHAR, at VARCHAR);`);
+    CREATE OR REPLACE TABLE resolutions_raw (alarm_id VARCHAR, decision VARCHAR, decided_at VARCHAR);`);
   const connection = engine.connection;
   const [messages, alarms, resolutions] = await Promise.all([
     connection.createAppender('drone_messages_raw'),

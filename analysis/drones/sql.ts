@@ -138,7 +138,7 @@ export const droneCounts = async (
 const ackTimes = async (engine: Engine): Promise<AckTimes | undefined> => {
   const [r] = await engine.all(`SELECT count(*)::DOUBLE AS n, quantile_cont(s, 0.5) AS median,
       quantile_cont(s, 0.9) AS p90, max(s) AS max
-    FROM (SELECT epoch(min(TRY_CAST(r.at AS TIMESTAMPTZ)) - TRY_CAST(a.raised_at AS TIMESTAMPTZ)) AS s
+    FROM (SELECT epoch(min(TRY_CAST(r.decided_at AS TIMESTAMPTZ)) - TRY_CAST(a.raised_at AS TIMESTAMPTZ)) AS s
           FROM alarms a JOIN resolutions_raw r ON r.alarm_id = a.id GROUP BY a.id, a.raised_at)
     WHERE s IS NOT NULL`);
   const count = num(r, 'n');
