@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+
+import fc from 'fast-check';
+
+import { loadViolationCodes } from '../../actors/protocol/index.ts';
+import { E } from '../../runtime/codec.ts';
+import { arbFacts, groupsOf } from './groups.arb.ts';
+import type { Table } from './model.ts';
+import { buildReport } from './report.ts';
+
+const codes = (() => {
+  const t = loadViolationCodes();
+  if (E.isLeft(t)) throw new Error(t.left.issues.join('\n'));
+  return t.right;
+})();
+const noDedup = { duplicatedIds: 0, droppedCopies: 0, conflictingIds: 0 };
+const report = (facts: Parameters<typeof groupsOf>[0]) =>
+  buildReport({ sources: [], dedup: noDedup, groups: groupsOf(facts), drones: undefined }, codes, {
+    today: '2026-11-27',
+    sources: [],
+  });
+const sum = (t: Table, column: string) =>
+  t.rows.reduce((s, r) => s + (typeof r[column] === 'number' ? r[column] : 0), 0);
+const table = (tables: ReadonlyArray<Table>, file: string): Table => {
+  const t = tables.find((x) => x.file === file);
+  assert.ok(t, file);
+  return t;
+};
+
+describe('Analysis > aggregation', () => {
+  it('every breakdown sums to its total, for any tickets and drone violations (property)', () =>
+    fc.assert(
+      fc.property(arbFacts(), (facts) => {
+        const r = report(facts);
+        const breakdowns = r.tables.filter((t) => t.total !== undefined);
+        assert.ok(breakdowns.length >= 17, `${breakdowns.length} breakdowns`);
+        for (const t of breakdowns) assert.equal(sum(t, t.total!.column), t.total!.value, t.file);
+        const nypd = facts.filter((f) => f.kind === 'nypd').length;
+        assert.equal(
+          table(r.tables, 'violations_by_code.csv').total!.value,
+          facts.length - nypd + nypd,
+        );
+        assert.equal(table(r.tables, 'violations_by_state.csv').total!.value, nypd);
+      }),
+      { numRuns: 200 },
+    ));
+
+  it('counts by code equal a plain count of the same rows (property)', () =>
+    fc.assert(
+      fc.property(arbFacts(), (facts) => {
+        const plain = new Map<string, number>();
+        for (const f of facts) plain.set(f.code ?? '', (plain.get(f.code ?? '') ?? 0) + 1);
+        const byCode = table(report(facts).tables, 'violations_by_code.csv');
+        assert.deepEqual(
+          new Map(byCode.rows.map((row) => [String(row.violation_code ?? ''), row.tickets])),
+          plain,
+        );
+      }),
+      { numRuns: 100 },
+    ));
+
+  it('splits every code between the two fines, and prices them from the code table', () => {
+    const f = {
+      kind: 'nypd' as const,
+      src: '0',
+      day: '2017-01-02',
+      tod: '0800A',
+      iyear: '2017',
+      ...{ precinct: null, street: null, state: null, plate_type: null, make: null, body: null },
+      ...{ color: null, vyear: null, plate: null },
+    };
+    const r = report([
+      { ...f, code: '38', county: 'NY', hint: 'S' }, // Manhattan, W 42 ST: 65
+      { ...f, code: '38', county: 'NY', hint: 'N' }, // Manhattan, above 96th: 35
+      { ...f, code: '38', county: 'NY', hint: null }, // Manhattan, place unknown: 35
+      { ...f, code: '38', county: 'K', hint: 'S' }, // Brooklyn: 35
+    ]);
+    const row = table(r.tables, 'violations_by_code.csv').rows[0]!;
+    assert.equal(row.tickets_manhattan_96_and_below, 1);
+    assert.equal(row.tickets_other_areas, 3);
+    assert.equal(row.estimated_revenue, 65 + 3 * 35);
+  });
+
+  it('volumes hold together: records = messages + tickets, violations = drone + NYPD (property)', () =>
+    fc.assert(
+      fc.property(arbFacts(), (facts) => {
+        const v = table(report(facts).tables, 'volumes.csv');
+        const get = (m: string) => v.rows.find((r) => r.metric === m)?.count as number;
+        assert.equal(get('records'), get('drone_messages') + get('nypd_tickets'));
+        assert.equal(get('violations'), get('drone_violations') + get('nypd_violations'));
+      }),
+      { numRuns: 50 },
+    ));
+});

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import fc from 'fast-check';
+
+import { arbAlarmRaised, arbSequencedDroneMessage } from '../../actors/protocol/arb.ts';
+import {
+  type AlarmRaised,
+  DEFAULT_HUMAN_CODES,
+  type DroneMessage,
+  droneMessageId,
+  toAlarmResolved,
+} from '../../actors/protocol/index.ts';
+import { createEngine, type Engine } from '../engine/duckdb.ts';
+import { appendRecord, createDroneTables } from './load.ts';
+import { buildDroneTables, droneCounts } from './sql.ts';
+
+const load = async (
+  engine: Engine,
+  records: ReadonlyArray<['drone.message' | 'alarm.raised' | 'alarm.resolved', unknown]>,
+) => {
+  const tables = await createDroneTables(engine);
+  for (const [type, json] of records) appendRecord(tables, type, json);
+  tables.close();
+  await buildDroneTables(engine);
+  return droneCounts(engine, tables.counts, DEFAULT_HUMAN_CODES);
+};
+
+const json = (m: unknown): unknown => JSON.parse(JSON.stringify(m));
+
+describe('Analysis > drones and alarms', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let engine: Engine;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'drones-spec-'));
+    engine = await createEngine({ workDir: dir });
+  });
+  after(() => {
+    engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts every message once, raw copies and undecodable records apart (property)', async () => {
+    const sample = fc.sample(
+      fc.uniqueArray(arbSequencedDroneMessage, { selector: (m) => m.id, maxLength: 40 }),
+      {
+        numRuns: 8,
+        seed: 7,
+      },
+    );
+    for (const messages of sample) {
+      const copies = messages.filter((_, i) => i % 3 === 0);
+      const counts = await load(engine, [
+        ...[...messages, ...copies].map((m): ['drone.message', unknown] => [
+          'drone.message',
+          json(m),
+        ]),
+        ['drone.message', undefined], // a line that was not JSON
+        ['drone.message', { type: 'drone.message', v: 1, id: 'x:1' }], // no drone, time or place
+      ]);
+      const violations = messages.filter((m) => m.violationCode !== undefined);
+      assert.equal(counts.messages, messages.length);
+      assert.equal(counts.rawCopies, copies.length);
+      assert.equal(counts.violations, violations.length);
+      assert.deepEqual(counts.loaded['drone.message'], {
+        read: messages.length + copies.length + 2,
+        undecodable: 2,
+      });
+      assert.equal(
+        counts.drones.reduce((s, d) => s + d.messages, 0),
+        messages.length,
+      );
+      assert.equal(
+        counts.droneCodes.reduce((s, d) => s + d.n, 0),
+        violations.length,
+      );
+      const human = violations.filter((m) => DEFAULT_HUMAN_CODES.includes(m.violationCode!)).length;
+      assert.equal(counts.alarmsExpected, human);
+      assert.equal(counts.alarmBasis, 'expected');
+    }
+  });
+
+  it('places drone violations in New York time, daylight saving included', async () => {
+    const at = (seq: number, time: string): DroneMessage => ({
+      type: 'drone.message',
+      v: 1,
+      id: droneMessageId('drone-0001' as DroneMessage['droneId'], seq),
+      droneId: 'drone-0001' as DroneMessage['droneId'],
+      seq,
+      time: time as DroneMessage['time'],
+      location: { lat: 40.758, lon: -73.9855 }, // Times Square: Manhattan, below 96th Street
+      violationCode: 38,
+      violationImageId: 'img',
+    });
+    await load(engine, [
+      ['drone.message', json(at(1, '2026-07-01T03:30:00.000Z'))], // EDT: 23:30 the day before
+      ['drone.message', json(at(2, '2026-01-15T03:30:00.000Z'))], // EST: 22:30 the day before
+    ]);
+    const rows = await engine.all(
+      `SELECT strftime(day, '%Y-%m-%d') AS day, tod, borough, m96 FROM drone_violations ORDER BY day`,
+    );
+    assert.deepEqual(rows, [
+      { day: '2026-01-14', tod: '2230', borough: 'Manhattan', m96: true },
+      { day: '2026-06-30', tod: '2330', borough: 'Manhattan', m96: true },
+    ]);
+  });
+
+  it('counts recorded alarms by code and borough, and the time to the first decision', async () => {
+    const alarms = fc.sample(arbAlarmRaised, { numRuns: 30, seed: 3 });
+    const unique = [...new Map(alarms.map((a) => [a.id, a])).values()];
+    const first = unique[0]!;
+    const decided = (a: AlarmRaised, afterMs: number, decision: 'acknowledged' | 'confirmed') =>
+      toAlarmResolved({
+        alarmId: a.id,
+        decision,
+        by: 'op-1',
+        at: new Date(Date.parse(a.raisedAt) + afterMs).toISOString() as AlarmRaised['time'],
+      });
+    const counts = await load(engine, [
+      ...alarms.map((a): ['alarm.raised', unknown] => ['alarm.raised', json(a)]),
+      ['alarm.resolved', json(decided(first, 30_000, 'acknowledged'))],
+      ['alarm.resolved', json(decided(first, 90_000, 'confirmed'))], // a later decision: not the first
+    ]);
+    assert.equal(counts.alarmsRecorded, unique.length);
+    assert.equal(counts.alarmBasis, 'recorded');
+    for (const by of ['code', 'borough'] as const)
+      assert.equal(
+        counts.alarmsBy.filter((a) => a.by === by).reduce((s, a) => s + a.n, 0),
+        unique.length,
+      );
+    assert.deepEqual(counts.ack, { count: 1, medianS: 30, p90S: 30, maxS: 30 });
+  });
+});
