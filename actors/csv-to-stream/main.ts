@@ -1,0 +1,63 @@
+/**
+ * `npm run csv-to-stream -- --file PATH [--file PATH ...] [--dry-run] [--restart] [--summary FILE] [--rejects FILE]`
+ * (`--help` for every option): imports NYPD CSV files into the history stream. A batch job, so it has no ops
+ * server: it ends with a summary and an exit code. SIGINT/SIGTERM stop it after the current batch, checkpointed;
+ * a second signal exits at once (the last checkpoint still holds).
+ */
+import { setFlagsFromString } from 'node:v8';
+
+import { createAwsClients } from '../../runtime/aws/clients.ts';
+import { toAwsTarget } from '../../runtime/aws/options.ts';
+import { configOrExit } from '../../runtime/config.ts';
+import { createEventHub } from '../../runtime/events.ts';
+import { createLogger, logEvents } from '../../runtime/log.ts';
+import { ACTOR, csvToStreamSpec } from './config.ts';
+import { runCsvToStream } from './service.ts';
+
+// Memory over speed, for old, weak computers: V8 then grows its heap far less eagerly (measured on 200,000 rows: peak
+// RSS 185 MB instead of 370, for GC taking about 22 % of the CPU instead of 16 %). The heap controller reads the flag
+// at each collection, so setting it at start-up works.
+setFlagsFromString('--optimize-for-size');
+
+const cfg = configOrExit(csvToStreamSpec(), process.argv.slice(2), process.env);
+const log = createLogger(ACTOR, cfg.logLevel);
+const events = createEventHub();
+logEvents(events.events$, log);
+
+const stop = new AbortController();
+let signalled: NodeJS.Signals | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    if (signalled) process.exit(signal === 'SIGINT' ? 130 : 143);
+    signalled = signal;
+    log.info({ signal }, 'stopping after the current batch');
+    stop.abort();
+  });
+
+setInterval(() => {
+  const m = process.memoryUsage();
+  console.error(
+    'mem',
+    Math.round(m.rss / 1e6),
+    'heapTotal',
+    Math.round(m.heapTotal / 1e6),
+    'heapUsed',
+    Math.round(m.heapUsed / 1e6),
+    'ext',
+    Math.round(m.external / 1e6),
+    'ab',
+    Math.round(m.arrayBuffers / 1e6),
+  );
+}, 1000).unref();
+const clients = cfg.dryRun ? undefined : createAwsClients(toAwsTarget(cfg));
+log.info({ files: cfg.file, dryRun: cfg.dryRun, stream: cfg.historyStream }, `${ACTOR} started`);
+const { exitCode } = await runCsvToStream(cfg, {
+  clients,
+  log,
+  events,
+  tty: process.stderr.isTTY ? process.stderr : undefined,
+  signal: stop.signal,
+});
+clients?.destroy();
+log.flush();
+process.exit(exitCode === 130 && signalled === 'SIGTERM' ? 143 : exitCode);
