@@ -1,0 +1,164 @@
+# The whole AWS side, hardened (the default), against a mocked AWS provider: least-privilege roles, the hosts'
+# network and disks, logs, the key, and the outputs Ansible reads.
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_subnets" {
+    defaults = { ids = ["subnet-0a", "subnet-0b", "subnet-0c"] }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555" }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:us-east-1:123456789012:prestacop-alarms" }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = { arn = "arn:aws:sqs:us-east-1:123456789012:prestacop-console" }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::prestacop-archive" }
+  }
+  mock_resource "aws_kinesis_stream" {
+    defaults = { arn = "arn:aws:kinesis:us-east-1:123456789012:stream/prestacop-mock" }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/prestacop-mock" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/prestacop/mock" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/prestacop-mock" }
+  }
+  mock_resource "aws_iam_instance_profile" {
+    defaults = { arn = "arn:aws:iam::123456789012:instance-profile/prestacop-mock" }
+  }
+}
+
+variables {
+  admin_cidr     = "203.0.113.7/32"
+  ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockMockMockMockMockMockMockMockMockMockMock test"
+}
+
+run "hardened" {
+  command = apply
+
+  # Least privilege: every role statement names its actions and resources; no "*" action, no "*" resource, no
+  # service-wide wildcard ("s3:*"); the only wildcards are object-key prefixes inside the archive bucket.
+  assert {
+    condition = alltrue(flatten([for p in aws_iam_role_policy.data : [for st in jsondecode(p.policy).Statement : [
+      st.Effect == "Allow",
+      alltrue([for a in st.Action : !strcontains(a, "*")]),
+      alltrue([for r in st.Resource : !strcontains(r, "*") || (startswith(r, "${module.data_plane.bucket.arn}/") && endswith(r, "/*"))]),
+    ]]]))
+    error_message = "A role policy allows a wildcard action or resource."
+  }
+  assert {
+    condition = alltrue(flatten([for p in aws_iam_role_policy.logs : [for st in jsondecode(p.policy).Statement : [
+      alltrue([for a in st.Action : !strcontains(a, "*")]),
+      alltrue([for r in st.Resource : !strcontains(r, "*")]),
+    ]]]))
+    error_message = "The log policies must name their streams (instance ids), not patterns."
+  }
+  # Exactly the calls each service makes.
+  assert {
+    condition = toset(flatten([for st in jsondecode(aws_iam_role_policy.data["drone-simulator"].policy).Statement : st.Action])) == toset(
+    ["kinesis:ListShards", "kinesis:PutRecords", "kms:GenerateDataKey"])
+    error_message = "drone-simulator may only publish to its stream (and get data keys for it)."
+  }
+  assert {
+    condition = toset(flatten([for st in jsondecode(aws_iam_role_policy.data["stream-to-storage"].policy).Statement : st.Action])) == toset([
+      "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords",
+      "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem",
+    "s3:PutObject", "kms:Decrypt", "kms:GenerateDataKey"])
+    error_message = "stream-to-storage has actions beyond reading streams, its leases, upserting messages and writing the archive."
+  }
+  assert {
+    condition = alltrue([for name, p in aws_iam_role_policy.data : anytrue([for st in jsondecode(p.policy).Statement :
+      st.Sid == "DataKeyViaServices" && st.Resource == [aws_kms_key.main[0].arn]
+    && alltrue([for v in try(st.Condition.StringEquals["kms:ViaService"], [""]) : endswith(v, ".us-east-1.amazonaws.com")])])])
+    error_message = "Each service may use the key only through the AWS services it calls."
+  }
+  assert {
+    condition = alltrue([for r in aws_iam_role.service :
+    jsondecode(r.assume_role_policy).Statement[0].Principal.Service == "ec2.amazonaws.com"])
+    error_message = "Service roles are assumed by EC2 only (instance profiles; no access keys)."
+  }
+  assert {
+    condition     = length(aws_iam_instance_profile.service) == 3 && length(aws_instance.host) == 3
+    error_message = "One instance profile per service, one host per service by default."
+  }
+  assert {
+    condition     = alltrue([for name, h in aws_instance.host : h.iam_instance_profile == aws_iam_instance_profile.service[h.tags.Service].name])
+    error_message = "Each host carries its own service's instance profile."
+  }
+
+  # Network: SSH from the admin network only, nothing else in.
+  assert {
+    condition = (aws_vpc_security_group_ingress_rule.ssh_admin.cidr_ipv4 == "203.0.113.7/32"
+    && aws_vpc_security_group_ingress_rule.ssh_admin.from_port == 22 && aws_vpc_security_group_ingress_rule.ssh_admin.to_port == 22)
+    error_message = "The only ingress is SSH (22) from admin_cidr."
+  }
+  assert {
+    condition     = toset([for r in aws_vpc_security_group_egress_rule.out : r.from_port]) == toset([80, 443])
+    error_message = "Egress is HTTP(S) only."
+  }
+  assert {
+    condition     = length(distinct([for h in aws_instance.host : h.subnet_id])) == 3
+    error_message = "The three hosts are spread over three subnets (availability zones)."
+  }
+
+  # Hosts, logs and key.
+  assert {
+    condition = alltrue([for h in aws_instance.host :
+      h.metadata_options[0].http_tokens == "required" && h.metadata_options[0].http_put_response_hop_limit == 1
+    && h.root_block_device[0].encrypted && h.root_block_device[0].kms_key_id == aws_kms_key.main[0].arn])
+    error_message = "Hosts require IMDSv2 and have disks encrypted with the key."
+  }
+  assert {
+    condition     = alltrue([for g in aws_cloudwatch_log_group.service : g.kms_key_id == aws_kms_key.main[0].arn && g.retention_in_days == 30])
+    error_message = "Log groups are encrypted with the key and expire."
+  }
+  assert {
+    condition     = aws_kms_key.main[0].enable_key_rotation
+    error_message = "The key rotates."
+  }
+  assert {
+    condition     = module.data_plane.streams.drones.name == "prestacop-drones"
+    error_message = "Production names come from config/resources.json unprefixed."
+  }
+
+  # Outputs that become configuration.
+  assert {
+    condition     = output.service_config["stream-to-storage"].PRESTACOP_TARGET == "aws" && output.service_config["stream-to-storage"].PRESTACOP_MESSAGES_TABLE == "prestacop-messages"
+    error_message = "service_config must hold each service's environment for AWS."
+  }
+  assert {
+    condition     = length(output.ansible_inventory.all.children.prestacop.hosts) == 3 && output.ansible_inventory.all.children.prestacop.hosts["alert-system-1"].prestacop_services == ["alert-system"]
+    error_message = "The inventory lists each host with the service it runs."
+  }
+}
+
+run "two_storage_workers" {
+  command = plan
+  variables {
+    instances_per_service = { "stream-to-storage" = 2 }
+  }
+  assert {
+    condition     = length(aws_instance.host) == 4 && aws_instance.host["stream-to-storage-2"].tags.Service == "stream-to-storage"
+    error_message = "instances_per_service adds hosts for a service."
+  }
+}
+
+run "ssh_open_to_the_world_is_refused" {
+  command = plan
+  variables {
+    admin_cidr = "0.0.0.0/0"
+  }
+  expect_failures = [var.admin_cidr]
+}
