@@ -27,7 +27,7 @@ export const GROUP_COLUMNS = [
   'vyear',
   'iyear', // the issue year (a vehicle year is plausible up to it + 2)
   'plate',
-  'summons',
+  'sk', // hash(summons): 8 bytes per key in the largest hash table of all (one entry per ticket)
 ] as const;
 export type GroupColumn = (typeof GROUP_COLUMNS)[number];
 
@@ -43,8 +43,6 @@ export const kindAndReason = (
   kr === 1
     ? { kind: 'drone', reason: null }
     : { kind: 'nypd', reason: kr === 0 ? null : (REJECT_REASONS[kr - 2] ?? 'undecodable') };
-
-const krSql = `CASE WHEN reason IS NULL THEN 0 ${REJECT_REASONS.map((r, i) => `WHEN reason = '${r}' THEN ${i + 2}`).join(' ')} END::UTINYINT`;
 
 /**
  * The Manhattan-below-96th-Street hint, read with the borough (aggregate/violations.ts): `S` a numbered street up
@@ -82,23 +80,23 @@ const NUMBERED_STREET = '^(E|W|EAST|WEST)\\.? +([0-9]{1,3})(ST|ND|RD|TH)? +(ST|S
  * ticketFacts(rows); // SELECT 'nypd' AS kind, ... FROM (rows)
  */
 export const ticketFacts = (ticketRows: string): string => `
-SELECT ${krSql} AS kr, reason, src, code, county,
+SELECT kr, src, code, county,
   CASE
     WHEN street_n IS NOT NULL THEN CASE WHEN street_n <= 96 THEN 'S' ELSE 'N' END
     WHEN TRY_CAST(precinct AS INTEGER) IN (${PRECINCTS_AT_OR_BELOW_96TH.join(', ')}) THEN 'P'
   END AS hint,
   issue_date AS day, tod, precinct, street, state, plate_type, make, body, color, vyear,
-  year(issue_date) AS iyear, plate, summons, 1.0 AS w
+  year(issue_date) AS iyear, plate, summons, hash(summons) AS sk, 1.0 AS w
 FROM (SELECT *, CASE WHEN starts_with(street, 'E') OR starts_with(street, 'W')
     THEN TRY_CAST(nullif(regexp_extract(street, ${sqlString(NUMBERED_STREET)}, 2), '') AS INTEGER) END AS street_n
   FROM (${ticketRows}))`;
 
 const droneFacts = `
-SELECT 1::UTINYINT AS kr, NULL::VARCHAR AS reason, NULL::UTINYINT AS src, code, borough AS county,
+SELECT 1::UTINYINT AS kr, NULL::UTINYINT AS src, code, borough AS county,
   CASE WHEN m96 THEN 'D' END AS hint, day, tod, NULL::VARCHAR AS precinct, NULL::VARCHAR AS street,
   NULL::VARCHAR AS state, NULL::VARCHAR AS plate_type, NULL::VARCHAR AS make, NULL::VARCHAR AS body,
   NULL::VARCHAR AS color, NULL::VARCHAR AS vyear, year(day) AS iyear, NULL::VARCHAR AS plate,
-  NULL::VARCHAR AS summons, 1.0 AS w
+  NULL::VARCHAR AS summons, NULL::UBIGINT AS sk, 1.0 AS w
 FROM drone_violations`;
 
 /**
@@ -116,8 +114,14 @@ export const factsSql = (facts: Facts): string | undefined => {
 };
 
 /**
+ * The hash of a ticket fact as grouped: every grouping column as written, the source included. Copies with the
+ * same hash fall in the same group of every set, so they can share one count between them.
+ */
+export const ROW_HASH = `hash(${GROUP_COLUMNS.filter((c) => c !== 'kr' && c !== 'sk').join(', ')})`;
+
+/**
  * The hash of a ticket fact's content (cells trimmed, `0033` = `33`, year `0` = empty, as csv-to-stream
- * normalises them), to tell identical copies of a ticket from differing ones whatever source they come from.
+ * normalises them), to tell copies that say different things from copies written differently.
  */
 export const CONTENT_HASH = `hash(day, code, upper(js_trim(tod)), upper(js_trim(county)),
   TRY_CAST(js_trim(precinct) AS BIGINT), js_trim(street), js_trim(state), js_trim(plate_type), js_trim(make),

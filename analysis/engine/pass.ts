@@ -34,7 +34,7 @@ export const GROUP_SETS = {
   vehicle: ['make', 'body'],
   appearance: ['color', 'vyear', 'iyear'],
   plate: ['plate', 'state'],
-  dups: ['summons'],
+  dups: ['sk'],
 } as const satisfies Record<string, ReadonlyArray<GroupColumn>>;
 export type GroupSet = keyof typeof GROUP_SETS;
 

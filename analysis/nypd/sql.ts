@@ -5,7 +5,7 @@
  * reason and accepted per code equal `csv-to-stream --dry-run` on the same file.
  *
  * Every source becomes rows of one shape, {@link TICKET_ROW_COLUMNS}: the cells the statistics need and the
- * reject reason (NULL when accepted). The cells the rules read are trimmed like csv-to-stream's (JS `trim()`,
+ * reject reason, as a small integer `kr` (0 when accepted). The cells the rules read are trimmed like csv-to-stream's (JS `trim()`,
  * NO-BREAK SPACE included; empty → NULL). Cells used only as group keys stay as written: they are normalised
  * after grouping, once per distinct value (aggregate/normalise.ts), which costs nothing per row.
  */
@@ -33,7 +33,7 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 export const TICKET_ROW_COLUMNS = [
   'src', // UTINYINT: the source's index
   'summons', // VARCHAR, trimmed: the id is `nypd:<summons>`
-  'reason', // VARCHAR: a RejectReason, or NULL when accepted
+  'kr', // UTINYINT: 0 accepted, else 2 + the index of its RejectReason (engine/facts.ts kindAndReason)
   'issue_date', // DATE
   'code', // INTEGER 1–99, NULL when out of range (csv-to-stream leaves violationCode out then)
   'tod', // VARCHAR: Violation Time as written
@@ -147,6 +147,9 @@ export const archiveTicketSource = (src: number, files: ReadonlyArray<string>): 
   );
 };
 
+/** The `kr` of rows rejected for `reason`. */
+const kr = (reason: RejectReason): number => 2 + REJECT_REASONS.indexOf(reason);
+
 /**
  * csv-to-stream's checks, in its order: the first failing one names the reason. Each required cell is first
  * tested as written (a clean cell needs no trimming, and trimming costs more than the test); only a cell failing
@@ -155,14 +158,15 @@ export const archiveTicketSource = (src: number, files: ReadonlyArray<string>): 
 const withRules = (src: number, cells: string): string => `
 SELECT ${sqlNumber(src)}::UTINYINT AS src, summons,
   CASE
-    WHEN NOT decoded THEN 'undecodable'
-    WHEN summons IS NULL THEN 'summons_number_missing'
-    WHEN NOT summons_ok THEN 'summons_number_malformed'
-    WHEN date_missing THEN 'issue_date_missing'
-    WHEN issue_date IS NULL THEN 'issue_date_unparseable'
-    WHEN code_text IS NULL THEN 'violation_code_missing'
-    WHEN NOT code_ok THEN 'violation_code_not_numeric'
-  END AS reason,
+    WHEN NOT decoded THEN ${kr('undecodable')}
+    WHEN summons IS NULL THEN ${kr('summons_number_missing')}
+    WHEN NOT summons_ok THEN ${kr('summons_number_malformed')}
+    WHEN date_missing THEN ${kr('issue_date_missing')}
+    WHEN issue_date IS NULL THEN ${kr('issue_date_unparseable')}
+    WHEN code_text IS NULL THEN ${kr('violation_code_missing')}
+    WHEN NOT code_ok THEN ${kr('violation_code_not_numeric')}
+    ELSE 0
+  END::UTINYINT AS kr,
   issue_date,
   CASE WHEN code_ok AND TRY_CAST(code_text AS INTEGER) BETWEEN 1 AND 99 THEN TRY_CAST(code_text AS INTEGER) END AS code,
   tod, county, precinct, street, state, plate_type, make, body, color, vyear, plate
