@@ -1,12 +1,12 @@
 /**
  * Deduplication by summons number across sources and raw copies, when the pass found duplicated ids. One copy per
- * id is kept: identical copies (a re-import, the archive's raw copies, a file and the archive holding the same
- * history) are one ticket; copies that differ are counted as conflicts and the one whose content hashes lowest is
- * kept, so the choice never depends on the order of the sources. The other copies are then subtracted from every
- * breakdown (weight − 1), which is exact: identical copies fall in the same groups.
+ * id is kept: the one whose row (as grouped) hashes lowest, so the choice never depends on the order of the
+ * sources; when several copies are the same row (the archive's raw copies), they share the count, 1/n each, which
+ * is exact because they fall in the same group of every set. The other copies are subtracted from every breakdown
+ * (weight − 1). Copies whose content differs once normalised (trimmed, `0033` = `33`) are counted as conflicts.
  */
 import type { Engine } from './duckdb.ts';
-import { CONTENT_HASH, type Facts, ticketFacts } from './facts.ts';
+import { CONTENT_HASH, type Facts, ROW_HASH, ticketFacts } from './facts.ts';
 
 /** The outcome of deduplication across sources. */
 export interface DedupCounts {
@@ -20,7 +20,7 @@ export interface DedupCounts {
 
 /**
  * Reads the duplicated ids off the pass's `groups` (set `dupsGid`) and, if any, builds the `dups` table
- * (summons, keep_h, keep_n: the kept content's hash and how many identical copies of it there are).
+ * (summons, keep_h, keep_n: the kept row's hash and how many copies of that row there are).
  *
  * @example
  * const dedup = await dedupTable(engine, facts, gidOfDups);
@@ -30,26 +30,30 @@ export const dedupTable = async (
   facts: Facts,
   dupsGid: number,
 ): Promise<DedupCounts> => {
-  const [d] =
-    await engine.all(`SELECT count(*)::DOUBLE AS ids, coalesce(sum(n), 0)::DOUBLE AS copies
-    FROM groups WHERE gid = ${dupsGid} AND kr = 0`);
-  const duplicatedIds = Number(d?.ids ?? 0);
-  if (duplicatedIds === 0 || facts.ticketRows === undefined)
-    return { duplicatedIds: 0, droppedCopies: 0, conflictingIds: 0 };
-  await engine.run(`
-    CREATE OR REPLACE TABLE dup_keys AS SELECT k1 AS summons FROM groups WHERE gid = ${dupsGid} AND kr = 0;
-    CREATE OR REPLACE TABLE dups AS
-      SELECT summons, min(h) AS keep_h, arg_min(n, h) AS keep_n, count(*) AS variants FROM (
-        SELECT summons, ${CONTENT_HASH} AS h, count(*) AS n FROM (${ticketFacts(facts.ticketRows)})
-        WHERE reason IS NULL AND summons IN (SELECT summons FROM dup_keys) GROUP BY ALL
-      ) GROUP BY summons;`);
-  const [c] = await engine.all(
-    `SELECT count(*) FILTER (WHERE variants > 1)::DOUBLE AS ids FROM dups`,
+  const [d] = await engine.all(
+    `SELECT count(*)::DOUBLE AS n FROM groups WHERE gid = ${dupsGid} AND kr = 0`,
   );
+  if (Number(d?.n ?? 0) === 0 || facts.ticketRows === undefined)
+    return { duplicatedIds: 0, droppedCopies: 0, conflictingIds: 0 };
+  // The pass grouped hashes of summons numbers: a collision only brings a few more rows here, where the
+  // numbers themselves are grouped.
+  await engine.run(`
+    CREATE OR REPLACE TABLE dup_keys AS SELECT k1::UBIGINT AS sk FROM groups WHERE gid = ${dupsGid} AND kr = 0;
+    CREATE OR REPLACE TABLE dups AS
+      SELECT summons, min(h) AS keep_h, arg_min(n, h) AS keep_n, count(DISTINCT c) AS variants,
+        sum(n) AS copies FROM (
+        SELECT summons, ${ROW_HASH} AS h, ${CONTENT_HASH} AS c, count(*) AS n
+        FROM (${ticketFacts(facts.ticketRows)})
+        WHERE kr = 0 AND sk IN (SELECT sk FROM dup_keys) GROUP BY ALL
+      ) GROUP BY summons HAVING sum(n) > 1;`);
+  const [c] =
+    await engine.all(`SELECT count(*)::DOUBLE AS ids, coalesce(sum(copies), 0)::DOUBLE AS copies,
+    count(*) FILTER (WHERE variants > 1)::DOUBLE AS conflicts FROM dups`);
+  const duplicatedIds = Number(c?.ids ?? 0);
   return {
     duplicatedIds,
-    droppedCopies: Number(d?.copies ?? 0) - duplicatedIds,
-    conflictingIds: Number(c?.ids ?? 0),
+    droppedCopies: Number(c?.copies ?? 0) - duplicatedIds,
+    conflictingIds: Number(c?.conflicts ?? 0),
   };
 };
 
@@ -61,7 +65,7 @@ export const dedupTable = async (
  * const sql = correctionFacts(facts);
  */
 export const correctionFacts = (facts: Facts): string => `
-SELECT * EXCLUDE (w, keep_h, keep_n, variants),
-  (CASE WHEN ${CONTENT_HASH} = keep_h THEN 1.0 / keep_n ELSE 0.0 END) - 1.0 AS w
+SELECT * EXCLUDE (w, keep_h, keep_n, variants, copies),
+  (CASE WHEN ${ROW_HASH} = keep_h THEN 1.0 / keep_n ELSE 0.0 END) - 1.0 AS w
 FROM (${ticketFacts(facts.ticketRows ?? 'SELECT NULL')}) JOIN dups USING (summons)
-WHERE reason IS NULL`;
+WHERE kr = 0`;
