@@ -1,0 +1,92 @@
+/**
+ * The Ansible inventory of the local deploy test, in the shape Terraform's `ansible_inventory` output has on AWS
+ * (same variables, same per-service environment from the Terraform outputs), plus what three local "hosts" need:
+ * sshd ports on 127.0.0.1, an install root each, free ops ports, and test mode (no systemd here).
+ *
+ * usage: node --import tsx test/infra/inventory.ts TF_OUTPUT_JSON STACK_JSON HOSTS_JSON > inventory.json
+ *   TF_OUTPUT_JSON  `terraform output -json` of terraform/local (service_env, ops_ports)
+ *   STACK_JSON      what test/infra/local-stack.ts wrote (the services' endpoint environment)
+ *   HOSTS_JSON      [{ name, port, root, services }] for the sshd instances, plus { key } for the private key
+ */
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+
+interface LocalHost {
+  readonly name: string;
+  readonly port: number;
+  readonly root: string;
+  readonly services: ReadonlyArray<string>;
+}
+interface Hosts {
+  readonly key: string;
+  readonly node: string;
+  readonly hosts: ReadonlyArray<LocalHost>;
+}
+interface TfOutput {
+  readonly service_env: { readonly value: Record<string, Record<string, string>> };
+  readonly ops_ports: { readonly value: Record<string, number> };
+}
+interface Stack {
+  readonly env: Record<string, string>;
+}
+
+const read = <A>(path: string): A => JSON.parse(readFileSync(path, 'utf8')) as A;
+
+/** A port free on 127.0.0.1 right now. */
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+const [tfPath, stackPath, hostsPath] = process.argv.slice(2);
+if (tfPath === undefined || stackPath === undefined || hostsPath === undefined) {
+  process.stderr.write('usage: inventory.ts TF_OUTPUT_JSON STACK_JSON HOSTS_JSON\n');
+  process.exit(64);
+}
+const tf = read<TfOutput>(tfPath);
+const stack = read<Stack>(stackPath);
+const spec = read<Hosts>(hostsPath);
+
+const hosts: Record<string, unknown> = {};
+for (const h of spec.hosts) {
+  const ports: Record<string, number> = {};
+  for (const svc of Object.keys(tf.ops_ports.value)) ports[svc] = await freePort();
+  hosts[h.name] = {
+    ansible_host: '127.0.0.1',
+    ansible_port: h.port,
+    prestacop_root: `${h.root}/opt/prestacop`,
+    prestacop_log_dir: `${h.root}/var/log/prestacop`,
+    prestacop_ops_ports: ports,
+    prestacop_services: h.services,
+  };
+}
+
+const inventory = {
+  all: {
+    vars: {
+      prestacop_common_env: stack.env,
+      prestacop_service_env: tf.service_env.value,
+      prestacop_ops_ports: tf.ops_ports.value,
+      prestacop_test_mode: true,
+      prestacop_create_user: false,
+      prestacop_user: 'root',
+      prestacop_node_bin: spec.node,
+      // 10 drones, one message a second each: traffic to follow, light enough for 2 cores.
+      prestacop_extra_env: {
+        'drone-simulator': { PRESTACOP_DRONES: '10', PRESTACOP_INTERVAL_MS: '1000' },
+      },
+      ansible_user: 'root',
+      ansible_become: false,
+      ansible_python_interpreter: '/usr/bin/python3',
+      ansible_ssh_private_key_file: spec.key,
+      ansible_ssh_common_args: '-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null',
+    },
+    children: { prestacop: { hosts } },
+  },
+};
+process.stdout.write(`${JSON.stringify(inventory, null, 2)}\n`);
