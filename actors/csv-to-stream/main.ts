@@ -34,21 +34,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
     stop.abort();
   });
 
-setInterval(() => {
-  const m = process.memoryUsage();
-  console.error(
-    'mem',
-    Math.round(m.rss / 1e6),
-    'heapTotal',
-    Math.round(m.heapTotal / 1e6),
-    'heapUsed',
-    Math.round(m.heapUsed / 1e6),
-    'ext',
-    Math.round(m.external / 1e6),
-    'ab',
-    Math.round(m.arrayBuffers / 1e6),
-  );
-}, 1000).unref();
 const clients = cfg.dryRun ? undefined : createAwsClients(toAwsTarget(cfg));
 log.info({ files: cfg.file, dryRun: cfg.dryRun, stream: cfg.historyStream }, `${ACTOR} started`);
 const { exitCode } = await runCsvToStream(cfg, {
