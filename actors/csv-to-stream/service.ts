@@ -3,7 +3,8 @@
  * files, progress, and the summary; turns every outcome into an exit code. `main.ts` adds only the process (argv,
  * env, signals, exit); tests call this directly.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 import type { AwsClients } from '../../runtime/aws/clients.ts';
 import type { RawRecord } from '../../runtime/bus/bus.ts';
@@ -142,7 +143,10 @@ export const runCsvToStream = async (
     bytesSent,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
   });
-  if (cfg.summary) writeFileSync(cfg.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  if (cfg.summary) {
+    mkdirSync(dirname(cfg.summary), { recursive: true });
+    writeFileSync(cfg.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  }
   if (deps.tty) deps.tty.write(summaryText(summary));
   else deps.log.info({ summary }, 'summary');
   return { summary, exitCode: report.interrupted ? 130 : 0 };
