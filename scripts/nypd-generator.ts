@@ -30,8 +30,10 @@ export const DIRT_KINDS = [
   'mangled_house', // spreadsheet-mangled House Number (Jul-40)
   'quoted_comma', // a street name with a comma, so quoted
 ] as const;
+/** One kind of dirt. */
 export type DirtKind = (typeof DIRT_KINDS)[number];
 
+/** What to write. */
 export interface GenerateOptions {
   readonly rows: number;
   readonly out: string;
@@ -45,6 +47,7 @@ export interface GenerateOptions {
   readonly finalNewline?: boolean;
 }
 
+/** What was written: rows, bytes, and how many rows got each kind of dirt. */
 export interface GenerateResult {
   readonly rows: number;
   readonly bytes: number;

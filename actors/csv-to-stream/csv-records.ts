@@ -49,6 +49,7 @@ export interface CsvBroken extends Span {
   readonly raw: string;
 }
 
+/** What a batch holds, in file order. */
 export type CsvItem = CsvRecord | CsvBroken;
 
 /** The records of one read chunk. */
