@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -116,7 +116,10 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
     for (const [k, val, mark] of table) console.log(`${k.padEnd(w)}  ${val.padStart(v)}  ${mark}`);
     console.log(
       `\nrejects by reason: ${JSON.stringify(summary.rejectsByReason)}; ${fmt(summary.bytesSent)} bytes sent.` +
-        `\nratio = end-to-end rows/s (the command's own clock, start-up excluded) / csv-parse alone, same file, same run.`,
+        `\nratio = end-to-end rows/s (the command's own clock, start-up excluded) / csv-parse alone, same file, same run.` +
+        `\nload average at the end: ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')} (cores are shared: compare ratios, not rates).`,
     );
   } finally {
     if (values.keep) console.log(`kept ${dir}`);
