@@ -125,7 +125,9 @@ export const csvSource = (
 /**
  * The NYPD tickets of the archive (`nypd.ticket` gzip NDJSON batches in the local cache), mapped onto the same
  * columns. They were decoded by the NypdTicket codec before they were archived, so only the envelope is checked
- * here (`type`, `v`, the derived id); a record failing it is rejected as `undecodable`.
+ * here (`type`, `v`, the derived id); a record failing it is rejected as `undecodable`. A ticket without
+ * `violationCode` had a code outside 1–99 (csv-to-stream accepts it and leaves the code out): it reads as code 0,
+ * accepted, counted under "code outside 1-99".
  *
  * @example
  * archiveTicketSource(2, ['/cache/archive/type=nypd.ticket/date=2026-11-27/hour=18/a.ndjson.gz']);
@@ -136,7 +138,7 @@ export const archiveTicketSource = (src: number, files: ReadonlyArray<string>): 
   return withRules(
     src,
     `SELECT ${text('summonsNumber')} AS summons_raw, ${text('issueDate')} AS date_raw,
-       ${text('violationCode')} AS code_raw, ${text('violationTime')} AS tod,
+       coalesce(${text('violationCode')}, '0') AS code_raw, ${text('violationTime')} AS tod,
        ${text('violationCounty')} AS county, ${text('violationPrecinct')} AS precinct,
        upper(${text('streetName')}) AS street, ${text('registrationState')} AS state,
        ${text('plateType')} AS plate_type, ${text('vehicleMake')} AS make, ${text('vehicleBodyType')} AS body,
