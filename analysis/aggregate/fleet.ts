@@ -106,7 +106,8 @@ const alarms = (d: DroneCounts, codes: ViolationCodeTable): Table => {
     rows.push({
       breakdown: 'violation_code',
       key: a.key,
-      description: a.key === null ? null : (codes.get(Number(a.key))?.definition ?? null),
+      description:
+        a.key === null ? null : (codes.get(Number(a.key))?.definition ?? '(not in the code table)'),
       alarms: a.n,
       share: share(a.n, total),
     });

@@ -14,7 +14,7 @@ export const GROUP_COLUMNS = [
   'src', // the NYPD source's index
   'code', // 1–99, NULL when out of range
   'county', // Violation County as written; a drone's borough
-  'hint', // where the fine applies, see HINTS
+  'hint', // where the fine applies: see ticketFacts
   'day', // the issue day / the drone's day in New York
   'tod', // Violation Time as written / the drone's HHMM in New York
   'precinct',
@@ -45,13 +45,6 @@ export const kindAndReason = (
     : { kind: 'nypd', reason: kr === 0 ? null : (REJECT_REASONS[kr - 2] ?? 'undecodable') };
 
 /**
- * The Manhattan-below-96th-Street hint, read with the borough (aggregate/violations.ts): `S` a numbered street up
- * to 96th (`W 42 ST`), `N` a numbered street above it, `P` another street in a precinct wholly below 96th Street,
- * `D` a drone position at or below 96th Street (isManhattanBelow96th); NULL none of these.
- */
-export const HINTS = ['S', 'N', 'P', 'D'] as const;
-
-/**
  * Manhattan precincts lying wholly at or below 96th Street (1st–20th: Downtown, Midtown, the Upper East Side to
  * 96th and the Upper West Side to 86th). The 22nd (Central Park) and 24th (86th–110th West) straddle 96th Street,
  * so their tickets take the other-areas fine unless the street itself is numbered.
@@ -73,8 +66,11 @@ const NUMBERED_STREET = '^(E|W|EAST|WEST)\\.? +([0-9]{1,3})(ST|ND|RD|TH)? +(ST|S
 // SQL
 
 /**
- * The ticket facts (weight 1). The street is tested only when it starts with E or W: the regex is the costliest
- * thing done per row, and most streets start otherwise.
+ * The ticket facts (weight 1). `hint` says where the fine applies, read with the borough (aggregate/violations.ts):
+ * `S` a numbered street up to 96th (`W 42 ST`), `N` a numbered street above it, `P` another street in a precinct
+ * wholly below 96th Street, `D` (drones) a position at or below 96th Street (isManhattanBelow96th); NULL none of
+ * these. The street is tested only when it starts with E or W: the regex is the costliest thing done per row, and
+ * most streets start otherwise.
  *
  * @example
  * ticketFacts(rows); // SELECT 'nypd' AS kind, ... FROM (rows)

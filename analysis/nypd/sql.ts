@@ -4,7 +4,7 @@
  * two are held equal by a test (test/integration/analysis.int.spec.ts): per file, rows read, accepted, rejected by
  * reason and accepted per code equal `csv-to-stream --dry-run` on the same file.
  *
- * Every source becomes rows of one shape, {@link TICKET_ROW_COLUMNS}: the cells the statistics need and the
+ * Every source becomes rows of one shape, the ticket row (see below): the cells the statistics need and the
  * reject reason, as a small integer `kr` (0 when accepted). The cells the rules read are trimmed like csv-to-stream's (JS `trim()`,
  * NO-BREAK SPACE included; empty → NULL). Cells used only as group keys stay as written: they are normalised
  * after grouping, once per distinct value (aggregate/normalise.ts), which costs nothing per row.
@@ -29,25 +29,20 @@ export const REJECT_REASONS = [
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
-/** The columns of a ticket row, in order. */
-export const TICKET_ROW_COLUMNS = [
-  'src', // UTINYINT: the source's index
-  'summons', // VARCHAR, trimmed: the id is `nypd:<summons>`
-  'kr', // UTINYINT: 0 accepted, else 2 + the index of its RejectReason (engine/facts.ts kindAndReason)
-  'issue_date', // DATE
-  'code', // INTEGER 1–99, NULL when out of range (csv-to-stream leaves violationCode out then)
-  'tod', // VARCHAR: Violation Time as written
-  'county', // VARCHAR: Violation County as written
-  'precinct', // VARCHAR: Violation Precinct as written
-  'street', // VARCHAR: Street Name upper-cased (top streets group on it)
-  'state', // VARCHAR: the rest as written
-  'plate_type',
-  'make',
-  'body',
-  'color',
-  'vyear',
-  'plate', // VARCHAR: Plate ID (repeat plates group on it with state)
-] as const;
+/**
+ * The columns of a ticket row, in order (every source's SELECT yields them):
+ * - `src`: UTINYINT: the source's index
+ * - `summons`: VARCHAR, trimmed: the id is `nypd:<summons>`
+ * - `kr`: UTINYINT: 0 accepted, else 2 + the index of its RejectReason (engine/facts.ts kindAndReason)
+ * - `issue_date`: DATE
+ * - `code`: INTEGER 1–99, NULL when out of range (csv-to-stream leaves violationCode out then)
+ * - `tod`: VARCHAR: Violation Time as written
+ * - `county`: VARCHAR: Violation County as written
+ * - `precinct`: VARCHAR: Violation Precinct as written
+ * - `street`: VARCHAR: Street Name upper-cased (top streets group on it)
+ * - `state`, `plate_type`, `make`, `body`, `color`, `vyear`: VARCHAR, as written
+ * - `plate`: VARCHAR: Plate ID (repeat plates group on it with state)
+ */
 
 // ---------------------------------------------------------------------------------------------------------------
 // macros
