@@ -159,6 +159,8 @@ TFL=$TMP/tf/terraform/local
 export ANSIBLE_HOME=$TMP/ansible-home ANSIBLE_SSH_CONTROL_PATH_DIR=$TMP/cp ANSIBLE_LOCAL_TEMP=$TMP/ansible-tmp
 export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_RETRY_FILES_ENABLED=0
 export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks # per-task times in the logs
+# One SSH connection per host for the whole test (closed at the end by cleanup()).
+export ANSIBLE_SSH_ARGS="-o ControlMaster=auto -o ControlPersist=900s"
 
 # ---------------------------------------------------------------------------------------------------------------
 # The stack starts first (Java takes a few seconds); static checks run beside it and beside the apply.
@@ -173,7 +175,7 @@ tf_root_checks() {
 bg "terraform validate + test (AWS root, mocked provider)" tf_root_checks
 ansible_checks() {
   cd ansible && ansible-lint --offline -q &&
-    ansible-playbook --syntax-check -i inventory/example.yml site.yml redeploy.yml stop.yml
+    ansible-playbook --syntax-check -i inventory/example.yml site.yml stage.yml redeploy.yml stop.yml
 }
 bg "ansible-lint + syntax-check" ansible_checks
 
@@ -191,7 +193,10 @@ check "local stack up (free ports, nothing provisioned)" wait_stack || {
   tail -n 20 "$LOGS/local-stack.log"
   abort "no local stack"
 }
-node -e 'const s = require(process.argv[1]); console.log(JSON.stringify({ endpoints: s.terraform }))' \
+# Two drone shards and one history shard instead of 4 + 2: the consumers poll every shard every 20 ms against the
+# emulator, and two cores are shared with everything else here. (The mocked test checks resources.json's sizes.)
+node -e 'const s = require(process.argv[1]);
+  console.log(JSON.stringify({ endpoints: s.terraform, shard_counts: { drones: 2, history: 1 } }))' \
   "$TMP/stack.json" > "$TMP/local.tfvars.json"
 
 tf_apply() {
@@ -259,12 +264,20 @@ mkdir -p "$TMP/snapshot"
 (git ls-files -z --cached --others --exclude-standard | xargs -0 -r cp --parents -t "$TMP/snapshot" 2> /dev/null) ||
   true
 cat > "$TMP/hosts.json" << EOF
-{"key": "$TMP/ssh/id", "node": "$(command -v node)", "hosts": [
+{"key": "$TMP/ssh/id", "user": "$(id -un)", "node": "$(command -v node)", "hosts": [
   {"name": "host1", "port": ${PORTS[0]}, "root": "$TMP/host1", "services": ["drone-simulator"]},
   {"name": "host2", "port": ${PORTS[1]}, "root": "$TMP/host2", "services": ["stream-to-storage"]},
   {"name": "host3", "port": ${PORTS[2]}, "root": "$TMP/host3", "services": ["stream-to-storage", "alert-system"]}
 ]}
 EOF
+# The release is built and staged on the hosts (unpacked, npm ci) while Terraform waits on its waiters: stage.yml
+# needs the hosts only. site.yml then finds it staged and makes it current.
+node --import tsx test/infra/inventory.ts - "$TMP/stack.json" "$TMP/hosts.json" > "$TMP/inventory-hosts.json" \
+  2> "$LOGS/inventory.log" || abort "inventory"
+bg "stage.yml: build the release, unpack and npm ci on 3 hosts (during the apply)" \
+  bash -c 'cd ansible && ansible-playbook -i "$1/inventory-hosts.json" -e "prestacop_repo_dir=$1/snapshot" \
+    -e "prestacop_build_dir=$1/dist" stage.yml' _ "$TMP"
+
 bg_wait "terraform apply: data-plane module, hardening=false, on the local stack" || abort "nothing to deploy to"
 node --import tsx test/infra/inventory.ts "$TMP/tf-output.json" "$TMP/stack.json" "$TMP/hosts.json" \
   > "$TMP/inventory.json" 2> "$LOGS/inventory.log" || abort "inventory"
@@ -280,6 +293,7 @@ no_change() { grep -E '^host[0-9]+ +:' "$1" | grep -vE 'changed=0 .*failed=0' | 
 
 bg_wait "terraform validate + test (AWS root, mocked provider)"
 bg_wait "ansible-lint + syntax-check"
+bg_wait "stage.yml: build the release, unpack and npm ci on 3 hosts (during the apply)" || abort "no release"
 
 # ---------------------------------------------------------------------------------------------------------------
 check "site.yml: deploy and start the actors on 3 hosts (test mode)" playbook site.yml ||

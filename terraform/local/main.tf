@@ -27,6 +27,12 @@ variable "name_prefix" {
   default     = "tf-"
 }
 
+variable "shard_counts" {
+  description = "Shards per stream key, overriding config/resources.json (the deploy test uses fewer: every consumer polls every shard every 20 ms against the emulator)."
+  type        = map(number)
+  default     = {}
+}
+
 provider "aws" {
   region = "us-east-1"
   # s3rver checks signatures against S3RVER/S3RVER; the other emulators take any key. Not secrets.
@@ -51,6 +57,7 @@ module "data_plane" {
   source = "../modules/data-plane"
 
   name_prefix   = var.name_prefix
+  shard_counts  = var.shard_counts
   hardening     = false
   force_destroy = false # s3rver has no ListObjectVersions: the test empties the bucket first
 }

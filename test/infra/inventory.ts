@@ -4,9 +4,11 @@
  * sshd ports on 127.0.0.1, an install root each, free ops ports, and test mode (no systemd here).
  *
  * usage: node --import tsx test/infra/inventory.ts TF_OUTPUT_JSON STACK_JSON HOSTS_JSON > inventory.json
- *   TF_OUTPUT_JSON  `terraform output -json` of terraform/local (service_env, ops_ports)
+ *   TF_OUTPUT_JSON  `terraform output -json` of terraform/local (service_env, ops_ports), or - before the apply
+ *                   (enough for stage.yml, which needs the hosts only)
  *   STACK_JSON      what test/infra/local-stack.ts wrote (the services' endpoint environment)
- *   HOSTS_JSON      [{ name, port, root, services }] for the sshd instances, plus { key } for the private key
+ *   HOSTS_JSON      { key, user, node, hosts: [{ name, port, root, services }] }: the sshd instances, the private
+ *                   key and user to log in with, and the node binary already on them
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -19,6 +21,7 @@ interface LocalHost {
 }
 interface Hosts {
   readonly key: string;
+  readonly user: string;
   readonly node: string;
   readonly hosts: ReadonlyArray<LocalHost>;
 }
@@ -48,7 +51,10 @@ if (tfPath === undefined || stackPath === undefined || hostsPath === undefined) 
   process.stderr.write('usage: inventory.ts TF_OUTPUT_JSON STACK_JSON HOSTS_JSON\n');
   process.exit(64);
 }
-const tf = read<TfOutput>(tfPath);
+const tf: TfOutput =
+  tfPath === '-'
+    ? { service_env: { value: {} }, ops_ports: { value: {} } }
+    : read<TfOutput>(tfPath);
 const stack = read<Stack>(stackPath);
 const spec = read<Hosts>(hostsPath);
 
@@ -74,13 +80,13 @@ const inventory = {
       prestacop_ops_ports: tf.ops_ports.value,
       prestacop_test_mode: true,
       prestacop_create_user: false,
-      prestacop_user: 'root',
+      prestacop_user: spec.user,
       prestacop_node_bin: spec.node,
       // 10 drones, one message a second each: traffic to follow, light enough for 2 cores.
       prestacop_extra_env: {
         'drone-simulator': { PRESTACOP_DRONES: '10', PRESTACOP_INTERVAL_MS: '1000' },
       },
-      ansible_user: 'root',
+      ansible_user: spec.user,
       ansible_become: false,
       ansible_python_interpreter: '/usr/bin/python3',
       ansible_ssh_private_key_file: spec.key,
