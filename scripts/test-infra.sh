@@ -7,9 +7,10 @@
 #  3. the data-plane module applied with hardening=false to a local stack on free ports (tf- prefixed names), then
 #     a re-plan that must show no change (-detailed-exitcode 0) - destroyed at the end
 #  4. a real deploy to three local "hosts" (sshd on 127.0.0.1 with their own ports and install roots; test mode,
-#     as systemd cannot run here) from the Terraform outputs: site.yml starts the actors against the stack, a second
-#     run changes nothing, redeploy.yml rolls a new build one host at a time while messages keep flowing, and every
-#     drone's messages are in DynamoDB with no hole but the simulator's own restart
+#     as systemd cannot run here) from the Terraform outputs: stage.yml ships the build during the apply, site.yml
+#     starts the actors against the Terraform-made resources, a second run changes nothing, redeploy.yml rolls a
+#     new build one host at a time while messages keep flowing, and every drone's messages are in DynamoDB with no
+#     hole but the simulator's own restart
 #
 # It installs what it lacks (apt: ansible, ansible-lint, openssh-server; once), stops everything it started by pid,
 # and prints one line: "infra: N passed, M failed". Logs stay in the temp folder when something fails.
@@ -281,10 +282,10 @@ bg "stage.yml: build the release, unpack and npm ci on 3 hosts (during the apply
 bg_wait "terraform apply: data-plane module, hardening=false, on the local stack" || abort "nothing to deploy to"
 node --import tsx test/infra/inventory.ts "$TMP/tf-output.json" "$TMP/stack.json" "$TMP/hosts.json" \
   > "$TMP/inventory.json" 2> "$LOGS/inventory.log" || abort "inventory"
-TABLE=$(node -e 'console.log(require(process.argv[1]).service_env.value["stream-to-storage"].PRESTACOP_MESSAGES_TABLE)' \
-  "$TMP/tf-output.json")
-INTERVAL_MS=$(node -e 'console.log(require(process.argv[1]).all.vars.prestacop_extra_env["drone-simulator"].PRESTACOP_INTERVAL_MS)' \
-  "$TMP/inventory.json")
+json() { node -e 'console.log(eval(`require(process.argv[1])${process.argv[2]}`))' "$1" "$2"; }
+TABLE=$(json "$TMP/tf-output.json" '.service_env.value["stream-to-storage"].PRESTACOP_MESSAGES_TABLE')
+BUCKET=$(json "$TMP/tf-output.json" '.service_env.value["stream-to-storage"].PRESTACOP_BUCKET')
+INTERVAL_MS=$(json "$TMP/inventory.json" '.all.vars.prestacop_extra_env["drone-simulator"].PRESTACOP_INTERVAL_MS')
 flow() { node --import tsx test/infra/flow.ts "$@" 2>> "$LOGS/flow.log"; }
 playbook() { (cd ansible && ansible-playbook -i "$TMP/inventory.json" -e "prestacop_repo_dir=$TMP/snapshot" \
   -e "prestacop_build_dir=$TMP/dist" "$@"); }
@@ -298,12 +299,17 @@ bg_wait "stage.yml: build the release, unpack and npm ci on 3 hosts (during the 
 # ---------------------------------------------------------------------------------------------------------------
 check "site.yml: deploy and start the actors on 3 hosts (test mode)" playbook site.yml ||
   abort "deploy failed"
-check "messages flow: drone-simulator -> Kinesis -> stream-to-storage -> DynamoDB" flow grows "$TMP/stack.json" "$TABLE" 60
+check "messages flow: drone-simulator -> Kinesis -> stream-to-storage -> DynamoDB" \
+  flow grows "$TMP/stack.json" "$TABLE" 60
 
 # The re-plan runs beside the second deploy.
 bg "terraform plan -detailed-exitcode: no changes after apply" \
   terraform -chdir="$TFL" plan -detailed-exitcode -input=false -no-color -var-file="$TMP/local.tfvars.json"
-site_again() { playbook site.yml > "$LOGS/site-2.out" 2>&1 || { cat "$LOGS/site-2.out"; return 1; }; grep -A4 'PLAY RECAP' "$LOGS/site-2.out"; no_change "$LOGS/site-2.out"; }
+site_again() {
+  playbook site.yml > "$LOGS/site-2.out" 2>&1 || { cat "$LOGS/site-2.out"; return 1; }
+  grep -A4 'PLAY RECAP' "$LOGS/site-2.out"
+  no_change "$LOGS/site-2.out"
+}
 check "site.yml again: changed=0 on every host" site_again
 bg_wait "terraform plan -detailed-exitcode: no changes after apply"
 
@@ -326,19 +332,20 @@ verify_flow() {
     "$TMP/watch.txt" | tee "$TMP/flow.json"
   local rc=${PIPESTATUS[0]}
   # Messages kept flowing during the redeploy: the table never stood still for 30 s.
-  node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    if (!(r.longestStallMs < 30000)) { console.error(`table stood still for ${r.longestStallMs} ms`); process.exit(1); }' \
-    "$TMP/flow.json" && return "$rc"
+  [ "$(json "$TMP/flow.json" '.longestStallMs < 30000')" = true ] || {
+    echo "the table stood still for $(json "$TMP/flow.json" .longestStallMs) ms"
+    return 1
+  }
+  return "$rc"
 }
 check "nothing lost: every drone's messages stored, holes only at the simulator's restart" verify_flow
 FLOW=$(cat "$TMP/flow.json" 2> /dev/null)
 check "stop every service" playbook stop.yml && SERVICES_STOPPED=1
 
-BUCKET=$(node -e 'console.log(require(process.argv[1]).service_env.value["stream-to-storage"].PRESTACOP_BUCKET)' \
-  "$TMP/tf-output.json")
 destroy() {
-  flow empty "$TMP/stack.json" "$BUCKET" && terraform -chdir="$TFL" destroy -auto-approve -input=false -no-color \
-    -var-file="$TMP/local.tfvars.json"
+  flow empty "$TMP/stack.json" "$BUCKET" &&
+    terraform -chdir="$TFL" destroy -refresh=false -auto-approve -input=false -no-color \
+      -var-file="$TMP/local.tfvars.json"
 }
 check "terraform destroy (after emptying the archive bucket)" destroy && TF_DESTROYED=1
 
