@@ -10,18 +10,25 @@ import { type DecodeFailure, decodeFailure } from './errors.ts';
 
 export { E, pipe, t };
 
-/** Human-readable issues: `at .location.lat: expected number, got "x"`, one per failed leaf. */
+/**
+ * Human-readable issues: `at .location.lat: expected number, got "x"`, one per failed leaf. The member index of
+ * an intersection or union is not part of the path (`at .drones`, not `at .2.drones`): the reader knows fields,
+ * not how the codec was assembled.
+ */
 export const reportErrors = (errors: t.Errors): ReadonlyArray<string> =>
   errors.map((e) => {
     const path = e.context
+      .filter((c, i) => c.key !== '' && !isComposite(e.context[i - 1]?.type))
       .map((c) => c.key)
-      .filter((k) => k !== '')
       .join('.');
     const expected = e.context[e.context.length - 1]?.type.name ?? 'unknown';
     const got = safeShow(e.value);
     if (e.message?.startsWith('at .')) return e.message; // already placed by a cross-field check
     return `at .${path}: ${e.message ?? `expected ${expected}, got ${got}`}`;
   });
+
+const isComposite = (type: t.Decoder<unknown, unknown> | undefined): boolean =>
+  type instanceof t.IntersectionType || type instanceof t.UnionType;
 
 const safeShow = (u: unknown): string => {
   if (u === undefined) return 'undefined';

@@ -39,6 +39,18 @@ describe('Config > loadConfig', () => {
     assert.match(text, /target.*one of local, aws.*"azure".*env PRESTACOP_TARGET/);
   });
 
+  it('names the flag of a codec assembled from intersections and unions', () => {
+    const Composed = t.intersection([
+      t.type({ target: oneOf('Target', ['local', 'aws']) }),
+      t.union([t.type({ drones: PositiveInt }), t.type({ drones: t.literal('all') })]),
+      t.partial({ alarmRate: Probability, stream: NonEmptyString }),
+    ]);
+    const r = loadConfig({ ...spec, codec: Composed } as CommandSpec<unknown>, ['--drones=x'], {});
+    assert.ok(E.isLeft(r) && r.left._tag === 'ConfigError');
+    assert.ok(r.left.issues.length > 0);
+    for (const issue of r.left.issues) assert.match(issue, /^at \.drones: .*--drones, env DRONES/);
+  });
+
   it('rejects an unknown flag with a clear message', () => {
     const r = loadConfig(spec, ['--dornes', '3'], {});
     assert.ok(E.isLeft(r) && r.left._tag === 'ConfigError');
