@@ -2,6 +2,12 @@
  * The hot table port on DynamoDB: upserts by `id` (so redeliveries are harmless), with a TTL attribute. Puts
  * arriving within a few milliseconds are grouped into BatchWriteItem calls of up to 25 items; unprocessed items
  * are resent with backoff; each caller's promise settles with its own item's fate.
+ *
+ * At most `maxConcurrentBatches` calls are in flight (default 4); the rest wait here, in fuller batches. Without
+ * the bound a busy writer had hundreds of calls queued on the client's sockets and at DynamoDB Local's one
+ * SQLite lock, and the lease renewals and checkpoints sharing the client waited behind them until they timed out:
+ * leases were lost and shards stalled. Past a few calls in flight nothing is gained locally (the lock serialises
+ * writes), and 4 calls of 25 items cover thousands of items/s on AWS.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -23,6 +29,16 @@ interface Pending {
 
 const BATCH = 25; // DynamoDB's BatchWriteItem limit
 
+/** Tuning of {@link createDynamoTable}. */
+export interface HotTableOptions {
+  /** How long a put waits for others to share its batch (default 5 ms). */
+  readonly lingerMs?: number;
+  /** Backoff of failed or unprocessed writes. */
+  readonly retry?: BackoffPolicy;
+  /** BatchWriteItem calls in flight at most (default 4); puts beyond wait, in fuller batches. */
+  readonly maxConcurrentBatches?: number;
+}
+
 /**
  * Creates the port.
  * @example const table = createDynamoTable(clients.doc, 'prestacop-messages'); await table.put({ id, ... });
@@ -30,10 +46,11 @@ const BATCH = 25; // DynamoDB's BatchWriteItem limit
 export const createDynamoTable = (
   doc: DynamoDBDocumentClient,
   tableName: string,
-  options: { lingerMs?: number; retry?: BackoffPolicy; maxConcurrentBatches?: number } = {},
+  options: HotTableOptions = {},
 ): HotTable => {
   const retry = options.retry ?? defaultBackoff;
-  let queue: Pending[] = [];
+  const maxBatches = Math.max(1, options.maxConcurrentBatches ?? 4);
+  const queue: Pending[] = [];
   let timer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<void>>();
 
@@ -67,12 +84,15 @@ export const createDynamoTable = (
     batch.forEach((p) => p.resolve());
   };
 
+  // Starts batches while below the bound; each finished batch starts the next (a partial one: it has waited).
   const drain = (): void => {
     timer = undefined;
-    while (queue.length > 0) {
-      const batch = queue.slice(0, BATCH);
-      queue = queue.slice(BATCH);
-      const p = write(batch).finally(() => inFlight.delete(p));
+    while (queue.length > 0 && inFlight.size < maxBatches) {
+      const batch = queue.splice(0, BATCH);
+      const p: Promise<void> = write(batch).finally(() => {
+        inFlight.delete(p);
+        if (queue.length > 0 && timer === undefined) drain();
+      });
       inFlight.add(p);
     }
   };
@@ -87,7 +107,7 @@ export const createDynamoTable = (
     flush: async () => {
       if (timer) clearTimeout(timer);
       drain();
-      await Promise.all([...inFlight]);
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
   };
 };
