@@ -30,6 +30,11 @@ export interface EmulatorContext {
   /** Heap limit of DynamoDB Local (`-Xmx`): without one it grows to GBs. */
   readonly dynamodbHeap: string;
   readonly kinesisShardLimit: number;
+  /**
+   * DynamoDB Local keeps its SQLite database in memory (`-inMemory`) rather than under `dynamodb/`: several times
+   * the writes per second (no fsync), nothing survives a restart.
+   */
+  readonly dynamodbInMemory: boolean;
 }
 
 /** One emulator. */
@@ -133,8 +138,7 @@ export const EMULATORS: ReadonlyArray<Emulator> = [
           String(ctx.ports.dynamodb),
           '-sharedDb',
           '-disableTelemetry',
-          '-dbPath',
-          join(ctx.dataDir, 'dynamodb'),
+          ...(ctx.dynamodbInMemory ? ['-inMemory'] : ['-dbPath', join(ctx.dataDir, 'dynamodb')]),
         ],
         env: childEnv(ctx),
         cwd: join(ctx.dataDir, 'dynamodb'),
