@@ -12,12 +12,16 @@
  * shared: a figure means little without them.
  *
  * Options: `--drones 100,1000 --seconds 30 --warmup 5 --alarm-rate 0.02 --interval 1000 --record-wait-ms 100
- * --data-dir DIR` (default the OS temp dir; `/dev/shm` keeps DynamoDB Local's SQLite file off the disk)
- * `--no-storage-writer`. `BENCH_ALARMS_LOG=FILE` appends the services' JSON logs to FILE.
+ * --dynamodb memory|disk` (default memory: DynamoDB Local `-inMemory`, as nothing here must survive a restart;
+ * `disk` is the default stack's SQLite file, several times fewer writes/s) `--data-dir DIR` (default the OS temp
+ * dir) `--no-storage-writer`. `BENCH_ALARMS_LOG=FILE` appends the services' JSON logs to FILE.
+ *
+ * Beside each figure: the 1-minute load average at the start and end of the run, and the CPU of each process, as
+ * other work on this machine moves the figures; repeat a run whose load exceeded the core count.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -75,6 +79,7 @@ interface RunResult {
   readonly published: number[];
   readonly received: number[];
   readonly load: number;
+  readonly loadBefore: number;
   /** CPU used during the run by each process, in % of one core. */
   readonly cpu: Readonly<Record<string, number>>;
 }
@@ -143,6 +148,7 @@ const runOnce = async (
   const cpuBefore = Object.fromEntries(
     Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]),
   );
+  const loadBefore = loadavg()[0] ?? NaN;
   const copies = new Map<string, number>();
   const r = { total: [] as number[], consumed: [] as number[], published: [] as number[] };
   const received: number[] = [];
@@ -208,6 +214,7 @@ const runOnce = async (
     published: sorted(r.published),
     received: sorted(received),
     load,
+    loadBefore,
     cpu,
   };
 };
@@ -233,11 +240,15 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
       interval: { type: 'string', default: '1000' },
       'record-wait-ms': { type: 'string', default: '100' },
       'data-dir': { type: 'string', default: tmpdir() },
+      dynamodb: { type: 'string', default: 'memory' },
       'no-storage-writer': { type: 'boolean', default: false },
     },
     strict: true,
   });
   const sizes = values.drones.split(',').map(Number);
+  if (values.dynamodb !== 'memory' && values.dynamodb !== 'disk')
+    throw new Error(`--dynamodb: memory or disk, got ${values.dynamodb}`);
+  const dynamodbInMemory = values.dynamodb === 'memory';
   const base = {
     seconds: Number(values.seconds),
     warmupSeconds: Number(values.warmup),
@@ -250,11 +261,16 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
   console.log(
     `alarm latency: drones ${sizes.join(', ')}, ${base.seconds} s each after ${base.warmupSeconds} s warm-up; ` +
       `a message per drone every ${base.intervalMs} ms, ${base.alarmRate * 100} % need a human; ` +
-      `storage writer ${base.storageWriter ? 'on' : 'OFF'}; record wait ${base.recordWaitMs} ms; stack in ${dir}`,
+      `storage writer ${base.storageWriter ? 'on' : 'OFF'}; record wait ${base.recordWaitMs} ms; ` +
+      `DynamoDB Local ${dynamodbInMemory ? 'in memory' : 'on disk'}; stack in ${dir}; ` +
+      `${cpus().length} cores, load ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
   );
   const stack = await startLocalStack({
     dataDir: dir,
     ports: { kinesis: 0, dynamodb: 0, s3: 0, sns: 0 },
+    dynamodbInMemory,
   });
   const clients = createAwsClients(stack.target);
   try {
@@ -273,7 +289,13 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
     ];
     const rows = [head];
     const stages = [
-      ['drones', 'emit→consumed p50/p99', 'consumed→SNS p50/p99', 'SNS→received p50/p99', 'load'],
+      [
+        'drones',
+        'emit→consumed p50/p99',
+        'consumed→SNS p50/p99',
+        'SNS→received p50/p99',
+        'load start→end',
+      ],
     ];
     for (const drones of sizes) {
       const r = await runOnce(stack, clients, { ...base, drones, queueUrl });
@@ -294,16 +316,20 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
         both(r.consumed),
         both(r.published),
         both(r.received),
-        r.load.toFixed(1),
+        `${r.loadBefore.toFixed(1)} → ${r.load.toFixed(1)}`,
       ]);
       const cpu = Object.entries(r.cpu)
         .map(([k, v]) => `${k} ${v} %`)
         .join(', ');
-      console.log(`  ${drones} drones: p99 ${pct(t, 0.99)} ms over ${t.length} alarms; CPU ${cpu}`);
+      console.log(
+        `  ${drones} drones: p99 ${pct(t, 0.99)} ms over ${t.length} alarms; ` +
+          `load ${r.loadBefore.toFixed(1)} → ${r.load.toFixed(1)}; CPU ${cpu}`,
+      );
     }
     console.log(`\nlatency, drone emit → alarm received by the SQS subscriber:\n${table(rows)}`);
     console.log(
-      `\nstages (load = 1-min load average of the machine at the end of the run):\n${table(stages)}`,
+      `\nstages (load = 1-min load average of the machine at the start and end of the run, ` +
+        `${cpus().length} cores):\n${table(stages)}`,
     );
     console.log('\ngoal: p99 ≤ 500 ms at 1,000 drones.');
   } finally {
