@@ -1,14 +1,23 @@
 /**
  * The archive port on S3: compressed NDJSON batches, buffered by size or time, one buffer per (type, shard),
- * partitioned by type and ingestion date/hour, keyed by shard + first sequence number of the batch:
+ * partitioned by type and ingestion date/hour, keyed by shard + first sequence number of the batch + a hash of its
+ * content:
  *
- *   archive/type=drone.message/date=2026-11-27/hour=18/shardId-000000000001-<firstSequence>.ndjson.gz
+ *   archive/type=drone.message/date=2026-11-27/hour=18/shardId-000000000001-<firstSequence>-<sha256:16>.ndjson.gz
  *
  * A record's promise resolves when the object holding it is written, so the runtime acknowledges (and the bus
  * checkpoints) a batch only once it is durable. Writes of one shard are serialised, so a batch is checkpointed
  * before the next one is cut. After a crash, redelivered records form a new batch whose object can overlap an
  * earlier one: readers deduplicate by id and count raw copies.
+ *
+ * Why the content hash: two workers can hold batches of the same shard starting at the same record (a lease taken
+ * over while the old owner, not yet aware, still reads, or a zombie flushing late). Keyed by first sequence alone,
+ * the later write replaced the earlier object: an old owner's short batch overwrote the new owner's longer one,
+ * already checkpointed, and the records in between were gone from the archive (found by the fault suite,
+ * `npm run test:faults -- --scenario lease-takeover`). With the hash, different contents never share a key, and
+ * the same content rewritten (a redelivery) still lands on the same object.
  */
+import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 
@@ -59,14 +68,19 @@ export const hourPartition = (epochMs: number): string => {
   return `date=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
 };
 
-/** The object key of a batch. */
+/** The object key of a batch: `contentHash` tells apart batches of one shard that start at the same record. */
 export const objectKey = (
   prefix: string,
   type: string,
   hourKey: string,
   shardId: string,
   firstSequence: string,
-) => `${prefix}type=${type}/${hourKey}/${shardId}-${firstSequence}.ndjson.gz`;
+  contentHash: string,
+) => `${prefix}type=${type}/${hourKey}/${shardId}-${firstSequence}-${contentHash}.ndjson.gz`;
+
+/** The first 16 hex digits of the SHA-256 of a batch's NDJSON text. */
+export const contentHash = (ndjson: Buffer): string =>
+  createHash('sha256').update(ndjson).digest('hex').slice(0, 16);
 
 /**
  * Creates the port.
@@ -84,11 +98,12 @@ export const createS3Archive = (
   let objects = 0;
 
   const writeBatch = async (b: Batch): Promise<void> => {
-    const body = await gzip(Buffer.from(`${b.lines.join('\n')}\n`, 'utf8'));
+    const text = Buffer.from(`${b.lines.join('\n')}\n`, 'utf8');
+    const body = await gzip(text);
     await s3.send(
       new PutObjectCommand({
         Bucket: bucket,
-        Key: objectKey(prefix, b.type, b.hourKey, b.shardId, b.firstSequence),
+        Key: objectKey(prefix, b.type, b.hourKey, b.shardId, b.firstSequence, contentHash(text)),
         Body: body,
         ContentType: 'application/x-ndjson',
         ContentEncoding: 'gzip',
