@@ -20,7 +20,7 @@ import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
 
 const LEASE_TIMEOUT_MS = 3_000;
 const PUTS = 2_000;
-const MAX_BATCHES = 4;
+const MAX_BATCHES = 2;
 
 const waitFor = async (what: string, ok: () => boolean, ms: number) => {
   const until = Date.now() + ms;
