@@ -16,8 +16,9 @@
  * `disk` is the default stack's SQLite file, several times fewer writes/s) `--data-dir DIR` (default the OS temp
  * dir) `--no-storage-writer`. `BENCH_ALARMS_LOG=FILE` appends the services' JSON logs to FILE.
  *
- * Beside each figure: the 1-minute load average at the start and end of the run, and the CPU of each process, as
- * other work on this machine moves the figures; repeat a run whose load exceeded the core count.
+ * Beside each figure: the 1-minute load average at the start and end of the run, the share of the run some task
+ * waited for a core (Linux PSI), and the CPU of each process, as other work on this machine moves the figures;
+ * repeat a run whose load exceeded the core count.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -50,6 +51,18 @@ const cpuSeconds = (pid: number | undefined): number => {
     return 0;
   }
 };
+/**
+ * Microseconds during which some task waited for a CPU, since boot (Linux PSI, /proc/pressure/cpu), if available:
+ * over a run, the share of its time the machine was short of cores, whoever caused it.
+ */
+const cpuWaitUs = (): number | undefined => {
+  try {
+    const m = /^some .*total=(\d+)/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sorted = (xs: number[]) => xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
 const pct = (xs: ReadonlyArray<number>, p: number): string =>
@@ -80,6 +93,8 @@ interface RunResult {
   readonly received: number[];
   readonly load: number;
   readonly loadBefore: number;
+  /** Share of the run (%) during which some task waited for a CPU (PSI), or undefined. */
+  readonly cpuWait: number | undefined;
   /** CPU used during the run by each process, in % of one core. */
   readonly cpu: Readonly<Record<string, number>>;
 }
@@ -149,6 +164,7 @@ const runOnce = async (
     Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]),
   );
   const loadBefore = loadavg()[0] ?? NaN;
+  const waitBefore = cpuWaitUs();
   const copies = new Map<string, number>();
   const r = { total: [] as number[], consumed: [] as number[], published: [] as number[] };
   const received: number[] = [];
@@ -190,6 +206,11 @@ const runOnce = async (
   await sleep((o.warmupSeconds + o.seconds) * 1_000);
   const load = loadavg()[0] ?? NaN;
   const elapsed = (Date.now() - startedAt) / 1_000;
+  const waitAfter = cpuWaitUs();
+  const cpuWait =
+    waitBefore === undefined || waitAfter === undefined
+      ? undefined
+      : Math.round((waitAfter - waitBefore) / (elapsed * 10_000));
   const cpu = Object.fromEntries(
     Object.entries(pids)
       .filter(([, pid]) => pid !== undefined)
@@ -215,6 +236,7 @@ const runOnce = async (
     received: sorted(received),
     load,
     loadBefore,
+    cpuWait,
     cpu,
   };
 };
@@ -295,6 +317,7 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
         'consumed→SNS p50/p99',
         'SNS→received p50/p99',
         'load start→end',
+        'CPU wait',
       ],
     ];
     for (const drones of sizes) {
@@ -317,19 +340,22 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
         both(r.published),
         both(r.received),
         `${r.loadBefore.toFixed(1)} → ${r.load.toFixed(1)}`,
+        r.cpuWait === undefined ? '-' : `${r.cpuWait} %`,
       ]);
       const cpu = Object.entries(r.cpu)
         .map(([k, v]) => `${k} ${v} %`)
         .join(', ');
       console.log(
         `  ${drones} drones: p99 ${pct(t, 0.99)} ms over ${t.length} alarms; ` +
-          `load ${r.loadBefore.toFixed(1)} → ${r.load.toFixed(1)}; CPU ${cpu}`,
+          `load ${r.loadBefore.toFixed(1)} → ${r.load.toFixed(1)}, CPU wait ${r.cpuWait ?? '-'} %; ` +
+          `CPU ${cpu}`,
       );
     }
     console.log(`\nlatency, drone emit → alarm received by the SQS subscriber:\n${table(rows)}`);
     console.log(
       `\nstages (load = 1-min load average of the machine at the start and end of the run, ` +
-        `${cpus().length} cores):\n${table(stages)}`,
+        `${cpus().length} cores; CPU wait = share of the run some task waited for a core, ` +
+        `/proc/pressure/cpu):\n${table(stages)}`,
     );
     console.log('\ngoal: p99 ≤ 500 ms at 1,000 drones.');
   } finally {
