@@ -53,8 +53,13 @@ output "alarm_topic_arn" {
 }
 
 output "console_queue_url" {
-  description = "The operator console's queue."
+  description = "The queue the swarm's summary reads (countPublishedAlarms)."
   value       = module.data_plane.queues.console.url
+}
+
+output "operator_console_queue_url" {
+  description = "The operator console's own queue (actors/operator-console)."
+  value       = module.data_plane.queues.operatorConsole.url
 }
 
 output "archive_bucket" {

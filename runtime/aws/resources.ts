@@ -61,10 +61,21 @@ export const ResourceSpec = t.strict(
   {
     region: t.string,
     streams: t.strict({ drones: StreamSpec, history: StreamSpec }),
-    tables: t.strict({ messages: TableSpec, alarms: TableSpec, leases: TableSpec }),
+    tables: t.strict({
+      messages: TableSpec,
+      alarms: TableSpec,
+      leases: TableSpec,
+      /** Operator decisions and escalations (`alarm.resolved`, `alarm.escalated`), one item per event id. */
+      alarmEvents: TableSpec,
+    }),
     buckets: t.strict({ archive: BucketSpec }),
     topics: t.strict({ alarms: TopicSpec }),
-    queues: t.strict({ console: QueueSpec }),
+    queues: t.strict({
+      /** Read by the swarm's summary (`countPublishedAlarms`), which consumes it. */
+      console: QueueSpec,
+      /** The operator console's own subscription, so it never competes with the summary for messages. */
+      operatorConsole: QueueSpec,
+    }),
   },
   'ResourceSpec',
 );
