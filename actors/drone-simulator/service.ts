@@ -8,6 +8,7 @@ import { type Bus, topic } from '../../runtime/bus/bus.ts';
 import type { EventHub } from '../../runtime/events.ts';
 import { DroneMessage, hasViolation } from '../protocol/drone-message.ts';
 import { type Clock, droneFleet, type FleetConfig } from './behaviour.ts';
+import { type ImageStore, violationImageSvg } from './violation-image.ts';
 
 export const ACTOR = 'drone-simulator';
 
@@ -17,6 +18,10 @@ export interface FleetCounts {
   violations: number;
   alarms: number;
   failed: number;
+  /** Images stored for alarms (only messages that need a human get one, to keep S3 writes at ~1 %). */
+  images: number;
+  /** Image writes that failed (the message is sent anyway: the alarm matters more than its picture). */
+  imagesFailed: number;
 }
 
 export interface RunningFleet {
@@ -42,15 +47,41 @@ export const startDroneFleet = (deps: {
   readonly trackIds?: boolean;
   /** Publishes waiting for the stream at once, before the fleet is held back (backpressure). */
   readonly maxPending?: number;
+  /**
+   * Where the camera's pictures go. Only messages whose code needs a human get one (the operator looks at it);
+   * the other violations keep their image id without a stored picture, which keeps S3 writes at about 1 %.
+   */
+  readonly images?: ImageStore;
 }): RunningFleet => {
   const drones = topic(deps.stream, DroneMessage, (m) => m.droneId);
   const human = new Set(deps.fleet.humanCodes);
-  const counts: FleetCounts = { sent: 0, violations: 0, alarms: 0, failed: 0 };
+  const counts: FleetCounts = {
+    sent: 0,
+    violations: 0,
+    alarms: 0,
+    failed: 0,
+    images: 0,
+    imagesFailed: 0,
+  };
+  const storeImage = async (imageId: string): Promise<void> => {
+    try {
+      await deps.images?.put(imageId, violationImageSvg(imageId));
+      counts.images++;
+    } catch (e) {
+      counts.imagesFailed++;
+      deps.events.emit('port.failed', ACTOR, { port: 's3', retriable: false, error: String(e) });
+    }
+  };
   const alarmIds = new Set<string>();
   const sentIds = new Set<string>();
   const pending = new Set<Promise<void>>();
 
   const send = async (m: DroneMessage): Promise<void> => {
+    // The picture is written beside the publish, not before it: an alarm is never delayed by S3.
+    const image =
+      deps.images && hasViolation(m) && human.has(m.violationCode)
+        ? storeImage(m.violationImageId)
+        : undefined;
     try {
       await deps.bus.publish(drones, [m]);
     } catch (e) {
@@ -61,8 +92,10 @@ export const startDroneFleet = (deps: {
         retriable: false,
         error: String(e),
       });
+      await image;
       return;
     }
+    await image;
     counts.sent++;
     if (deps.trackIds) sentIds.add(m.id);
     if (hasViolation(m)) {

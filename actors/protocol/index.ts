@@ -19,6 +19,7 @@ export * from './nypd-ticket.ts';
 export * from './primitives.ts';
 export * from './time.ts';
 export * from './violation-codes.ts';
+export * from './violation-image.ts';
 // nyc.ts (borough outlines, used by the drone simulator) also declares `Borough` and `BOROUGHS`, identical to
 // borough.ts's; the rest of it is re-exported here.
 export {

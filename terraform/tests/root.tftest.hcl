@@ -68,8 +68,8 @@ run "hardened" {
   # Exactly the calls each service makes.
   assert {
     condition = toset(flatten([for st in jsondecode(aws_iam_role_policy.data["drone-simulator"].policy).Statement : st.Action])) == toset(
-    ["kinesis:ListShards", "kinesis:PutRecords", "kms:GenerateDataKey"])
-    error_message = "drone-simulator may only publish to its stream (and get data keys for it)."
+    ["kinesis:ListShards", "kinesis:PutRecords", "s3:PutObject", "kms:GenerateDataKey"])
+    error_message = "drone-simulator may only publish to its stream, write violation images (and get data keys for them)."
   }
   assert {
     condition = toset(flatten([for st in jsondecode(aws_iam_role_policy.data["stream-to-storage"].policy).Statement : st.Action])) == toset([

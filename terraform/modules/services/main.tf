@@ -18,12 +18,15 @@ locals {
       env = {
         PRESTACOP_DRONE_STREAM = local.s.drones.name
         PRESTACOP_LEASE_TABLE  = local.t.leases.name
+        PRESTACOP_BUCKET       = local.b.name
       }
       statements = [
         # PutRecords; ListShards for the per-shard rate limit and shard-wide packing.
         { Sid = "PublishDrones", Action = ["kinesis:ListShards", "kinesis:PutRecords"], Resource = [local.s.drones.arn] },
+        # The camera: one small picture per alarm (actors/drone-simulator/violation-image.ts).
+        { Sid = "ViolationImages", Action = ["s3:PutObject"], Resource = ["${local.b.arn}/violation-images/*"] },
       ]
-      kms = { kinesis = ["kms:GenerateDataKey"] }
+      kms = { kinesis = ["kms:GenerateDataKey"], s3 = ["kms:GenerateDataKey"] }
     }
 
     "stream-to-storage" = {
