@@ -2,6 +2,7 @@
 # Installs what the local AWS stack (npm run stack, the integration tests) needs on a fresh Debian machine:
 #   java            DynamoDB Local 3.x (openjdk-17-jre-headless)
 #   gcc + libc6-dev the LD_PRELOAD shim that keeps DynamoDB Local on 127.0.0.1 (runtime/local-stack/bind-loopback.c)
+#   chromium        the operator console's browser tests and npm run screenshot (driven by playwright-core)
 # Idempotent and quiet: prints nothing and touches nothing when all are present; runs apt-get update at most once.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 # --no-install-recommends leaves out libc6-dev, whose headers (dlfcn.h, netinet/in.h) the shim needs.
 [ -f /usr/include/dlfcn.h ] || need+=(libc6-dev)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 [ "${#need[@]}" -eq 0 ] && exit 0
 
 sudo=()

@@ -1,0 +1,248 @@
+/**
+ * What the console knows: one view per alarm id, whatever the number of deliveries (the alarm store at start,
+ * then SNS through the queue, at least once and possibly twice). Pure bookkeeping, no I/O: `service.ts` feeds it
+ * and pushes the views it returns to the browsers.
+ *
+ * Status: `open` (nobody acknowledged it) → `acknowledged` → `confirmed` | `dismissed`. An escalation is a mark on
+ * the view (it stays open until someone acknowledges it), counted apart from the alarms.
+ */
+import type {
+  AlarmDecision,
+  AlarmEscalated,
+  AlarmRaised,
+  AlarmResolved,
+} from '../protocol/alarm.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// model
+
+export type AlarmStatus = 'open' | 'acknowledged' | 'confirmed' | 'dismissed';
+
+/** Who decided, and when (ISO UTC). */
+export interface DecisionMark {
+  readonly by: string;
+  readonly at: string;
+}
+
+/** One alarm as the console shows it (JSON: the SSE stream and `GET /api/alarms` send it as is). */
+export interface AlarmView {
+  readonly id: string;
+  readonly droneId: string;
+  readonly violationCode: number;
+  /** The code's definition from the violation-code table, if it lists the code. */
+  readonly description?: string;
+  readonly violationImageId: string;
+  readonly location: { readonly lat: number; readonly lon: number };
+  readonly borough?: string;
+  readonly address?: string;
+  /** When the drone saw it, and when the alert system raised it (ISO UTC). */
+  readonly time: string;
+  readonly raisedAt: string;
+  readonly status: AlarmStatus;
+  readonly acknowledged?: DecisionMark;
+  readonly resolved?: DecisionMark & { readonly decision: 'confirmed' | 'dismissed' };
+  readonly escalated?: { readonly at: string; readonly level: number; readonly afterMs: number };
+  /** Copies of this alarm received from the queue (0 when only the store had it; 2+ = duplicate deliveries). */
+  readonly deliveries: number;
+}
+
+/** The console's totals (`GET /api/alarms`). */
+export interface ConsoleCounts {
+  /** Distinct alarm ids shown. */
+  readonly alarms: number;
+  /** Not yet confirmed or dismissed. */
+  readonly open: number;
+  /** Of those, not yet acknowledged. */
+  readonly unacknowledged: number;
+  readonly acknowledged: number;
+  readonly confirmed: number;
+  readonly dismissed: number;
+  /** Alarms escalated (distinct), counted apart from the alarms themselves. */
+  readonly escalated: number;
+  /** Alarms read from the store at start. */
+  readonly loaded: number;
+  /** `alarm.raised` envelopes received from the queue, duplicates included. */
+  readonly received: number;
+  /** Of those, copies of an alarm id already shown (from the store or an earlier copy). */
+  readonly duplicates: number;
+  /** `alarm.escalated` envelopes received, and those for an escalation already known. */
+  readonly escalationsReceived: number;
+  readonly escalationDuplicates: number;
+  /** Queue bodies that were not an alarm event (dropped after counting and logging). */
+  readonly undecodable: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// constructors
+
+/** The view's mutable working copy. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A fresh view of a raised alarm. */
+const viewOf = (a: AlarmRaised, description: string | undefined): Mutable<AlarmView> => ({
+  id: a.id,
+  droneId: a.droneId,
+  violationCode: a.violationCode,
+  ...(description === undefined ? {} : { description }),
+  violationImageId: a.violationImageId,
+  location: { lat: a.location.lat, lon: a.location.lon },
+  ...(a.borough === undefined ? {} : { borough: a.borough }),
+  ...(a.address === undefined ? {} : { address: a.address }),
+  time: a.time,
+  raisedAt: a.raisedAt,
+  status: 'open',
+  deliveries: 0,
+});
+
+/** The console state. */
+export interface ConsoleState {
+  /** Adds an alarm; `isNew` is false for a copy of one already shown (then only its delivery count changes). */
+  readonly raised: (
+    a: AlarmRaised,
+    via: 'store' | 'queue',
+  ) => { readonly view: AlarmView; readonly isNew: boolean };
+  /** Applies a decision; undefined when it changed nothing or the alarm is not shown (kept for when it is). */
+  readonly resolved: (r: AlarmResolved) => AlarmView | undefined;
+  /** Applies an escalation (from the store, this process or the queue); undefined when it changed nothing. */
+  readonly escalated: (e: AlarmEscalated, via: 'store' | 'self' | 'queue') => AlarmView | undefined;
+  readonly undecodable: () => void;
+  readonly get: (id: string) => AlarmView | undefined;
+  /** Newest first (drone time, then id). */
+  readonly list: () => ReadonlyArray<AlarmView>;
+  readonly counts: () => ConsoleCounts;
+}
+
+/**
+ * Creates an empty state.
+ * @example const state = createConsoleState((code) => table.get(code)?.definition);
+ */
+export const createConsoleState = (
+  describe: (code: number) => string | undefined,
+): ConsoleState => {
+  const views = new Map<string, Mutable<AlarmView>>();
+  // Events of alarms not shown yet (older than the history loaded, or arriving before their alarm).
+  const pendingResolutions = new Map<string, AlarmResolved[]>();
+  const pendingEscalations = new Map<string, AlarmEscalated>();
+  const escalationIds = new Set<string>();
+  let loaded = 0;
+  let received = 0;
+  let duplicates = 0;
+  let escalationsReceived = 0;
+  let escalationDuplicates = 0;
+  let undecodable = 0;
+
+  const applyResolution = (v: Mutable<AlarmView>, r: AlarmResolved): boolean => {
+    const mark = { by: r.by, at: r.at };
+    if (r.decision === 'acknowledged') {
+      if (v.acknowledged) return false;
+      v.acknowledged = mark;
+      if (v.status === 'open') v.status = 'acknowledged';
+      return true;
+    }
+    if (v.resolved) return false;
+    v.resolved = { ...mark, decision: r.decision };
+    v.status = r.decision;
+    return true;
+  };
+
+  const applyEscalation = (v: Mutable<AlarmView>, e: AlarmEscalated): boolean => {
+    if (v.escalated && v.escalated.level >= e.level) return false;
+    v.escalated = { at: e.escalatedAt, level: e.level, afterMs: e.afterMs };
+    return true;
+  };
+
+  const state: ConsoleState = {
+    raised: (a, via) => {
+      if (via === 'queue') received++;
+      const known = views.get(a.id);
+      if (known) {
+        if (via === 'queue') {
+          known.deliveries++;
+          duplicates++;
+        }
+        return { view: known, isNew: false };
+      }
+      const v = viewOf(a, describe(a.violationCode));
+      if (via === 'queue') v.deliveries = 1;
+      else loaded++;
+      views.set(a.id, v);
+      for (const r of pendingResolutions.get(a.id) ?? []) applyResolution(v, r);
+      pendingResolutions.delete(a.id);
+      const e = pendingEscalations.get(a.id);
+      if (e) applyEscalation(v, e);
+      pendingEscalations.delete(a.id);
+      return { view: v, isNew: true };
+    },
+    resolved: (r) => {
+      const v = views.get(r.alarmId);
+      if (!v) {
+        const list = pendingResolutions.get(r.alarmId) ?? [];
+        if (!list.some((x) => x.id === r.id)) list.push(r);
+        pendingResolutions.set(r.alarmId, list);
+        return undefined;
+      }
+      return applyResolution(v, r) ? v : undefined;
+    },
+    escalated: (e, via) => {
+      if (via === 'queue') {
+        escalationsReceived++;
+        if (escalationIds.has(e.id)) escalationDuplicates++;
+      }
+      escalationIds.add(e.id);
+      const v = views.get(e.alarmId);
+      if (!v) {
+        const known = pendingEscalations.get(e.alarmId);
+        if (!known || known.level < e.level) pendingEscalations.set(e.alarmId, e);
+        return undefined;
+      }
+      return applyEscalation(v, e) ? v : undefined;
+    },
+    undecodable: () => {
+      undecodable++;
+    },
+    get: (id) => views.get(id),
+    list: () =>
+      [...views.values()].sort((a, b) =>
+        a.time === b.time ? (a.id < b.id ? 1 : -1) : a.time < b.time ? 1 : -1,
+      ),
+    counts: () => {
+      let open = 0;
+      let unacknowledged = 0;
+      let acknowledged = 0;
+      let confirmed = 0;
+      let dismissed = 0;
+      let escalated = 0;
+      for (const v of views.values()) {
+        if (v.status === 'open') unacknowledged++;
+        if (v.status === 'acknowledged') acknowledged++;
+        if (v.status === 'confirmed') confirmed++;
+        if (v.status === 'dismissed') dismissed++;
+        if (v.status === 'open' || v.status === 'acknowledged') open++;
+        if (v.escalated) escalated++;
+      }
+      return {
+        alarms: views.size,
+        open,
+        unacknowledged,
+        acknowledged,
+        confirmed,
+        dismissed,
+        escalated,
+        loaded,
+        received,
+        duplicates,
+        escalationsReceived,
+        escalationDuplicates,
+        undecodable,
+      };
+    },
+  };
+  return state;
+};
+
+/** The decision a button asks for, by its path segment (`POST /api/alarms/:id/:action`). */
+export const ACTIONS: Readonly<Record<string, AlarmDecision>> = {
+  acknowledge: 'acknowledged',
+  confirm: 'confirmed',
+  dismiss: 'dismissed',
+};

@@ -1,0 +1,308 @@
+/**
+ * Wires the operator console: at start, the alarms of the last `historyMs` from the alarm store and every
+ * recorded decision and escalation; then the live feed (its own queue on the alarm topic). Each alarm id is
+ * shown once (`model.ts` counts the duplicate deliveries). Decisions from the page are recorded first, shown
+ * after. Alarms left unacknowledged `escalateAfterMs` after their raise are escalated once (conditional write),
+ * re-published on the topic and marked; a restart re-computes the timers from `raisedAt` and republishes an
+ * escalation recorded but never confirmed published.
+ */
+import { Subject, type Subscription } from 'rxjs';
+
+import type { Logger } from '../../runtime/log.ts';
+import type { MetricsRegistry } from '../../runtime/metrics.ts';
+import {
+  type AlarmDecision,
+  type AlarmEscalated,
+  type AlarmRaised,
+  toAlarmEscalated,
+  toAlarmResolved,
+} from '../protocol/alarm.ts';
+import type { MessageId } from '../protocol/primitives.ts';
+import { epochMsOf, utcTimeOf } from '../protocol/time.ts';
+import { type EscalationInput, escalations } from './escalation.ts';
+import { ACTIONS, type AlarmView, type ConsoleCounts, createConsoleState } from './model.ts';
+import type {
+  AlarmFeed,
+  AlarmSource,
+  Clock,
+  DecisionStore,
+  EscalationPublisher,
+  FeedItem,
+  ImageSource,
+} from './ports.ts';
+import { type ConsoleServer, type Reply, startConsoleServer } from './server.ts';
+
+export const ACTOR = 'operator-console';
+
+/** What {@link startOperatorConsole} needs. */
+export interface OperatorConsoleDeps {
+  readonly alarms: AlarmSource;
+  readonly store: DecisionStore;
+  readonly feed: AlarmFeed;
+  readonly publisher: EscalationPublisher;
+  readonly images: ImageSource;
+  /** The violation code's definition (the page shows it beside the code). */
+  readonly describe: (code: number) => string | undefined;
+  /** Time without an acknowledgement after which an alarm is escalated. */
+  readonly escalateAfterMs: number;
+  /** How far back the alarm store is read at start (default 24 h). */
+  readonly historyMs?: number;
+  readonly host: string;
+  readonly port: number;
+  readonly token?: string;
+  readonly clock?: Clock;
+  readonly log?: Logger;
+  readonly metrics?: MetricsRegistry;
+  /** Pause between retries of a failing store or topic while escalating (default 2 s). */
+  readonly retryMs?: number;
+}
+
+/** A running console. */
+export interface OperatorConsole {
+  /** The address to open (loopback: as is; with a token: add `?token=`). */
+  readonly url: string;
+  readonly port: number;
+  readonly counts: () => ConsoleCounts;
+  readonly alarms: () => ReadonlyArray<AlarmView>;
+  readonly healthy: () => boolean;
+  readonly stop: () => Promise<void>;
+}
+
+/**
+ * Starts the console: loads, then serves. Rejects if the store cannot be read or the server cannot listen.
+ * @example
+ * const console = await startOperatorConsole({ alarms, store, feed, publisher, images, describe,
+ *   escalateAfterMs: 60_000, host: '127.0.0.1', port: 0 });
+ * say(`operator console: ${console.url}`);
+ */
+export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<OperatorConsole> => {
+  const clock = deps.clock ?? { now: Date.now };
+  const log = deps.log;
+  const retryMs = deps.retryMs ?? 2_000;
+  const state = createConsoleState(deps.describe);
+  const raisedById = new Map<string, AlarmRaised>();
+  const listeners = new Set<(c: { alarm?: unknown; counts: ConsoleCounts }) => void>();
+  const inputs = new Subject<EscalationInput>();
+  const timers = new Set<NodeJS.Timeout>();
+  let stopped = false;
+
+  const count = (name: string, help: string, labels: Record<string, string> = {}) =>
+    deps.metrics?.inc(`prestacop_console_${name}_total`, help, labels);
+  const broadcast = (alarm?: AlarmView) => {
+    const change = { ...(alarm ? { alarm } : {}), counts: state.counts() };
+    for (const l of listeners) l(change);
+  };
+  const later = (f: () => void) => {
+    if (stopped) return;
+    const t = setTimeout(() => {
+      timers.delete(t);
+      if (!stopped) f();
+    }, retryMs);
+    timers.add(t);
+  };
+
+  // ---- escalation ------------------------------------------------------------------------------------------
+  const publishEscalation = (e: AlarmEscalated, alarm: AlarmRaised, attempt = 1): void => {
+    deps.publisher
+      .publish(e, alarm)
+      .then(() => deps.store.markEscalationPublished(e.id, clock.now()))
+      .then(() => count('escalations_published', 'Escalations published on the alarm topic'))
+      .catch((err: unknown) => {
+        log?.warn({ err, escalationId: e.id, attempt }, 'escalation publish failed, retrying');
+        if (attempt < 30) later(() => publishEscalation(e, alarm, attempt + 1));
+        else
+          log?.error({ escalationId: e.id }, 'escalation not published: left for the next start');
+      });
+  };
+  const escalate = (alarmId: string, afterMs: number, attempt = 1): void => {
+    const alarm = raisedById.get(alarmId);
+    const view = state.get(alarmId);
+    if (!alarm || !view || view.status !== 'open' || view.escalated) return;
+    const e = toAlarmEscalated({
+      alarmId: alarmId as MessageId,
+      level: 1,
+      reason: 'unacknowledged',
+      afterMs: Math.round(afterMs),
+      escalatedAt: utcTimeOf(clock.now()),
+    });
+    deps.store.escalate(e).then(
+      (outcome) => {
+        if (outcome !== 'escalated') {
+          log?.debug({ alarmId, outcome }, 'escalation not needed');
+          return;
+        }
+        log?.warn({ alarmId, afterMs: e.afterMs }, `ALARM ${alarmId} escalated: unacknowledged`);
+        count('escalations', 'Alarms escalated by this console (unacknowledged in time)');
+        const changed = state.escalated(e, 'self');
+        if (changed) broadcast(changed);
+        publishEscalation(e, alarm);
+      },
+      (err: unknown) => {
+        log?.warn({ err, alarmId, attempt }, 'escalation could not be recorded, retrying');
+        later(() => escalate(alarmId, afterMs, attempt + 1));
+      },
+    );
+  };
+  const escalating: Subscription = inputs
+    .pipe(escalations({ afterMs: deps.escalateAfterMs, clock }))
+    .subscribe((due) => escalate(due.alarmId, due.afterMs));
+
+  const shown = (a: AlarmRaised, view: AlarmView) => {
+    raisedById.set(a.id, a);
+    if (view.status === 'open' && !view.escalated)
+      inputs.next({ type: 'shown', alarmId: a.id, raisedAtMs: epochMsOf(a.raisedAt) });
+  };
+
+  // ---- start: history, then the feed ------------------------------------------------------------------------
+  const [loaded, recorded] = await Promise.all([
+    deps.alarms.load(clock.now() - (deps.historyMs ?? 86_400_000)),
+    deps.store.load(),
+  ]);
+  for (const r of recorded.resolutions) state.resolved(r);
+  for (const e of recorded.escalations) state.escalated(e.event, 'store');
+  for (const a of loaded) raisedById.set(a.id, a);
+  for (const a of loaded) {
+    const { view } = state.raised(a, 'store');
+    shown(a, view);
+  }
+  // Escalations recorded but never confirmed published (a crash between the two): publish them now, same id.
+  for (const e of recorded.escalations) {
+    const alarm = raisedById.get(e.event.alarmId);
+    if (e.publishedAt === undefined && alarm) publishEscalation(e.event, alarm);
+  }
+  log?.info(
+    {
+      alarms: loaded.length,
+      resolutions: recorded.resolutions.length,
+      escalations: recorded.escalations.length,
+    },
+    'operator console loaded the alarm store',
+  );
+
+  const onItem = (item: FeedItem) => {
+    if (item._tag === 'undecodable') {
+      state.undecodable();
+      count('undecodable', 'Queue bodies that were not an alarm event');
+      log?.warn(
+        { reason: item.reason, body: item.body.slice(0, 500) },
+        'undecodable queue message dropped',
+      );
+      broadcast();
+      return;
+    }
+    const e = item.event;
+    switch (e.type) {
+      case 'alarm.raised': {
+        const { view, isNew } = state.raised(e, 'queue');
+        count('alarms_received', 'alarm.raised deliveries from the queue, duplicates included');
+        if (isNew) {
+          shown(e, view);
+          log?.info({ alarmId: e.id }, 'alarm shown');
+          broadcast(view);
+        } else {
+          count('duplicates', 'Deliveries of an alarm id already shown');
+          log?.debug(
+            { alarmId: e.id, deliveries: view.deliveries },
+            'duplicate delivery, shown once',
+          );
+          broadcast(view);
+        }
+        return;
+      }
+      case 'alarm.escalated': {
+        const changed = state.escalated(e, 'queue');
+        if (changed) {
+          inputs.next({ type: 'settled', alarmId: e.alarmId });
+          broadcast(changed);
+        } else broadcast();
+        return;
+      }
+      case 'alarm.resolved': {
+        const changed = state.resolved(e);
+        if (changed) {
+          inputs.next({ type: 'settled', alarmId: e.alarmId });
+          broadcast(changed);
+        }
+        return;
+      }
+    }
+  };
+  const feed = deps.feed.start(onItem);
+
+  // ---- decisions -------------------------------------------------------------------------------------------
+  const act = async (alarmId: string, action: string, operator: string): Promise<Reply> => {
+    const decision: AlarmDecision | undefined = ACTIONS[action];
+    if (decision === undefined) return { status: 404, body: { error: `unknown action ${action}` } };
+    const view = state.get(alarmId);
+    if (!view) return { status: 404, body: { error: 'no such alarm' } };
+    if (decision !== 'acknowledged' && view.status === 'open')
+      return { status: 409, body: { reason: 'not-acknowledged', alarm: view } };
+    if (decision !== 'acknowledged' && view.resolved)
+      return { status: 409, body: { reason: 'already-resolved', alarm: view } };
+    if (decision === 'acknowledged' && view.acknowledged)
+      return { status: 409, body: { reason: 'duplicate', alarm: view } };
+    const r = toAlarmResolved({
+      alarmId: alarmId as MessageId,
+      decision,
+      by: operator,
+      at: utcTimeOf(clock.now()),
+    });
+    let outcome;
+    try {
+      outcome = await deps.store.decide(r);
+    } catch (err) {
+      log?.error({ err, alarmId, decision }, 'decision not recorded: the store failed');
+      return { status: 503, body: { error: 'the decision store failed: try again' } };
+    }
+    if (outcome._tag === 'rejected')
+      return { status: 409, body: { reason: outcome.reason, alarm: view } };
+    log?.info({ alarmId, decision, by: operator }, `alarm ${alarmId} ${decision} by ${operator}`);
+    count('decisions', 'Operator decisions recorded', { decision });
+    const changed = state.resolved(r);
+    if (decision === 'acknowledged') inputs.next({ type: 'settled', alarmId });
+    if (changed) broadcast(changed);
+    return { status: 200, body: { alarm: state.get(alarmId) } };
+  };
+
+  let server: ConsoleServer;
+  try {
+    server = await startConsoleServer(
+      {
+        snapshot: () => ({ alarms: state.list(), counts: state.counts() }),
+        listen: (l) => {
+          listeners.add(l);
+          return () => listeners.delete(l);
+        },
+        act,
+        image: (id) => deps.images.get(id),
+        healthy: () => !stopped,
+        onBadRequest: (what) => {
+          count('bad_requests', 'HTTP requests refused or failed', {
+            status: what.split(' ')[0] ?? '',
+          });
+          log?.debug({ what }, 'bad request');
+        },
+      },
+      { host: deps.host, port: deps.port, ...(deps.token ? { token: deps.token } : {}) },
+    );
+  } catch (e) {
+    escalating.unsubscribe();
+    await feed.stop();
+    throw e;
+  }
+
+  return {
+    url: server.url,
+    port: server.port,
+    counts: state.counts,
+    alarms: state.list,
+    healthy: () => !stopped,
+    stop: async () => {
+      stopped = true;
+      for (const t of timers) clearTimeout(t);
+      escalating.unsubscribe();
+      inputs.complete();
+      await Promise.all([feed.stop(), server.close()]);
+    },
+  };
+};

@@ -1,0 +1,99 @@
+/**
+ * The console's live feed: its own SQS queue (`prestacop-operator-console`) subscribed to the alarm topic, raw
+ * delivery off, so each body is an SNS envelope around an alarm event. Every body is deleted after it was
+ * handed over (or found undecodable: counted and logged by the caller; SQS redelivering it would only repeat
+ * that). A queue of its own means no other reader (the swarm's summary reads `prestacop-console`) takes
+ * messages from it.
+ */
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+
+import { E } from '../../runtime/codec.ts';
+import { AlarmEvent } from '../protocol/alarm.ts';
+import type { AlarmFeed, FeedItem } from './ports.ts';
+
+/**
+ * One body → an alarm event, or why not.
+ * @example parseEnvelope(JSON.stringify({ Type: 'Notification', Message: JSON.stringify(alarm) }))
+ */
+export const parseEnvelope = (body: string): FeedItem => {
+  const bad = (reason: string): FeedItem => ({ _tag: 'undecodable', reason, body });
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(body);
+  } catch {
+    return bad('not JSON');
+  }
+  if (typeof envelope !== 'object' || envelope === null) return bad('not an SNS envelope');
+  const { Type, Message: message } = envelope as { Type?: unknown; Message?: unknown };
+  if (Type !== 'Notification' || typeof message !== 'string') return bad('not an SNS notification');
+  let inner: unknown;
+  try {
+    inner = JSON.parse(message);
+  } catch {
+    return bad('message is not JSON');
+  }
+  const decoded = AlarmEvent.decode(inner);
+  return E.isRight(decoded)
+    ? { _tag: 'event', event: decoded.right }
+    : bad('message is not an alarm event');
+};
+
+/**
+ * Creates the feed on a queue URL.
+ * @example const feed = createSqsAlarmFeed(clients.sqs, await queueUrlOf(clients.sqs, 'prestacop-operator-console'));
+ */
+export const createSqsAlarmFeed = (
+  sqs: SQSClient,
+  queueUrl: string,
+  options: { readonly waitSeconds?: number; readonly onError?: (e: unknown) => void } = {},
+): AlarmFeed => ({
+  start: (onItem) => {
+    let stopped = false;
+    const deletes = new Set<Promise<unknown>>();
+    const consume = (messages: ReadonlyArray<Message>) => {
+      const entries = messages.flatMap((m, i) =>
+        m.ReceiptHandle ? [{ Id: String(i), ReceiptHandle: m.ReceiptHandle }] : [],
+      );
+      if (entries.length === 0) return;
+      const p = sqs
+        .send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }))
+        .catch((e: unknown) => options.onError?.(e))
+        .finally(() => deletes.delete(p));
+      deletes.add(p);
+    };
+    const loop = async (): Promise<void> => {
+      while (!stopped) {
+        let messages: ReadonlyArray<Message>;
+        try {
+          const out = await sqs.send(
+            new ReceiveMessageCommand({
+              QueueUrl: queueUrl,
+              MaxNumberOfMessages: 10,
+              WaitTimeSeconds: options.waitSeconds ?? 1,
+            }),
+          );
+          messages = out.Messages ?? [];
+        } catch (e) {
+          options.onError?.(e);
+          if (!stopped) await new Promise((r) => setTimeout(r, 500));
+          continue;
+        }
+        for (const m of messages) onItem(parseEnvelope(m.Body ?? ''));
+        consume(messages);
+      }
+    };
+    const loops = [loop(), loop()];
+    return {
+      stop: async () => {
+        stopped = true;
+        await Promise.all(loops);
+        await Promise.all([...deletes]);
+      },
+    };
+  },
+});
