@@ -17,6 +17,8 @@ import {
 import { createSnsAlarmPublisher } from '../actors/alert-system/sns-publisher.ts';
 import { type FleetConfig } from '../actors/drone-simulator/behaviour.ts';
 import { startDroneFleet } from '../actors/drone-simulator/service.ts';
+import { createS3ImageStore } from '../actors/drone-simulator/violation-image.ts';
+import { startConsoleForSwarm } from '../actors/operator-console/wiring.ts';
 import { loadCodeWeights } from '../actors/protocol/code-weights.ts';
 import { createDynamoTable } from '../actors/stream-to-storage/dynamo-table.ts';
 import { archiveCoverage, storedIds } from '../actors/stream-to-storage/readers.ts';
@@ -50,6 +52,8 @@ const cfg = configOrExit(
     alarmsTable: spec.tables.alarms.name,
     topic: spec.topics.alarms.name,
     consoleQueue: spec.queues.console.name,
+    operatorConsoleQueue: spec.queues.operatorConsole.name,
+    alarmEventsTable: spec.tables.alarmEvents.name,
   }),
   process.argv.slice(2),
   process.env,
@@ -159,7 +163,23 @@ const main = async (): Promise<number> => {
     fleet: fleetCfg,
     clock: { now: Date.now },
     trackIds: true,
+    images: createS3ImageStore(clients.s3, cfg.bucket),
   });
+  // The operator console, so alarms show in a browser at once. Optional: the swarm's checks do not need it.
+  const operatorConsole = await startConsoleForSwarm(clients, {
+    alarmsTable: cfg.alarmsTable,
+    eventsTable: cfg.alarmEventsTable,
+    topic: cfg.topic,
+    queue: cfg.operatorConsoleQueue,
+    bucket: cfg.bucket,
+    port: cfg.consolePort,
+    escalateAfterMs: cfg.escalateAfterSeconds * 1_000,
+    log: log.child({ actor: 'operator-console' }),
+  }).catch((e: unknown) => {
+    say(`operator console not started: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  });
+  if (operatorConsole) say(`operator console: ${operatorConsole.url}  (open it in a browser)`);
   const ops = await startOpsServer({
     host: cfg.opsHost,
     port: cfg.opsPort,
@@ -262,6 +282,7 @@ const main = async (): Promise<number> => {
     mkdirSync(dirname(cfg.summary), { recursive: true });
     writeFileSync(cfg.summary, `${JSON.stringify(summary, null, 2)}\n`);
   }
+  await operatorConsole?.stop();
   await ops.close();
   clients.destroy();
   await stack?.stop();

@@ -22,6 +22,7 @@ import { runService } from '../../runtime/service.ts';
 import { loadCodeWeights } from '../protocol/code-weights.ts';
 import { DEFAULT_HUMAN_CODES } from '../protocol/violation-codes.ts';
 import { ACTOR, startDroneFleet } from './service.ts';
+import { createS3ImageStore } from './violation-image.ts';
 
 const spec = loadResourcesOrThrow();
 const Codes = intList('ViolationCodes', 1, 99);
@@ -40,6 +41,7 @@ const Config = t.intersection([
     humanCodes: Codes,
     droneStream: NonEmptyString,
     leaseTable: NonEmptyString,
+    bucket: NonEmptyString,
   }),
 ]);
 
@@ -101,6 +103,12 @@ const cfg = configOrExit(
         env: 'PRESTACOP_LEASE_TABLE',
         default: spec.tables.leases.name,
       },
+      bucket: {
+        type: 'string',
+        doc: 'bucket for the violation images of alarms (violation-images/<id>.svg)',
+        env: 'PRESTACOP_BUCKET',
+        default: spec.buckets.archive.name,
+      },
       ...awsOptionSpecs,
       ...opsOptionSpecs,
     },
@@ -125,6 +133,7 @@ await runService(ACTOR, cfg, ({ clients, events }) => {
     events,
     stream: cfg.droneStream,
     clock: { now: Date.now },
+    images: createS3ImageStore(clients.s3, cfg.bucket),
     fleet: {
       drones: cfg.drones,
       firstDrone: cfg.firstDrone,

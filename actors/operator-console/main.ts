@@ -1,5 +1,4 @@
 /** `npm run operator-console -- --help`: the operator console as its own service, against any target. */
-import { queueUrlOf, topicArnOf } from '../../runtime/aws/lookup.ts';
 import {
   AwsOptions,
   awsOptionSpecs,
@@ -7,16 +6,12 @@ import {
   opsOptionSpecs,
 } from '../../runtime/aws/options.ts';
 import { loadResourcesOrThrow } from '../../runtime/aws/resources.ts';
-import { E, NonEmptyString, NonNegativeInt, Port, t } from '../../runtime/codec.ts';
+import { NonEmptyString, NonNegativeInt, Port, t } from '../../runtime/codec.ts';
 import { configOrExit } from '../../runtime/config.ts';
 import { runService } from '../../runtime/service.ts';
-import { loadViolationCodes } from '../protocol/violation-codes.ts';
-import { createDynamoAlarmSource, createDynamoDecisionStore } from './dynamo-events.ts';
-import { createS3ImageSource } from './s3-images.ts';
 import { isLoopback } from './server.ts';
-import { ACTOR, startOperatorConsole } from './service.ts';
-import { createSnsEscalationPublisher } from './sns-escalations.ts';
-import { createSqsAlarmFeed } from './sqs-feed.ts';
+import { ACTOR } from './service.ts';
+import { startConsoleWithClients } from './wiring.ts';
 
 const spec = loadResourcesOrThrow();
 const Token = t.refinement(t.string, (s) => s.length >= 16, 'Token (16 characters or more)');
@@ -94,7 +89,7 @@ const cfg = configOrExit(
       queue: {
         type: 'string',
         doc: "the console's own SQS queue on the alarm topic (name or URL)",
-        env: 'PRESTACOP_CONSOLE_QUEUE',
+        env: 'PRESTACOP_OPERATOR_CONSOLE_QUEUE',
         default: spec.queues.operatorConsole.name,
       },
       bucket: {
@@ -119,28 +114,19 @@ if (!isLoopback(cfg.host) && cfg.token === undefined) {
   );
   process.exit(78);
 }
-const codes = loadViolationCodes();
-if (E.isLeft(codes)) {
-  process.stderr.write(`${ACTOR}: ${codes.left.issues.join('\n')}\n`);
-  process.exit(78);
-}
 
 await runService(ACTOR, cfg, async ({ clients, metrics, log }) => {
-  const onBadItem = (id: string, why: string) => log.warn({ id, why }, 'store item skipped');
-  const running = await startOperatorConsole({
-    alarms: createDynamoAlarmSource(clients.doc, cfg.alarmsTable, { onBadItem }),
-    store: createDynamoDecisionStore(clients.doc, cfg.eventsTable, { onBadItem }),
-    feed: createSqsAlarmFeed(clients.sqs, await queueUrlOf(clients.sqs, cfg.queue), {
-      onError: (err) => log.warn({ err }, 'queue call failed'),
-    }),
-    publisher: createSnsEscalationPublisher(clients.sns, await topicArnOf(clients.sns, cfg.topic)),
-    images: createS3ImageSource(clients.s3, cfg.bucket),
-    describe: (code) => codes.right.get(code)?.definition,
-    escalateAfterMs: cfg.escalateAfterSeconds * 1_000,
-    historyMs: cfg.historyHours * 3_600_000,
+  const running = await startConsoleWithClients(clients, {
+    alarmsTable: cfg.alarmsTable,
+    eventsTable: cfg.eventsTable,
+    topic: cfg.topic,
+    queue: cfg.queue,
+    bucket: cfg.bucket,
     host: cfg.host,
     port: cfg.port,
     ...(cfg.token ? { token: cfg.token } : {}),
+    escalateAfterMs: cfg.escalateAfterSeconds * 1_000,
+    historyMs: cfg.historyHours * 3_600_000,
     log,
     metrics,
   });

@@ -12,6 +12,7 @@ import {
   NonNegative,
   NonNegativeInt,
   oneOf,
+  Port,
   PositiveInt,
   Probability,
   t,
@@ -44,6 +45,10 @@ export const SwarmConfig = t.intersection([
     alarmsTable: NonEmptyString,
     topic: NonEmptyString,
     consoleQueue: NonEmptyString,
+    operatorConsoleQueue: NonEmptyString,
+    alarmEventsTable: NonEmptyString,
+    consolePort: Port,
+    escalateAfterSeconds: NonNegativeInt,
     retentionHours: PositiveInt,
   }),
 ]);
@@ -58,6 +63,8 @@ export const swarmCommand = (names: {
   alarmsTable: string;
   topic: string;
   consoleQueue: string;
+  operatorConsoleQueue: string;
+  alarmEventsTable: string;
 }): CommandSpec<SwarmConfig> => ({
   name: 'swarm',
   summary:
@@ -139,6 +146,30 @@ export const swarmCommand = (names: {
       doc: 'SQS queue subscribed to the alarm topic (name or URL), read to count alarms published',
       env: 'PRESTACOP_CONSOLE_QUEUE',
       default: names.consoleQueue,
+    },
+    'operator-console-queue': {
+      type: 'string',
+      doc: "the operator console's own queue on the alarm topic (name or URL)",
+      env: 'PRESTACOP_OPERATOR_CONSOLE_QUEUE',
+      default: names.operatorConsoleQueue,
+    },
+    'alarm-events-table': {
+      type: 'string',
+      doc: "the operator console's decisions and escalations",
+      env: 'PRESTACOP_ALARM_EVENTS_TABLE',
+      default: names.alarmEventsTable,
+    },
+    'console-port': {
+      type: 'string',
+      doc: 'operator console port on 127.0.0.1 (0 = any free port; the address is printed)',
+      env: 'PRESTACOP_CONSOLE_PORT',
+      default: '0',
+    },
+    'escalate-after-seconds': {
+      type: 'string',
+      doc: 'the console escalates an alarm nobody acknowledged this long after its raise',
+      env: 'PRESTACOP_ESCALATE_AFTER_SECONDS',
+      default: '120',
     },
     bucket: {
       type: 'string',

@@ -1,0 +1,321 @@
+/**
+ * The console's behaviour on in-memory ports over real HTTP (port 0): dedup and counts, the decision rules, the
+ * token rule, escalation once (also across a restart), and bad input answered, counted, never crashing.
+ */
+import assert from 'node:assert/strict';
+
+import { AlarmRaised, toAlarmEscalated, toAlarmResolved } from '../protocol/alarm.ts';
+import { utcTimeOf } from '../protocol/time.ts';
+import {
+  createMemoryDecisionStore,
+  createMemoryFeed,
+  createMemoryPublisher,
+  functionImageSource,
+  memoryAlarmSource,
+} from './memory.ts';
+import type { AlarmView, ConsoleCounts } from './model.ts';
+import { startConsoleServer } from './server.ts';
+import { type OperatorConsole, startOperatorConsole } from './service.ts';
+
+const alarm = (
+  n: number,
+  raisedAtMs = Date.now(),
+  extra: Record<string, unknown> = {},
+): AlarmRaised => {
+  const id = `drone-${String(n).padStart(4, '0')}:${n}`;
+  const decoded = AlarmRaised.decode({
+    type: 'alarm.raised',
+    v: 1,
+    id,
+    messageId: id,
+    droneId: id.split(':')[0],
+    violationCode: 40,
+    violationImageId: `img-${n}`,
+    location: { lat: 40.758, lon: -73.9855 },
+    time: utcTimeOf(raisedAtMs - 100 + n),
+    raisedAt: utcTimeOf(raisedAtMs),
+    borough: 'Manhattan',
+    ...extra,
+  });
+  if (decoded._tag === 'Left') throw new Error('bad fixture');
+  return decoded.right;
+};
+
+const waitFor = async (what: string, ok: () => boolean, ms = 3_000) => {
+  const until = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('operator console (in-memory ports, real HTTP)', () => {
+  const running: OperatorConsole[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((c) => c.stop()));
+  });
+
+  const start = async (
+    o: {
+      alarms?: ReadonlyArray<AlarmRaised>;
+      store?: ReturnType<typeof createMemoryDecisionStore>;
+      escalateAfterMs?: number;
+      token?: string;
+    } = {},
+  ) => {
+    const store = o.store ?? createMemoryDecisionStore();
+    const feed = createMemoryFeed();
+    const publisher = createMemoryPublisher();
+    const c = await startOperatorConsole({
+      alarms: memoryAlarmSource(o.alarms ?? []),
+      store,
+      feed,
+      publisher,
+      images: functionImageSource((id) => (id === 'img-1' ? '<svg/>' : undefined)),
+      describe: (code) => (code === 40 ? 'near a fire hydrant' : undefined),
+      escalateAfterMs: o.escalateAfterMs ?? 60_000,
+      host: '127.0.0.1',
+      port: 0,
+      retryMs: 20,
+      ...(o.token ? { token: o.token } : {}),
+    });
+    running.push(c);
+    const post = (
+      id: string,
+      action: string,
+      body: unknown = { operator: 'ofc.a' },
+      headers = {},
+    ) =>
+      fetch(`${c.url}api/alarms/${encodeURIComponent(id)}/${action}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    const api = async () =>
+      (await (await fetch(`${c.url}api/alarms`)).json()) as {
+        alarms: AlarmView[];
+        counts: ConsoleCounts;
+      };
+    return { c, store, feed, publisher, post, api };
+  };
+
+  it('shows each alarm id once, newest first, and counts duplicate deliveries', async () => {
+    const a1 = alarm(1);
+    const a2 = alarm(2);
+    const { feed, api } = await start({ alarms: [a1] });
+    feed.push({ _tag: 'event', event: a2 });
+    feed.push({ _tag: 'event', event: a2 });
+    feed.push({ _tag: 'event', event: a1 });
+    const { alarms, counts } = await api();
+    assert.deepEqual(
+      alarms.map((a) => [a.id, a.deliveries]),
+      [
+        [a2.id, 2],
+        [a1.id, 1],
+      ],
+    );
+    assert.equal(alarms[0]?.description, 'near a fire hydrant');
+    assert.equal(counts.alarms, 2);
+    assert.equal(counts.loaded, 1);
+    assert.equal(counts.received, 3);
+    assert.equal(counts.duplicates, 2);
+    assert.equal(counts.open, 2);
+  });
+
+  it('records acknowledge, then confirm; refuses confirm before acknowledge and a second final decision', async () => {
+    const a = alarm(1);
+    const { post, store, api } = await start({ alarms: [a] });
+    const early = await post(a.id, 'confirm');
+    assert.equal(early.status, 409);
+    assert.equal(((await early.json()) as { reason: string }).reason, 'not-acknowledged');
+    assert.equal((await post(a.id, 'acknowledge')).status, 200);
+    assert.equal((await post(a.id, 'acknowledge')).status, 409);
+    const confirmed = await post(a.id, 'confirm', { operator: ' sgt.b ' });
+    assert.equal(confirmed.status, 200);
+    assert.equal(((await confirmed.json()) as { alarm: AlarmView }).alarm.status, 'confirmed');
+    const dismissed = await post(a.id, 'dismiss');
+    assert.equal(dismissed.status, 409);
+    assert.equal(((await dismissed.json()) as { reason: string }).reason, 'already-resolved');
+    const record = store.events.get(`${a.id}:confirmed`)?.event;
+    assert.equal(record?.type, 'alarm.resolved');
+    assert.equal(record?.type === 'alarm.resolved' ? record.by : '', 'sgt.b');
+    const { counts } = await api();
+    assert.equal(counts.confirmed, 1);
+    assert.equal(counts.open, 0);
+  });
+
+  it('shows recorded decisions after a restart', async () => {
+    const a = alarm(1);
+    const store = createMemoryDecisionStore();
+    const first = await start({ alarms: [a], store });
+    await first.post(a.id, 'acknowledge');
+    await first.post(a.id, 'dismiss');
+    await first.c.stop();
+    const second = await start({ alarms: [a], store });
+    const view = (await second.api()).alarms[0];
+    assert.equal(view?.status, 'dismissed');
+    assert.equal(view?.acknowledged?.by, 'ofc.a');
+  });
+
+  it('escalates an unacknowledged alarm once, publishes it, and not again after a restart', async () => {
+    const a = alarm(1);
+    const store = createMemoryDecisionStore();
+    const first = await start({ alarms: [a], store, escalateAfterMs: 50 });
+    await waitFor('the escalation', () => first.publisher.published.length === 1);
+    await waitFor(
+      'published mark',
+      () => store.events.get(`${a.id}:escalated:1`)?.publishedAt !== undefined,
+    );
+    assert.equal((await first.api()).counts.escalated, 1);
+    await first.c.stop();
+    const second = await start({ alarms: [a], store, escalateAfterMs: 50 });
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(second.publisher.published.length, 0);
+    assert.equal((await second.api()).alarms[0]?.escalated?.level, 1);
+  });
+
+  it('does not escalate an alarm acknowledged in time', async () => {
+    const a = alarm(1);
+    const { post, publisher } = await start({ alarms: [a], escalateAfterMs: 200 });
+    await post(a.id, 'acknowledge');
+    await new Promise((r) => setTimeout(r, 350));
+    assert.equal(publisher.published.length, 0);
+  });
+
+  it('publishes at start an escalation recorded but never published (a crash in between)', async () => {
+    const a = alarm(1);
+    const store = createMemoryDecisionStore();
+    await store.escalate(
+      toAlarmEscalated({
+        alarmId: a.id,
+        level: 1,
+        reason: 'unacknowledged',
+        afterMs: 60_000,
+        escalatedAt: utcTimeOf(Date.now()),
+      }),
+    );
+    const { publisher } = await start({ alarms: [a], store });
+    await waitFor('the republish', () => publisher.published.length === 1);
+    assert.equal(publisher.published[0]?.id, `${a.id}:escalated:1`);
+  });
+
+  it('applies a decision recorded before its alarm arrived', async () => {
+    const a = alarm(3);
+    const store = createMemoryDecisionStore();
+    await store.decide(
+      toAlarmResolved({
+        alarmId: a.id,
+        decision: 'acknowledged',
+        by: 'x',
+        at: utcTimeOf(0),
+      }),
+    );
+    const { feed, api } = await start({ store });
+    feed.push({ _tag: 'event', event: a });
+    assert.equal((await api()).alarms[0]?.status, 'acknowledged');
+  });
+
+  it('answers bad input without failing: counted, and the console goes on', async () => {
+    const a = alarm(1);
+    const { c, feed, post, api } = await start({ alarms: [a] });
+    feed.push({ _tag: 'undecodable', reason: 'not JSON', body: '{' });
+    assert.equal((await post(a.id, 'acknowledge', '{not json')).status, 400);
+    assert.equal((await post(a.id, 'acknowledge', { operator: '' })).status, 400);
+    assert.equal((await post(a.id, 'acknowledge', { operator: 'x'.repeat(65) })).status, 400);
+    assert.equal((await post(a.id, 'explode')).status, 404);
+    assert.equal((await post('nope:1', 'acknowledge')).status, 404);
+    assert.equal(
+      (await post(a.id, 'acknowledge', { operator: 'x' }, { 'content-type': 'text/plain' })).status,
+      415,
+    );
+    assert.equal(
+      (await post(a.id, 'acknowledge', { operator: 'x' }, { origin: 'http://evil.example' }))
+        .status,
+      403,
+    );
+    const badId = await fetch(`${c.url}api/alarms/%E0%A4%A/acknowledge`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ operator: 'x' }),
+    });
+    assert.equal(badId.status, 400);
+    assert.equal((await fetch(`${c.url}images/img-404`)).status, 404);
+    assert.equal((await fetch(`${c.url}nothing`)).status, 404);
+    assert.equal((await fetch(c.url, { method: 'DELETE' })).status, 405);
+    const image = await fetch(`${c.url}images/img-1`);
+    assert.equal(image.status, 200);
+    assert.match(image.headers.get('content-security-policy') ?? '', /sandbox/);
+    const { counts } = await api();
+    assert.equal(counts.undecodable, 1);
+    assert.equal(c.healthy(), true);
+  });
+
+  it('serves the page with a strict Content-Security-Policy and no data in the HTML', async () => {
+    const { c } = await start({ alarms: [alarm(1, Date.now(), { address: '<b>x</b>' })] });
+    const res = await fetch(c.url);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe/);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    const html = await res.text();
+    assert.ok(!html.includes('<b>x</b>'));
+    assert.ok(
+      !/https?:\/\//.test(html.replace('http://www.w3.org/2000/svg', '')),
+      'no external address',
+    );
+  });
+
+  it('needs the token when it has one: Bearer, or ?token= traded for a cookie', async () => {
+    const token = 'a-long-enough-token-123';
+    const { c } = await start({ token });
+    assert.equal((await fetch(`${c.url}api/alarms`)).status, 401);
+    assert.equal(
+      (await fetch(`${c.url}api/alarms`, { headers: { authorization: `Bearer ${token}x` } }))
+        .status,
+      401,
+    );
+    assert.equal(
+      (await fetch(`${c.url}api/alarms`, { headers: { authorization: `Bearer ${token}` } })).status,
+      200,
+    );
+    const login = await fetch(`${c.url}?token=${token}`, { redirect: 'manual' });
+    assert.equal(login.status, 303);
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    assert.match(login.headers.get('set-cookie') ?? '', /HttpOnly; SameSite=Strict/);
+    assert.equal((await fetch(`${c.url}api/alarms`, { headers: { cookie } })).status, 200);
+  });
+
+  it('refuses to serve beyond loopback without a token', async () => {
+    await assert.rejects(
+      startConsoleServer(
+        {
+          snapshot: () => ({ alarms: [], counts: {} as ConsoleCounts }),
+          listen: () => () => undefined,
+          act: () => Promise.resolve({ status: 200, body: {} }),
+          image: () => Promise.resolve(undefined),
+          healthy: () => true,
+        },
+        { host: '0.0.0.0', port: 0 },
+      ),
+      /needs a token/,
+    );
+  });
+
+  it('refuses a Host header that does not name the console (DNS rebinding)', async () => {
+    const { c } = await start();
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port: c.port, path: '/api/alarms', headers: { host: 'evil.example' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(status, 421);
+  });
+});

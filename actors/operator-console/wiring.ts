@@ -1,0 +1,72 @@
+/**
+ * The console on real AWS clients (DynamoDB, SQS, SNS, S3): the one wiring `main.ts` and the swarm share.
+ */
+import type { AwsClients } from '../../runtime/aws/clients.ts';
+import { queueUrlOf, topicArnOf } from '../../runtime/aws/lookup.ts';
+import { E } from '../../runtime/codec.ts';
+import type { Logger } from '../../runtime/log.ts';
+import type { MetricsRegistry } from '../../runtime/metrics.ts';
+import { loadViolationCodes } from '../protocol/violation-codes.ts';
+import { createDynamoAlarmSource, createDynamoDecisionStore } from './dynamo-events.ts';
+import { createS3ImageSource } from './s3-images.ts';
+import { type OperatorConsole, startOperatorConsole } from './service.ts';
+import { createSnsEscalationPublisher } from './sns-escalations.ts';
+import { createSqsAlarmFeed } from './sqs-feed.ts';
+
+/** Resource names (or ARN/URL) and serving options. */
+export interface ConsoleResources {
+  readonly alarmsTable: string;
+  readonly eventsTable: string;
+  /** Topic name or ARN. */
+  readonly topic: string;
+  /** Queue name or URL. */
+  readonly queue: string;
+  readonly bucket: string;
+  readonly host?: string;
+  readonly port: number;
+  readonly token?: string;
+  readonly escalateAfterMs: number;
+  readonly historyMs?: number;
+  readonly log?: Logger;
+  readonly metrics?: MetricsRegistry;
+}
+
+/**
+ * Starts the console on these clients. Rejects if a resource is missing or the port is taken.
+ * @example const c = await startConsoleWithClients(clients, { alarmsTable, eventsTable, topic, queue, bucket, port: 0, escalateAfterMs: 120_000 });
+ */
+export const startConsoleWithClients = async (
+  clients: AwsClients,
+  o: ConsoleResources,
+): Promise<OperatorConsole> => {
+  const codes = loadViolationCodes();
+  if (E.isLeft(codes)) throw new Error(codes.left.issues.join('; '));
+  const onBadItem = (id: string, why: string) => o.log?.warn({ id, why }, 'store item skipped');
+  const [queueUrl, topicArn] = await Promise.all([
+    queueUrlOf(clients.sqs, o.queue),
+    topicArnOf(clients.sns, o.topic),
+  ]);
+  return startOperatorConsole({
+    alarms: createDynamoAlarmSource(clients.doc, o.alarmsTable, { onBadItem }),
+    store: createDynamoDecisionStore(clients.doc, o.eventsTable, { onBadItem }),
+    feed: createSqsAlarmFeed(clients.sqs, queueUrl, {
+      onError: (err) => o.log?.warn({ err }, 'queue call failed'),
+    }),
+    publisher: createSnsEscalationPublisher(clients.sns, topicArn),
+    images: createS3ImageSource(clients.s3, o.bucket),
+    describe: (code) => codes.right.get(code)?.definition,
+    escalateAfterMs: o.escalateAfterMs,
+    ...(o.historyMs === undefined ? {} : { historyMs: o.historyMs }),
+    host: o.host ?? '127.0.0.1',
+    port: o.port,
+    ...(o.token ? { token: o.token } : {}),
+    ...(o.log ? { log: o.log } : {}),
+    ...(o.metrics ? { metrics: o.metrics } : {}),
+  });
+};
+
+/** {@link startConsoleWithClients} on 127.0.0.1, for `npm run swarm`. */
+export const startConsoleForSwarm = (
+  clients: AwsClients,
+  o: Omit<ConsoleResources, 'host' | 'token'>,
+): Promise<OperatorConsole> => startConsoleWithClients(clients, { ...o, host: '127.0.0.1' });
