@@ -13,7 +13,7 @@ import { configOrExit } from '../../runtime/config.ts';
 import { runService } from '../../runtime/service.ts';
 import { createDynamoTable } from './dynamo-table.ts';
 import { createS3Archive } from './s3-archive.ts';
-import { APPLICATION, startStorageWriter } from './service.ts';
+import { APPLICATION, startStorageWriter, storageConsumerOptions } from './service.ts';
 
 const spec = loadResourcesOrThrow();
 const Config = t.intersection([
@@ -92,6 +92,7 @@ await runService(APPLICATION, cfg, ({ clients, events }) => {
     leaseTable: cfg.leaseTable,
     events,
     target: cfg.target,
+    consumer: storageConsumerOptions(cfg.target),
     ...(cfg.workerId ? { workerId: cfg.workerId } : {}),
   });
   const writer = startStorageWriter({
