@@ -90,16 +90,18 @@ export const runCsvToStream = async (
   // The producer packs shard-wide once it knows the shard map, which it starts loading on a stream's first publish;
   // until then every key gets its own record (a first batch of thousands of rows would go out one row per record).
   // So one ticket goes alone first, and the rest wait for it.
+  // The tickets become one JSON buffer at once, so no ticket object outlives its batch's reading (8 batches in
+  // flight would otherwise keep ~10,000 of them alive).
   let warmedUp: Promise<void> | undefined;
   const publish =
     bus &&
-    (async (tickets: ReadonlyArray<NypdTicket>): Promise<void> => {
+    ((tickets: ReadonlyArray<NypdTicket>): Promise<void> => {
       if (warmedUp === undefined) {
         warmedUp = bus.publishRaw(cfg.historyStream, toRecords(tickets.slice(0, 1)));
         tickets = tickets.slice(1);
       }
-      await warmedUp;
-      await bus.publishRaw(cfg.historyStream, toRecords(tickets));
+      const records = toRecords(tickets);
+      return warmedUp.then(() => bus.publishRaw(cfg.historyStream, records));
     });
   const progress = createProgressReporter(deps.tty, (f) => deps.log.info(f, 'progress'), now);
   let report: ImportReport;
