@@ -36,7 +36,7 @@ export const mapSvg = (): string => {
     Bronx: [40.87, -73.87],
     Queens: [40.72, -73.8],
     Brooklyn: [40.64, -73.96],
-    'Staten Island': [40.58, -74.15],
+    'Staten Island': [40.535, -74.2],
   };
   const shapes = BOROUGHS.map(
     (b) => `<path class="borough" d="${pathOf(BOROUGH_OUTLINES[b])}"><title>${b}</title></path>`,
@@ -110,7 +110,7 @@ main { display:grid; grid-template-columns:minmax(420px, 1fr) minmax(320px, 44%)
 .alarm.selected { outline:2px solid #14213d; }
 .alarm img { width:150px; height:94px; border-radius:4px; background:#333; object-fit:cover; }
 .alarm .top { display:flex; gap:8px; align-items:baseline; flex-wrap:wrap; }
-.alarm .code { font-weight:700; } .alarm .desc { color:var(--muted); }
+.alarm .code { font-weight:700; } .alarm .desc { color:var(--muted); display:-webkit-box; -webkit-line-clamp:2; -webkit-box-orient:vertical; overflow:hidden; }
 .alarm .meta { color:var(--muted); font-size:13px; } .alarm .meta b { color:var(--ink); font-weight:600; }
 .badge { font-size:11px; text-transform:uppercase; letter-spacing:.04em; padding:1px 7px; border-radius:9px; color:#fff; background:var(--open); }
 .badge.acknowledged { background:var(--ack); } .badge.confirmed { background:var(--ok); } .badge.dismissed { background:var(--dis); } .badge.escalated { background:var(--esc); }
@@ -194,8 +194,10 @@ export const pageJs = `'use strict';
     top.append(el('span', 'badge ' + a.status, a.status));
     if (a.escalated) top.append(el('span', 'badge escalated', 'escalated'));
     top.append(el('span', 'code', 'Code ' + a.violationCode));
-    top.append(el('span', 'desc', a.description || 'no description for this code'));
     body.append(top);
+    const desc = el('div', 'desc', a.description || 'no description for this code');
+    desc.title = a.description || '';
+    body.append(desc);
     const meta = el('div', 'meta');
     const field = (label, value, cls) => { const s = el('span', cls); s.append(el('b', '', label + ' '), document.createTextNode(String(value))); meta.append(s, document.createTextNode('  ')); };
     field('Time', fmt(a.time), 'time');
