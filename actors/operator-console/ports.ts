@@ -88,3 +88,8 @@ export interface ImageSource {
   /** The image, or undefined when none is stored. Rejects (`PortFailure`) when the store fails. */
   readonly get: (imageId: string) => Promise<Image | undefined>;
 }
+
+/** Where undecodable queue bodies go (S3 `dead-letter/actor=operator-console/`). Rejects when it could not. */
+export interface DeadLetters {
+  readonly put: (body: string, reasons: ReadonlyArray<string>) => Promise<void>;
+}

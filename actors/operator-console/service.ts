@@ -25,6 +25,7 @@ import type {
   AlarmFeed,
   AlarmSource,
   Clock,
+  DeadLetters,
   DecisionStore,
   EscalationPublisher,
   FeedItem,
@@ -41,6 +42,8 @@ export interface OperatorConsoleDeps {
   readonly feed: AlarmFeed;
   readonly publisher: EscalationPublisher;
   readonly images: ImageSource;
+  /** Undecodable queue bodies are written here (after being counted and logged), when given. */
+  readonly deadLetters?: DeadLetters;
   /** The violation code's definition (the page shows it beside the code). */
   readonly describe: (code: number) => string | undefined;
   /** Time without an acknowledgement after which an alarm is escalated. */
@@ -185,7 +188,12 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
       count('undecodable', 'Queue bodies that were not an alarm event');
       log?.warn(
         { reason: item.reason, body: item.body.slice(0, 500) },
-        'undecodable queue message dropped',
+        'undecodable queue message: counted, dead-lettered, not shown',
+      );
+      deps.deadLetters?.put(item.body, [item.reason]).then(
+        () => count('dead_lettered', 'Undecodable queue bodies written to the dead letters'),
+        (err: unknown) =>
+          log?.error({ err }, 'dead letter not written (the body is in the log above)'),
       );
       broadcast();
       return;

@@ -8,6 +8,7 @@ import type { Logger } from '../../runtime/log.ts';
 import type { MetricsRegistry } from '../../runtime/metrics.ts';
 import { loadViolationCodes } from '../protocol/violation-codes.ts';
 import { createDynamoAlarmSource, createDynamoDecisionStore } from './dynamo-events.ts';
+import { createS3ConsoleDeadLetters } from './s3-dead-letters.ts';
 import { createS3ImageSource } from './s3-images.ts';
 import { type OperatorConsole, startOperatorConsole } from './service.ts';
 import { createSnsEscalationPublisher } from './sns-escalations.ts';
@@ -54,6 +55,7 @@ export const startConsoleWithClients = async (
     }),
     publisher: createSnsEscalationPublisher(clients.sns, topicArn),
     images: createS3ImageSource(clients.s3, o.bucket),
+    deadLetters: createS3ConsoleDeadLetters(clients.s3, o.bucket, Date.now),
     describe: (code) => codes.right.get(code)?.definition,
     escalateAfterMs: o.escalateAfterMs,
     ...(o.historyMs === undefined ? {} : { historyMs: o.historyMs }),

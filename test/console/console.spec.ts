@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Browser, Page } from 'playwright-core';
 
@@ -22,6 +23,7 @@ import {
   createDynamoDecisionStore,
 } from '../../actors/operator-console/dynamo-events.ts';
 import type { AlarmView, ConsoleCounts } from '../../actors/operator-console/model.ts';
+import { createS3ConsoleDeadLetters } from '../../actors/operator-console/s3-dead-letters.ts';
 import { createS3ImageSource } from '../../actors/operator-console/s3-images.ts';
 import {
   type OperatorConsole,
@@ -71,6 +73,8 @@ describe('Operator console > in headless Chromium', function () {
   const stops: Array<() => Promise<unknown>> = [];
   let seq = 0;
   const run = Date.now().toString(36);
+  /** The dead letters' actor name, unique to this run (they share the stack's bucket). */
+  const dlActor = `operator-console-${run}`;
 
   const startConsole = () =>
     startOperatorConsole({
@@ -79,6 +83,7 @@ describe('Operator console > in headless Chromium', function () {
       feed: createSqsAlarmFeed(stack.clients.sqs, consoleQueueUrl),
       publisher: createSnsEscalationPublisher(stack.clients.sns, r.topicArn),
       images: createS3ImageSource(stack.clients.s3, r.bucket),
+      deadLetters: createS3ConsoleDeadLetters(stack.clients.s3, r.bucket, Date.now, dlActor),
       describe: (code) => codes.right.get(code)?.definition,
       escalateAfterMs: ESCALATE_MS,
       host: '127.0.0.1',
@@ -345,6 +350,16 @@ describe('Operator console > in headless Chromium', function () {
     await waitFor(
       'the bad body counted',
       async () => (await api()).counts.undecodable > before,
+      5_000,
+    );
+    await waitFor(
+      'the dead letter in S3',
+      async () =>
+        (
+          await stack.clients.s3.send(
+            new ListObjectsV2Command({ Bucket: r.bucket, Prefix: `dead-letter/actor=${dlActor}/` }),
+          )
+        ).Contents?.length === 1,
       5_000,
     );
     await page.reload();
