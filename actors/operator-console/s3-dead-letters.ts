@@ -5,8 +5,8 @@
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
-import { decodeFailure, portFailure } from '../../runtime/errors.ts';
 import { toDeadLetter } from '../../runtime/dead-letter.ts';
+import { decodeFailure, portFailure } from '../../runtime/errors.ts';
 import type { DeadLetters } from './ports.ts';
 
 /**

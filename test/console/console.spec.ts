@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Browser, Page } from 'playwright-core';
 
