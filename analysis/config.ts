@@ -31,6 +31,7 @@ export const AnalysisConfig = t.intersection([
     bucket: NonEmptyString,
     messagesTable: NonEmptyString,
     alarmsTable: NonEmptyString,
+    alarmEventsTable: NonEmptyString,
     memoryLimit: NonEmptyString,
     threads: PositiveInt,
   }),
@@ -101,6 +102,12 @@ export const analysisSpec = (): CommandSpec<AnalysisConfig> => {
         doc: 'alarms table (the alert system records every alarm there)',
         env: 'PRESTACOP_ALARMS_TABLE',
         default: resources.tables.alarms.name,
+      },
+      'alarm-events-table': {
+        type: 'string',
+        doc: "the operator console's decisions and escalations (alarm.resolved gives the time to acknowledge)",
+        env: 'PRESTACOP_ALARM_EVENTS_TABLE',
+        default: resources.tables.alarmEvents.name,
       },
       'memory-limit': {
         type: 'string',

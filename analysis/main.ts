@@ -67,6 +67,7 @@ try {
             hotTables: {
               messages: () => tableItems(clients.doc, cfg.messagesTable),
               alarms: () => tableItems(clients.doc, cfg.alarmsTable),
+              decisions: () => tableItems(clients.doc, cfg.alarmEventsTable),
             },
           }
         : {}),

@@ -40,10 +40,14 @@ export interface RunPorts {
   readonly engine: Engine;
   /** With `--archive`: the local mirror of the S3 archive. */
   readonly archive?: ArchiveCache;
-  /** With `--dynamo`: every item of the hot messages table and of the alarms table. */
+  /**
+   * With `--dynamo`: every item of the hot messages table, of the alarms table and of the operator console's
+   * event table (its `alarm.resolved` items are the decisions; escalations are left to the console).
+   */
   readonly hotTables?: {
     readonly messages: () => AsyncIterable<unknown>;
     readonly alarms: () => AsyncIterable<unknown>;
+    readonly decisions?: () => AsyncIterable<unknown>;
   };
   /** Progress for a person: a short line, replaced by the next one on a terminal. */
   readonly progress: (line: string) => void;
@@ -154,6 +158,8 @@ const loadDrones = async (
     if (ports.hotTables !== undefined) {
       await feed('drone.message', ports.hotTables.messages());
       await feed('alarm.raised', ports.hotTables.alarms());
+      const { decisions } = ports.hotTables;
+      if (decisions !== undefined) await feed('alarm.resolved', onlyResolved(decisions()));
     }
   } finally {
     tables.close();
@@ -161,6 +167,12 @@ const loadDrones = async (
   await buildDroneTables(ports.engine);
   return droneCounts(ports.engine, tables.counts, options.humanCodes);
 };
+
+/** The `alarm.resolved` items of the console's event table, which also holds `alarm.escalated` ones. */
+async function* onlyResolved(items: AsyncIterable<unknown>): AsyncGenerator<unknown> {
+  for await (const item of items)
+    if ((item as { type?: unknown } | null)?.type === 'alarm.resolved') yield item;
+}
 
 /** Runs a long query, reporting DuckDB's progress every half second. */
 const withProgress = async <A>(

@@ -13,15 +13,22 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 
 import { layoutOf } from '../../actors/csv-to-stream/columns.ts';
 import { FILE_START, readCsv } from '../../actors/csv-to-stream/csv-records.ts';
 import { normaliseRow } from '../../actors/csv-to-stream/normalise.ts';
 import {
+  AlarmEscalated,
+  AlarmResolved,
   DEFAULT_HUMAN_CODES,
   loadViolationCodes,
+  type MessageId,
   nypdTicketId,
+  toAlarmEscalated,
+  toAlarmResolved,
+  type UtcTime,
 } from '../../actors/protocol/index.ts';
 import { archivedLines } from '../../actors/stream-to-storage/readers.ts';
 import { createEngine } from '../../analysis/engine/duckdb.ts';
@@ -34,6 +41,10 @@ import { useStack } from '../helpers/stack.ts';
 
 const run = promisify(execFile);
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
+const first = async <A>(items: AsyncIterable<A>): Promise<A[]> => {
+  for await (const item of items) return [item];
+  return [];
+};
 const csvRows = (text: string): Array<Record<string, string>> => parse(text, { columns: true });
 
 /** What csv-to-stream's `--dry-run --summary` says per file. */
@@ -224,6 +235,34 @@ describe('Analysis > a small swarm run, read back from the archive and the hot t
     await put(`test-${base}-a`, [ticket(`${base}1`), ticket(`${base}2`)]);
     await put(`test-${base}-b`, [ticket(`${base}2`), ticket(`${base}3`)]);
 
+    // An operator's decisions in the console's event table: acknowledged 42 s after the alarm, then confirmed;
+    // an escalation beside them is not a decision.
+    const [raised] = await first(tableItems(stack.clients.doc, spec.tables.alarms.name));
+    assert.ok(raised !== undefined, 'the swarm raised alarms');
+    const alarmId = String(raised.id) as MessageId;
+    const after = (s: number) =>
+      new Date(Date.parse(String(raised.raisedAt)) + s * 1000).toISOString() as UtcTime;
+    for (const event of [
+      AlarmEscalated.encode(
+        toAlarmEscalated({
+          alarmId,
+          level: 1,
+          reason: 'unacknowledged',
+          afterMs: 20_000,
+          escalatedAt: after(20),
+        }),
+      ),
+      AlarmResolved.encode(
+        toAlarmResolved({ alarmId, decision: 'acknowledged', by: 'op-1', at: after(42) }),
+      ),
+      AlarmResolved.encode(
+        toAlarmResolved({ alarmId, decision: 'confirmed', by: 'op-1', at: after(90) }),
+      ),
+    ])
+      await stack.clients.doc.send(
+        new PutCommand({ TableName: spec.tables.alarmEvents.name, Item: event }),
+      );
+
     const out = join(dir, 'report');
     const { stdout } = await run(
       process.execPath,
@@ -285,6 +324,12 @@ describe('Analysis > a small swarm run, read back from the archive and the hot t
     assert.ok(
       Number(quality.find((r) => r.key === 'nypd_copies_dropped')?.rows) >= 1,
       'the repeated ticket dropped',
+    );
+    const [ack] = csvRows(readFileSync(join(out, 'alarm_ack.csv'), 'utf8'));
+    assert.deepEqual(
+      [ack?.alarms_decided, Number(ack?.median_seconds)],
+      ['1', 42],
+      'time to acknowledge',
     );
     assert.match(readFileSync(join(out, 'index.html'), 'utf8'), /Drone fleet/);
   });
