@@ -267,6 +267,7 @@ const main = async (): Promise<number> => {
     publishFailed: fleet.counts.failed,
     violations: fleet.counts.violations,
     alarmsExpected: fleet.counts.alarms,
+    violationImages: fleet.counts.images,
     alarmsPublished: alarms.published,
     duplicatePublishes: alarms.duplicates,
     storedDynamo: inTable.size,

@@ -23,6 +23,7 @@ interface Summary {
   startedAt: string;
   sent: number;
   alarmsExpected: number;
+  violationImages: number;
   alarmsPublished: number;
   storedDynamo: number;
   archivedDistinct: number;
@@ -79,6 +80,7 @@ describe('Swarm > npm run swarm on the local stack', function () {
     assert.ok(summary.archivedRawCopies >= summary.sent);
     assert.equal(summary.drained, true);
     assert.ok(summary.alarmsExpected > 0);
+    assert.equal(summary.violationImages, summary.alarmsExpected); // one picture per alarm, none for the rest
     assert.equal(summary.alarmsPublished, summary.alarmsExpected);
 
     // A separate count: everything ingested since the run started, read back directly.
