@@ -184,11 +184,12 @@ export const createConsoleState = (
       return applyResolution(v, r) ? v : undefined;
     },
     escalated: (e, via) => {
+      // Only queue copies count as deliveries: the echo of this console's own escalation is its first copy.
       if (via === 'queue') {
         escalationsReceived++;
         if (escalationIds.has(e.id)) escalationDuplicates++;
+        escalationIds.add(e.id);
       }
-      escalationIds.add(e.id);
       const v = views.get(e.alarmId);
       if (!v) {
         const known = pendingEscalations.get(e.alarmId);

@@ -167,6 +167,15 @@ describe('operator console (in-memory ports, real HTTP)', () => {
       () => store.events.get(`${a.id}:escalated:1`)?.publishedAt !== undefined,
     );
     assert.equal((await first.api()).counts.escalated, 1);
+    // Its own escalation comes back through the queue: the first copy is not a duplicate, a second one is.
+    const echo = first.publisher.published[0]!;
+    first.feed.push({ _tag: 'event', event: echo });
+    first.feed.push({ _tag: 'event', event: echo });
+    const counts = (await first.api()).counts;
+    assert.deepEqual(
+      [counts.escalationsReceived, counts.escalationDuplicates, counts.escalated],
+      [2, 1, 1],
+    );
     await first.c.stop();
     const second = await start({ alarms: [a], store, escalateAfterMs: 50 });
     await new Promise((r) => setTimeout(r, 150));
