@@ -45,7 +45,10 @@ export interface QueueSubscriberOptions {
 export interface QueueSubscriber {
   /** Stops receiving; resolves when every loop ended (within `waitSeconds`) and deletes were sent. */
   readonly stop: () => Promise<void>;
-  /** Bodies that were not an SNS envelope holding an `alarm.raised` (counted, then consumed like the rest). */
+  /**
+   * Bodies that were not an SNS envelope holding an `alarm.raised` (counted, then consumed like the rest). Other
+   * alarm events on the topic (`alarm.escalated`, by their `type` attribute) are consumed without being counted.
+   */
   readonly undecodable: () => number;
 }
 
@@ -82,6 +85,19 @@ export const parseAlarmEnvelope = (body: string, receivedAt: number): ReceivedAl
     };
   } catch {
     return undefined; // not JSON: counted as undecodable by the caller
+  }
+};
+
+/**
+ * Whether a body is an SNS envelope of another alarm event on the same topic (`alarm.escalated` from the operator
+ * console): not an alarm raised, and not undecodable either.
+ */
+const isOtherAlarmEvent = (body: string): boolean => {
+  try {
+    const type = (JSON.parse(body) as Envelope).MessageAttributes?.type?.Value;
+    return typeof type === 'string' && type.startsWith('alarm.') && type !== 'alarm.raised';
+  } catch {
+    return false;
   }
 };
 
@@ -140,8 +156,8 @@ export const subscribeAlarmQueue = (
       const at = now();
       for (const m of messages) {
         const received = parseAlarmEnvelope(m.Body ?? '', at);
-        if (received === undefined) undecodable++;
-        else onAlarm(received);
+        if (received !== undefined) onAlarm(received);
+        else if (!isOtherAlarmEvent(m.Body ?? '')) undecodable++;
       }
       consumeAll(messages);
     }
