@@ -183,6 +183,14 @@ describe('operator console (in-memory ports, real HTTP)', () => {
     assert.equal((await second.api()).alarms[0]?.escalated?.level, 1);
   });
 
+  it('escalates every overdue alarm found at start, each once', async () => {
+    const overdue = Array.from({ length: 30 }, (_, i) => alarm(i + 1, Date.now() - 3_600_000));
+    const { publisher, api } = await start({ alarms: overdue, escalateAfterMs: 60_000 });
+    await waitFor('30 escalations', () => publisher.published.length === 30);
+    assert.equal(new Set(publisher.published.map((e) => e.id)).size, 30);
+    assert.equal((await api()).counts.escalated, 30);
+  });
+
   it('does not escalate an alarm acknowledged in time', async () => {
     const a = alarm(1);
     const { post, publisher } = await start({ alarms: [a], escalateAfterMs: 200 });

@@ -6,7 +6,7 @@
  * re-published on the topic and marked; a restart re-computes the timers from `raisedAt` and republishes an
  * escalation recorded but never confirmed published.
  */
-import { Subject, type Subscription } from 'rxjs';
+import { mergeMap, Subject, type Subscription } from 'rxjs';
 
 import type { Logger } from '../../runtime/log.ts';
 import type { MetricsRegistry } from '../../runtime/metrics.ts';
@@ -34,6 +34,9 @@ import type {
 import { type ConsoleServer, type Reply, startConsoleServer } from './server.ts';
 
 export const ACTOR = 'operator-console';
+
+/** Escalations recorded at once. */
+const ESCALATION_CONCURRENCY = 8;
 
 /** What {@link startOperatorConsole} needs. */
 export interface OperatorConsoleDeps {
@@ -117,10 +120,10 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
           log?.error({ escalationId: e.id }, 'escalation not published: left for the next start');
       });
   };
-  const escalate = (alarmId: string, afterMs: number, attempt = 1): void => {
+  const escalate = (alarmId: string, afterMs: number, attempt = 1): Promise<void> => {
     const alarm = raisedById.get(alarmId);
     const view = state.get(alarmId);
-    if (!alarm || !view || view.status !== 'open' || view.escalated) return;
+    if (!alarm || !view || view.status !== 'open' || view.escalated) return Promise.resolve();
     const e = toAlarmEscalated({
       alarmId: alarmId as MessageId,
       level: 1,
@@ -128,7 +131,7 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
       afterMs: Math.round(afterMs),
       escalatedAt: utcTimeOf(clock.now()),
     });
-    deps.store.escalate(e).then(
+    return deps.store.escalate(e).then(
       (outcome) => {
         if (outcome !== 'escalated') {
           log?.debug({ alarmId, outcome }, 'escalation not needed');
@@ -142,13 +145,17 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
       },
       (err: unknown) => {
         log?.warn({ err, alarmId, attempt }, 'escalation could not be recorded, retrying');
-        later(() => escalate(alarmId, afterMs, attempt + 1));
+        later(() => void escalate(alarmId, afterMs, attempt + 1));
       },
     );
   };
+  // A few at a time: a start after a long pause may find hundreds overdue, and the store is shared.
   const escalating: Subscription = inputs
-    .pipe(escalations({ afterMs: deps.escalateAfterMs, clock }))
-    .subscribe((due) => escalate(due.alarmId, due.afterMs));
+    .pipe(
+      escalations({ afterMs: deps.escalateAfterMs, clock }),
+      mergeMap((due) => escalate(due.alarmId, due.afterMs), ESCALATION_CONCURRENCY),
+    )
+    .subscribe();
 
   const shown = (a: AlarmRaised, view: AlarmView) => {
     raisedById.set(a.id, a);
