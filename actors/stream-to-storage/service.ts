@@ -18,16 +18,17 @@ export const APPLICATION = 'stream-to-storage';
 /**
  * Consumer settings for the storage writer's bus: the small share of each shard's reads, since the alert system
  * needs the rest (see `alertConsumerOptions`). On AWS the defaults are that share already (1 GetRecords/s of the
- * shard's 5). Locally the emulator does not throttle, but every poll costs CPU in kinesalite and here, on the
- * same cores as the alert system: 100 ms (idle shards up to 500 ms) rather than the local default 20 ms, which
- * also fills the hot table's batches better. Storage is not latency-bound: a tenth of a second is nothing to it.
- * Checkpoints every second, as on AWS, rather than the local 200 ms: each is a write to DynamoDB Local, which also
- * holds the hot table, the alarm store and every lease; a crash redelivers at most a second more (upserts).
+ * shard's 5). Locally the emulator does not throttle, but every poll costs CPU (about 3.4 ms between this process
+ * and kinesalite) on the cores the alert system needs: 200 ms (idle shards up to 1 s) rather than the local default
+ * 20 ms, a quarter of the alert system's rate, which also fills the hot table's batches. Storage is not
+ * latency-bound. Checkpoints every second, as on AWS, rather than the local 200 ms: each is a write to DynamoDB
+ * Local, which also holds the hot table, the alarm store and every lease; a crash redelivers at most a second more
+ * (upserts).
  * @example createKinesisBus({ clients, leaseTable, events, target, consumer: storageConsumerOptions(target) })
  */
 export const storageConsumerOptions = (target: 'aws' | 'local'): ConsumerOptions =>
   target === 'local'
-    ? { pollIntervalMs: 100, idlePollMaxMs: 500, checkpointIntervalMs: 1_000 }
+    ? { pollIntervalMs: 200, idlePollMaxMs: 1_000, checkpointIntervalMs: 1_000 }
     : {};
 
 export interface StorageWriterDeps {
