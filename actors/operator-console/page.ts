@@ -267,6 +267,7 @@ export const pageJs = `'use strict';
         $('count-escalated').textContent = String(counts.escalated);
         $('count-confirmed').textContent = String(counts.confirmed);
         $('count-dismissed').textContent = String(counts.dismissed);
+        document.title = (counts.open ? '(' + counts.open + ') ' : '') + 'PrestaCop operator console';
       }
     });
   };
