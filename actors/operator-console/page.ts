@@ -182,7 +182,7 @@ export const pageJs = `'use strict';
   };
 
   const card = (a) => {
-    const li = el('li', 'alarm ' + a.status + (a.escalated ? ' escalated' : '') + (selected === a.id ? ' selected' : ''));
+    const li = el('li', 'alarm ' + a.status + (a.escalated ? ' escalated' : ''));
     li.dataset.id = a.id;
     li.dataset.status = a.status;
     const img = el('img');
@@ -251,10 +251,11 @@ export const pageJs = `'use strict';
       // A card is rebuilt only when its alarm changed, so images are not fetched again on every update.
       const next = new Map();
       const items = shown.map((a) => {
-        const key = JSON.stringify(a) + (selected === a.id ? '*' : '');
+        const key = JSON.stringify(a);
         const known = cards.get(a.id);
         const li = known && known.key === key ? known.li : card(a);
         next.set(a.id, { key, li });
+        li.classList.toggle('selected', selected === a.id);
         return li;
       });
       cards = next;
