@@ -14,7 +14,8 @@
  * Options: `--drones 100,1000 --seconds 30 --warmup 5 --alarm-rate 0.02 --interval 1000 --record-wait-ms 100
  * --dynamodb memory|disk` (default memory: DynamoDB Local `-inMemory`, as nothing here must survive a restart;
  * `disk` is the default stack's SQLite file, several times fewer writes/s) `--data-dir DIR` (default the OS temp
- * dir) `--no-storage-writer`. `BENCH_ALARMS_LOG=FILE` appends the services' JSON logs to FILE.
+ * dir) `--no-storage-writer` `--writer-nice N` (run the storage writer under nice(1): on one host, storage may yield
+ * the cores to alarms; default 0). `BENCH_ALARMS_LOG=FILE` appends the services' JSON logs to FILE.
  *
  * Beside each figure: the 1-minute load average at the start and end of the run, the share of the run some task
  * waited for a core (Linux PSI), and the CPU of each process, as other work on this machine moves the figures;
@@ -79,6 +80,7 @@ interface RunOptions {
   readonly queueUrl: string;
   readonly storageWriter: boolean;
   readonly recordWaitMs: string;
+  readonly writerNice: number;
 }
 
 /** Latencies of one run, sorted, in ms: total and its stages. */
@@ -104,8 +106,12 @@ const startService = async (
   stack: LocalStack,
   main: string,
   args: ReadonlyArray<string>,
+  nice = 0,
 ): Promise<ChildProcess> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args, '--log-level', 'info'], {
+  const node = [process.execPath, '--import', 'tsx', main, ...args, '--log-level', 'info'];
+  // nice(1) execs node: the child's pid stays the service's (CPU accounting, SIGTERM).
+  const [command, ...argv] = nice > 0 ? ['nice', '-n', String(nice), ...node] : node;
+  const child = spawn(command!, argv, {
     env: { ...process.env, ...stackEnv(stack) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -150,7 +156,14 @@ const runOnce = async (
       ...['--drone-stream', stream, '--record-wait-ms', o.recordWaitMs],
     ]),
     ...(o.storageWriter
-      ? [startService(stack, 'actors/stream-to-storage/main.ts', ['--drone-stream', stream])]
+      ? [
+          startService(
+            stack,
+            'actors/stream-to-storage/main.ts',
+            ['--drone-stream', stream],
+            o.writerNice,
+          ),
+        ]
       : []),
   ]);
   const names = Object.keys(stack.logs);
@@ -264,6 +277,7 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
       'data-dir': { type: 'string', default: tmpdir() },
       dynamodb: { type: 'string', default: 'memory' },
       'no-storage-writer': { type: 'boolean', default: false },
+      'writer-nice': { type: 'string', default: '0' },
     },
     strict: true,
   });
@@ -278,12 +292,18 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
     intervalMs: Number(values.interval),
     storageWriter: !values['no-storage-writer'],
     recordWaitMs: values['record-wait-ms'],
+    writerNice: Number(values['writer-nice']),
   };
   const dir = mkdtempSync(join(values['data-dir'], 'prestacop-bench-alarms-'));
+  const writer = !base.storageWriter
+    ? 'OFF'
+    : base.writerNice > 0
+      ? `on (nice ${base.writerNice})`
+      : 'on';
   console.log(
     `alarm latency: drones ${sizes.join(', ')}, ${base.seconds} s each after ${base.warmupSeconds} s warm-up; ` +
       `a message per drone every ${base.intervalMs} ms, ${base.alarmRate * 100} % need a human; ` +
-      `storage writer ${base.storageWriter ? 'on' : 'OFF'}; record wait ${base.recordWaitMs} ms; ` +
+      `storage writer ${writer}; record wait ${base.recordWaitMs} ms; ` +
       `DynamoDB Local ${dynamodbInMemory ? 'in memory' : 'on disk'}; stack in ${dir}; ` +
       `${cpus().length} cores, load ${loadavg()
         .map((l) => l.toFixed(1))
