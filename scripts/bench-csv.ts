@@ -228,7 +228,7 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
       ['bytes per row sent (goal <= 100)', `${summary.bytesPerRow ?? '-'}`, ok((summary.bytesPerRow ?? Infinity) <= 100)],
       ['peak RSS of the worker (goal <= 150 MB)', `${summary.peakRssMB} MB`, ok(summary.peakRssMB <= 150)],
       ['  sampled every 250 ms: peak in 1st / 2nd half', `${peakBetween(rss, 0, 0.5, 'workerMB').toFixed(1)} / ${peakBetween(rss, 0.5, 1.01, 'workerMB').toFixed(1)} MB`, ''],
-      ['  whole process tree (npm, sh, worker): peak', `${peakBetween(rss, 0, 1.01, 'treeMB').toFixed(1)} MB`, ''],
+      [runner === 'npm' ? '  whole process tree (npm, sh, worker): peak' : '  whole process tree: peak', `${peakBetween(rss, 0, 1.01, 'treeMB').toFixed(1)} MB`, ''],
       ['rows read = accepted + rejected', `${fmt(summary.rowsRead)} = ${fmt(summary.accepted)} + ${fmt(summary.rejected)}`, check(summary.rowsRead === summary.accepted + summary.rejected && (values.file !== undefined || summary.rowsRead === rows))],
       ['published = accepted', fmt(summary.published), check(summary.published === summary.accepted)],
     ]; // prettier-ignore
