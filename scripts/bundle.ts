@@ -6,7 +6,8 @@
  * folders below the repository like the sources, so paths built from `import.meta.url` (`../../config/...`) still
  * resolve. Rebuilt on every call (about a second); `dist/` is not committed.
  */
-import { join } from 'node:path';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 import { build } from 'esbuild';
 
@@ -15,7 +16,7 @@ const REPO = join(import.meta.dirname, '..');
 /** Bundles one actor; returns the path of its `main.mjs`. */
 export const bundleActor = async (actor: string): Promise<string> => {
   const outfile = join(REPO, 'dist', actor, 'main.mjs');
-  await build({
+  const result = await build({
     entryPoints: [join(REPO, 'actors', actor, 'main.ts')],
     outfile,
     bundle: true,
@@ -27,7 +28,16 @@ export const bundleActor = async (actor: string): Promise<string> => {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
     },
     logLevel: 'warning',
+    write: false,
   });
+  // Written aside, then renamed: a run that started on the previous bundle keeps reading a whole file while
+  // another call rebuilds it (two imports started at once, a restart during a rebuild).
+  const [bundle] = result.outputFiles;
+  if (bundle === undefined) throw new Error(`esbuild wrote no output for ${actor}`);
+  mkdirSync(dirname(outfile), { recursive: true });
+  const aside = `${outfile}.${process.pid}.tmp`;
+  writeFileSync(aside, bundle.contents);
+  renameSync(aside, outfile);
   return outfile;
 };
 
