@@ -59,24 +59,40 @@ export const SCENARIOS: ReadonlyArray<Scenario> = [
   {
     name: 'kill-storage-writer',
     family: 'kill',
-    quick: true,
+    quick: false,
     summary: 'SIGKILL the storage writer at a random moment, restart it',
     inject: killAndRestart('storage-1'),
   },
   {
     name: 'kill-alert-system',
     family: 'kill',
-    quick: true,
+    quick: false,
     summary: 'SIGKILL the alert system at a random moment, restart it',
     inject: killAndRestart('alerts'),
   },
   {
     name: 'kill-operator-console',
     family: 'kill',
-    quick: true,
+    quick: false,
     summary:
       'SIGKILL the operator console, restart it: it reloads the store and shows each alarm once',
     inject: killAndRestart('console'),
+  },
+  {
+    name: 'kill-consumers',
+    family: 'kill',
+    quick: true,
+    summary:
+      'SIGKILL the storage writer, the alert system and the operator console, one after the other, restart each',
+    inject: async (ctx) => {
+      const actors = ['storage-1', 'alerts', 'console'];
+      const slot = (ctx.producerMs - 5_000) / actors.length;
+      for (const [i, actor] of actors.entries()) {
+        await ctx.until(ctx.moment(2_000 + i * slot, 2_000 + (i + 1) * slot - 1_000));
+        await ctx.killAndRestart(actor, 300 + Math.round(ctx.random.next() * 700));
+      }
+      return Date.now();
+    },
   },
   {
     name: 'kill-drone-simulator',
@@ -171,6 +187,28 @@ export const SCENARIOS: ReadonlyArray<Scenario> = [
       await ctx.until(ctx.moment(2_000, 6_000));
       await ctx.putPoison();
       return Date.now();
+    },
+  },
+  {
+    name: 'chaos',
+    family: 'kill',
+    quick: false,
+    summary:
+      'all at once: Kinesis throttled, DynamoDB and S3 writes failing, storage writer and alert system SIGKILLed',
+    inject: async (ctx) => {
+      const faults = proxyWindow({
+        kinesis: { putEntryFailRate: 0.2, getThrottleRate: 0.2 },
+        dynamodb: { writeFailRate: 0.1, writeDelayMs: 20 },
+        s3: { putFailRate: 0.2 },
+      })(ctx);
+      const kills = (async () => {
+        await ctx.until(ctx.moment(2_000, ctx.producerMs / 2));
+        await ctx.killAndRestart('storage-1', 500);
+        await ctx.until(ctx.moment(ctx.producerMs / 2, ctx.producerMs - 4_000));
+        await ctx.killAndRestart('alerts', 500);
+      })();
+      const [end] = await Promise.all([faults, kills]);
+      return Math.max(end, Date.now());
     },
   },
   {
