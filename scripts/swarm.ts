@@ -23,7 +23,11 @@ import { loadCodeWeights } from '../actors/protocol/code-weights.ts';
 import { createDynamoTable } from '../actors/stream-to-storage/dynamo-table.ts';
 import { archiveCoverage, storedIds } from '../actors/stream-to-storage/readers.ts';
 import { createS3Archive } from '../actors/stream-to-storage/s3-archive.ts';
-import { APPLICATION, startStorageWriter } from '../actors/stream-to-storage/service.ts';
+import {
+  APPLICATION,
+  startStorageWriter,
+  storageConsumerOptions,
+} from '../actors/stream-to-storage/service.ts';
 import { createAwsClients } from '../runtime/aws/clients.ts';
 import { queueUrlOf, topicArnOf } from '../runtime/aws/lookup.ts';
 import { toAwsTarget } from '../runtime/aws/options.ts';
@@ -116,7 +120,14 @@ const main = async (): Promise<number> => {
   const log = createLogger('swarm', cfg.logLevel, createWriteStream(logFile, { flags: 'w' }));
   logEvents(events.events$, log);
 
-  const bus = createKinesisBus({ clients, leaseTable: cfg.leaseTable, events, target: cfg.target });
+  // The writer polls less often than the alert system, which needs the shards' read budget (and the cores) most.
+  const bus = createKinesisBus({
+    clients,
+    leaseTable: cfg.leaseTable,
+    events,
+    target: cfg.target,
+    consumer: storageConsumerOptions(cfg.target),
+  });
   const deadLetter = createS3DeadLetters(clients.s3, cfg.bucket, Date.now);
   const writer = startStorageWriter({
     bus,
