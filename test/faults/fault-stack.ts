@@ -1,6 +1,6 @@
 /**
  * The stack a fault run uses: a fresh local AWS stack on free ports with its data under a temporary folder, a
- * fault proxy in front of Kinesis, DynamoDB and S3 (SNS/SQS are reached directly), and a way to restart the
+ * fault proxy in front of Kinesis, DynamoDB, S3 and SNS/SQS (one endpoint), and a way to restart the
  * Kinesis emulator alone, on the same port and the same LevelDB data, as an emulator crash and recovery.
  */
 import { join } from 'node:path';
@@ -32,6 +32,8 @@ export interface FaultStack {
     readonly kinesis: FaultProxy;
     readonly dynamodb: FaultProxy;
     readonly s3: FaultProxy;
+    /** SNS and SQS (one emulator, one endpoint). */
+    readonly sns: FaultProxy;
   };
   readonly resources: ResourceSpec;
   /** The loopback shim (LD_PRELOAD): also arms parent-death SIGTERM for the actors. */
@@ -69,9 +71,14 @@ export const startFaultStack = async (
   const clients = createAwsClients(stack.target);
   try {
     const shim = await buildShim(DEFAULT_CACHE_DIR);
-    for (const service of ['kinesis', 'dynamodb', 's3'] as const)
+    for (const service of ['kinesis', 'dynamodb', 's3', 'sns'] as const)
       started.push(await startFaultProxy(stack.endpoints[service]));
-    const [kinesis, dynamodb, s3] = started as [FaultProxy, FaultProxy, FaultProxy];
+    const [kinesis, dynamodb, s3, sns] = started as [
+      FaultProxy,
+      FaultProxy,
+      FaultProxy,
+      FaultProxy,
+    ];
     const kinesisPort = Number(new URL(stack.endpoints.kinesis).port);
     const emulator = EMULATORS.find((e) => e.service === 'kinesis')!;
 
@@ -113,7 +120,7 @@ export const startFaultStack = async (
     return {
       endpoints: stack.endpoints,
       clients,
-      proxies: { kinesis, dynamodb, s3 },
+      proxies: { kinesis, dynamodb, s3, sns },
       resources: loadResourcesOrThrow(),
       shim,
       restartKinesis,

@@ -10,10 +10,12 @@ import { seededRandom } from '../../runtime/random.ts';
 import {
   dynamoPolicy,
   isObjectPut,
+  isSnsPublish,
   kinesisPolicy,
   noFaults,
   operationOf,
   s3Policy,
+  snsPolicy,
   splitPutRecords,
   tablesOf,
 } from './policies.ts';
@@ -128,6 +130,31 @@ describe('fault proxy > policies', () => {
     );
     assert.ok(res !== 'drop' && res.status >= 500);
     assert.match(res.body.toString(), /<Code>(InternalError|SlowDown)<\/Code>/);
+  });
+
+  it('fails SNS publishes, or publishes and drops the answer; SQS calls pass', async () => {
+    const form = (body: string): ProxyRequest => ({
+      method: 'POST',
+      path: '/',
+      headers: {},
+      body: Buffer.from(body),
+    });
+    assert.equal(isSnsPublish(form('Action=Publish&TopicArn=arn&Message=x')), true);
+    assert.equal(isSnsPublish(form('Action=ReceiveMessage&QueueUrl=u')), false);
+    let forwarded = 0;
+    const forward = () => {
+      forwarded++;
+      return Promise.resolve(ok({}));
+    };
+    const failing = snsPolicy({ publishFailRate: 1 }, seededRandom(4), noFaults());
+    const failed = await failing(form('Action=Publish&Message=x'), forward);
+    assert.ok(failed !== 'drop' && failed.status === 500);
+    assert.equal(forwarded, 0);
+    const lost = snsPolicy({ publishLostAnswerRate: 1 }, seededRandom(4), noFaults());
+    assert.equal(await lost(form('Action=Publish&Message=x'), forward), 'drop');
+    assert.equal(forwarded, 1, 'published before the answer was dropped');
+    const sqs = await lost(form('Action=ReceiveMessage'), forward);
+    assert.ok(sqs !== 'drop' && sqs.status === 200);
   });
 
   it('reads the operation from X-Amz-Target', () => {

@@ -36,6 +36,14 @@ export interface S3Faults {
   readonly putDelayMs?: number;
 }
 
+/** SNS publish faults (the alert system's path to humans and to the console's queue). */
+export interface SnsFaults {
+  /** Publish fails with a 500 before reaching SNS. */
+  readonly publishFailRate?: number;
+  /** Publish reaches SNS, then the connection drops before the answer: the publisher cannot know it worked. */
+  readonly publishLostAnswerRate?: number;
+}
+
 /** What a policy injected so far. */
 export interface FaultCounts {
   /** Calls or entries failed, per kind (e.g. `PutRecords.entry`, `GetRecords`, `PutItem`, `s3.put`). */
@@ -243,6 +251,40 @@ export const s3Policy =
       return random.next() < 0.5
         ? s3Error(500, 'InternalError', 'We encountered an internal error (injected).')
         : s3Error(503, 'SlowDown', 'Please reduce your request rate (injected).');
+    }
+    return forward();
+  };
+
+/** An SNS publish (awsQuery: a form-encoded `Action=Publish` or `Action=PublishBatch`). */
+export const isSnsPublish = (req: Pick<ProxyRequest, 'method' | 'body'>): boolean =>
+  req.method === 'POST' && /(^|&)Action=Publish(Batch)?(&|$)/.test(req.body.toString('latin1'));
+
+/** An SNS (awsQuery, XML) error answer. */
+export const snsError = (status: number, code: string, message: string): ProxyResponse => ({
+  status,
+  headers: { 'content-type': 'text/xml' },
+  body: Buffer.from(
+    `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Receiver</Type><Code>${code}</Code>` +
+      `<Message>${message}</Message></Error><RequestId>injected</RequestId></ErrorResponse>`,
+  ),
+});
+
+/**
+ * The SNS policy (SQS calls on the same endpoint pass): publishes failing with a 500, or published and then
+ * answered by a dropped connection, which a publisher must treat as unknown (publish again: a duplicate, same id).
+ */
+export const snsPolicy =
+  (faults: SnsFaults, random: Random, counts: FaultCounts): Policy =>
+  async (req, forward) => {
+    if (!isSnsPublish(req)) return forward();
+    if (random.next() < (faults.publishFailRate ?? 0)) {
+      bump(counts, 'sns.publish');
+      return snsError(500, 'InternalError', 'Internal error (injected).');
+    }
+    if (random.next() < (faults.publishLostAnswerRate ?? 0)) {
+      bump(counts, 'sns.publish.lostAnswer');
+      await forward();
+      return 'drop';
     }
     return forward();
   };

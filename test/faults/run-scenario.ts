@@ -79,7 +79,7 @@ export const runScenario = async (
       kinesis: stack.proxies.kinesis.url,
       dynamodb: stack.proxies.dynamodb.url,
       s3: stack.proxies.s3.url,
-      sns: stack.endpoints.sns,
+      sns: stack.proxies.sns.url,
     }),
     PRESTACOP_REGION: spec.region,
     PRESTACOP_DRONE_STREAM: names.drones,

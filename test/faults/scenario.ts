@@ -9,7 +9,7 @@ import type { FaultProxy } from './proxy.ts';
 
 /** The six families of the issue; `--quick` runs at least one scenario of each. */
 export type Family =
-  'kill' | 'emulator' | 'kinesis-throttle' | 'storage-faults' | 'poison' | 'leases';
+  'kill' | 'emulator' | 'kinesis-throttle' | 'storage-faults' | 'sns-faults' | 'poison' | 'leases';
 
 /** A poison record put on a stream: its sequence number and what it is. */
 export interface PoisonRecord {
@@ -27,6 +27,7 @@ export interface FaultContext {
     readonly kinesis: FaultProxy;
     readonly dynamodb: FaultProxy;
     readonly s3: FaultProxy;
+    readonly sns: FaultProxy;
   };
   readonly counts: FaultCounts;
   /** Epoch ms when the producers started, and how long they run (ms). */

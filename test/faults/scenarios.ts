@@ -12,6 +12,8 @@ import {
   kinesisPolicy,
   type S3Faults,
   s3Policy,
+  type SnsFaults,
+  snsPolicy,
 } from './policies.ts';
 import type { FaultContext, Scenario } from './scenario.ts';
 
@@ -32,7 +34,7 @@ const killAndRestart =
 /** Proxy faults from `fromMs` to `toMs`. */
 const proxyWindow =
   (
-    faults: { kinesis?: KinesisFaults; dynamodb?: DynamoFaults; s3?: S3Faults },
+    faults: { kinesis?: KinesisFaults; dynamodb?: DynamoFaults; s3?: S3Faults; sns?: SnsFaults },
     fromMs = 1_000,
     toBeforeEndMs = 3_000,
   ) =>
@@ -46,6 +48,7 @@ const proxyWindow =
     if (faults.dynamodb)
       ctx.proxies.dynamodb.policy = dynamoPolicy(faults.dynamodb, ctx.random, ctx.counts);
     if (faults.s3) ctx.proxies.s3.policy = s3Policy(faults.s3, ctx.random, ctx.counts);
+    if (faults.sns) ctx.proxies.sns.policy = snsPolicy(faults.sns, ctx.random, ctx.counts);
     await ctx.until(ctx.producerMs - toBeforeEndMs);
     ctx.log(`faults off; injected ${JSON.stringify(ctx.counts)}`);
     return Date.now();
@@ -176,6 +179,14 @@ export const SCENARIOS: ReadonlyArray<Scenario> = [
     quick: false,
     summary: 'S3 object writes +1.5 s each',
     inject: proxyWindow({ s3: { putDelayMs: 1_500 } }),
+  },
+  {
+    name: 'sns-publish-failing',
+    family: 'sns-faults',
+    quick: false,
+    summary:
+      'SNS Publish: 30 % fail with a 500, 20 % are published but answered by a dropped connection (duplicates)',
+    inject: proxyWindow({ sns: { publishFailRate: 0.3, publishLostAnswerRate: 0.2 } }),
   },
   {
     name: 'poison',
