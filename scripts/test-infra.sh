@@ -8,7 +8,9 @@
 #     a re-plan that must show no change (-detailed-exitcode 0) - destroyed at the end
 #  4. a real deploy to three local "hosts" (sshd on 127.0.0.1 with their own ports and install roots; test mode,
 #     as systemd cannot run here) from the Terraform outputs: stage.yml ships the build during the apply, site.yml
-#     starts the actors against the Terraform-made resources, a second run changes nothing, redeploy.yml rolls a
+#     starts the actors against the Terraform-made resources (host 3 runs the alert-system and the operator console
+#     beside a storage worker; the console's /healthz and GET /api/alarms must answer), a second run changes
+#     nothing, redeploy.yml rolls a
 #     new build one host at a time while messages keep flowing, and every drone's messages are in DynamoDB with no
 #     hole but the simulator's own restart
 #
@@ -268,7 +270,7 @@ cat > "$TMP/hosts.json" << EOF
 {"key": "$TMP/ssh/id", "user": "$(id -un)", "node": "$(command -v node)", "hosts": [
   {"name": "host1", "port": ${PORTS[0]}, "root": "$TMP/host1", "services": ["drone-simulator"]},
   {"name": "host2", "port": ${PORTS[1]}, "root": "$TMP/host2", "services": ["stream-to-storage"]},
-  {"name": "host3", "port": ${PORTS[2]}, "root": "$TMP/host3", "services": ["stream-to-storage", "alert-system"]}
+  {"name": "host3", "port": ${PORTS[2]}, "root": "$TMP/host3", "services": ["stream-to-storage", "alert-system", "operator-console"]}
 ]}
 EOF
 # The release is built and staged on the hosts (unpacked, npm ci) while Terraform waits on its waiters: stage.yml
@@ -301,6 +303,16 @@ check "site.yml: deploy and start the actors on 3 hosts (test mode)" playbook si
   abort "deploy failed"
 check "messages flow: drone-simulator -> Kinesis -> stream-to-storage -> DynamoDB" \
   flow grows "$TMP/stack.json" "$TABLE" 60
+# The operator console, co-located with the alert-system on host 3: ops /healthz, and its page's JSON API on
+# loopback (no token), as an operator's SSH tunnel reaches it.
+console_answers() {
+  node --import tsx test/infra/console.ts \
+    "$(json "$TMP/inventory.json" '.all.children.prestacop.hosts.host3.prestacop_ops_ports["operator-console"]')" \
+    "$(json "$TMP/inventory.json" '.all.vars.prestacop_extra_env["operator-console"].PRESTACOP_CONSOLE_PORT')" 30 |
+    tee "$TMP/console.json"
+  return "${PIPESTATUS[0]}"
+}
+check "operator console on host 3: /healthz and GET /api/alarms answer" console_answers
 
 # The re-plan runs beside the second deploy.
 bg "terraform plan -detailed-exitcode: no changes after apply" \
@@ -351,4 +363,5 @@ check "terraform destroy (after emptying the archive bucket)" destroy && TF_DEST
 
 summary
 [ -n "$FLOW" ] && echo "flow: $FLOW"
+[ -s "$TMP/console.json" ] && echo "console: $(cat "$TMP/console.json")"
 [ "$FAILED" = 0 ]

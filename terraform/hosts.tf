@@ -1,4 +1,5 @@
-# The service hosts: one per service (instances_per_service adds more), spread over the subnets (one per
+# The service hosts: one per host service (instances_per_service adds more; a co-located service runs on its
+# partner's first host, see var.colocate), spread over the subnets (one per
 # availability zone in the default VPC), reachable by SSH from admin_cidr only. Outbound: HTTPS (AWS APIs, npm,
 # NodeSource) and HTTP (Debian's apt mirrors). The ops servers (/healthz) listen on 127.0.0.1 only.
 
@@ -94,7 +95,7 @@ resource "aws_instance" "host" {
     kms_key_id  = local.kms_key_arn
   }
 
-  tags = { Name = "${var.name_prefix}prestacop-${each.key}", Service = each.value.service }
+  tags = { Name = "${var.name_prefix}prestacop-${each.key}", Service = each.value.service, Services = join(" ", each.value.services) }
 
   lifecycle {
     # A newer Debian image must not replace running hosts; roll them deliberately.

@@ -9,10 +9,11 @@ output "service_config" {
 }
 
 output "hosts" {
-  description = "Service hosts: service, instance id, addresses, availability zone."
+  description = "Service hosts: service (its role), the services it runs, instance id, addresses, availability zone."
   value = {
     for name, h in local.hosts : name => {
       service    = h.service
+      services   = h.services
       id         = aws_instance.host[name].id
       public_ip  = aws_instance.host[name].public_ip
       private_ip = aws_instance.host[name].private_ip
@@ -37,7 +38,7 @@ output "ansible_inventory" {
             for name, h in local.hosts : name => {
               ansible_host             = aws_instance.host[name].public_ip
               ansible_user             = "admin"
-              prestacop_services       = [h.service]
+              prestacop_services       = h.services
               prestacop_instance_index = h.index
             }
           }

@@ -41,9 +41,19 @@ variable "instance_type" {
 }
 
 variable "instances_per_service" {
-  description = "Hosts per service (default 1 each). Consumers share a stream's shards through their leases, so a second stream-to-storage host adds capacity and takes over if one dies."
+  description = "Hosts per service (default 1 each; not for co-located services, see colocate). Consumers share a stream's shards through their leases, so a second stream-to-storage host adds capacity and takes over if one dies."
   type        = map(number)
   default     = {}
+}
+
+variable "colocate" {
+  description = "Services without hosts of their own: { service = partner }. The service runs on the partner's first host, whose role carries the policies of both (each still exactly its own calls). The operator console is the alert side."
+  type        = map(string)
+  default     = { "operator-console" = "alert-system" }
+  validation {
+    condition     = alltrue([for svc, partner in var.colocate : svc != partner && !contains(keys(var.colocate), partner)])
+    error_message = "A service cannot be co-located with itself or with a service that is co-located too."
+  }
 }
 
 variable "admin_cidr" {

@@ -79,6 +79,40 @@ run "hardened" {
     error_message = "stream-to-storage has actions beyond reading streams, its leases, upserting messages and writing the archive."
   }
   assert {
+    condition = toset(flatten([for st in jsondecode(aws_iam_role_policy.data["alert-system"].policy).Statement : st.Action])) == toset([
+      "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords",
+      "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem",
+    "sns:Publish", "s3:PutObject", "kms:Decrypt", "kms:GenerateDataKey"])
+    error_message = "alert-system has actions beyond reading drones, its leases, its alarm store, publishing and dead letters."
+  }
+  # The operator console: exactly its calls, each on its own resource.
+  assert {
+    condition = toset(flatten([for st in jsondecode(aws_iam_role_policy.data["operator-console"].policy).Statement : st.Action])) == toset([
+      "dynamodb:Scan", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+      "sqs:ReceiveMessage", "sqs:DeleteMessage", "sns:Publish", "s3:GetObject", "s3:PutObject",
+    "kms:Decrypt", "kms:GenerateDataKey"])
+    error_message = "operator-console has actions beyond its calls (alarm scan, decisions, its queue, escalations, images, dead letters)."
+  }
+  assert {
+    # (jsonencode on both sides: == compares types too, and sort() returns a list where a literal is a tuple)
+    condition = jsonencode({
+      for st in jsondecode(aws_iam_role_policy.data["operator-console"].policy).Statement : st.Sid => { a = sort(st.Action), r = st.Resource } if st.Sid != "DataKeyViaServices"
+      }) == jsonencode({
+      LoadAlarms         = { a = ["dynamodb:Scan"], r = [module.data_plane.tables.alarms.arn] }
+      Decisions          = { a = ["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"], r = [module.data_plane.tables.alarmEvents.arn] }
+      OwnQueue           = { a = ["sqs:DeleteMessage", "sqs:ReceiveMessage"], r = [module.data_plane.queues.operatorConsole.arn] }
+      PublishEscalations = { a = ["sns:Publish"], r = [module.data_plane.topics.alarms.arn] }
+      ViolationImages    = { a = ["s3:GetObject"], r = ["arn:aws:s3:::prestacop-archive/violation-images/*"] }
+      DeadLetters        = { a = ["s3:PutObject"], r = ["arn:aws:s3:::prestacop-archive/dead-letter/actor=operator-console/*"] }
+    })
+    error_message = "operator-console's statements: a Scan of the alarms, decisions on alarm-events, its own queue, publish on the alarm topic, images read, its own dead letters."
+  }
+  assert {
+    condition = [for st in jsondecode(aws_iam_role_policy.data["operator-console"].policy).Statement : st.Condition.StringEquals["kms:ViaService"] if st.Sid == "DataKeyViaServices"][0] == [
+    "s3.us-east-1.amazonaws.com", "sns.us-east-1.amazonaws.com", "sqs.us-east-1.amazonaws.com"]
+    error_message = "operator-console uses the key only via S3 (images, dead letters), SNS (escalations) and SQS (its queue)."
+  }
+  assert {
     condition = alltrue([for name, p in aws_iam_role_policy.data : anytrue([for st in jsondecode(p.policy).Statement :
       st.Sid == "DataKeyViaServices" && st.Resource == [aws_kms_key.main[0].arn]
     && alltrue([for v in try(st.Condition.StringEquals["kms:ViaService"], [""]) : endswith(v, ".us-east-1.amazonaws.com")])])])
@@ -90,8 +124,29 @@ run "hardened" {
     error_message = "Service roles are assumed by EC2 only (instance profiles; no access keys)."
   }
   assert {
-    condition     = length(aws_iam_instance_profile.service) == 3 && length(aws_instance.host) == 3
-    error_message = "One instance profile per service, one host per service by default."
+    condition     = length(aws_iam_instance_profile.service) == 3 && length(aws_instance.host) == 3 && !contains(keys(aws_iam_role.service), "operator-console")
+    error_message = "Three hosts and three instance profiles by default: the operator console runs on the alert-system's host."
+  }
+  assert {
+    condition = (aws_iam_role_policy.data["operator-console"].role == aws_iam_role.service["alert-system"].id
+      && aws_iam_role_policy.data["alert-system"].role == aws_iam_role.service["alert-system"].id
+    && aws_iam_role_policy.data["drone-simulator"].role == aws_iam_role.service["drone-simulator"].id)
+    error_message = "The alert host's role carries the alert-system's and the operator console's policies, one each."
+  }
+  assert {
+    condition     = length(distinct([for p in aws_iam_role_policy.data : "${p.role}/${p.name}"])) == length(aws_iam_role_policy.data)
+    error_message = "Policies on one role have distinct names."
+  }
+  assert {
+    condition = toset(jsondecode(aws_iam_role_policy.logs["alert-system"].policy).Statement[0].Resource) == toset([
+      "${aws_cloudwatch_log_group.service["alert-system"].arn}:log-stream:${aws_instance.host["alert-system-1"].id}",
+      "${aws_cloudwatch_log_group.service["operator-console"].arn}:log-stream:${aws_instance.host["alert-system-1"].id}",
+    ])
+    error_message = "The alert host writes its instance's stream of both services' log groups, nothing else."
+  }
+  assert {
+    condition     = aws_instance.host["alert-system-1"].tags.Services == "alert-system operator-console" && aws_instance.host["drone-simulator-1"].tags.Services == "drone-simulator"
+    error_message = "The alert host runs the alert-system and the operator console; the others one service each."
   }
   assert {
     condition     = alltrue([for name, h in aws_instance.host : h.iam_instance_profile == aws_iam_instance_profile.service[h.tags.Service].name])
@@ -139,8 +194,21 @@ run "hardened" {
     error_message = "service_config must hold each service's environment for AWS."
   }
   assert {
-    condition     = length(output.ansible_inventory.all.children.prestacop.hosts) == 3 && output.ansible_inventory.all.children.prestacop.hosts["alert-system-1"].prestacop_services == ["alert-system"]
-    error_message = "The inventory lists each host with the service it runs."
+    condition = (length(output.ansible_inventory.all.children.prestacop.hosts) == 3
+      && output.ansible_inventory.all.children.prestacop.hosts["alert-system-1"].prestacop_services == ["alert-system", "operator-console"]
+    && output.ansible_inventory.all.children.prestacop.hosts["stream-to-storage-1"].prestacop_services == ["stream-to-storage"])
+    error_message = "The inventory lists each host with the services it runs (the alert host: both)."
+  }
+  assert {
+    condition = (output.service_config["operator-console"].PRESTACOP_CONSOLE_HOST == "127.0.0.1"
+      && output.service_config["operator-console"].PRESTACOP_ALARM_EVENTS_TABLE == "prestacop-alarm-events"
+      && output.service_config["operator-console"].PRESTACOP_ALARM_TOPIC == module.data_plane.topics.alarms.arn
+    && output.service_config["operator-console"].PRESTACOP_OPERATOR_CONSOLE_QUEUE == module.data_plane.queues.operatorConsole.url)
+    error_message = "The console serves on loopback and gets the topic's ARN and its queue's URL (no lookups to allow)."
+  }
+  assert {
+    condition     = length(distinct(values(output.ansible_inventory.all.vars.prestacop_ops_ports))) == length(output.ansible_inventory.all.vars.prestacop_ops_ports)
+    error_message = "Ops ports are distinct (two services share a host)."
   }
 }
 
@@ -153,6 +221,36 @@ run "two_storage_workers" {
     condition     = length(aws_instance.host) == 4 && aws_instance.host["stream-to-storage-2"].tags.Service == "stream-to-storage"
     error_message = "instances_per_service adds hosts for a service."
   }
+}
+
+run "two_alert_hosts_one_console" {
+  command = plan
+  variables {
+    instances_per_service = { "alert-system" = 2 }
+  }
+  assert {
+    condition     = length(aws_instance.host) == 4 && aws_instance.host["alert-system-1"].tags.Services == "alert-system operator-console" && aws_instance.host["alert-system-2"].tags.Services == "alert-system"
+    error_message = "The console runs once, on the alert-system's first host (two would share its queue's messages)."
+  }
+}
+
+run "console_on_a_host_of_its_own" {
+  command = plan
+  variables {
+    colocate = {}
+  }
+  assert {
+    condition     = length(aws_instance.host) == 4 && aws_instance.host["operator-console-1"].tags.Services == "operator-console" && length(aws_iam_instance_profile.service) == 4
+    error_message = "Without colocate, every service gets its own host and role."
+  }
+}
+
+run "scaling_a_colocated_service_is_refused" {
+  command = plan
+  variables {
+    instances_per_service = { "operator-console" = 2 }
+  }
+  expect_failures = [aws_iam_role.service]
 }
 
 run "ssh_open_to_the_world_is_refused" {

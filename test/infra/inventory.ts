@@ -1,7 +1,8 @@
 /**
  * The Ansible inventory of the local deploy test, in the shape Terraform's `ansible_inventory` output has on AWS
  * (same variables, same per-service environment from the Terraform outputs), plus what three local "hosts" need:
- * sshd ports on 127.0.0.1, an install root each, free ops ports, and test mode (no systemd here).
+ * sshd ports on 127.0.0.1, an install root each, free ops ports, a free port for the operator console's page, and
+ * test mode (no systemd here).
  *
  * usage: node --import tsx test/infra/inventory.ts TF_OUTPUT_JSON STACK_JSON HOSTS_JSON > inventory.json
  *   TF_OUTPUT_JSON  `terraform output -json` of terraform/local (service_env, ops_ports), or - before the apply
@@ -83,8 +84,10 @@ const inventory = {
       prestacop_user: spec.user,
       prestacop_node_bin: spec.node,
       // 10 drones, one message a second each: traffic to follow, light enough for 2 cores.
+      // The console's page on a free port rather than 8090 (one console runs: host 3's).
       prestacop_extra_env: {
         'drone-simulator': { PRESTACOP_DRONES: '10', PRESTACOP_INTERVAL_MS: '1000' },
+        'operator-console': { PRESTACOP_CONSOLE_PORT: String(await freePort()) },
       },
       ansible_user: spec.user,
       ansible_become: false,

@@ -67,6 +67,37 @@ locals {
       ]
       kms = { kinesis = ["kms:Decrypt"], sns = ["kms:Decrypt", "kms:GenerateDataKey"], s3 = ["kms:GenerateDataKey"] }
     }
+
+    # actors/operator-console: a web page on 127.0.0.1 (operators reach it by an SSH tunnel; no token on loopback).
+    "operator-console" = {
+      ops_port = 9104
+      env = {
+        PRESTACOP_CONSOLE_HOST       = "127.0.0.1"
+        PRESTACOP_CONSOLE_PORT       = "8090"
+        PRESTACOP_ALARMS_TABLE       = local.t.alarms.name
+        PRESTACOP_ALARM_EVENTS_TABLE = local.t.alarmEvents.name
+        # ARN and URL, not names: no sns:ListTopics (only on "*") and no sqs:GetQueueUrl (runtime/aws/lookup.ts).
+        PRESTACOP_ALARM_TOPIC            = var.data_plane.topics.alarms.arn
+        PRESTACOP_OPERATOR_CONSOLE_QUEUE = var.data_plane.queues.operatorConsole.url
+        PRESTACOP_BUCKET                 = local.b.name
+      }
+      statements = [
+        # The alarms raised in the last --history-hours, read once at start (dynamo-events.ts, a filtered Scan).
+        { Sid = "LoadAlarms", Action = ["dynamodb:Scan"], Resource = [local.t.alarms.arn] },
+        # Decisions and escalations (dynamo-events.ts): Scan at start, GetItem, conditional PutItem, UpdateItem
+        # (publishedAt), and TransactWriteItems, which IAM authorizes per item: PutItem and ConditionCheckItem.
+        { Sid = "Decisions", Action = ["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"], Resource = [local.t.alarmEvents.arn] },
+        # Its own queue on the alarm topic (sqs-feed.ts): ReceiveMessage, DeleteMessageBatch (= sqs:DeleteMessage).
+        { Sid = "OwnQueue", Action = ["sqs:DeleteMessage", "sqs:ReceiveMessage"], Resource = [var.data_plane.queues.operatorConsole.arn] },
+        # Escalations go back on the alarm topic (sns-escalations.ts).
+        { Sid = "PublishEscalations", Action = ["sns:Publish"], Resource = [var.data_plane.topics.alarms.arn] },
+        # The simulator's pictures, proxied to the page (s3-images.ts).
+        { Sid = "ViolationImages", Action = ["s3:GetObject"], Resource = ["${local.b.arn}/violation-images/*"] },
+        # Undecodable queue bodies (s3-dead-letters.ts), under its own prefix only.
+        { Sid = "DeadLetters", Action = ["s3:PutObject"], Resource = ["${local.b.arn}/dead-letter/actor=operator-console/*"] },
+      ]
+      kms = { sqs = ["kms:Decrypt"], sns = ["kms:Decrypt", "kms:GenerateDataKey"], s3 = ["kms:Decrypt", "kms:GenerateDataKey"] }
+    }
   }
 
   # The KMS statement of each service: only the actions it needs, only through the services it calls.
