@@ -153,7 +153,7 @@ const main = async (): Promise<number> => {
   }
 
   const header =
-    `\`npm run test:faults -- ${process.argv.slice(2).join(' ')}\` — seed ${seed}, ${seconds} s of producers per scenario ` +
+    `\`${['npm run test:faults', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')}\` — seed ${seed}, ${seconds} s of producers per scenario ` +
     `(10 drones every 200 ms, 5 % alarms; ${csvIds.size} CSV rows), ${new Date().toISOString()}, ` +
     `${((Date.now() - began) / 1000).toFixed(0)} s in all. alarmsShown = expected alarm ids shown exactly once by the operator console (GET /api/alarms); duplicatePublishes = extra copies received by a queue on the alarm topic.`;
   writeReport(cli.out, rows, results, header);
