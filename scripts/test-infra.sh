@@ -327,7 +327,8 @@ site_again() {
 check "site.yml again: changed=0 on every host" site_again
 bg_wait "terraform plan -detailed-exitcode: no changes after apply"
 
-flow watch "$TMP/stack.json" "$TABLE" > "$TMP/watch.txt" &
+# node itself in the background (not the flow function, whose subshell would be the pid killed below).
+node --import tsx test/infra/flow.ts watch "$TMP/stack.json" "$TABLE" > "$TMP/watch.txt" 2>> "$LOGS/flow.log" &
 WATCH_PID=$!
 REDEPLOY_AT=$(($(date +%s) * 1000))
 check "redeploy.yml: a new build, one host at a time, /healthz before the next" \
