@@ -57,6 +57,40 @@ describe('DroneSimulator > fleet', () => {
     });
   });
 
+  it('follows the clock when ticks fire late: every phase due is spoken for, at most one interval made up', () => {
+    const ts = newScheduler();
+    ts.run(({ expectObservable }) => {
+      // The clock runs twice as fast as the timer: each tick finds two phases due (seq = drone 1, 2, 1, 2, ...).
+      const late$ = droneFleet(cfg, { now: () => ts.now() * 2 }).pipe(
+        map((m) => m.id),
+        take(5),
+      );
+      expectObservable(late$).toBe('a 9ms (bc) 6ms (de|)', {
+        a: 'drone-0001:0',
+        b: 'drone-0002:0',
+        c: 'drone-0001:1',
+        d: 'drone-0002:1',
+        e: 'drone-0001:2',
+      });
+    });
+    const stalled = newScheduler();
+    stalled.run(({ expectObservable }) => {
+      // A 1-second stall at the second tick (50 intervals): each drone speaks once, then the pace is normal.
+      const ids$ = droneFleet(cfg, {
+        now: () => stalled.now() + (stalled.now() >= 10 ? 1_000 : 0),
+      }).pipe(
+        map((m) => m.id),
+        take(4),
+      );
+      expectObservable(ids$).toBe('a 9ms (bc) 6ms (d|)', {
+        a: 'drone-0001:0',
+        b: 'drone-0001:1',
+        c: 'drone-0002:0',
+        d: 'drone-0001:2',
+      });
+    });
+  });
+
   it('stamps each message with the clock, in UTC', () => {
     const [first, second] = firstN(cfg, 2);
     assert.equal(first!.time, '2026-11-27T00:00:00.000Z');
