@@ -6,19 +6,30 @@
  * folders below the repository like the sources, so paths built from `import.meta.url` (`../../config/...`) still
  * resolve. Rebuilt on every call (about a second); `dist/` is not committed.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { build } from 'esbuild';
 
 const REPO = join(import.meta.dirname, '..');
 
-/** Bundles one actor; returns the path of its `main.mjs`. */
+/**
+ * Bundles one actor: `main.ts`, and each `*-worker.ts` beside it (a worker thread's entry, loaded by URL) into its
+ * own file, `dist/<actor>/<name>.mjs`. Returns the path of `main.mjs`.
+ */
 export const bundleActor = async (actor: string): Promise<string> => {
-  const outfile = join(REPO, 'dist', actor, 'main.mjs');
+  const src = join(REPO, 'actors', actor);
+  const outdir = join(REPO, 'dist', actor);
+  const entries = [
+    'main',
+    ...readdirSync(src)
+      .filter((f) => f.endsWith('-worker.ts'))
+      .map((f) => f.slice(0, -3)),
+  ];
   const result = await build({
-    entryPoints: [join(REPO, 'actors', actor, 'main.ts')],
-    outfile,
+    entryPoints: Object.fromEntries(entries.map((e) => [e, join(src, `${e}.ts`)])),
+    outdir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -30,15 +41,23 @@ export const bundleActor = async (actor: string): Promise<string> => {
     logLevel: 'warning',
     write: false,
   });
+  if (result.outputFiles.length !== entries.length)
+    throw new Error(
+      `esbuild wrote ${result.outputFiles.length} files for ${entries.length} entries of ${actor}`,
+    );
   // Written aside, then renamed: a run that started on the previous bundle keeps reading a whole file while
-  // another call rebuilds it (two imports started at once, a restart during a rebuild).
-  const [bundle] = result.outputFiles;
-  if (bundle === undefined) throw new Error(`esbuild wrote no output for ${actor}`);
-  mkdirSync(dirname(outfile), { recursive: true });
-  const aside = `${outfile}.${process.pid}.tmp`;
-  writeFileSync(aside, bundle.contents);
-  renameSync(aside, outfile);
-  return outfile;
+  // another call rebuilds it (two imports started at once, a restart during a rebuild). Workers first, so a new
+  // main never starts an old worker.
+  mkdirSync(outdir, { recursive: true });
+  const files = [...result.outputFiles].sort(
+    (a, b) => Number(a.path.endsWith('/main.mjs')) - Number(b.path.endsWith('/main.mjs')),
+  );
+  for (const file of files) {
+    const aside = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(aside, file.contents);
+    renameSync(aside, file.path);
+  }
+  return join(outdir, 'main.mjs');
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,18 +1,16 @@
 /**
- * One file of an import: read its records from a checkpoint, decide each one ({@link normaliseRow}), send the
- * rejects to the rejects file and the tickets to the stream a batch (one read chunk) at a time, with a bounded
- * number of batches in flight, and checkpoint the position after the newest batch before which every batch is
- * acknowledged. A crash at any moment therefore resumes at or before the first unacknowledged row: rows are
- * published at least once, and the ids (`nypd:<summons>`) make the copies harmless.
+ * One file of an import: take its decided batches ({@link decideBatches}, in this thread or a worker's), send the
+ * rejects to the rejects file and the tickets to the stream, with a bounded number of batches in flight, and
+ * checkpoint the position after the newest batch before which every batch is acknowledged. A crash at any moment
+ * therefore resumes at or before the first unacknowledged row: rows are published at least once, and the ids
+ * (`nypd:<summons>`) make the copies harmless.
  */
-import { basename } from 'node:path';
-
-import type { NypdTicket } from '../protocol/nypd-ticket.ts';
 import type { Layout } from './columns.ts';
-import { type Position, readCsv } from './csv-records.ts';
-import { type DateWindow, normaliseRow } from './normalise.ts';
+import type { Position } from './csv-records.ts';
+import { decideBatches, type DecidedBatch, type DecideJob, type TicketBatch } from './decide.ts';
+import type { DateWindow } from './normalise.ts';
 import type { RejectsFile } from './rejects.ts';
-import { copyTally, countAccepted, countRejected, type Tally } from './tally.ts';
+import type { Tally } from './tally.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -32,7 +30,9 @@ export interface FileRun {
   readonly plausibleIssueDates: DateWindow;
   readonly rejects: RejectsFile;
   /** Resolves once the stream has acknowledged every ticket; absent in a dry run (nothing is published). */
-  readonly publish?: (tickets: ReadonlyArray<NypdTicket>) => Promise<void>;
+  readonly publish?: (tickets: TicketBatch) => Promise<void>;
+  /** Where the decided batches come from (default {@link decideBatches}, in this thread). */
+  readonly decide?: (job: DecideJob) => AsyncIterable<DecidedBatch>;
   /** Called with each newly acknowledged mark (the caller decides when to write a checkpoint). */
   readonly acknowledged: (mark: Mark, final: boolean) => void;
   /** Called after each batch is read, with the file bytes read so far. */
@@ -41,7 +41,7 @@ export interface FileRun {
   readonly pace: (rowsThisBatch: number) => Promise<void>;
   readonly signal?: AbortSignal;
   readonly maxInFlightBatches: number;
-  readonly chunkBytes?: number;
+  readonly chunkBytes: number;
 }
 
 /** How the file ended: read to the end, or stopped by the signal. */
@@ -67,8 +67,7 @@ interface InFlight {
  * const { last, complete } = await importFile({ path, layout, from, rejects, publish, acknowledged, ... });
  */
 export const importFile = async (run: FileRun): Promise<FileOutcome> => {
-  const tally = copyTally(run.from.tally);
-  const sourceFile = basename(run.path);
+  let published = run.from.tally.published;
   const inflight: InFlight[] = [];
   let acked = run.from;
 
@@ -85,50 +84,25 @@ export const importFile = async (run: FileRun): Promise<FileOutcome> => {
     }
   };
 
+  const decide = run.decide ?? decideBatches;
+  const batches = decide({
+    path: run.path,
+    layout: run.layout,
+    from: run.from.position,
+    tally: run.from.tally,
+    plausibleIssueDates: run.plausibleIssueDates,
+    chunkBytes: run.chunkBytes,
+    encode: run.publish !== undefined,
+  });
   let complete = true;
-  for await (const batch of readCsv(run.path, run.from.position, { chunkBytes: run.chunkBytes })) {
-    const tickets: NypdTicket[] = [];
-    for (const item of batch.items) {
-      if (item.kind === 'broken') {
-        countRejected(tally, 'csv_syntax');
-        const detail = `${item.code} (the parser could not finish this record)`;
-        run.rejects.write({
-          line: item.line,
-          reason: 'csv_syntax',
-          detail,
-          raw: item.raw,
-          file: sourceFile,
-        });
-        continue;
-      }
-      const verdict = normaliseRow(item.fields, run.layout, {
-        sourceFile,
-        sourceLine: item.line,
-        plausibleIssueDates: run.plausibleIssueDates,
-      });
-      if (verdict.ok) {
-        countAccepted(tally, verdict.findings, item.line);
-        tickets.push(verdict.ticket);
-      } else {
-        countRejected(tally, verdict.reason);
-        const { reason, detail } = verdict;
-        run.rejects.write({
-          line: item.line,
-          reason,
-          detail,
-          raw: batch.raw(item),
-          file: sourceFile,
-        });
-      }
-    }
-    if (run.publish) tally.published += tickets.length; // counted now, acknowledged with the mark
-    const mark: Mark = {
-      position: batch.next,
-      tally: copyTally(tally),
-      rejectsBytes: run.rejects.bytes(),
-    };
+  for await (const batch of batches) {
+    for (const reject of batch.rejects) run.rejects.write(reject);
+    const count = batch.tickets.ends.length;
+    if (run.publish) published += count; // counted now, acknowledged with the mark
+    const tally: Tally = { ...batch.tally, published };
+    const mark: Mark = { position: batch.next, tally, rejectsBytes: run.rejects.bytes() };
     const entry: InFlight = {
-      done: run.publish && tickets.length > 0 ? run.publish(tickets) : Promise.resolve(),
+      done: run.publish && count > 0 ? run.publish(batch.tickets) : Promise.resolve(),
       settled: false,
       mark,
     };
@@ -137,7 +111,7 @@ export const importFile = async (run: FileRun): Promise<FileOutcome> => {
     inflight.push(entry);
     await settle(false);
     run.progress(batch.bytesRead, tally);
-    await run.pace(batch.items.length);
+    await run.pace(batch.rows);
     if (run.signal?.aborted) {
       complete = false;
       break;

@@ -7,10 +7,10 @@
 import { basename, resolve } from 'node:path';
 
 import { E } from '../../runtime/codec.ts';
-import type { NypdTicket } from '../protocol/nypd-ticket.ts';
 import { type FileCheckpoint, type ImportState, sameJob, type StateStore } from './checkpoint.ts';
 import type { Layout } from './columns.ts';
 import type { Position } from './csv-records.ts';
+import type { DecidedBatch, DecideJob, TicketBatch } from './decide.ts';
 import { importFile, type Mark } from './import-file.ts';
 import { type InputFile, prepareInputs } from './inputs.ts';
 import { fiscalYearOf, plausibleIssueDates } from './normalise.ts';
@@ -48,7 +48,9 @@ export interface ImportOptions {
 /** How the job reaches the outside. */
 export interface ImportPorts {
   /** Resolves once the stream acknowledged every ticket. Absent: a dry run, which publishes nothing. */
-  readonly publish?: (tickets: ReadonlyArray<NypdTicket>) => Promise<void>;
+  readonly publish?: (tickets: TicketBatch) => Promise<void>;
+  /** Decides a file's records (default `decideBatches`, in this thread; `decideInWorker` for a worker thread). */
+  readonly decide?: (job: DecideJob) => AsyncIterable<DecidedBatch>;
   /** Absent: no checkpoints (a dry run). */
   readonly state?: StateStore;
   readonly rejectsPath: string;
@@ -168,6 +170,7 @@ export const runImport = async (
         ),
         rejects,
         publish: ports.publish,
+        decide: ports.decide,
         acknowledged: (mark, final) => {
           checkpoints[i] = { ...cp, position: mark.position, tally: mark.tally };
           rejectsBytes = mark.rejectsBytes;

@@ -12,9 +12,10 @@ import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { describeError, isRuntimeError } from '../../runtime/errors.ts';
 import type { EventHub } from '../../runtime/events.ts';
 import type { Logger } from '../../runtime/log.ts';
-import type { NypdTicket } from '../protocol/nypd-ticket.ts';
 import { createStateStore } from './checkpoint.ts';
 import type { CsvToStreamConfig } from './config.ts';
+import { ticketAt, type TicketBatch } from './decide.ts';
+import { decideInWorker } from './decide-thread.ts';
 import { type ImportReport, runImport } from './importer.ts';
 import type { InputError } from './inputs.ts';
 import { createProgressReporter } from './progress.ts';
@@ -39,22 +40,9 @@ export interface CsvToStreamOutcome {
   readonly exitCode: number;
 }
 
-/**
- * The JSON of a batch of tickets as raw records: one UTF-8 buffer for the batch and a view per ticket, keyed by
- * summons number. Tickets built by `normaliseRow` hold only contract keys with JSON values (a property spec checks
- * that every one decodes as NypdTicket), so io-ts's key-by-key re-encoding, which cost more per row than
- * JSON.stringify itself, and a buffer per row are skipped: the row rate is bound by the main thread.
- */
-const toRecords = (tickets: ReadonlyArray<NypdTicket>): RawRecord[] => {
-  const json = tickets.map((tk) => JSON.stringify(tk));
-  const buf = Buffer.from(json.join(''), 'utf8');
-  let at = 0;
-  return json.map((text, i) => {
-    const size = Buffer.byteLength(text, 'utf8');
-    at += size;
-    return { partitionKey: tickets[i]!.summonsNumber, data: buf.subarray(at - size, at) };
-  });
-};
+/** A batch's tickets as raw records: a view of the batch's JSON buffer per ticket, keyed by summons number. */
+const toRecords = (batch: TicketBatch): RawRecord[] =>
+  batch.keys.map((partitionKey, i) => ({ partitionKey, data: ticketAt(batch, i) }));
 
 const isInputError = (e: unknown): e is InputError =>
   typeof e === 'object' && e !== null && (e as { _tag?: unknown })._tag === 'InputError';
@@ -84,23 +72,21 @@ export const runCsvToStream = async (
           events: deps.events,
           target: cfg.target,
           // Records of up to 1 MiB of rows (~1,700, ~120 KB gzipped); 4 MiB of rows in the producer keep memory flat
-          // (a larger buffer was not faster: the main thread, not the stream, is the bottleneck).
+          // (a larger buffer was not faster: deciding the rows, in the worker thread, is the bottleneck).
           producer: { packing: { gzip: true }, maxBufferedBytes: 4 * 1024 * 1024 },
         });
   // The producer packs shard-wide once it knows the shard map, which it starts loading on a stream's first publish;
   // until then every key gets its own record (a first batch of thousands of rows would go out one row per record).
   // So one ticket goes alone first, and the rest wait for it.
-  // The tickets become one JSON buffer at once, so no ticket object outlives its batch's reading (8 batches in
-  // flight would otherwise keep ~10,000 of them alive).
   let warmedUp: Promise<void> | undefined;
   const publish =
     bus &&
-    ((tickets: ReadonlyArray<NypdTicket>): Promise<void> => {
+    ((tickets: TicketBatch): Promise<void> => {
+      let records = toRecords(tickets);
       if (warmedUp === undefined) {
-        warmedUp = bus.publishRaw(cfg.historyStream, toRecords(tickets.slice(0, 1)));
-        tickets = tickets.slice(1);
+        warmedUp = bus.publishRaw(cfg.historyStream, records.slice(0, 1));
+        records = records.slice(1);
       }
-      const records = toRecords(tickets);
       return warmedUp.then(() => bus.publishRaw(cfg.historyStream, records));
     });
   const progress = createProgressReporter(deps.tty, (f) => deps.log.info(f, 'progress'), now);
@@ -117,6 +103,7 @@ export const runCsvToStream = async (
       },
       {
         publish,
+        decide: decideInWorker,
         state: cfg.dryRun ? undefined : createStateStore(cfg.state),
         rejectsPath: cfg.rejects,
         now,
