@@ -93,6 +93,8 @@ interface RunResult {
   readonly consumed: number[];
   readonly published: number[];
   readonly received: number[];
+  /** Total latencies by 5-second window of emit time, sorted. */
+  readonly byWindow: number[][];
   readonly load: number;
   readonly loadBefore: number;
   /** Share of the run (%) during which some task waited for a CPU (PSI), or undefined. */
@@ -101,13 +103,18 @@ interface RunResult {
   readonly cpu: Readonly<Record<string, number>>;
 }
 
-/** Starts a service's main.ts against the stack; resolves once it logged that it started. */
+/**
+ * Starts a service's main.ts against the stack; resolves once it logged that it started, with `leased`, which
+ * resolves once it holds the leases of `shards.count` shards of `shards.stream` (the fleet starts then: otherwise the
+ * first seconds measure lease taking and a backlog the services start with).
+ */
 const startService = async (
   stack: LocalStack,
   main: string,
   args: ReadonlyArray<string>,
+  shards: { readonly stream: string; readonly count: number },
   nice = 0,
-): Promise<ChildProcess> => {
+): Promise<{ readonly child: ChildProcess; readonly leased: Promise<void> }> => {
   const node = [process.execPath, '--import', 'tsx', main, ...args, '--log-level', 'info'];
   // nice(1) execs node: the child's pid stays the service's (CPU accounting, SIGTERM).
   const [command, ...argv] = nice > 0 ? ['nice', '-n', String(nice), ...node] : node;
@@ -115,11 +122,18 @@ const startService = async (
     env: { ...process.env, ...stackEnv(stack) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let leases = 0;
+  let onLeased: () => void = () => undefined;
+  const leased = new Promise<void>((resolve) => (onLeased = resolve));
   await new Promise<void>((resolve, reject) => {
     let out: string | undefined = '';
     // Read stdout to the end (a full pipe would block the service), keeping only what precedes the start line.
     child.stdout?.on('data', (b: Buffer) => {
       if (process.env.BENCH_ALARMS_LOG) appendFileSync(process.env.BENCH_ALARMS_LOG, b);
+      for (const line of b.toString().split('\n'))
+        if (line.includes('"msg":"bus.lease_acquired"') && line.includes(`"${shards.stream}"`))
+          leases++;
+      if (leases >= shards.count) onLeased();
       if (out === undefined) return;
       out += b.toString();
       if (/ started"/.test(out)) {
@@ -131,7 +145,7 @@ const startService = async (
       reject(new Error(`${main} exited (${code}) before starting:\n${out ?? ''}`)),
     );
   });
-  return child;
+  return { child, leased };
 };
 
 const stopService = async (child: ChildProcess): Promise<void> => {
@@ -151,21 +165,33 @@ const runOnce = async (
   if (E.isLeft(weights)) throw new Error(weights.left.issues.join('\n'));
   const stream = `bench-alarms-${o.drones}-${Date.now().toString(36)}`;
   await createStream(clients, stream, 4);
-  const services = await Promise.all([
-    startService(stack, 'actors/alert-system/main.ts', [
-      ...['--drone-stream', stream, '--record-wait-ms', o.recordWaitMs],
-    ]),
+  const shards = { stream, count: 4 };
+  const started = await Promise.all([
+    startService(
+      stack,
+      'actors/alert-system/main.ts',
+      ['--drone-stream', stream, '--record-wait-ms', o.recordWaitMs],
+      shards,
+    ),
     ...(o.storageWriter
       ? [
           startService(
             stack,
             'actors/stream-to-storage/main.ts',
             ['--drone-stream', stream],
+            shards,
             o.writerNice,
           ),
         ]
       : []),
   ]);
+  const services = started.map((s) => s.child);
+  const leased = await Promise.race([
+    Promise.all(started.map((s) => s.leased)).then(() => true),
+    sleep(30_000).then(() => false),
+  ]);
+  if (!leased)
+    console.log('  (the services did not take every lease within 30 s: starting the fleet anyway)');
   const names = Object.keys(stack.logs);
   const pids: Record<string, number | undefined> = {
     'alert-system': services[0]?.pid,
@@ -180,6 +206,7 @@ const runOnce = async (
   const waitBefore = cpuWaitUs();
   const copies = new Map<string, number>();
   const r = { total: [] as number[], consumed: [] as number[], published: [] as number[] };
+  const byWindow: number[][] = []; // total latency by 5-second window of emit time: a backlog grows, a spike does not
   const received: number[] = [];
   const startedAt = Date.now();
   const measureFrom = startedAt + o.warmupSeconds * 1_000;
@@ -192,6 +219,7 @@ const runOnce = async (
       const emitted = epochMsOf(a.alarm.time);
       if (n > 1 || emitted < measureFrom) return;
       r.total.push(a.receivedAt - emitted);
+      (byWindow[Math.floor((emitted - measureFrom) / 5_000)] ??= []).push(a.receivedAt - emitted);
       r.consumed.push(epochMsOf(a.alarm.raisedAt) - emitted);
       r.published.push(a.publishedAt - epochMsOf(a.alarm.raisedAt));
       received.push(a.receivedAt - a.publishedAt);
@@ -247,6 +275,7 @@ const runOnce = async (
     consumed: sorted(r.consumed),
     published: sorted(r.published),
     received: sorted(received),
+    byWindow: Array.from(byWindow, (w) => sorted(w ?? [])),
     load,
     loadBefore,
     cpuWait,
@@ -365,8 +394,10 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
       const cpu = Object.entries(r.cpu)
         .map(([k, v]) => `${k} ${v} %`)
         .join(', ');
+      const windows = r.byWindow.map((w) => `${pct(w, 0.5)}/${pct(w, 0.99)}`).join(' ');
       console.log(
-        `  ${drones} drones: p99 ${pct(t, 0.99)} ms over ${t.length} alarms; ` +
+        `  ${drones} drones: p50/p99 by 5 s of emit time (ms): ${windows}\n` +
+          `  ${drones} drones: p99 ${pct(t, 0.99)} ms over ${t.length} alarms; ` +
           `load ${r.loadBefore.toFixed(1)} → ${r.load.toFixed(1)}, CPU wait ${r.cpuWait ?? '-'} %; ` +
           `CPU ${cpu}`,
       );
