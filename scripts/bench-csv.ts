@@ -18,7 +18,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -59,7 +59,17 @@ interface RssTrace {
   }>;
   /** The worker's high-water mark (VmHWM) at its last sample. */
   workerHwmMB: number;
+  /** The worker's CPU seconds (user + system, every thread) at its last sample. */
+  workerCpuSeconds: number;
 }
+
+/** CPU seconds (user + system) a process used so far, from /proc (0 if gone). */
+const cpuSeconds = (pid: number): number => {
+  const stat = readOr(`/proc/${pid}/stat`);
+  if (stat === undefined) return 0;
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ
+};
 
 const statusMB = (status: string, field: string): number | undefined => {
   const kB = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
@@ -89,7 +99,7 @@ const processTree = (pid: number): number[] => [
  */
 const traceRss = (root: number, marker: string, ms: number) => {
   const started = performance.now();
-  const trace: RssTrace = { samples: [], workerHwmMB: 0 };
+  const trace: RssTrace = { samples: [], workerHwmMB: 0, workerCpuSeconds: 0 };
   const sample = () => {
     let treeMB = 0;
     let workerMB: number | undefined;
@@ -102,6 +112,7 @@ const traceRss = (root: number, marker: string, ms: number) => {
       if (argv.some((a) => a.endsWith(marker))) {
         workerMB = rss;
         trace.workerHwmMB = Math.max(trace.workerHwmMB, statusMB(status, 'VmHWM') ?? 0);
+        trace.workerCpuSeconds = Math.max(trace.workerCpuSeconds, cpuSeconds(pid));
       }
     }
     if (workerMB !== undefined)
@@ -195,12 +206,15 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
     });
     const clients = createAwsClients(stack.target);
     let run: { summary: ImportSummary; rss: RssTrace };
+    const emulators = Object.keys(stack.logs).map((name, i) => ({ name, pid: stack.pids[i]! }));
+    let emulatorCpu: Array<{ name: string; seconds: number }> = [];
     try {
       const stream = `bench-history-${Date.now().toString(36)}`;
       await createStream(clients, stream, 2);
       console.log(
         `local stack up in ${((performance.now() - t) / 1e3).toFixed(1)} s; importing...`,
       );
+      const before = emulators.map((e) => cpuSeconds(e.pid));
       run = await importEndToEnd(
         runner,
         [
@@ -210,6 +224,10 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
         ],
         localStackEnv(stack.endpoints),
       );
+      emulatorCpu = emulators.map((e, i) => ({
+        name: e.name,
+        seconds: cpuSeconds(e.pid) - before[i]!,
+      }));
     } finally {
       clients.destroy();
       await stack.stop();
@@ -240,6 +258,9 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
       `\nrejects by reason: ${JSON.stringify(summary.rejectsByReason)}; ${fmt(summary.bytesSent)} bytes sent.` +
         `\nworker: ${runner === 'npm' ? 'npm run csv-to-stream, i.e. node dist/csv-to-stream/main.mjs (the bundle)' : 'node --import tsx actors/csv-to-stream/main.ts'}; ` +
         `its peak RSS is its own maxRSS (VmHWM ${rss.workerHwmMB.toFixed(1)} MB; ${rss.samples.length} samples).` +
+        `\nCPU during the import (seconds): importer ${rss.workerCpuSeconds.toFixed(1)} (its threads: main, decide, gzip), ` +
+        emulatorCpu.map((e) => `${e.name} ${e.seconds.toFixed(1)}`).join(', ') +
+        `; wall ${summary.seconds} s on ${cpus().length} cores.` +
         `\nratio = end-to-end rows/s (the command's own clock, start-up excluded) / csv-parse alone, same file, same run.` +
         `\nload average at the end: ${loadavg()
           .map((l) => l.toFixed(1))
