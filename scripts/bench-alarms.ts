@@ -14,8 +14,9 @@
  * Options: `--drones 100,1000 --seconds 30 --warmup 5 --alarm-rate 0.02 --interval 1000 --record-wait-ms 100
  * --dynamodb memory|disk` (default memory: DynamoDB Local `-inMemory`, as nothing here must survive a restart;
  * `disk` is the default stack's SQLite file, several times fewer writes/s) `--data-dir DIR` (default the OS temp
- * dir) `--no-storage-writer` `--writer-nice N` (run the storage writer under nice(1): on one host, storage may yield
- * the cores to alarms; default 0). `BENCH_ALARMS_LOG=FILE` appends the services' JSON logs to FILE.
+ * dir) `--no-storage-writer` `--writer-nice N` (the storage writer's nice(1) level; default 10, as deployed: the
+ * systemd unit gives it `Nice=10`, so on a shared host storage yields the cores to alarms; 0 to see it compete).
+ * `BENCH_ALARMS_LOG=FILE` appends the services' JSON logs to FILE.
  *
  * Beside each figure: the 1-minute load average at the start and end of the run, the share of the run some task
  * waited for a core (Linux PSI), and the CPU of each process, as other work on this machine moves the figures;
@@ -306,7 +307,7 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
       'data-dir': { type: 'string', default: tmpdir() },
       dynamodb: { type: 'string', default: 'memory' },
       'no-storage-writer': { type: 'boolean', default: false },
-      'writer-nice': { type: 'string', default: '0' },
+      'writer-nice': { type: 'string', default: '10' },
     },
     strict: true,
   });
