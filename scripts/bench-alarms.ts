@@ -28,6 +28,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+
 import { subscribeAlarmQueue } from '../actors/alert-system/queue-subscriber.ts';
 import { startDroneFleet } from '../actors/drone-simulator/service.ts';
 import { loadCodeWeights } from '../actors/protocol/code-weights.ts';
@@ -42,6 +44,20 @@ import { createEventHub } from '../runtime/events.ts';
 import { type LocalStack, stackEnv, startLocalStack } from '../runtime/local-stack/index.ts';
 
 const spec = loadResourcesOrThrow();
+
+/** Items in a table (a paginated COUNT scan). */
+const countItems = async (clients: AwsClients, table: string): Promise<number> => {
+  let n = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await clients.doc.send(
+      new ScanCommand({ TableName: table, Select: 'COUNT', ExclusiveStartKey: start }),
+    );
+    n += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return n;
+};
 
 /** CPU seconds (user + system) a process used so far, from /proc (0 if gone). */
 const cpuSeconds = (pid: number | undefined): number => {
@@ -87,6 +103,10 @@ interface RunOptions {
 /** Latencies of one run, sorted, in ms: total and its stages. */
 interface RunResult {
   readonly sentPerSec: number;
+  readonly sent: number;
+  /** Messages the storage writer put in the hot table, and when it held them all (undefined: not within 60 s). */
+  readonly stored: number;
+  readonly writerCaughtUpSeconds: number | undefined;
   readonly alarms: number;
   readonly missing: number;
   readonly duplicates: number;
@@ -228,6 +248,7 @@ const runOnce = async (
     { receivers: 4 },
   );
   const bus = createKinesisBus({ clients, leaseTable: spec.tables.leases.name, target: 'local' });
+  const storedBefore = o.storageWriter ? await countItems(clients, spec.tables.messages.name) : 0;
   const fleet = startDroneFleet({
     bus,
     events: createEventHub(),
@@ -259,7 +280,19 @@ const runOnce = async (
       .map(([k, pid]) => [k, Math.round(((cpuSeconds(pid) - cpuBefore[k]!) / elapsed) * 100)]),
   );
   await fleet.stop();
+  const stoppedAt = Date.now();
   const sentPerSec = fleet.counts.sent / (o.warmupSeconds + o.seconds);
+  // Whether the storage writer kept up: how long after the fleet stopped the hot table held every message.
+  let stored = 0;
+  let writerCaughtUpSeconds: number | undefined;
+  while (o.storageWriter && Date.now() < stoppedAt + 60_000) {
+    stored = (await countItems(clients, spec.tables.messages.name)) - storedBefore;
+    if (stored >= fleet.counts.sent) {
+      writerCaughtUpSeconds = (Date.now() - stoppedAt) / 1_000;
+      break;
+    }
+    await sleep(1_000);
+  }
   // The last alarms, within bounds: an alert system that cannot keep up shows as missing alarms.
   const until = Date.now() + 20_000;
   while ([...fleet.alarmIds].some((id) => !copies.has(id)) && Date.now() < until) await sleep(100);
@@ -269,6 +302,9 @@ const runOnce = async (
   await Promise.all(services.map(stopService));
   return {
     sentPerSec,
+    sent: fleet.counts.sent,
+    stored,
+    writerCaughtUpSeconds,
     alarms: fleet.alarmIds.size,
     missing: [...fleet.alarmIds].filter((id) => !copies.has(id)).length,
     duplicates: [...copies.values()].reduce((a, n) => a + n - 1, 0),
@@ -400,7 +436,13 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
         `  ${drones} drones: p50/p99 by 5 s of emit time (ms): ${windows}\n` +
           `  ${drones} drones: p99 ${pct(t, 0.99)} ms over ${t.length} alarms; ` +
           `load ${r.loadBefore.toFixed(1)} → ${r.load.toFixed(1)}, CPU wait ${r.cpuWait ?? '-'} %; ` +
-          `CPU ${cpu}`,
+          `CPU ${cpu}` +
+          (base.storageWriter
+            ? `\n  ${drones} drones: storage writer stored ${r.stored} of ${r.sent} messages; ` +
+              (r.writerCaughtUpSeconds === undefined
+                ? 'NOT caught up 60 s after the fleet stopped'
+                : `caught up ${r.writerCaughtUpSeconds.toFixed(1)} s after the fleet stopped`)
+            : ''),
       );
     }
     console.log(`\nlatency, drone emit → alarm received by the SQS subscriber:\n${table(rows)}`);
