@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 
+import { portFailure } from '../../runtime/errors.ts';
 import { AlarmRaised, toAlarmEscalated, toAlarmResolved } from '../protocol/alarm.ts';
 import { utcTimeOf } from '../protocol/time.ts';
 import {
@@ -142,6 +143,38 @@ describe('operator console (in-memory ports, real HTTP)', () => {
     const { counts } = await api();
     assert.equal(counts.confirmed, 1);
     assert.equal(counts.open, 0);
+  });
+
+  it('retries a decision the store refused for a moment (a transaction on the same item), not one refused for good', async () => {
+    const a = alarm(1);
+    const b = alarm(2);
+    const store = createMemoryDecisionStore();
+    const decide = store.decide;
+    let conflicts = 1; // DynamoDB: TransactionConflictException while an escalation checks the item
+    const busy = Object.assign(new Error('Transaction is ongoing for the item'), {
+      name: 'TransactionConflictException',
+    });
+    const flaky = {
+      ...store,
+      decide: (r: Parameters<typeof decide>[0]) =>
+        r.alarmId === b.id
+          ? Promise.reject(portFailure('dynamodb', new Error('AccessDenied'), false))
+          : conflicts-- > 0
+            ? Promise.reject(portFailure('dynamodb', busy))
+            : decide(r),
+    };
+    const { post, api } = await start({ alarms: [a, b], store: flaky });
+    assert.equal((await post(a.id, 'acknowledge')).status, 200);
+    assert.equal(conflicts, -1, 'refused once, then recorded');
+    assert.equal((await post(b.id, 'acknowledge')).status, 503);
+    const { alarms } = await api();
+    assert.deepEqual(
+      alarms.map((x) => [x.id, x.status]).sort(),
+      [
+        [a.id, 'acknowledged'],
+        [b.id, 'open'],
+      ].sort(),
+    );
   });
 
   it('shows recorded decisions after a restart', async () => {

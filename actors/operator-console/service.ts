@@ -8,8 +8,10 @@
  */
 import { mergeMap, Subject, type Subscription } from 'rxjs';
 
+import { isRuntimeError } from '../../runtime/errors.ts';
 import type { Logger } from '../../runtime/log.ts';
 import type { MetricsRegistry } from '../../runtime/metrics.ts';
+import { type BackoffPolicy, withRetry } from '../../runtime/retry.ts';
 import {
   type AlarmDecision,
   type AlarmEscalated,
@@ -33,6 +35,14 @@ import type {
 } from './ports.ts';
 import { type ConsoleServer, type Reply, startConsoleServer } from './server.ts';
 
+/** Retries of an operator's decision: under a second in all, since someone is waiting for the answer. */
+const DECISION_RETRY: BackoffPolicy = {
+  initialMs: 50,
+  factor: 2,
+  jitter: 0.2,
+  maxMs: 400,
+  retries: 4,
+};
 export const ACTOR = 'operator-console';
 
 /** Escalations recorded at once. */
@@ -264,7 +274,13 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
     });
     let outcome;
     try {
-      outcome = await deps.store.decide(r);
+      // A retriable failure is retried at once, briefly, while the operator waits: DynamoDB refuses a write to an
+      // item a transaction is checking (TransactionConflictException), which is what an escalation of this very
+      // alarm does at the moment it is acknowledged.
+      outcome = await withRetry(() => deps.store.decide(r), {
+        policy: DECISION_RETRY,
+        isRetriable: (e) => isRuntimeError(e) && e._tag === 'PortFailure' && e.retriable,
+      });
     } catch (err) {
       log?.error({ err, alarmId, decision }, 'decision not recorded: the store failed');
       return { status: 503, body: { error: 'the decision store failed: try again' } };
