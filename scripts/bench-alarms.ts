@@ -28,8 +28,6 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-
 import { subscribeAlarmQueue } from '../actors/alert-system/queue-subscriber.ts';
 import { startDroneFleet } from '../actors/drone-simulator/service.ts';
 import { loadCodeWeights } from '../actors/protocol/code-weights.ts';
@@ -42,33 +40,10 @@ import { createKinesisBus } from '../runtime/bus/kinesis.ts';
 import { E } from '../runtime/codec.ts';
 import { createEventHub } from '../runtime/events.ts';
 import { type LocalStack, stackEnv, startLocalStack } from '../runtime/local-stack/index.ts';
+import { countItems, cpuSeconds } from './measure.ts';
 
 const spec = loadResourcesOrThrow();
 
-/** Items in a table (a paginated COUNT scan). */
-const countItems = async (clients: AwsClients, table: string): Promise<number> => {
-  let n = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await clients.doc.send(
-      new ScanCommand({ TableName: table, Select: 'COUNT', ExclusiveStartKey: start }),
-    );
-    n += page.Count ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return n;
-};
-
-/** CPU seconds (user + system) a process used so far, from /proc (0 if gone). */
-const cpuSeconds = (pid: number | undefined): number => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ
-  } catch {
-    return 0;
-  }
-};
 /**
  * Microseconds during which some task waited for a CPU, since boot (Linux PSI, /proc/pressure/cpu), if available:
  * over a run, the share of its time the machine was short of cores, whoever caused it.
@@ -248,7 +223,9 @@ const runOnce = async (
     { receivers: 4 },
   );
   const bus = createKinesisBus({ clients, leaseTable: spec.tables.leases.name, target: 'local' });
-  const storedBefore = o.storageWriter ? await countItems(clients, spec.tables.messages.name) : 0;
+  const storedBefore = o.storageWriter
+    ? await countItems(clients.doc, spec.tables.messages.name)
+    : 0;
   const fleet = startDroneFleet({
     bus,
     events: createEventHub(),
@@ -286,7 +263,7 @@ const runOnce = async (
   let stored = 0;
   let writerCaughtUpSeconds: number | undefined;
   while (o.storageWriter && Date.now() < stoppedAt + 60_000) {
-    stored = (await countItems(clients, spec.tables.messages.name)) - storedBefore;
+    stored = (await countItems(clients.doc, spec.tables.messages.name)) - storedBefore;
     if (stored >= fleet.counts.sent) {
       writerCaughtUpSeconds = (Date.now() - stoppedAt) / 1_000;
       break;

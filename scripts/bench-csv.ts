@@ -29,6 +29,7 @@ import { createAwsClients } from '../runtime/aws/clients.ts';
 import { localStackEnv } from '../runtime/aws/options.ts';
 import { createStream } from '../runtime/aws/provision.ts';
 import { startLocalStack } from '../runtime/local-stack/index.ts';
+import { cpuSeconds } from './measure.ts';
 import { generateNypd } from './nypd-generator.ts';
 
 const REPO = join(import.meta.dirname, '..');
@@ -62,14 +63,6 @@ interface RssTrace {
   /** The worker's CPU seconds (user + system, every thread) at its last sample. */
   workerCpuSeconds: number;
 }
-
-/** CPU seconds (user + system) a process used so far, from /proc (0 if gone). */
-const cpuSeconds = (pid: number): number => {
-  const stat = readOr(`/proc/${pid}/stat`);
-  if (stat === undefined) return 0;
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ
-};
 
 const statusMB = (status: string, field: string): number | undefined => {
   const kB = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];

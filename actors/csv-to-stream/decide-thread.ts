@@ -4,8 +4,8 @@
  * rejects and checkpoints. The worker runs ahead by at most {@link AHEAD} batches (credit granted as the main
  * thread takes them), so memory stays bounded whatever the file size. Leaving the loop early terminates it.
  *
- * Under tsx (tests, `npm run` of the sources) the worker is `decide-worker.ts`, loaded with the parent's
- * `--import tsx`; in the bundle (`scripts/bundle.ts`) it is `decide-worker.mjs` beside `main.mjs`.
+ * Under tsx (tests, the sources run directly) the worker is `decide-worker.ts`, loaded through tsx's API; in the
+ * bundle (`scripts/bundle.ts`) it is `decide-worker.mjs` beside `main.mjs`.
  */
 import { Worker } from 'node:worker_threads';
 

@@ -26,6 +26,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 
 import { createAwsClients } from '../../runtime/aws/clients.ts';
 import type { LocalEndpoints } from '../../runtime/aws/target.ts';
+import { countItems } from '../../scripts/measure.ts';
 
 interface Row {
   readonly droneId: string;
@@ -88,18 +89,7 @@ const clients = createAwsClients(
   { maxAttempts: 3 },
 );
 
-const count = async (): Promise<number> => {
-  let n = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await clients.doc.send(
-      new ScanCommand({ TableName: table, Select: 'COUNT', ExclusiveStartKey: start }),
-    );
-    n += page.Count ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return n;
-};
+const count = (): Promise<number> => countItems(clients.doc, table);
 
 const rows = async (): Promise<Row[]> => {
   const out: Row[] = [];
