@@ -100,6 +100,12 @@ export const NonNegativeInt = numberIn(
   (n) => Number.isInteger(n) && n >= 0,
   'an integer >= 0',
 );
+/** A zlib compression level, 1 (fastest) to 9 (smallest). */
+export const GzipLevel = numberIn(
+  'GzipLevel',
+  (n) => Number.isInteger(n) && n >= 1 && n <= 9,
+  'an integer from 1 to 9',
+);
 /** A probability, 0 to 1 inclusive. */
 export const Probability = numberIn('Probability', (n) => n >= 0 && n <= 1, 'a number from 0 to 1');
 /** A TCP port, 0 (pick a free one) to 65535. */

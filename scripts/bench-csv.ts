@@ -251,7 +251,7 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
       `\nrejects by reason: ${JSON.stringify(summary.rejectsByReason)}; ${fmt(summary.bytesSent)} bytes sent.` +
         `\nworker: ${runner === 'npm' ? 'npm run csv-to-stream, i.e. node dist/csv-to-stream/main.mjs (the bundle)' : 'node --import tsx actors/csv-to-stream/main.ts'}; ` +
         `its peak RSS is its own maxRSS (VmHWM ${rss.workerHwmMB.toFixed(1)} MB; ${rss.samples.length} samples).` +
-        `\nCPU during the import (seconds): importer ${rss.workerCpuSeconds.toFixed(1)} (its threads: main, decide, gzip), ` +
+        `\nCPU during the import (seconds): importer ${rss.workerCpuSeconds.toFixed(1)} (its threads: main, parse, gzip), ` +
         emulatorCpu.map((e) => `${e.name} ${e.seconds.toFixed(1)}`).join(', ') +
         `; wall ${summary.seconds} s on ${cpus().length} cores.` +
         `\nratio = end-to-end rows/s (the command's own clock, start-up excluded) / csv-parse alone, same file, same run.` +

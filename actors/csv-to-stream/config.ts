@@ -6,6 +6,7 @@ import { AwsOptions, awsOptionSpecs } from '../../runtime/aws/options.ts';
 import { loadResourcesOrThrow } from '../../runtime/aws/resources.ts';
 import {
   BooleanLike,
+  GzipLevel,
   NonEmptyString,
   NonNegativeInt,
   oneOf,
@@ -32,6 +33,7 @@ export const CsvToStreamConfig = t.intersection([
     state: NonEmptyString,
     fiscalYear: Optional(PositiveInt),
     maxRowsPerSec: NonNegativeInt,
+    gzipLevel: GzipLevel,
     historyStream: NonEmptyString,
     leaseTable: NonEmptyString,
     logLevel: oneOf('LogLevel', ['debug', 'info', 'warn', 'error', 'silent']),
@@ -88,6 +90,12 @@ export const csvToStreamSpec = (): CommandSpec<CsvToStreamConfig> => {
         doc: 'read at most this many rows per second, to share a weak uplink (0 = no limit)',
         env: 'PRESTACOP_CSV_MAX_ROWS_PER_SEC',
         default: '0',
+      },
+      'gzip-level': {
+        type: 'string',
+        doc: 'gzip level of the packed records, 1 (least CPU) to 9 (fewest bytes)',
+        env: 'PRESTACOP_CSV_GZIP_LEVEL',
+        default: '3',
       },
       'history-stream': {
         type: 'string',

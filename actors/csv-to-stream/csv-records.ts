@@ -61,6 +61,9 @@ export interface CsvBatch {
   readonly bytesRead: number;
   /** An item's text as written, without its final line break. Valid until the next batch is requested. */
   readonly raw: (item: CsvItem) => string;
+  /** The bytes the batch's records were read from, starting at file offset `bytesStart` (see {@link text}). */
+  readonly bytes: Buffer;
+  readonly bytesStart: number;
 }
 
 /** Records longer than this (in characters) are broken: a real NYPD record is under 1 KiB. */
@@ -196,6 +199,8 @@ export async function* readCsv(
           bytesRead: readAt,
           raw: (item) =>
             item.kind === 'broken' ? item.raw : text(held, heldStart, item.start, item.end),
+          bytes: held,
+          bytesStart: heldStart,
         };
       }
     }
@@ -238,8 +243,11 @@ const endOfLine = async (
   }
 };
 
-/** UTF-8 text of `[start, end)` (clipped to what `buf` holds and to MAX_RECORD_CHARS), without its line break. */
-const text = (buf: Buffer, bufStart: number, start: number, end: number): string => {
+/**
+ * UTF-8 text of `[start, end)` (clipped to what `buf` holds and to MAX_RECORD_CHARS), without its line break: a
+ * record's `raw`. `buf` holds the file's bytes from offset `bufStart`.
+ */
+export const text = (buf: Buffer, bufStart: number, start: number, end: number): string => {
   let e = Math.min(end, bufStart + buf.length, start + MAX_RECORD_CHARS) - bufStart;
   if (e === end - bufStart && buf[e - 1] === LF) e -= buf[e - 2] === CR ? 2 : 1;
   return buf.toString('utf8', start - bufStart, Math.max(e, start - bufStart));

@@ -239,6 +239,56 @@ describe('CsvToStream > decideInWorker', () => {
     assert.equal(here.at(-1)!.tally.rowsRead, 4_999);
   });
 
+  it("keeps fields holding the separator characters exact, and cuts a reject's text from the bytes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prestacop-sep-'));
+    try {
+      const [header, first, second, third] = fy2017Lines;
+      const withSep = (line: string, sep: string) => {
+        const f = line.split(',');
+        f[1] = `AB${sep}C`; // Plate ID
+        return f.join(',');
+      };
+      const badSummons = `X${third!}`;
+      const path = join(dir, 'fy2017-separators.csv');
+      writeFileSync(
+        path,
+        [header, withSep(first!, '\x1f'), second, withSep(third!, '\x1e'), badSummons, ''].join(
+          '\r\n',
+        ),
+      );
+      const prepared = await prepareInputs([path]);
+      const job = {
+        path,
+        layout: prepared[0]!.layout,
+        from: prepared[0]!.afterHeader,
+        tally: emptyTally(),
+        plausibleIssueDates: { from: '2016-01-01', to: '2017-12-31' },
+        chunkBytes: 64 * 1024,
+        encode: true,
+      };
+      for (const decide of [decideBatches, decideInWorker]) {
+        const batches: DecidedBatch[] = [];
+        for await (const b of decide(job)) batches.push(b);
+        const tickets = batches.flatMap((b) =>
+          Array.from(
+            { length: b.tickets.ends.length },
+            (_, i) => JSON.parse(Buffer.from(ticketAt(b.tickets, i)).toString()) as NypdTicket,
+          ),
+        );
+        assert.deepEqual(
+          tickets.map((t) => t.plateId),
+          ['AB\x1fC', second!.split(',')[1]!.trim(), 'AB\x1eC'],
+        );
+        assert.deepEqual(
+          batches.flatMap((b) => b.rejects).map((r) => [r.line, r.reason, r.raw]),
+          [[5, 'summons_number_malformed', badSummons]],
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails with the reason when the worker cannot read the file', async () => {
     const job = {
       path: '/nonexistent/fy2017.csv',

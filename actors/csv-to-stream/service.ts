@@ -73,7 +73,10 @@ export const runCsvToStream = async (
           target: cfg.target,
           // Records of up to 1 MiB of rows (~1,700, ~120 KB gzipped); 4 MiB of rows in the producer keep memory flat
           // (a larger buffer was not faster: deciding the rows, in the worker thread, is the bottleneck).
-          producer: { packing: { gzip: true }, maxBufferedBytes: 4 * 1024 * 1024 },
+          producer: {
+            packing: { gzip: true, gzipLevel: cfg.gzipLevel },
+            maxBufferedBytes: 4 * 1024 * 1024,
+          },
         });
   // The producer packs shard-wide once it knows the shard map, which it starts loading on a stream's first publish;
   // until then every key gets its own record (a first batch of thousands of rows would go out one row per record).

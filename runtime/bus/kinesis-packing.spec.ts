@@ -61,6 +61,25 @@ describe('Bus > kinesis packing', () => {
     assert.equal(plain.length, packedSize(1, 64));
   });
 
+  it('compresses at the level asked for: level 1 larger than 9, both read back the same', async () => {
+    const rows = Array.from({ length: 2_000 }, (_, i) =>
+      bytes(JSON.stringify({ id: `nypd:${1_000_000 + i * 7919}`, street: `${i % 97} BROADWAY` })),
+    );
+    const [fast, small] = await Promise.all([
+      packRecord(rows, { gzip: true, level: 1 }),
+      packRecord(rows, { gzip: true, level: 9 }),
+    ]);
+    assert.ok(fast.length > small.length, `level 1: ${fast.length} B, level 9: ${small.length} B`);
+    for (const record of [fast, small]) {
+      const u = await unpackRecord(record);
+      assert.equal(u.kind, 'packed');
+      assert.deepEqual(
+        u.kind === 'packed' ? u.messages.map((m) => Buffer.from(m)) : [],
+        rows.map((r) => Buffer.from(r)),
+      );
+    }
+  });
+
   it('reports corrupt records with a reason instead of throwing', async () => {
     const good = await packRecord([bytes('{"a":1}'), bytes('{"b":2}')]);
     const cases: Array<[string, Buffer, RegExp]> = [

@@ -78,12 +78,12 @@ const header = (flags: number): Buffer =>
  */
 export const packRecord = async (
   messages: ReadonlyArray<Uint8Array>,
-  options: { readonly gzip?: boolean } = {},
+  options: { readonly gzip?: boolean; readonly level?: number } = {},
 ): Promise<Buffer> => {
   if (messages.length === 0) throw new Error('packRecord needs at least one message');
   const body = encodeBody(messages);
   if (options.gzip) {
-    const zipped = await gzip(body);
+    const zipped = await gzip(body, { level: options.level ?? 6 });
     if (zipped.length < body.length) return Buffer.concat([header(FLAG_GZIP), zipped]);
   }
   return Buffer.concat([header(0), body]);

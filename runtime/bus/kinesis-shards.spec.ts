@@ -37,6 +37,26 @@ describe('Bus > kinesis shards', () => {
       ),
     ));
 
+  it("puts a key whose hash is a range's first or last value in that range (fixed-width comparison)", () =>
+    fc.assert(
+      fc.property(fc.string({ maxLength: 64 }), (key) => {
+        const h = hashKeyOf(key);
+        const split = (at: bigint): ShardInfo[] =>
+          [
+            [0n, at - 1n],
+            [at, MAX],
+          ].map(([from, to], i) => ({
+            shardId: `s${i}`,
+            parentShardIds: [],
+            startingHashKey: from!,
+            endingHashKey: to!,
+            closed: false,
+          }));
+        if (h > 0n) assert.equal(new ShardMap(split(h)).shardFor(key), 's1');
+        if (h < MAX) assert.equal(new ShardMap(split(h + 1n)).shardFor(key), 's0');
+      }),
+    ));
+
   it('ignores closed shards (after a split, keys go to the children)', () => {
     const [parent] = evenShards(1);
     const children = evenShards(2).map((s, i) => ({

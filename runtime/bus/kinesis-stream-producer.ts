@@ -29,6 +29,7 @@ export interface StreamProducerSettings {
         readonly maxRecordBytes: number;
         readonly maxMessages: number;
         readonly gzip: boolean;
+        readonly gzipLevel: number;
         readonly scope: 'shard' | 'key';
       };
   readonly retry: BackoffPolicy;
@@ -216,7 +217,12 @@ export class StreamProducer {
     r.data =
       r.parts.length === 1
         ? r.parts[0]!
-        : await packRecord(r.parts, { gzip: this.s.packing !== false && this.s.packing.gzip });
+        : await packRecord(
+            r.parts,
+            this.s.packing === false
+              ? {}
+              : { gzip: this.s.packing.gzip, level: this.s.packing.gzipLevel },
+          );
     const saved = estimate - wireSize(r);
     if (saved !== 0 && this.limiter && r.shardId)
       this.limiter.adjust(r.shardId, -saved, this.d.now());

@@ -35,6 +35,11 @@ export interface PackingOptions {
   /** Gzip the packed body (default false): worth it for wordy rows (about 10x for NYPD tickets). */
   readonly gzip?: boolean;
   /**
+   * Gzip level, 1 (fastest) to 9 (smallest); default 6, zlib's. On NYPD tickets 1 costs about half the CPU of 6
+   * for 88 instead of 66 bytes per row.
+   */
+  readonly gzipLevel?: number;
+  /**
    * `shard` (default): messages of every key that maps to one shard share a record (the KPL's aggregation: fuller
    * records when there are many keys, e.g. one per drone). `key`: a record holds one key's messages only.
    */
@@ -122,6 +127,7 @@ const producerSettings = (o: KinesisBusOptions): ProducerSettings => {
           maxRecordBytes: Math.min(RECORD_MAX_BYTES, pack.maxRecordBytes ?? RECORD_MAX_BYTES),
           maxMessages: pack.maxMessages ?? 10_000,
           gzip: pack.gzip ?? false,
+          gzipLevel: gzipLevelOf(pack.gzipLevel),
           scope: pack.scope ?? 'shard',
         }
       : false,
@@ -130,6 +136,13 @@ const producerSettings = (o: KinesisBusOptions): ProducerSettings => {
     maxBufferedBytes: p.maxBufferedBytes ?? 32 * 1024 * 1024,
     maxBufferedMessages: p.maxBufferedMessages ?? 100_000,
   };
+};
+
+const gzipLevelOf = (level: number | undefined): number => {
+  if (level === undefined) return 6;
+  if (!Number.isInteger(level) || level < 1 || level > 9)
+    throw new Error(`producer.packing.gzipLevel is 1 to 9 (got ${level})`);
+  return level;
 };
 
 const consumerSettings = (

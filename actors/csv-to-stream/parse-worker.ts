@@ -1,16 +1,16 @@
 /**
- * The worker thread of `decide-thread.ts`: decides the file described by `workerData` ({@link DecideJob}) and
- * posts each batch (its ticket buffers transferred, not copied) as long as the main thread has granted credit.
- * Never throws: a failure is posted as an `error` message.
+ * The worker thread of `decide-thread.ts`: parses the file described by `workerData` ({@link DecideJob}) and posts
+ * each parsed batch (its buffers transferred, not copied) as long as the main thread has granted credit. Never
+ * throws: a failure is posted as an `error` message.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { decideBatches, type DecideJob } from './decide.ts';
+import { type DecideJob, parseBatches } from './decide.ts';
 import type { FromWorker, ToWorker } from './decide-thread.ts';
 
 const port = parentPort;
 if (port === null)
-  throw new Error('decide-worker.ts runs as a worker thread (see decide-thread.ts)');
+  throw new Error('parse-worker.ts runs as a worker thread (see decide-thread.ts)');
 
 let credit = 0;
 let granted: (() => void) | undefined;
@@ -23,12 +23,14 @@ port.on('message', (m: ToWorker) => {
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
 try {
-  for await (const batch of decideBatches(workerData as DecideJob)) {
+  for await (const batch of parseBatches(workerData as DecideJob)) {
     while (credit === 0) await new Promise<void>((resolve) => (granted = resolve));
     credit--;
     post({ kind: 'batch', batch }, [
-      batch.tickets.json.buffer as ArrayBuffer,
-      batch.tickets.ends.buffer as ArrayBuffer,
+      batch.lines.buffer as ArrayBuffer,
+      batch.starts.buffer as ArrayBuffer,
+      batch.ends.buffer as ArrayBuffer,
+      batch.bytes.buffer as ArrayBuffer,
     ]);
   }
   post({ kind: 'end' });
