@@ -29,6 +29,8 @@ export interface EmulatorContext {
   readonly scripts: ChildScripts;
   /** Heap limit of DynamoDB Local (`-Xmx`): without one it grows to GBs. */
   readonly dynamodbHeap: string;
+  /** More JVM flags of DynamoDB Local (JIT, GC: see `DYNAMODB_JVM_FLAGS` in index.ts). */
+  readonly dynamodbJvmFlags: ReadonlyArray<string>;
   readonly kinesisShardLimit: number;
   /**
    * DynamoDB Local keeps its SQLite database in memory (`-inMemory`) rather than under `dynamodb/`: several times
@@ -129,6 +131,7 @@ export const EMULATORS: ReadonlyArray<Emulator> = [
         command: ctx.java,
         args: [
           `-Xmx${ctx.dynamodbHeap}`,
+          ...ctx.dynamodbJvmFlags,
           // IPv4 sockets, so the shim's INADDR_ANY -> 127.0.0.1 rewrite applies to Jetty's wildcard bind.
           '-Djava.net.preferIPv4Stack=true',
           `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,

@@ -56,11 +56,35 @@ export interface LocalStackOptions {
    * and the alarm store all queue there). For benchmarks and throw-away stacks. Default false (on disk).
    */
   readonly dynamodbInMemory?: boolean;
+  /**
+   * JVM flags of DynamoDB Local. Default {@link DYNAMODB_JVM_FLAGS} (C1 only, serial GC), or the words of
+   * `PRESTACOP_DYNAMODB_JVM_OPTS` when set (empty: the JVM's own defaults).
+   */
+  readonly dynamodbJvmFlags?: ReadonlyArray<string>;
   /** kinesalite's total shard limit across streams. Default 200. */
   readonly kinesisShardLimit?: number;
   /** Called when an emulator exits while the stack is not stopping (crash, or `npm run stack -- --stop`). */
   readonly onChildExit?: (exit: ChildExit) => void;
 }
+
+/**
+ * DynamoDB Local's JIT and GC sized for a small machine it shares with the services: the C1 compiler only (no C2,
+ * whose compile threads took most of a core for the first minute) and the serial collector (no parallel GC threads).
+ * Measured with `npm run bench -- alarms --drones 1000` on 2 cores (2026-11-28, `actors/alert-system/README.md`):
+ * DynamoDB Local's CPU 59-63 % → 39-41 % of a core, the alarms' p99 from a cold start 690-2,398 ms → 188-318 ms, the
+ * storage writer all caught up 14-28 s → 9-10 s after the fleet stopped. Steady-state code is slower with C1 alone,
+ * which a local stack, restarted for every test run, rarely reaches.
+ */
+export const DYNAMODB_JVM_FLAGS: ReadonlyArray<string> = [
+  '-XX:TieredStopAtLevel=1',
+  '-XX:+UseSerialGC',
+];
+
+/** `PRESTACOP_DYNAMODB_JVM_OPTS` as flags (split on spaces), or the defaults when unset. */
+export const dynamodbJvmFlagsFromEnv = (env: NodeJS.ProcessEnv): ReadonlyArray<string> => {
+  const opts = env.PRESTACOP_DYNAMODB_JVM_OPTS;
+  return opts === undefined ? DYNAMODB_JVM_FLAGS : opts.split(/\s+/).filter((w) => w !== '');
+};
 
 /** A running stack. */
 export interface LocalStack {
@@ -140,6 +164,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       shim,
       scripts: writeChildScripts(cacheDir),
       dynamodbHeap: '512m',
+      dynamodbJvmFlags: options.dynamodbJvmFlags ?? dynamodbJvmFlagsFromEnv(process.env),
       kinesisShardLimit: options.kinesisShardLimit ?? 200,
       dynamodbInMemory: options.dynamodbInMemory ?? false,
     };

@@ -98,6 +98,7 @@ export const startFaultStack = async (
           shim,
           scripts: writeChildScripts(DEFAULT_CACHE_DIR),
           dynamodbHeap: '512m',
+          dynamodbJvmFlags: [],
           kinesisShardLimit: 200,
           dynamodbInMemory: false,
         }),

@@ -13,7 +13,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 
 import { createAwsClients } from '../../runtime/aws/clients.ts';
 import { createTable } from '../../runtime/aws/provision.ts';
-import { startLocalStack } from '../../runtime/local-stack/index.ts';
+import { DYNAMODB_JVM_FLAGS, startLocalStack } from '../../runtime/local-stack/index.ts';
 
 const FREE_PORTS = { kinesis: 0, dynamodb: 0, s3: 0, sns: 0 } as const;
 
@@ -25,7 +25,7 @@ describe('LocalStack > DynamoDB in memory', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('serves tables, writes no file, and forgets them on stop', async () => {
+  it('serves tables, writes no file, and forgets them on stop (JIT and GC flags for a small machine)', async () => {
     const dataDir = join(dir, 'data');
     const options = { dataDir, ports: FREE_PORTS, provision: false, dynamodbInMemory: true };
     const first = await startLocalStack(options);
@@ -36,6 +36,8 @@ describe('LocalStack > DynamoDB in memory', function () {
       const args = readFileSync(`/proc/${java}/cmdline`, 'utf8').split('\0');
       assert.ok(args.includes('-inMemory'), args.join(' '));
       assert.ok(!args.includes('-dbPath'));
+      for (const flag of DYNAMODB_JVM_FLAGS)
+        assert.ok(args.includes(flag), `${flag} in ${args.join(' ')}`);
       await createTable(clients, { name: 'in-memory', hashKey: 'id', ttlAttribute: null });
       await clients.doc.send(new PutCommand({ TableName: 'in-memory', Item: { id: 'a', n: 1 } }));
       const got = await clients.doc.send(
