@@ -202,23 +202,28 @@ for (const thread of ['this thread', 'a worker thread'] as const)
   });
 
 describe('CsvToStream > decideInWorker', () => {
-  it('hands out what decideBatches does, batch for batch, the JSON bytes included', async () => {
-    const path = new URL('fy2014-sample.csv', FIXTURES).pathname;
-    const prepared = await prepareInputs([path]);
-    const job = {
+  /** The whole file after its header, in 64 KiB batches. */
+  const jobFor = async (path: string, plausibleIssueDates: { from: string; to: string }) => {
+    const [prepared] = await prepareInputs([path]);
+    return {
       path,
-      layout: prepared[0]!.layout,
-      from: prepared[0]!.afterHeader,
+      layout: prepared!.layout,
+      from: prepared!.afterHeader,
       tally: emptyTally(),
-      plausibleIssueDates: { from: '2013-01-01', to: '2014-12-31' },
+      plausibleIssueDates,
       chunkBytes: 64 * 1024,
       encode: true,
     };
-    const collect = async (batches: AsyncIterable<DecidedBatch>) => {
-      const out: DecidedBatch[] = [];
-      for await (const b of batches) out.push(b);
-      return out;
-    };
+  };
+  const collect = async (batches: AsyncIterable<DecidedBatch>) => {
+    const out: DecidedBatch[] = [];
+    for await (const b of batches) out.push(b);
+    return out;
+  };
+
+  it('hands out what decideBatches does, batch for batch, the JSON bytes included', async () => {
+    const path = new URL('fy2014-sample.csv', FIXTURES).pathname;
+    const job = await jobFor(path, { from: '2013-01-01', to: '2014-12-31' });
     const [here, there] = await Promise.all([
       collect(decideBatches(job)),
       collect(decideInWorker(job)),
@@ -256,19 +261,9 @@ describe('CsvToStream > decideInWorker', () => {
           '\r\n',
         ),
       );
-      const prepared = await prepareInputs([path]);
-      const job = {
-        path,
-        layout: prepared[0]!.layout,
-        from: prepared[0]!.afterHeader,
-        tally: emptyTally(),
-        plausibleIssueDates: { from: '2016-01-01', to: '2017-12-31' },
-        chunkBytes: 64 * 1024,
-        encode: true,
-      };
+      const job = await jobFor(path, { from: '2016-01-01', to: '2017-12-31' });
       for (const decide of [decideBatches, decideInWorker]) {
-        const batches: DecidedBatch[] = [];
-        for await (const b of decide(job)) batches.push(b);
+        const batches = await collect(decide(job));
         const tickets = batches.flatMap((b) =>
           Array.from(
             { length: b.tickets.ends.length },
