@@ -10,7 +10,13 @@
  */
 import { Worker } from 'node:worker_threads';
 
-import { type DecidedBatch, type DecideJob, decideParsed, type ParsedBatch } from './decide.ts';
+import {
+  type DecidedBatch,
+  type DecideJob,
+  decideParsed,
+  type ParsedBatch,
+  type ParseJob,
+} from './decide.ts';
 import { copyTally } from './tally.ts';
 
 /**
@@ -40,15 +46,16 @@ export type FromWorker =
  * bundle has a plain module beside `main.mjs`.
  */
 const fromSources = import.meta.url.endsWith('.ts');
-const newWorker = (job: DecideJob): Worker => {
+const newWorker = (job: ParseJob): Worker => {
+  const workerData: ParseJob = { path: job.path, from: job.from, chunkBytes: job.chunkBytes };
   if (!fromSources)
     return new Worker(new URL('./parse-worker.mjs', import.meta.url), {
-      workerData: job,
+      workerData,
       resourceLimits: RESOURCE_LIMITS,
     });
   const entry = JSON.stringify(new URL('./parse-worker.ts', import.meta.url).href);
   const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${entry}); })`;
-  return new Worker(boot, { eval: true, workerData: job, resourceLimits: RESOURCE_LIMITS });
+  return new Worker(boot, { eval: true, workerData, resourceLimits: RESOURCE_LIMITS });
 };
 
 /**

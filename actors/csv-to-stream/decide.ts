@@ -37,6 +37,9 @@ export interface DecideJob {
   readonly encode: boolean;
 }
 
+/** What parsing one file needs (the worker thread's `workerData`). */
+export type ParseJob = Pick<DecideJob, 'path' | 'from' | 'chunkBytes'>;
+
 /**
  * One read chunk, parsed: plain data and transferable buffers, so posting it to another thread costs a copy of one
  * string. Items (records and broken bytes) are numbered in file order.
@@ -108,9 +111,7 @@ const SEP_BYTES = [0x1f, 0x1e];
  * @example
  * for await (const b of parseBatches({ path, from: FILE_START, chunkBytes: 1 << 18 })) console.log(b.records);
  */
-export async function* parseBatches(
-  job: Pick<DecideJob, 'path' | 'from' | 'chunkBytes'>,
-): AsyncGenerator<ParsedBatch> {
+export async function* parseBatches(job: ParseJob): AsyncGenerator<ParsedBatch> {
   for await (const batch of readCsv(job.path, job.from, { chunkBytes: job.chunkBytes })) {
     const n = batch.items.length;
     const lines = new Float64Array(n);

@@ -1,11 +1,11 @@
 /**
- * The worker thread of `decide-thread.ts`: parses the file described by `workerData` ({@link DecideJob}) and posts
+ * The worker thread of `decide-thread.ts`: parses the file described by `workerData` ({@link ParseJob}) and posts
  * each parsed batch (its buffers transferred, not copied) as long as the main thread has granted credit. Never
  * throws: a failure is posted as an `error` message.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { type DecideJob, parseBatches } from './decide.ts';
+import { parseBatches, type ParseJob } from './decide.ts';
 import type { FromWorker, ToWorker } from './decide-thread.ts';
 
 const port = parentPort;
@@ -23,7 +23,7 @@ port.on('message', (m: ToWorker) => {
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
 try {
-  for await (const batch of parseBatches(workerData as DecideJob)) {
+  for await (const batch of parseBatches(workerData as ParseJob)) {
     while (credit === 0) await new Promise<void>((resolve) => (granted = resolve));
     credit--;
     post({ kind: 'batch', batch }, [
