@@ -11,7 +11,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Observable } from 'rxjs';
 
-import { decodeJson, encodeJson } from '../codec.ts';
+import { decodeJson, encodeJson, GzipLevel } from '../codec.ts';
 import { portFailure } from '../errors.ts';
 import type { EventHub } from '../events.ts';
 import { type BackoffPolicy, defaultBackoff } from '../retry.ts';
@@ -140,8 +140,8 @@ const producerSettings = (o: KinesisBusOptions): ProducerSettings => {
 
 const gzipLevelOf = (level: number | undefined): number => {
   if (level === undefined) return 6;
-  if (!Number.isInteger(level) || level < 1 || level > 9)
-    throw new Error(`producer.packing.gzipLevel is 1 to 9 (got ${level})`);
+  if (!GzipLevel.is(level))
+    throw new Error(`producer.packing.gzipLevel is 1 to 9 (got ${String(level)})`);
   return level;
 };
 
