@@ -3,6 +3,8 @@
  * (files, the archive cache, the hot tables, DuckDB in a temporary folder), runs the analysis, writes the report
  * and prints where it is.
  */
+import '../runtime/node-version.ts';
+
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -3,6 +3,8 @@
  * starts a local stack of its own (free ports, a temporary data folder) and reports ratios against a baseline
  * measured in the same run, since machines here are noisy.
  */
+import '../runtime/node-version.ts';
+
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -3,6 +3,8 @@
  * [--no-final-newline]`: writes a large NYPD-shaped CSV file from the real samples' rows and kinds of dirt (see
  * scripts/nypd-generator.ts) and prints what it holds as JSON. Generated files are never committed.
  */
+import '../runtime/node-version.ts';
+
 import { parseArgs } from 'node:util';
 
 import { generateNypd } from './nypd-generator.ts';

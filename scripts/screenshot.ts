@@ -3,6 +3,8 @@
  * runs on in-memory ports (no AWS stack needed) with a fixed, realistic set of alarms in all five boroughs:
  * open, escalated, acknowledged, confirmed and dismissed; images from the simulator's camera.
  */
+import '../runtime/node-version.ts';
+
 import { mkdirSync, statSync } from 'node:fs';
 
 import { violationImageSvg } from '../actors/drone-simulator/violation-image.ts';

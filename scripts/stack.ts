@@ -2,6 +2,8 @@
  * `npm run stack`: runs the local AWS stack in the foreground until Ctrl-C, or stops one started elsewhere
  * (`--stop`). Prints the endpoints and the environment services need to use it.
  */
+import '../runtime/node-version.ts';
+
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 

@@ -4,6 +4,8 @@
  * a live status line; after --duration (or Ctrl-C) stops the drones, drains, and checks every message it sent
  * against the hot table and the archive. Exit code 0 only if nothing was lost.
  */
+import '../runtime/node-version.ts';
+
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 

@@ -5,6 +5,8 @@
  * and checks after each that nothing accepted was lost. Writes reports/faults.json and reports/faults.md; exits 1
  * if any assertion failed, naming the scenario and what was lost.
  */
+import '../runtime/node-version.ts';
+
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -268,7 +268,7 @@ mkdir -p "$TMP/snapshot"
 (git ls-files -z --cached --others --exclude-standard | xargs -0 -r cp --parents -t "$TMP/snapshot" 2> /dev/null) ||
   true
 cat > "$TMP/hosts.json" << EOF
-{"key": "$TMP/ssh/id", "user": "$(id -un)", "node": "$(command -v node)", "hosts": [
+{"key": "$TMP/ssh/id", "user": "$(id -un)", "hosts": [
   {"name": "host1", "port": ${PORTS[0]}, "root": "$TMP/host1", "services": ["drone-simulator"]},
   {"name": "host2", "port": ${PORTS[1]}, "root": "$TMP/host2", "services": ["stream-to-storage"]},
   {"name": "host3", "port": ${PORTS[2]}, "root": "$TMP/host3", "services": ["stream-to-storage", "alert-system", "operator-console"]}

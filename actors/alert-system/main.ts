@@ -1,4 +1,6 @@
 /** `npm run alert-system -- --help`: the alert system as its own service, against any target. */
+import '../../runtime/node-version.ts';
+
 import { topicArnOf } from '../../runtime/aws/lookup.ts';
 import {
   AwsOptions,

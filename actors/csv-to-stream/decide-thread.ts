@@ -76,7 +76,7 @@ export async function* decideInWorker(job: DecideJob): AsyncGenerator<DecidedBat
     wake = undefined;
   };
   worker.on('message', arrive);
-  worker.on('error', (e) => arrive({ kind: 'error', message: e.stack ?? e.message }));
+  worker.on('error', (e: Error) => arrive({ kind: 'error', message: e.stack ?? e.message }));
   worker.on('exit', (code) => arrive({ kind: 'error', message: `worker exited (code ${code})` }));
   try {
     worker.postMessage({ credit: AHEAD } satisfies ToWorker);

@@ -4,6 +4,8 @@
  * server: it ends with a summary and an exit code. SIGINT/SIGTERM stop it after the current batch, checkpointed;
  * a second signal exits at once (the last checkpoint still holds).
  */
+import '../../runtime/node-version.ts';
+
 import { createAwsClients } from '../../runtime/aws/clients.ts';
 import { toAwsTarget } from '../../runtime/aws/options.ts';
 import { configOrExit } from '../../runtime/config.ts';

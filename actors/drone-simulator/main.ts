@@ -1,4 +1,6 @@
 /** `npm run drone-simulator -- --help`: the fleet as its own service, publishing to the drone stream. */
+import '../../runtime/node-version.ts';
+
 import {
   AwsOptions,
   awsOptionSpecs,

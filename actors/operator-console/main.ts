@@ -1,4 +1,6 @@
 /** `npm run operator-console -- --help`: the operator console as its own service, against any target. */
+import '../../runtime/node-version.ts';
+
 import {
   AwsOptions,
   awsOptionSpecs,

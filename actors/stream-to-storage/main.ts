@@ -1,4 +1,6 @@
 /** `npm run stream-to-storage -- --help`: the storage writer as its own service. */
+import '../../runtime/node-version.ts';
+
 import {
   AwsOptions,
   awsOptionSpecs,

@@ -8,8 +8,8 @@
  *   TF_OUTPUT_JSON  `terraform output -json` of terraform/local (service_env, ops_ports), or - before the apply
  *                   (enough for stage.yml, which needs the hosts only)
  *   STACK_JSON      what test/infra/local-stack.ts wrote (the services' endpoint environment)
- *   HOSTS_JSON      { key, user, node, hosts: [{ name, port, root, services }] }: the sshd instances, the private
- *                   key and user to log in with, and the node binary already on them
+ *   HOSTS_JSON      { key, user, hosts: [{ name, port, root, services }] }: the sshd instances, and the private
+ *                   key and user to log in with (each host installs Node.js from the npm registry: the node role)
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -23,7 +23,6 @@ interface LocalHost {
 interface Hosts {
   readonly key: string;
   readonly user: string;
-  readonly node: string;
   readonly hosts: ReadonlyArray<LocalHost>;
 }
 interface TfOutput {
@@ -82,7 +81,6 @@ const inventory = {
       prestacop_test_mode: true,
       prestacop_create_user: false,
       prestacop_user: spec.user,
-      prestacop_node_bin: spec.node,
       // 10 drones, one message a second each: traffic to follow, light enough for 2 cores.
       // The console's page on a free port rather than 8090 (one console runs: host 3's).
       prestacop_extra_env: {
