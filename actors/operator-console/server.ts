@@ -7,21 +7,23 @@
  * | GET | `/` | the page |
  * | GET | `/app.js`, `/app.css` | its script and stylesheet |
  * | GET | `/events` | Server-Sent Events: `snapshot` (every alarm + counts) on connect, then `alarm` per change |
+ * | HEAD | `/events` | what a GET would answer (200, 401, 503 with `Retry-After`), taking no stream slot |
  * | GET | `/api/alarms` | `{ alarms: AlarmView[], counts: ConsoleCounts }`, newest first |
- * | POST | `/api/alarms/:id/acknowledge\|confirm\|dismiss` | body `{"operator":"name"}` → `{ alarm }`; 404, 409 `{ reason }`, 400 |
+ * | GET | `/api/session` | `{ operator, expiresAt, tokenRequired }`: who the request acts as |
+ * | POST | `/api/alarms/:id/acknowledge\|confirm\|dismiss` | body `{"operator":"name"}` → `{ alarm }`; 404, 409 `{ reason }`, 400, 413 |
  * | GET | `/images/:imageId` | the violation image, proxied from S3 |
  * | GET | `/healthz` | `{ status }` |
  *
  * Security: every response carries a strict Content-Security-Policy, `nosniff`, `no-referrer` and
- * `frame-ancestors 'none'`. With a token (required on any address but loopback), every request must present it:
- * `Authorization: Bearer <token>`, or the `prestacop_console` cookie, which `/?token=<token>` sets (HttpOnly,
- * SameSite=Strict) before redirecting to `/`. POSTs must be JSON and, when the browser sends an Origin, come from
- * the console's own origin (no cross-site requests). The Host header must name the console (DNS rebinding).
+ * `frame-ancestors 'none'`. Who may act, and as whom, is `access.ts`'s: the Host rule (DNS rebinding), tokens
+ * (required on any address but loopback), the sessions `/?token=<token>` opens (an HttpOnly SameSite=Strict
+ * cookie holding a random id, then a redirect to `/`) and the Origin rule. POSTs must be JSON, at most 4 KiB,
+ * and, when the browser sends an Origin, come from the console's own origin (no cross-site requests).
  */
-import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { createAccess, type Identity, isLoopback, type OperatorToken } from './access.ts';
 import type { ConsoleCounts } from './model.ts';
 import { pageCss, pageHtml, pageJs } from './page.ts';
 import type { Image } from './ports.ts';
@@ -55,12 +57,21 @@ export interface ConsoleHandlers {
 export interface ConsoleServerOptions {
   readonly host: string;
   readonly port: number;
-  /** Required unless `host` is a loopback address. */
+  /** A token shared by every operator; required (or `operators`) unless `host` is loopback. */
   readonly token?: string;
-  /** Longest SSE clients at once (default 100). */
-  readonly maxClients?: number;
+  /** One token per operator: a decision is recorded under the name its token belongs to. */
+  readonly operators?: ReadonlyArray<OperatorToken>;
+  /** `https://…` when a TLS proxy serves the console (needs a token): an allowed Origin; the cookie is `Secure`. */
+  readonly publicOrigin?: string;
+  /** How long a session opened by `/?token=` lasts (default 12 h); its event stream ends then. */
+  readonly sessionTtlMs?: number;
+  /** Event streams at once (default 100); beyond, 503 with `Retry-After`. */
+  readonly maxStreams?: number;
+  /** The `Retry-After` of a 503 for a stream (default 5 s). */
+  readonly retryAfterSeconds?: number;
   /** SSE keep-alive comment interval (default 15 s). */
   readonly heartbeatMs?: number;
+  readonly now?: () => number;
 }
 
 /** A running server. */
@@ -71,12 +82,10 @@ export interface ConsoleServer {
   readonly close: () => Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
-/** Whether an address is loopback only (no token needed there). */
-export const isLoopback = (host: string): boolean => LOOPBACK.has(host) || /^127\./.test(host);
-
-const COOKIE = 'prestacop_console';
+/** A POST body's limit: `{"operator":"…"}` is far below it. */
+const MAX_BODY = 4_096;
+/** A body over the limit is read to its end (so the 413 reaches the client) up to this; beyond, the connection closes. */
+const MAX_DRAIN = 1_048_576;
 
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
@@ -98,53 +107,72 @@ const IMAGE_HEADERS = {
   'cache-control': 'private, max-age=3600',
 } as const;
 
-const sameToken = (given: string | undefined, token: string): boolean => {
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-};
+const REOPEN =
+  'open /?token=<your token> again (the token is printed where the console was started)';
 
-const cookieOf = (req: http.IncomingMessage): string | undefined => {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
-};
+type Body =
+  | { readonly _tag: 'read'; readonly text: string }
+  | { readonly _tag: 'too-large'; readonly close: boolean }
+  | { readonly _tag: 'failed' };
 
-const readBody = (req: http.IncomingMessage, limit: number): Promise<string | undefined> =>
+/**
+ * Reads a body up to `limit`. One over it is still read to its end, discarded, so the client (which may still be
+ * sending) gets the 413 rather than a reset; one that declares or sends more than {@link MAX_DRAIN} is answered
+ * at once, and the connection closed.
+ */
+const readBody = (req: http.IncomingMessage, limit: number): Promise<Body> =>
   new Promise((resolve) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_DRAIN)
+      return resolve({ _tag: 'too-large', close: true });
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        resolve(undefined);
-        req.destroy();
-      } else chunks.push(c);
+      if (size <= limit) chunks.push(c);
+      else if (size > MAX_DRAIN) resolve({ _tag: 'too-large', close: true });
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(undefined));
+    req.on('end', () =>
+      resolve(
+        size > limit
+          ? { _tag: 'too-large', close: false }
+          : { _tag: 'read', text: Buffer.concat(chunks).toString('utf8') },
+      ),
+    );
+    req.on('error', () => resolve({ _tag: 'failed' }));
   });
 
 /**
- * Starts the server. Refuses (rejects) a non-loopback host without a token.
+ * Starts the server. Refuses (rejects) a non-loopback host without a token, and the access errors of
+ * `createAccess` (a public origin without a token, both kinds of token, a short token).
  * @example const server = await startConsoleServer(handlers, { host: '127.0.0.1', port: 0 });
  */
 export const startConsoleServer = (
   handlers: ConsoleHandlers,
   options: ConsoleServerOptions,
 ): Promise<ConsoleServer> => {
-  const token = options.token;
-  if (!isLoopback(options.host) && !token)
+  let access: ReturnType<typeof createAccess>;
+  try {
+    access = createAccess({
+      host: options.host,
+      ...(options.token === undefined ? {} : { token: options.token }),
+      ...(options.operators === undefined ? {} : { operators: options.operators }),
+      ...(options.publicOrigin === undefined ? {} : { publicOrigin: options.publicOrigin }),
+      ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (!isLoopback(options.host) && !access.required)
     return Promise.reject(
       new Error(
-        `operator console on ${options.host} needs a token (--token): only 127.0.0.1 is open`,
+        `operator console on ${options.host} needs a token (--token or --operators): only 127.0.0.1 is open`,
       ),
     );
+  const now = options.now ?? Date.now;
   const clients = new Set<http.ServerResponse>();
-  const maxClients = options.maxClients ?? 100;
+  const maxStreams = options.maxStreams ?? 100;
+  const retryAfter = String(options.retryAfterSeconds ?? 5);
   let port = 0;
 
   const send = (
@@ -161,36 +189,37 @@ export const startConsoleServer = (
     });
     res.end(body);
   };
-  const json = (res: http.ServerResponse, status: number, body: unknown) =>
-    send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
-  const bad = (res: http.ServerResponse, status: number, error: string) => {
+  const json = (
+    res: http.ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Readonly<Record<string, string>> = {},
+  ) =>
+    send(res, status, 'application/json; charset=utf-8', JSON.stringify(body), {
+      ...SECURITY_HEADERS,
+      ...headers,
+    });
+  const bad = (
+    res: http.ServerResponse,
+    status: number,
+    error: string,
+    headers: Readonly<Record<string, string>> = {},
+  ) => {
     handlers.onBadRequest?.(`${status} ${error}`);
-    json(res, status, { error });
+    json(res, status, { error }, headers);
   };
 
-  const hostAllowed = (req: http.IncomingMessage): boolean => {
-    const host = req.headers.host;
-    if (host === undefined) return false;
-    if (token) return true; // the token guards it; any name may reach a console behind a proxy
-    const name = host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
-    return isLoopback(name);
-  };
-
-  const authorized = (req: http.IncomingMessage, url: URL): boolean => {
-    if (!token) return true;
-    const auth = req.headers.authorization;
-    if (auth?.startsWith('Bearer ') && sameToken(auth.slice(7), token)) return true;
-    if (sameToken(cookieOf(req), token)) return true;
-    return url.pathname === '/' && sameToken(url.searchParams.get('token') ?? undefined, token);
-  };
-
-  const events = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (clients.size >= maxClients) return bad(res, 503, 'too many event-stream clients');
-    res.writeHead(200, {
+  const events = (req: http.IncomingMessage, res: http.ServerResponse, identity: Identity) => {
+    if (clients.size >= maxStreams)
+      return bad(res, 503, 'console busy: too many event streams', { 'retry-after': retryAfter });
+    const headers = {
       ...SECURITY_HEADERS,
       'content-type': 'text/event-stream; charset=utf-8',
       connection: 'keep-alive',
-    });
+    };
+    // The page asks with HEAD why its stream closed: the answer a GET would get, without a slot.
+    if (req.method === 'HEAD') return void res.writeHead(200, headers).end();
+    res.writeHead(200, headers);
     const write = (event: string, data: unknown) =>
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     write('snapshot', handlers.snapshot());
@@ -204,13 +233,39 @@ export const startConsoleServer = (
       () => res.write(': keep-alive\n\n'),
       options.heartbeatMs ?? 15_000,
     );
+    // The stream ends with its session: the browser reconnects, gets a 401 and the page says so.
+    const expiry =
+      identity.expiresAt === undefined
+        ? undefined
+        : setTimeout(() => res.end(), Math.min(2 ** 31 - 1, identity.expiresAt - now()));
     const close = () => {
       clearInterval(heartbeat);
+      clearTimeout(expiry);
       unlisten();
       clients.delete(res);
     };
     req.on('close', close);
     res.on('error', close);
+  };
+
+  const refuse = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    path: string,
+    status: 400 | 401,
+    error: string,
+  ) => {
+    const hint =
+      status === 400
+        ? `${error}: ${REOPEN}`
+        : error === 'session expired'
+          ? `session expired: ${REOPEN}`
+          : `this console needs its token: open /?token=<your token> (printed where the console was started)`;
+    if (path === '/' && req.method === 'GET') {
+      handlers.onBadRequest?.(`${status} ${error}`);
+      return send(res, status, 'text/plain; charset=utf-8', `${hint}\n`);
+    }
+    return bad(res, status, hint);
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
@@ -220,33 +275,32 @@ export const startConsoleServer = (
     } catch {
       return bad(res, 400, 'bad url');
     }
-    if (!hostAllowed(req)) return bad(res, 421, 'unexpected Host header');
-    if (!authorized(req, url)) {
-      if (url.pathname === '/' && req.method === 'GET')
-        return send(
-          res,
-          401,
-          'text/plain; charset=utf-8',
-          'This console needs its token: open /?token=<token> (printed where the console was started).\n',
-        );
-      return bad(res, 401, 'token required');
-    }
-    if (token && url.searchParams.has('token')) {
-      // Trade the token in the address for a cookie, and drop it from the address bar and history.
-      res.writeHead(303, {
-        ...SECURITY_HEADERS,
-        location: '/',
-        'set-cookie': `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
-      });
+    const path = url.pathname;
+    if (!access.hostAllowed(req.headers.host)) return bad(res, 421, 'unexpected Host header');
+    const given = url.searchParams.get('token');
+    if (access.required && path === '/' && given !== null && req.method === 'GET') {
+      // Trade the token in the address for a session, and drop it from the address bar and history.
+      const login = access.login(given);
+      if (login === undefined) return refuse(req, res, path, 401, 'token not accepted');
+      res.writeHead(303, { ...SECURITY_HEADERS, location: '/', 'set-cookie': login.setCookie });
       return void res.end();
     }
-    const path = url.pathname;
+    const verdict = access.check(req.headers.authorization, req.headers.cookie);
+    if (verdict._tag === 'refused') return refuse(req, res, path, verdict.status, verdict.error);
+    const { identity } = verdict;
     if (req.method === 'GET' || req.method === 'HEAD') {
       if (path === '/') return send(res, 200, 'text/html; charset=utf-8', pageHtml());
       if (path === '/app.js') return send(res, 200, 'text/javascript; charset=utf-8', pageJs);
       if (path === '/app.css') return send(res, 200, 'text/css; charset=utf-8', pageCss);
-      if (path === '/events') return events(req, res);
+      if (path === '/events') return events(req, res, identity);
       if (path === '/api/alarms') return json(res, 200, handlers.snapshot());
+      if (path === '/api/session')
+        return json(res, 200, {
+          operator: identity.operator ?? null,
+          expiresAt:
+            identity.expiresAt === undefined ? null : new Date(identity.expiresAt).toISOString(),
+          tokenRequired: access.required,
+        });
       if (path === '/healthz')
         return json(res, handlers.healthy() ? 200 : 503, {
           status: handlers.healthy() ? 'ok' : 'unhealthy',
@@ -269,19 +323,27 @@ export const startConsoleServer = (
     if (req.method === 'POST') {
       const m = /^\/api\/alarms\/([^/]+)\/([a-z]+)$/.exec(path);
       if (!m) return bad(res, 404, 'not found');
-      const origin = req.headers.origin;
-      if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`)
+      if (!access.originAllowed(req.headers.origin, req.headers.host))
         return bad(res, 403, 'cross-origin request');
       if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
         return bad(res, 415, 'expected application/json');
-      const text = await readBody(req, 4_096);
-      if (text === undefined) return bad(res, 413, 'body too large');
-      let operator: unknown;
+      const body = await readBody(req, MAX_BODY);
+      if (body._tag === 'failed') return void res.destroy();
+      if (body._tag === 'too-large')
+        return bad(
+          res,
+          413,
+          `body too large (${MAX_BODY} bytes at most)`,
+          body.close ? { connection: 'close' } : {},
+        );
+      let named: unknown;
       try {
-        operator = (JSON.parse(text) as { operator?: unknown } | null)?.operator;
+        named = (JSON.parse(body.text) as { operator?: unknown } | null)?.operator;
       } catch {
         return bad(res, 400, 'body is not JSON');
       }
+      // With per-operator tokens the name is the token's; otherwise the body's.
+      const operator = identity.operator ?? named;
       if (typeof operator !== 'string' || operator.trim() === '' || operator.length > 64)
         return bad(res, 400, 'operator: a name of 1 to 64 characters');
       let alarmId: string;

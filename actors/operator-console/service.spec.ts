@@ -78,7 +78,7 @@ describe('operator console (in-memory ports, real HTTP)', () => {
       host: '127.0.0.1',
       port: 0,
       retryMs: 20,
-      ...(o.token ? { token: o.token } : {}),
+      ...(o.token ? { access: { token: o.token } } : {}),
     });
     running.push(c);
     const post = (
@@ -333,6 +333,7 @@ describe('operator console (in-memory ports, real HTTP)', () => {
     assert.equal(login.status, 303);
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     assert.match(login.headers.get('set-cookie') ?? '', /HttpOnly; SameSite=Strict/);
+    assert.ok(!cookie.includes(token), 'the cookie names a session, not the token');
     assert.equal((await fetch(`${c.url}api/alarms`, { headers: { cookie } })).status, 200);
   });
 

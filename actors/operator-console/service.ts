@@ -33,7 +33,18 @@ import type {
   FeedItem,
   ImageSource,
 } from './ports.ts';
-import { type ConsoleServer, type Reply, startConsoleServer } from './server.ts';
+import {
+  type ConsoleServer,
+  type ConsoleServerOptions,
+  type Reply,
+  startConsoleServer,
+} from './server.ts';
+
+/** The server's access and capacity options, passed through as given. */
+export type ConsoleAccess = Pick<
+  ConsoleServerOptions,
+  'token' | 'operators' | 'publicOrigin' | 'sessionTtlMs' | 'maxStreams' | 'retryAfterSeconds'
+>;
 
 /** Retries of an operator's decision: under a second in all, since someone is waiting for the answer. */
 const DECISION_RETRY: BackoffPolicy = {
@@ -65,7 +76,8 @@ export interface OperatorConsoleDeps {
   readonly historyMs?: number;
   readonly host: string;
   readonly port: number;
-  readonly token?: string;
+  /** What the server needs to decide who may act, and as whom (see `server.ts`). */
+  readonly access?: ConsoleAccess;
   readonly clock?: Clock;
   readonly log?: Logger;
   readonly metrics?: MetricsRegistry;
@@ -314,7 +326,7 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
           log?.debug({ what }, 'bad request');
         },
       },
-      { host: deps.host, port: deps.port, ...(deps.token ? { token: deps.token } : {}) },
+      { host: deps.host, port: deps.port, ...deps.access },
     );
   } catch (e) {
     escalating.unsubscribe();

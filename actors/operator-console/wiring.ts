@@ -10,7 +10,7 @@ import { loadViolationCodes } from '../protocol/violation-codes.ts';
 import { createDynamoAlarmSource, createDynamoDecisionStore } from './dynamo-events.ts';
 import { createS3ConsoleDeadLetters } from './s3-dead-letters.ts';
 import { createS3ImageSource } from './s3-images.ts';
-import { type OperatorConsole, startOperatorConsole } from './service.ts';
+import { type ConsoleAccess, type OperatorConsole, startOperatorConsole } from './service.ts';
 import { createSnsEscalationPublisher } from './sns-escalations.ts';
 import { createSqsAlarmFeed } from './sqs-feed.ts';
 
@@ -25,7 +25,7 @@ export interface ConsoleResources {
   readonly bucket: string;
   readonly host?: string;
   readonly port: number;
-  readonly token?: string;
+  readonly access?: ConsoleAccess;
   readonly escalateAfterMs: number;
   readonly historyMs?: number;
   readonly log?: Logger;
@@ -61,7 +61,7 @@ export const startConsoleWithClients = async (
     ...(o.historyMs === undefined ? {} : { historyMs: o.historyMs }),
     host: o.host ?? '127.0.0.1',
     port: o.port,
-    ...(o.token ? { token: o.token } : {}),
+    ...(o.access ? { access: o.access } : {}),
     ...(o.log ? { log: o.log } : {}),
     ...(o.metrics ? { metrics: o.metrics } : {}),
   });
@@ -70,5 +70,5 @@ export const startConsoleWithClients = async (
 /** {@link startConsoleWithClients} on 127.0.0.1, for `npm run swarm`. */
 export const startConsoleForSwarm = (
   clients: AwsClients,
-  o: Omit<ConsoleResources, 'host' | 'token'>,
+  o: Omit<ConsoleResources, 'host' | 'access'>,
 ): Promise<OperatorConsole> => startConsoleWithClients(clients, { ...o, host: '127.0.0.1' });
