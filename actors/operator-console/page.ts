@@ -100,7 +100,7 @@ h1 { font-size:18px; margin:0; } h1 span { font-weight:400; opacity:.75; }
 .count b { font-size:17px; } .count.open b { color:#ffb4a8; } .count.escalated b { color:#e1b0ff; }
 .operator { margin-left:auto; } .operator input { width:9em; padding:3px 6px; border-radius:4px; border:0; }
 #connection { font-size:12px; padding:2px 8px; border-radius:10px; background:#2f7d32; }
-#connection.offline { background:#a33; }
+#connection.offline { background:#a33; } #connection.busy { background:#b26a00; } #connection.expired { background:#6b2a8a; }
 main { display:grid; grid-template-columns:minmax(420px, 1fr) minmax(320px, 44%); gap:16px; padding:16px; }
 #alarms { list-style:none; margin:0; padding:0; display:flex; flex-direction:column; gap:10px; }
 #empty { color:var(--muted); }
@@ -132,10 +132,32 @@ main { display:grid; grid-template-columns:minmax(420px, 1fr) minmax(320px, 44%)
 `;
 
 /**
+ * What the page does once its event stream closed for good, from what `HEAD /events` answered (`status`, 0 for
+ * a network error; `retryAfter`, the header or null), the attempt number (1-based), `random` in [0, 1) and the
+ * time: `{ retry, delayMs, state, text }`. A 401 (or a 400: a cookie that is no session, e.g. from an older
+ * version) ends the retries, since only a new session helps: the text says how to open one; anything else retries with backoff (1 s, ×2, at most 30 s) never sooner than `Retry-After`, plus up
+ * to 50 % random so pages do not all come back at once. Plain JS, shared by the page and its unit test.
+ */
+export const reconnectPlanJs = `const reconnectPlan = (status, retryAfter, attempt, random, now) => {
+  if (status === 401 || status === 400)
+    return { retry: false, delayMs: 0, state: 'expired', text: 'session expired: open /?token=<your token> again' };
+  const backoff = Math.min(30000, 1000 * Math.pow(2, Math.max(0, attempt - 1)));
+  const header = retryAfter === null || retryAfter === undefined ? '' : String(retryAfter).trim();
+  const asked = /^[0-9]+$/.test(header) ? Number(header) * 1000 : header ? Date.parse(header) - now : 0;
+  const floor = Number.isFinite(asked) ? Math.min(3600000, Math.max(0, asked)) : 0;
+  const delayMs = status === 200 && attempt <= 1 ? 0 : Math.round(Math.max(backoff, floor) * (1 + 0.5 * random));
+  const wait = Math.ceil(delayMs / 1000) + ' s';
+  if (status === 503) return { retry: true, delayMs, state: 'busy', text: 'console busy: retrying in ' + wait };
+  if (status === 200) return { retry: true, delayMs, state: 'connecting', text: 'reconnecting…' };
+  return { retry: true, delayMs, state: 'offline', text: (status ? 'error ' + status : 'offline') + ': retrying in ' + wait };
+};`;
+
+/**
  * The browser script (plain ES2020, no build step). State arrives on `/events` (a snapshot, then one `alarm`
  * event per change); decisions are POSTed as JSON. Rendering: createElement + textContent only.
  */
 export const pageJs = `'use strict';
+${reconnectPlanJs}
 (() => {
   const alarms = new Map();
   let counts = null;
@@ -274,11 +296,30 @@ export const pageJs = `'use strict';
   };
   const upsert = (a) => { if (a && typeof a.id === 'string') alarms.set(a.id, a); };
 
+  // The browser re-opens a dropped stream by itself, but gives up for good on an HTTP error (a 503 when the
+  // console is busy, a 401 when the session ended): the page then asks HEAD /events why, and plans the retry.
+  const status = $('connection');
+  const show = (state, text) => { status.textContent = text; status.className = state === 'live' ? '' : 'offline ' + state; status.dataset.state = state; };
+  let attempt = 0;
+  const probe = async () => {
+    attempt += 1;
+    let code = 0, retryAfter = null;
+    try {
+      const res = await fetch('/events', { method: 'HEAD', credentials: 'same-origin', cache: 'no-store' });
+      code = res.status;
+      retryAfter = res.headers.get('retry-after');
+    } catch (_) {}
+    const plan = reconnectPlan(code, retryAfter, attempt, Math.random(), Date.now());
+    show(plan.state, plan.text);
+    if (plan.retry) setTimeout(connect, plan.delayMs);
+  };
   const connect = () => {
     const source = new EventSource('/events');
-    const status = $('connection');
-    source.addEventListener('open', () => { status.textContent = 'live'; status.className = ''; });
-    source.addEventListener('error', () => { status.textContent = 'reconnecting…'; status.className = 'offline'; });
+    source.addEventListener('open', () => { attempt = 0; show('live', 'live'); });
+    source.addEventListener('error', () => {
+      if (source.readyState === EventSource.CLOSED) probe();
+      else show('connecting', 'reconnecting…');
+    });
     source.addEventListener('snapshot', (m) => {
       const data = JSON.parse(m.data);
       alarms.clear();
@@ -294,6 +335,10 @@ export const pageJs = `'use strict';
     });
     source.addEventListener('counts', (m) => { counts = JSON.parse(m.data); render(); });
   };
+  // With per-operator tokens the name is the session's: shown, not editable.
+  fetch('/api/session', { credentials: 'same-origin' }).then((r) => (r.ok ? r.json() : null)).then((s) => {
+    if (s && typeof s.operator === 'string') { operatorInput.value = s.operator; operatorInput.readOnly = true; operatorInput.title = 'signed in by your token'; }
+  }).catch(() => {});
   connect();
 })();
 `;
