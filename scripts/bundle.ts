@@ -33,7 +33,7 @@ export const bundleActor = async (actor: string): Promise<string> => {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     // CommonJS packages inside an ES module bundle still call require() for Node's own modules.
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
