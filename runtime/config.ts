@@ -14,6 +14,8 @@ export interface OptionSpec {
   readonly type: 'string' | 'boolean';
   readonly doc: string;
   readonly env?: string;
+  /** Standard variables of other tools (`AWS_REGION`...) read, in order, when `env` is not set. */
+  readonly envFallbacks?: ReadonlyArray<string>;
   readonly default?: string | boolean;
   /** Repeatable flag (`--file a --file b`); the env variable then holds a comma-separated list. */
   readonly multiple?: boolean;
@@ -46,7 +48,7 @@ export const helpText = (spec: CommandSpec<unknown>): string => {
   const rows = Object.entries(spec.options).map(([flag, o]) => {
     const left = `  --${flag}${o.type === 'string' ? ' VALUE' : ''}${o.multiple ? ' ...' : ''}`;
     const extra = [
-      o.env ? `env ${o.env}` : undefined,
+      o.env ? `env ${[o.env, ...(o.envFallbacks ?? [])].join(' > ')}` : undefined,
       o.default !== undefined ? `default ${JSON.stringify(o.default)}` : undefined,
     ].filter(Boolean);
     return `${left.padEnd(30)} ${o.doc}${extra.length ? ` (${extra.join(', ')})` : ''}`;
@@ -121,8 +123,10 @@ export const loadConfig = <A>(
     Object.assign(merged, fromFile.right);
   }
   for (const [flag, o] of Object.entries(spec.options)) {
-    const value = o.env ? env[o.env] : undefined;
-    if (value === undefined || value === '') continue;
+    const value = [o.env, ...(o.envFallbacks ?? [])]
+      .map((name) => (name === undefined ? undefined : env[name]))
+      .find((v) => v !== undefined && v !== '');
+    if (value === undefined) continue;
     merged[camel(flag)] = o.multiple
       ? value.split(',').map((v) => v.trim())
       : o.type === 'boolean'
@@ -138,7 +142,7 @@ export const loadConfig = <A>(
     const key = /^at \.([A-Za-z0-9]+)/.exec(issue)?.[1];
     const entry = Object.entries(spec.options).find(([flag]) => camel(flag) === key);
     return entry
-      ? `${issue} (flag --${entry[0]}${entry[1].env ? `, env ${entry[1].env}` : ''})`
+      ? `${issue} (flag --${entry[0]}${entry[1].env ? `, env ${[entry[1].env, ...(entry[1].envFallbacks ?? [])].join(' > ')}` : ''})`
       : issue;
   };
   return E.left(configError(decoded.left.issues.map(hint)));

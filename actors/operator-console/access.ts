@@ -15,6 +15,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 
+import { LOOPBACK_NAMES } from '../../runtime/loopback.ts';
+
 /** One operator and their token (16 characters or more). */
 export interface OperatorToken {
   readonly name: string;
@@ -76,19 +78,6 @@ export const SESSION_COOKIE = 'prestacop_console';
 
 /** Default session lifetime: a working day. */
 export const DEFAULT_SESSION_TTL_MS = 12 * 3_600_000;
-
-const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
-
-/**
- * Whether a listen address is loopback only (no token needed there): `localhost`, `::1` or an IPv4 address in
- * 127.0.0.0/8 written as four numbers (a name such as `127.0.0.1.example.com` is not one).
- * @example isLoopback('127.0.0.2') // true
- */
-export const isLoopback = (host: string): boolean =>
-  LOOPBACK_NAMES.includes(host.toLowerCase()) ||
-  /^127\.(25[0-5]|2[0-4]\d|1?\d?\d)\.(25[0-5]|2[0-4]\d|1?\d?\d)\.(25[0-5]|2[0-4]\d|1?\d?\d)$/.test(
-    host,
-  );
 
 /** The name in a Host header (`[::1]:8090` → `::1`), or undefined if the header is not `name[:port]`. */
 const hostName = (host: string): string | undefined => {

@@ -20,7 +20,7 @@ import {
   t,
 } from '../../runtime/codec.ts';
 import type { CommandSpec } from '../../runtime/config.ts';
-import { isLoopback } from './access.ts';
+import { isLoopback } from '../../runtime/loopback.ts';
 import { readOperatorsFile } from './operators-file.ts';
 import { ACTOR, type ConsoleAccess } from './service.ts';
 

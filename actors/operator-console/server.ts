@@ -23,7 +23,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { createAccess, type Identity, isLoopback, type OperatorToken } from './access.ts';
+import { isLoopback } from '../../runtime/loopback.ts';
+import { createAccess, type Identity, type OperatorToken } from './access.ts';
 import type { ConsoleCounts } from './model.ts';
 import { pageCss, pageHtml, pageJs } from './page.ts';
 import type { Image } from './ports.ts';

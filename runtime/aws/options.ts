@@ -1,11 +1,15 @@
 /**
  * The options every service shares: where AWS is (`--target local|aws`), the region, the local emulators'
  * endpoints, and the ops server. Declared once here, merged into each service's own option specs and codec.
- * Stray `AWS_*` variables are not options: they never switch a local target to AWS.
+ * The standard variables count as other tools read them: the region from `AWS_REGION` / `AWS_DEFAULT_REGION`
+ * below `--region` and `PRESTACOP_REGION`; on the local target, `AWS_ENDPOINT_URL_<SERVICE>` and
+ * `AWS_ENDPOINT_URL` below the flags and `PRESTACOP_*_ENDPOINT`, loopback only. Credentials and `AWS_PROFILE`
+ * go to the SDK's own chain on the aws target and are never read on the local one (clients.ts).
  */
-import { NonEmptyString, oneOf, Port, t } from '../codec.ts';
+import { E, NonEmptyString, oneOf, Port, t } from '../codec.ts';
 import type { OptionSpecs } from '../config.ts';
 import { DEFAULT_PORTS } from '../local-stack/ports.ts';
+import { isLoopback } from '../loopback.ts';
 import type { AwsTarget } from './target.ts';
 
 const local = (port: number) => `http://127.0.0.1:${port}`;
@@ -18,29 +22,39 @@ export const awsOptionSpecs: OptionSpecs = {
     env: 'PRESTACOP_TARGET',
     default: 'local',
   },
-  region: { type: 'string', doc: 'AWS region', env: 'PRESTACOP_REGION', default: 'us-east-1' },
+  region: {
+    type: 'string',
+    doc: 'AWS region',
+    env: 'PRESTACOP_REGION',
+    envFallbacks: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
+    default: 'us-east-1',
+  },
   'kinesis-endpoint': {
     type: 'string',
-    doc: 'local target: Kinesis emulator URL',
+    doc: 'local target: Kinesis emulator URL (loopback only)',
     env: 'PRESTACOP_KINESIS_ENDPOINT',
+    envFallbacks: ['AWS_ENDPOINT_URL_KINESIS', 'AWS_ENDPOINT_URL'],
     default: local(DEFAULT_PORTS.kinesis),
   },
   'dynamodb-endpoint': {
     type: 'string',
-    doc: 'local target: DynamoDB emulator URL',
+    doc: 'local target: DynamoDB emulator URL (loopback only)',
     env: 'PRESTACOP_DYNAMODB_ENDPOINT',
+    envFallbacks: ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL'],
     default: local(DEFAULT_PORTS.dynamodb),
   },
   's3-endpoint': {
     type: 'string',
-    doc: 'local target: S3 emulator URL',
+    doc: 'local target: S3 emulator URL (loopback only)',
     env: 'PRESTACOP_S3_ENDPOINT',
+    envFallbacks: ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL'],
     default: local(DEFAULT_PORTS.s3),
   },
   'sns-endpoint': {
     type: 'string',
-    doc: 'local target: SNS and SQS emulator URL',
+    doc: 'local target: SNS and SQS emulator URL (loopback only)',
     env: 'PRESTACOP_SNS_ENDPOINT',
+    envFallbacks: ['AWS_ENDPOINT_URL_SNS', 'AWS_ENDPOINT_URL'],
     default: local(DEFAULT_PORTS.sns),
   },
 };
@@ -84,8 +98,7 @@ const Url = new t.Type<string, string, unknown>(
   (s) => s,
 );
 
-/** The codec fragment for {@link awsOptionSpecs}. */
-export const AwsOptions = t.type({
+const AwsOptionFields = t.type({
   target: oneOf('Target', ['local', 'aws']),
   region: NonEmptyString,
   kinesisEndpoint: Url,
@@ -93,7 +106,37 @@ export const AwsOptions = t.type({
   s3Endpoint: Url,
   snsEndpoint: Url,
 });
-export type AwsOptions = t.TypeOf<typeof AwsOptions>;
+type AwsOptionFields = t.TypeOf<typeof AwsOptionFields>;
+
+const ENDPOINT_KEYS = ['kinesisEndpoint', 'dynamodbEndpoint', 's3Endpoint', 'snsEndpoint'] as const;
+
+/**
+ * The codec fragment for {@link awsOptionSpecs}. On the local target every endpoint must be a loopback address,
+ * wherever it came from (a flag, `PRESTACOP_*`, or the standard `AWS_ENDPOINT_URL[_<SERVICE>]`): a stray variable
+ * pointing elsewhere stops the service at start (exit 78) instead of sending local work to AWS or anywhere else.
+ */
+export const AwsOptions = new t.Type<AwsOptionFields, AwsOptionFields, unknown>(
+  'AwsOptions',
+  AwsOptionFields.is,
+  (u, c) => {
+    const fields = AwsOptionFields.validate(u, c);
+    if (E.isLeft(fields) || fields.right.target !== 'local') return fields;
+    const o = fields.right;
+    const far = ENDPOINT_KEYS.filter((k) => !isLoopback(new URL(o[k]).hostname));
+    if (far.length === 0) return fields;
+    return t.failures(
+      far.map((k) => ({
+        value: o[k],
+        context: c,
+        message:
+          `at .${k}: the local target reaches loopback emulators only; ${o[k]} is not loopback ` +
+          `(an AWS_ENDPOINT_URL variable? unset it, or use --target aws)`,
+      })),
+    );
+  },
+  AwsOptionFields.encode,
+);
+export type AwsOptions = AwsOptionFields;
 
 /** The codec fragment for {@link opsOptionSpecs}. */
 export const OpsOptions = t.type({
