@@ -44,12 +44,24 @@ server.listen(Number(port), '127.0.0.1', () => {
 });
 `;
 
-/** argv: fauxqs module URL (it is ESM-only), port, default region. */
+/**
+ * argv: fauxqs module URL (it is ESM-only), port, default region. Its app is built here rather than by
+ * `startFauxqs`, for one reason: queue URLs. fauxqs names them `http://sqs.<region>.localhost:<port>/...` by
+ * default, a host that does not resolve on most machines, so a queue URL a tool gets back from the stack could not
+ * be used as returned. Its SQS store with an empty `host` names the host the client called instead
+ * (`http://127.0.0.1:<port>/000000000000/<queue>`), and the store class is reached by its file (the package
+ * exports only its app), which fixes fauxqs to the 1.x layout: runtime/local-stack tests cover it.
+ */
 const FAUXQS_MAIN = `'use strict';
 const [moduleUrl, port, region] = process.argv.slice(2);
-import(moduleUrl)
-  .then(({ startFauxqs }) => startFauxqs({ port: Number(port), logger: false, defaultRegion: region }))
-  .then((server) => console.log('fauxqs ' + process.pid + ' listening on ' + server.address))
+Promise.all([import(moduleUrl), import(new URL('./sqs/sqsStore.js', moduleUrl).href)])
+  .then(async ([{ buildApp }, { SqsStore }]) => {
+    const sqsStore = new SqsStore();
+    sqsStore.host = '';
+    const app = buildApp({ logger: false, defaultRegion: region, stores: { sqsStore } });
+    const address = await app.listen({ port: Number(port), host: '127.0.0.1' });
+    console.log('fauxqs ' + process.pid + ' listening on ' + address);
+  })
   .catch((err) => { console.error(err); process.exit(1); });
 `;
 

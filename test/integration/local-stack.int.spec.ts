@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 
 import { createAwsClients } from '../../runtime/aws/clients.ts';
 import { pollUntil } from '../../runtime/aws/poll.ts';
@@ -127,6 +127,29 @@ describe('LocalStack > shared stack', function () {
     assert.equal(envelope.Type, 'Notification');
     assert.equal(envelope.TopicArn, topicArns.alarms);
     assert.equal(envelope.MessageAttributes?.severity?.Value, 'high');
+  });
+
+  it('returns queue URLs usable as they are: an SQS client that follows the URL reaches the queue', async () => {
+    const { queueUrls } = stack.provisioned!;
+    const url = new URL(queueUrls.console!);
+    assert.equal(url.origin, stack.endpoints.sqs, queueUrls.console); // not sqs.<region>.localhost
+    // The SDK's default (and the AWS CLI's, boto3's): the call goes to the host inside the QueueUrl.
+    const follower = new SQSClient({
+      region: stack.region,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
+    try {
+      const r = await follower.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrls.console,
+          AttributeNames: ['QueueArn'],
+        }),
+      );
+      assert.match(r.Attributes?.QueueArn ?? '', /:prestacop-console$|console/);
+    } finally {
+      follower.destroy();
+    }
   });
 
   it('creates and deletes a stream of its own', async () => {
