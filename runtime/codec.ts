@@ -49,10 +49,46 @@ export const decodeWith =
       E.mapLeft((errors) => decodeFailure(topic, reportErrors(errors))),
     );
 
-/** Parses JSON bytes or text and decodes them: not-JSON is a DecodeFailure too, never an exception. */
+/** A codec that declares the largest message it accepts, in bytes as received (see {@link withMaxBytes}). */
+export interface MaxBytes {
+  readonly maxBytes: number;
+}
+
+/**
+ * The codec, declaring the largest message it accepts in bytes as received: {@link decodeJson} refuses a larger
+ * one before parsing it, so every consumer of a topic agrees on what is too big. Decoding an already parsed value
+ * does not check it (there are no bytes to count).
+ *
+ * @example
+ * const Small = withMaxBytes(Message, 256 * 1024); // decodeJson(Small, 'topic')(bytes) → left('too large: ...')
+ */
+export const withMaxBytes = <A, O>(
+  codec: t.Type<A, O, unknown>,
+  maxBytes: number,
+): t.Type<A, O, unknown> & MaxBytes =>
+  Object.assign(new t.Type<A, O, unknown>(codec.name, codec.is, codec.validate, codec.encode), {
+    maxBytes,
+  });
+
+const maxBytesOf = (codec: unknown): number | undefined => {
+  const n = (codec as Partial<MaxBytes>).maxBytes;
+  return typeof n === 'number' ? n : undefined;
+};
+
+/**
+ * Parses JSON bytes or text and decodes them: not-JSON, or more bytes than the codec declares
+ * ({@link withMaxBytes}), is a DecodeFailure too, never an exception.
+ */
 export const decodeJson =
   <A, O>(codec: t.Type<A, O, unknown>, topic: string) =>
   (raw: Uint8Array | string): E.Either<DecodeFailure, A> => {
+    const max = maxBytesOf(codec);
+    const size =
+      max === undefined ? 0 : typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
+    if (max !== undefined && size > max)
+      return E.left(
+        decodeFailure(topic, [`too large: ${size} bytes, the message contract allows ${max}`]),
+      );
     const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
     let parsed: unknown;
     try {

@@ -32,7 +32,25 @@ export interface ConfigError {
   readonly issues: ReadonlyArray<string>;
 }
 
-export type RuntimeError = DecodeFailure | PortFailure | RetriesExhausted | ConfigError;
+/**
+ * A store refused to overwrite an id holding other content (a reused or forged id): deterministic, so dead-letter
+ * at once. The dead letter's raw bytes are the refused version; `stored` is the version kept, as JSON, so the
+ * letter carries both.
+ */
+export interface IdConflict {
+  readonly _tag: 'IdConflict';
+  /** Where: `hot-table`, `alarm-store`. */
+  readonly store: string;
+  readonly id: string;
+  /** Content hash of the refused version, and of the stored one (absent if it predates hashes). */
+  readonly hash: string;
+  readonly storedHash?: string;
+  /** The stored version (JSON text). */
+  readonly stored: string;
+}
+
+export type RuntimeError =
+  DecodeFailure | PortFailure | RetriesExhausted | ConfigError | IdConflict;
 
 // ---------------------------------------------------------------------------------------------------------------
 // constructors
@@ -65,6 +83,11 @@ export const retriesExhausted = (attempts: number, last: RuntimeError): RetriesE
   _tag: 'RetriesExhausted',
   attempts,
   last,
+});
+
+export const idConflict = (c: Omit<IdConflict, '_tag'>): IdConflict => ({
+  _tag: 'IdConflict',
+  ...c,
 });
 
 export const configError = (issues: ReadonlyArray<string>): ConfigError => ({
@@ -129,7 +152,9 @@ export const isRuntimeError = (u: unknown): u is RuntimeError =>
   typeof u === 'object' &&
   u !== null &&
   '_tag' in u &&
-  ['DecodeFailure', 'PortFailure', 'RetriesExhausted', 'ConfigError'].includes(u._tag as string);
+  ['DecodeFailure', 'PortFailure', 'RetriesExhausted', 'ConfigError', 'IdConflict'].includes(
+    u._tag as string,
+  );
 
 /** One line of text per error, for logs and dead letters. */
 export const describeError = (e: unknown): ReadonlyArray<string> => {
@@ -143,5 +168,11 @@ export const describeError = (e: unknown): ReadonlyArray<string> => {
       return [`gave up after ${e.attempts} attempts`, ...describeError(e.last)];
     case 'ConfigError':
       return e.issues;
+    case 'IdConflict':
+      return [
+        `${e.store}: id ${e.id} already holds other content (sha256 ${e.storedHash ?? 'unknown'}); ` +
+          `this version (sha256 ${e.hash}) was not stored`,
+        `stored version: ${e.stored}`,
+      ];
   }
 };

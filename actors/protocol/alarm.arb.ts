@@ -11,7 +11,7 @@ import {
   toAlarmResolved,
 } from './alarm.ts';
 import { BOROUGHS } from './borough.ts';
-import { arbMessageId, arbNonBlank, arbUtcTime } from './common.arb.ts';
+import { arbMessageId, arbSafeText, arbUtcTime } from './common.arb.ts';
 import { arbViolationMessage } from './drone-message.arb.ts';
 
 /** Alarms raised for violation messages, with or without a borough. */
@@ -32,7 +32,7 @@ export const arbAlarmEscalated: fc.Arbitrary<AlarmEscalated> = fc
       reason: fc.constantFrom('unacknowledged' as const, 'operator' as const),
       afterMs: fc.nat(),
       escalatedAt: arbUtcTime,
-      by: arbNonBlank,
+      by: arbSafeText.map((s) => s.slice(0, 64)).filter((s) => s.trim() !== ''),
     },
     {
       noNullPrototype: true,
@@ -51,9 +51,9 @@ export const arbAlarmResolved: fc.Arbitrary<AlarmResolved> = fc
         'confirmed' as const,
         'dismissed' as const,
       ),
-      by: arbNonBlank,
+      by: arbSafeText.map((s) => s.slice(0, 64)).filter((s) => s.trim() !== ''),
       at: arbUtcTime,
-      note: arbNonBlank,
+      note: arbSafeText,
     },
     { noNullPrototype: true, requiredKeys: ['alarmId', 'decision', 'by', 'at'] },
   )

@@ -8,12 +8,15 @@ import {
   AlarmEvent,
   AlarmRaised,
   AlarmResolved,
+  conflictAlarmId,
   toAlarmEscalated,
   toAlarmRaised,
   toAlarmResolved,
+  toConflictAlarm,
 } from './alarm.ts';
 import { arbViolationMessage } from './drone-message.arb.ts';
-import { MessageId } from './primitives.ts';
+import { messageHash } from './message-hash.ts';
+import { hasUnsafeChars, MessageId } from './primitives.ts';
 import { assertIssue, assertRoundTrip, decoded, issuesOf } from './spec-helpers.ts';
 import { utcTimeOf } from './time.ts';
 
@@ -104,7 +107,7 @@ describe('Protocol > alarms', () => {
       'at .decision',
       'expected AlarmDecision',
     );
-    assertIssue(issuesOf(AlarmEvent, { ...resolved, by: '' }), 'at .by', 'expected NonBlankString');
+    assertIssue(issuesOf(AlarmEvent, { ...resolved, by: '' }), 'at .by', 'expected non-blank text');
     assertIssue(issuesOf(AlarmEvent, 7), 'expected AlarmEvent object, got 7');
     assert.ok(!AlarmEvent.is({ ...resolved, type: 'alarm.raised' }));
   });
@@ -113,5 +116,67 @@ describe('Protocol > alarms', () => {
     const raised = fc.sample(arbAlarmRaised, 1)[0]!;
     const { violationCode: _c, ...rest } = raised;
     assertIssue(issuesOf(AlarmRaised, rest), 'at .violationCode', 'got undefined');
+  });
+
+  it("an alarm carries its message's content hash", () =>
+    fc.assert(
+      fc.property(arbViolationMessage, (m) => {
+        assert.equal(toAlarmRaised(m, at).messageHash, messageHash(m));
+      }),
+    ));
+
+  it('a conflict alarm is <id>#<hash8>, then <id>#<hash>, then none, and decodes as such', () =>
+    fc.assert(
+      fc.property(arbAlarmRaised, (a) => {
+        const first = toConflictAlarm(a)!;
+        assert.equal(first.id, `${a.messageId}#${a.messageHash!.slice(0, 8)}`);
+        assert.equal(first.conflict, true);
+        assert.equal(first.messageId, a.messageId);
+        assertRoundTrip(AlarmRaised, first);
+        const second = toConflictAlarm(first)!;
+        assert.equal(second.id, `${a.messageId}#${a.messageHash}`);
+        assertRoundTrip(AlarmRaised, second);
+        assert.equal(toConflictAlarm(second), undefined);
+        assert.ok(MessageId.is(second.id));
+      }),
+    ));
+
+  it("checks a conflict alarm's id against its message id and hash", () => {
+    const a = fc.sample(arbAlarmRaised, 1)[0]!;
+    const c = toConflictAlarm(a)!;
+    assertIssue(
+      issuesOf(AlarmRaised, { ...c, id: a.id }),
+      'at .id',
+      conflictAlarmId(a.messageId, a.messageHash!),
+    );
+    assertIssue(issuesOf(AlarmRaised, { ...c, id: `${a.id}#00000000` }), 'at .id');
+    const { messageHash: _h, ...unhashed } = c;
+    assertIssue(issuesOf(AlarmRaised, unhashed), 'at .messageHash', 'required on a conflict alarm');
+    assertIssue(issuesOf(AlarmRaised, { ...a, conflict: false }), 'at .conflict');
+  });
+
+  it('operator names and notes lose control and bidi characters, and are bounded', () => {
+    const r = toAlarmResolved({
+      alarmId,
+      decision: 'dismissed',
+      by: 'Eve\u001b[31m\u202e',
+      at,
+      note: 'a\u0000b',
+    });
+    assert.deepStrictEqual([r.by, r.note], ['Eve [31m', 'a b']);
+    assert.deepStrictEqual(decoded(AlarmResolved, r), r);
+    const stored = { ...r, by: 'Eve\u001b[31m\u202e', note: 'a\u0000b' };
+    assert.deepStrictEqual(decoded(AlarmResolved, stored), r);
+    assertIssue(issuesOf(AlarmResolved, { ...r, by: 'x'.repeat(65) }), 'at .by', 'at most 64');
+    const e = toAlarmEscalated({
+      alarmId,
+      level: 1,
+      reason: 'operator',
+      afterMs: 1,
+      escalatedAt: at,
+      by: '\u2066Mallory\r\n',
+    });
+    assert.equal(e.by, 'Mallory  ');
+    assert.ok(!hasUnsafeChars(decoded(AlarmEscalated, { ...e, by: 'x\u202ey' }).by!));
   });
 });

@@ -7,14 +7,19 @@ import { t } from '../../runtime/codec.ts';
 import { Borough } from './borough.ts';
 import { crossCheck, struct, taggedUnion } from './codec-kit.ts';
 import type { ViolationMessage } from './drone-message.ts';
+import { messageHash, Sha256Hex } from './message-hash.ts';
 import {
+  Address,
   DroneId,
   Location,
   MessageId,
-  NonBlankString,
   NonNegativeInt,
+  OperatorName,
+  OperatorNote,
   PositiveInt,
+  stripUnsafe,
   ViolationCode,
+  ViolationImageId,
 } from './primitives.ts';
 import { UtcTime } from './time.ts';
 
@@ -24,6 +29,12 @@ import { UtcTime } from './time.ts';
 /**
  * A violation that needs a human. `id` is the drone message's id (checked equal to `messageId`): one message, one
  * alarm, whatever the redeliveries. `time` is when the drone saw it, `raisedAt` when the alert system raised it.
+ * `messageHash` is the message's content hash (`messageHash`), which tells a redelivery (same hash) from another
+ * message reusing the id (a conflict).
+ *
+ * A **conflict alarm** (`conflict: true`) is raised for a message that needs a human but whose id an earlier
+ * message with other content already holds: its id is `<messageId>#<first 8 hex of messageHash>` (the full hash
+ * if even that is taken), checked, so it is stored and shown beside the first, never instead of it.
  *
  * @example
  * const alarm = toAlarmRaised(message, utcTimeOf(clock.now()), 'Brooklyn');
@@ -38,14 +49,21 @@ export const AlarmRaised = crossCheck(
       messageId: MessageId,
       droneId: DroneId,
       violationCode: ViolationCode,
-      violationImageId: NonBlankString,
+      violationImageId: ViolationImageId,
       location: Location,
       time: UtcTime,
       raisedAt: UtcTime,
     },
-    { borough: Borough, address: NonBlankString },
+    { borough: Borough, address: Address, messageHash: Sha256Hex, conflict: t.literal(true) },
   ),
-  (a) => (a.id === a.messageId ? undefined : { at: 'id', why: 'must equal messageId' }),
+  (a) => {
+    if (a.conflict === undefined)
+      return a.id === a.messageId ? undefined : { at: 'id', why: 'must equal messageId' };
+    if (a.messageHash === undefined)
+      return { at: 'messageHash', why: 'required on a conflict alarm' };
+    const ids = [1, 2].map((n) => conflictAlarmId(a.messageId, a.messageHash!, n));
+    return ids.includes(a.id) ? undefined : { at: 'id', why: `must be "${ids[0]}" or "${ids[1]}"` };
+  },
   'AlarmRaised',
 );
 export type AlarmRaised = t.TypeOf<typeof AlarmRaised>;
@@ -74,7 +92,7 @@ export const AlarmEscalated = crossCheck(
       afterMs: NonNegativeInt,
       escalatedAt: UtcTime,
     },
-    { by: NonBlankString },
+    { by: OperatorName },
   ),
   (e) =>
     e.id === alarmEscalationId(e.alarmId, e.level)
@@ -107,10 +125,10 @@ export const AlarmResolved = crossCheck(
       id: MessageId,
       alarmId: MessageId,
       decision: AlarmDecision,
-      by: NonBlankString,
+      by: OperatorName,
       at: UtcTime,
     },
-    { note: NonBlankString },
+    { note: OperatorNote },
   ),
   (r) =>
     r.id === alarmResolutionId(r.alarmId, r.decision)
@@ -159,7 +177,29 @@ export const toAlarmRaised = (
   raisedAt,
   ...(borough === undefined ? {} : { borough }),
   ...(m.address === undefined ? {} : { address: m.address }),
+  messageHash: messageHash(m),
 });
+
+/**
+ * The id of a conflict alarm: `<messageId>#<hash>`, the hash cut to 8 hex digits (`attempt` 1) or whole
+ * (`attempt` 2, only if another conflict alarm already holds the short one: 32 bits can be ground).
+ */
+export const conflictAlarmId = (messageId: MessageId, hash: string, attempt = 1): MessageId =>
+  `${messageId}#${attempt === 1 ? hash.slice(0, 8) : hash}` as MessageId;
+
+/**
+ * The conflict alarm of an alarm whose id is held by other content (see {@link AlarmRaised}); `undefined` when the
+ * alarm has no `messageHash` or already is a full-hash conflict alarm (nothing further to tell it apart by).
+ *
+ * @example
+ * if (stored.messageHash !== alarm.messageHash) await deliver(toConflictAlarm(alarm)!);
+ */
+export const toConflictAlarm = (a: AlarmRaised): AlarmRaised | undefined => {
+  if (a.messageHash === undefined) return undefined;
+  const attempt = a.conflict === undefined ? 1 : 2;
+  const id = conflictAlarmId(a.messageId, a.messageHash, attempt);
+  return id === a.id ? undefined : { ...a, id, conflict: true };
+};
 
 /** The id of an alarm's escalation to `level` (1 = first). */
 export const alarmEscalationId = (alarmId: MessageId, level: number): MessageId =>
@@ -169,17 +209,29 @@ export const alarmEscalationId = (alarmId: MessageId, level: number): MessageId 
 export const alarmResolutionId = (alarmId: MessageId, decision: AlarmDecision): MessageId =>
   `${alarmId}:${decision}` as MessageId;
 
-/** An escalation event, with its derived id. @example toAlarmEscalated({ alarmId, level: 1, reason: 'unacknowledged', afterMs: 60_000, escalatedAt }) */
+/**
+ * An escalation event, with its derived id; control and bidi-control characters are stripped from `by` (as
+ * decoding does), so what is written decodes as written.
+ * @example toAlarmEscalated({ alarmId, level: 1, reason: 'unacknowledged', afterMs: 60_000, escalatedAt })
+ */
 export const toAlarmEscalated = (e: Omit<AlarmEscalated, 'type' | 'v' | 'id'>): AlarmEscalated => ({
   ...e,
+  ...(e.by === undefined ? {} : { by: stripUnsafe(e.by) }),
   type: 'alarm.escalated',
   v: 1,
   id: alarmEscalationId(e.alarmId, e.level),
 });
 
-/** An operator's decision, with its derived id. @example toAlarmResolved({ alarmId, decision: 'confirmed', by: 'op-7', at }) */
+/**
+ * An operator's decision, with its derived id; control and bidi-control characters are stripped from `by` and
+ * `note` (as decoding does). A name that is blank once stripped makes an event that does not decode: callers
+ * check names with `OperatorName` first.
+ * @example toAlarmResolved({ alarmId, decision: 'confirmed', by: 'op-7', at })
+ */
 export const toAlarmResolved = (r: Omit<AlarmResolved, 'type' | 'v' | 'id'>): AlarmResolved => ({
   ...r,
+  by: stripUnsafe(r.by),
+  ...(r.note === undefined ? {} : { note: stripUnsafe(r.note) }),
   type: 'alarm.resolved',
   v: 1,
   id: alarmResolutionId(r.alarmId, r.decision),

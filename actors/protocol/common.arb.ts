@@ -4,7 +4,14 @@
  */
 import fc from 'fast-check';
 
-import { DroneId, droneIdOf, type Location, MessageId, type ViolationCode } from './primitives.ts';
+import {
+  DroneId,
+  droneIdOf,
+  hasUnsafeChars,
+  type Location,
+  MessageId,
+  type ViolationCode,
+} from './primitives.ts';
 import { IsoDate, OffsetDateTime, UtcTime, utcTimeOf } from './time.ts';
 
 const MIN_MS = Date.UTC(2000, 0, 1);
@@ -93,3 +100,26 @@ export const arbNonBlank: fc.Arbitrary<string> = fc
     fc.string({ minLength: 1, maxLength: 30, unit: 'grapheme' }),
   )
   .filter((s) => s.trim() !== '');
+
+/** Non-blank strings without control or bidi-control characters: what a text field holds once decoded. */
+export const arbSafeText: fc.Arbitrary<string> = arbNonBlank.filter((s) => !hasUnsafeChars(s));
+
+/** Strings sprinkled with NUL, ANSI escapes, line breaks, DEL, C1 controls and bidi overrides and isolates. */
+export const arbHostileText: fc.Arbitrary<string> = fc
+  .array(
+    fc.oneof(
+      arbNonBlank,
+      fc.constantFrom(
+        '\u0000',
+        '\u001b[31m',
+        '\r\n',
+        '\u007f',
+        '\u0085',
+        '\u202e',
+        '\u2066',
+        '\u200f',
+      ),
+    ),
+    { minLength: 1, maxLength: 8 },
+  )
+  .map((parts) => parts.join(''));

@@ -4,11 +4,23 @@
  */
 import { createHash } from 'node:crypto';
 
-import { decodeJson, decodeWith, E, pipe, t } from '../../runtime/codec.ts';
+import { decodeJson, decodeWith, E, pipe, t, withMaxBytes } from '../../runtime/codec.ts';
 import type { DecodeFailure } from '../../runtime/errors.ts';
 import { isRecord, show, struct } from './codec-kit.ts';
-import { DroneMessage, type DroneMessageJson, LEGACY_ID_PREFIX } from './drone-message.ts';
-import { DroneId, Location, type MessageId, NonBlankString, ViolationCode } from './primitives.ts';
+import {
+  DRONE_MESSAGE_MAX_BYTES,
+  DroneMessage,
+  type DroneMessageJson,
+  LEGACY_ID_PREFIX,
+} from './drone-message.ts';
+import {
+  Address,
+  DroneId,
+  Location,
+  type MessageId,
+  ViolationCode,
+  ViolationImageId,
+} from './primitives.ts';
 import { toUtcTime, type UtcTime } from './time.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -66,8 +78,8 @@ const LegacyFields = struct(
   { droneId: DroneId, time: LegacyTime, location: Location },
   {
     violationCode: ViolationCode,
-    violationImageId: NonBlankString,
-    address: NonBlankString,
+    violationImageId: ViolationImageId,
+    address: Address,
   },
 );
 
@@ -106,18 +118,23 @@ export const DroneMessageLegacy = new t.Type<DroneMessage, DroneMessageJson, unk
  * The codec of the `drones` stream: an object with a `type` key is decoded as v1 ({@link DroneMessage}), one
  * without as the seed's legacy JSON ({@link DroneMessageLegacy}). Either way the result is a v1 `DroneMessage`,
  * and it encodes as v1. (A union by dispatch rather than `t.union`, so each failure lists one codec's issues.)
+ * It declares {@link DRONE_MESSAGE_MAX_BYTES}: decoding bytes (the bus, {@link decodeDroneMessageJson}) refuses a
+ * larger message before parsing it.
  *
  * @example
  * const drones = topic(cfg.streams.drones, DroneMessageIn, (m) => m.droneId);
  */
-export const DroneMessageIn = new t.Type<DroneMessage, DroneMessageJson, unknown>(
-  'DroneMessageIn',
-  DroneMessage.is,
-  (u, c) => {
-    if (!isRecord(u)) return t.failure(u, c, `expected a drone message object, got ${show(u)}`);
-    return 'type' in u ? DroneMessage.validate(u, c) : DroneMessageLegacy.validate(u, c);
-  },
-  DroneMessage.encode,
+export const DroneMessageIn = withMaxBytes(
+  new t.Type<DroneMessage, DroneMessageJson, unknown>(
+    'DroneMessageIn',
+    DroneMessage.is,
+    (u, c) => {
+      if (!isRecord(u)) return t.failure(u, c, `expected a drone message object, got ${show(u)}`);
+      return 'type' in u ? DroneMessage.validate(u, c) : DroneMessageLegacy.validate(u, c);
+    },
+    DroneMessage.encode,
+  ),
+  DRONE_MESSAGE_MAX_BYTES,
 );
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -134,7 +151,7 @@ export const decodeDroneMessage: (u: unknown) => E.Either<DecodeFailure, DroneMe
   'drone.message',
 );
 
-/** Decodes JSON bytes or text into a v1 message; not-JSON is a DecodeFailure too. */
+/** Decodes JSON bytes or text into a v1 message; not-JSON and over 256 KiB are DecodeFailures too. */
 export const decodeDroneMessageJson: (
   raw: Uint8Array | string,
 ) => E.Either<DecodeFailure, DroneMessage> = decodeJson(DroneMessageIn, 'drone.message');

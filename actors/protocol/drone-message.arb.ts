@@ -9,9 +9,9 @@ import {
   arbDroneId,
   arbEpochMs,
   arbLocation,
-  arbNonBlank,
   arbNycLocation,
   arbOffsetMinutes,
+  arbSafeText,
   arbUtcTime,
   arbViolationCode,
   withOffset,
@@ -20,7 +20,7 @@ import { type DroneMessage, droneMessageId, type ViolationMessage } from './dron
 import { DroneMessageLegacy, type DroneMessageLegacyInput } from './drone-message-in.ts';
 
 const arbViolation = fc.record(
-  { violationCode: arbViolationCode, violationImageId: arbNonBlank },
+  { violationCode: arbViolationCode, violationImageId: arbSafeText },
   { noNullPrototype: true },
 );
 
@@ -33,7 +33,7 @@ export const arbSequencedDroneMessage: fc.Arbitrary<DroneMessage> = fc
       time: arbUtcTime,
       location: fc.oneof(arbLocation, arbNycLocation),
       violation: arbViolation,
-      address: arbNonBlank,
+      address: arbSafeText,
     },
     { noNullPrototype: true, requiredKeys: ['droneId', 'seq', 'time', 'location'] },
   )
@@ -68,7 +68,7 @@ export const arbLegacyDroneMessage: fc.Arbitrary<DroneMessageLegacyInput> = fc
         arbViolation.map((v) => ({ ...v, violationCode: String(v.violationCode) })),
         fc.constant({ violationCode: null, violationImageId: null }),
       ),
-      address: fc.oneof(arbNonBlank, fc.constant(null)),
+      address: fc.oneof(arbSafeText, fc.constant(null)),
     },
     { noNullPrototype: true, requiredKeys: ['droneId', 'time', 'location'] },
   )

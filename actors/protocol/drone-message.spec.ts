@@ -3,10 +3,17 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 
 import { E } from '../../runtime/codec.ts';
+import { arbDroneId, arbHostileText } from './common.arb.ts';
 import { arbDroneMessage, arbViolationMessage } from './drone-message.arb.ts';
-import { DroneMessage, droneMessageId, hasViolation, isLegacy } from './drone-message.ts';
-import { DroneMessageIn } from './drone-message-in.ts';
-import { DroneId } from './primitives.ts';
+import {
+  DRONE_MESSAGE_MAX_BYTES,
+  DroneMessage,
+  droneMessageId,
+  hasViolation,
+  isLegacy,
+} from './drone-message.ts';
+import { decodeDroneMessageJson, DroneMessageIn } from './drone-message-in.ts';
+import { DroneId, hasUnsafeChars, stripUnsafe } from './primitives.ts';
 import { assertIssue, assertRoundTrip, decoded, issuesOf } from './spec-helpers.ts';
 
 const valid = {
@@ -98,7 +105,7 @@ describe('Protocol > DroneMessage', () => {
     assertIssue(
       issuesOf(DroneMessage, { ...valid, violationImageId: '  ' }),
       'at .violationImageId',
-      'NonBlankString',
+      'expected ViolationImageId',
     );
   });
 
@@ -129,6 +136,113 @@ describe('Protocol > DroneMessage', () => {
         assert.ok(hasViolation(m));
         assert.ok(DroneMessage.is(m));
         assert.ok(E.isRight(DroneMessage.decode(m)));
+      }),
+    ));
+});
+
+describe('Protocol > DroneMessage > ids belong to their drone', () => {
+  it("rejects another drone's id, v1 or legacy, and accepts its own", () => {
+    const forged = { ...valid, droneId: 'drone-0666', id: 'drone-0042:7' };
+    assertIssue(issuesOf(DroneMessageIn, forged), 'at .id', 'must start with "drone-0666:"');
+    assertIssue(issuesOf(DroneMessageIn, { ...valid, id: 'drone-00011:0' }), 'at .id');
+    assertIssue(issuesOf(DroneMessageIn, { ...valid, id: 'drone-0001' }), 'at .id');
+    const { seq: _s, ...unsequenced } = valid;
+    for (const id of ['legacy:drone-0042:0123456789abcdef', 'legacy:drone-0001:xyz'])
+      assertIssue(issuesOf(DroneMessageIn, { ...unsequenced, id }), 'at .id');
+    decoded(DroneMessageIn, { ...valid, id: 'drone-0001:any-scheme.7' });
+  });
+
+  it('any message moved to another drone is rejected', () =>
+    fc.assert(
+      fc.property(arbDroneMessage, arbDroneId, (m, other) => {
+        fc.pre(other !== m.droneId);
+        assertIssue(
+          issuesOf(DroneMessageIn, { ...DroneMessage.encode(m), droneId: other }),
+          'at .id',
+        );
+      }),
+    ));
+
+  it('bounds the id at 160 characters, so a conflict alarm id fits a MessageId', () => {
+    const id = (n: number) => `drone-0001:${'9'.repeat(n - 'drone-0001:'.length)}`;
+    decoded(DroneMessageIn, { ...valid, id: id(160) });
+    assertIssue(issuesOf(DroneMessageIn, { ...valid, id: id(161) }), 'at .id', 'DroneMessageId');
+  });
+});
+
+describe('Protocol > DroneMessage > size and text fields', () => {
+  const bytesOf = (u: unknown, pad = 0) =>
+    Buffer.from(`${JSON.stringify(u)}${' '.repeat(pad)}`, 'utf8');
+
+  it('refuses a message over 256 KiB as received, before parsing, and accepts one at the limit', () => {
+    const big = bytesOf({ ...valid, blob: 'x'.repeat(600_000) });
+    const refused = decodeDroneMessageJson(big);
+    assert.ok(E.isLeft(refused));
+    assertIssue(
+      refused.left.issues,
+      'too large',
+      String(big.length),
+      String(DRONE_MESSAGE_MAX_BYTES),
+    );
+    const plain = bytesOf(valid);
+    const atLimit = bytesOf(valid, DRONE_MESSAGE_MAX_BYTES - plain.length);
+    assert.equal(atLimit.length, DRONE_MESSAGE_MAX_BYTES);
+    assert.ok(E.isRight(decodeDroneMessageJson(atLimit)));
+    assert.ok(
+      E.isLeft(decodeDroneMessageJson(bytesOf(valid, DRONE_MESSAGE_MAX_BYTES + 1 - plain.length))),
+    );
+    // Not JSON that is too big is refused for its size, unparsed.
+    const notJson = decodeDroneMessageJson('['.repeat(300_000));
+    assert.ok(E.isLeft(notJson));
+    assertIssue(notJson.left.issues, 'too large');
+  });
+
+  it('strips NUL, ANSI escapes, line breaks and bidi overrides from the address (v1 and legacy)', () => {
+    const dirty = '12 Main St\u0000\u001b[2J\r\nApt \u202e3\u2066';
+    const m = decoded(DroneMessageIn, { ...valid, address: dirty });
+    assert.equal(m.address, '12 Main St  [2J  Apt 3');
+    const { type: _t, v: _v, id: _i, seq: _s, ...legacy } = valid;
+    assert.equal(decoded(DroneMessageIn, { ...legacy, address: dirty }).address, m.address);
+    assertIssue(
+      issuesOf(DroneMessageIn, { ...valid, address: '\u0000\u202e' }),
+      'at .address',
+      'non-blank',
+    );
+    assertIssue(
+      issuesOf(DroneMessageIn, { ...valid, address: 'a'.repeat(201) }),
+      'at .address',
+      'at most 200',
+    );
+  });
+
+  it('rejects an image id holding a control or bidi character, or over 128 characters', () => {
+    for (const id of ['img\u0000-1', 'img-1\u001b[0m', 'gpj\u202e.exe', 'img\n1'])
+      assertIssue(
+        issuesOf(DroneMessageIn, { ...valid, violationImageId: id }),
+        'at .violationImageId',
+        'no control or bidi-control characters',
+      );
+    assertIssue(
+      issuesOf(DroneMessageIn, { ...valid, violationImageId: 'i'.repeat(129) }),
+      'at .violationImageId',
+      'at most 128',
+    );
+  });
+
+  it('whatever the text, a decoded message holds no control or bidi character', () =>
+    fc.assert(
+      fc.property(arbHostileText, arbHostileText, (address, image) => {
+        const r = DroneMessageIn.decode({ ...valid, address, violationImageId: image });
+        if (E.isRight(r)) {
+          assert.ok(!hasUnsafeChars(r.right.address ?? ''));
+          assert.ok(!hasUnsafeChars(r.right.violationImageId ?? ''));
+        } else
+          assert.ok(
+            hasUnsafeChars(image) ||
+              image.length > 128 ||
+              stripUnsafe(address).length > 200 ||
+              stripUnsafe(address).trim() === '',
+          );
       }),
     ));
 });

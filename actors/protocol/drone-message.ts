@@ -4,14 +4,15 @@
  * accepted too, through `DroneMessageIn` (drone-message-in.ts), which normalises it into this shape.
  */
 import { t } from '../../runtime/codec.ts';
-import { crossCheck, type Problem, struct } from './codec-kit.ts';
+import { crossCheck, type Problem, refine, struct } from './codec-kit.ts';
 import {
+  Address,
   DroneId,
   Location,
   MessageId,
-  NonBlankString,
   NonNegativeInt,
   ViolationCode,
+  ViolationImageId,
 } from './primitives.ts';
 import { UtcTime } from './time.ts';
 
@@ -21,12 +22,30 @@ import { UtcTime } from './time.ts';
 /** The id prefix of messages normalised from the seed's legacy JSON (which has no id and no sequence number). */
 export const LEGACY_ID_PREFIX = 'legacy:';
 
+/**
+ * The largest drone message the contract accepts: 256 KiB of JSON as received. Enforced where bytes are decoded
+ * (`DroneMessageIn` declares it; the bus's decoder checks it before parsing), so every consumer refuses the same
+ * messages: a message is stored in the hot table and the archive, or dead-lettered by both, never half. A decoded
+ * message is far smaller (unknown keys are stripped, every text field is bounded), so it always fits a DynamoDB
+ * item (400 KB).
+ */
+export const DRONE_MESSAGE_MAX_BYTES = 256 * 1024;
+
+/**
+ * A drone message's id: a {@link MessageId} of at most 160 characters, so that a conflict alarm's id
+ * (`<id>#<sha256>`, see alarm.ts) and its follow-ups stay within a MessageId's 256.
+ */
+export const DroneMessageId = refine(MessageId, (s) => s.length <= 160, 'DroneMessageId');
+
+/** The legacy id's shape: `legacy:<droneId>:<16 hex>` (see `DroneMessageLegacy`). */
+const LEGACY_ID = /^legacy:([^:]+):[0-9a-f]{16}$/;
+
 const DroneMessageFields = struct(
   'DroneMessage',
   {
     type: t.literal('drone.message'),
     v: t.literal(1),
-    id: MessageId,
+    id: DroneMessageId,
     droneId: DroneId,
     time: UtcTime,
     location: Location,
@@ -34,20 +53,25 @@ const DroneMessageFields = struct(
   {
     seq: NonNegativeInt,
     violationCode: ViolationCode,
-    violationImageId: NonBlankString,
-    address: NonBlankString,
+    violationImageId: ViolationImageId,
+    address: Address,
   },
 );
 
 /**
  * A drone message, v1, as it travels on the `drones` stream. Fields:
- * - `id`: unique and stable across redeliveries; drones write `<droneId>:<seq>` ({@link droneMessageId}),
- *   consumers treat it as opaque and deduplicate by it.
+ * - `id`: unique and stable across redeliveries, and tied to its drone: it starts with `<droneId>:` (drones write
+ *   `<droneId>:<seq>`, {@link droneMessageId}), or is a legacy id `legacy:<droneId>:<16 hex>`; at most 160
+ *   characters. So a drone can only ever reuse its own ids, never suppress another drone's message. Consumers
+ *   deduplicate by id and content (`messageHash`): the same id with other content is a conflict, not a redelivery.
  * - `seq`: the drone's own counter from 0, to detect loss and reordering. Required, except on messages
  *   normalised from legacy JSON (id starting with `legacy:`), which never had one.
- * - `time`: when the drone observed it (UtcTime). `location`: where (lat/lon, `-0` normalised); `address`: optional.
+ * - `time`: when the drone observed it (UtcTime). `location`: where (lat/lon, `-0` normalised).
+ * - `address`: optional free text, at most 200 characters; control and bidi-control characters are stripped.
  * - `violationCode` (1–99) and `violationImageId`: both or neither. A code without its image is not evidence an
- *   operator can act on, and an image without a code is not a violation, so either half alone is rejected.
+ *   operator can act on, and an image without a code is not a violation, so either half alone is rejected. The
+ *   image id is at most 128 characters; a control or bidi-control character in it rejects the message.
+ * - The whole message is at most {@link DRONE_MESSAGE_MAX_BYTES} as received (checked by `DroneMessageIn`).
  *
  * Unknown keys are stripped. Decode with `DroneMessage` only where nothing but v1 can arrive (our own archive);
  * at the edge use `DroneMessageIn`.
@@ -62,6 +86,16 @@ const DroneMessageFields = struct(
 export const DroneMessage = crossCheck(
   DroneMessageFields,
   (m): Problem | undefined => {
+    const legacy = LEGACY_ID.exec(m.id);
+    if (
+      m.id.startsWith(LEGACY_ID_PREFIX)
+        ? legacy?.[1] !== m.droneId
+        : !m.id.startsWith(`${m.droneId}:`)
+    )
+      return {
+        at: 'id',
+        why: `must start with "${m.droneId}:" (or be "${LEGACY_ID_PREFIX}${m.droneId}:<16 hex>"): an id belongs to its drone`,
+      };
     if (m.seq === undefined && !m.id.startsWith(LEGACY_ID_PREFIX))
       return {
         at: 'seq',

@@ -4,7 +4,7 @@
  * and positions.
  */
 import { E, pipe, t } from '../../runtime/codec.ts';
-import { refine } from './codec-kit.ts';
+import { refine, show } from './codec-kit.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // identities
@@ -96,6 +96,96 @@ export const ViolationCode = refine(
   'ViolationCode',
 );
 export type ViolationCode = t.TypeOf<typeof ViolationCode>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// text
+
+/**
+ * Characters no text field keeps: C0 and C1 controls and DEL (NUL, ANSI escapes, line breaks that forge log
+ * lines), the line and paragraph separators, and the bidirectional embeddings, overrides, isolates and marks
+ * (U+202E makes `gpj.exe` read `exe.jpg`). The `g` copy replaces, the other tests.
+ */
+const UNSAFE_CHARS =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const UNSAFE_CHARS_ALL = new RegExp(UNSAFE_CHARS.source, 'g');
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** Whether a string holds a control or bidi-control character ({@link stripUnsafe} removes them). */
+export const hasUnsafeChars = (s: string): boolean => UNSAFE_CHARS.test(s);
+
+/**
+ * Removes control and bidi-control characters: a control (a line break, a tab, the ESC of an ANSI sequence)
+ * becomes a space, so words stay apart; a bidi control is dropped.
+ *
+ * @example
+ * stripUnsafe('12 Main St\u202E\u0000'); // '12 Main St '
+ */
+export const stripUnsafe = (s: string): string =>
+  s.replace(UNSAFE_CHARS_ALL, (c) => (BIDI.test(c) ? '' : ' '));
+
+/**
+ * Free text shown to people (an address, an operator's name, a note): decoding strips control and bidi-control
+ * characters ({@link stripUnsafe}), then requires a non-blank result of at most `maxChars` (UTF-16 units). Longer
+ * text is rejected, not cut: a cut address or name could read as another one.
+ *
+ * Use where a dirty character must not cost the message (a drone's address must not lose its alarm).
+ *
+ * @example
+ * const Address = CleanText('Address', 200);
+ * Address.decode('5th Ave\u001b[2J'); // right('5th Ave [2J')
+ */
+export const CleanText = (name: string, maxChars: number): t.Type<string, string, unknown> =>
+  new t.Type<string, string, unknown>(
+    name,
+    (u): u is string =>
+      typeof u === 'string' && !hasUnsafeChars(u) && u.trim() !== '' && u.length <= maxChars,
+    (u, c) => {
+      if (typeof u !== 'string') return t.failure(u, c);
+      const s = stripUnsafe(u);
+      if (s.trim() === '') return t.failure(u, c, `expected non-blank text, got ${show(u)}`);
+      return s.length <= maxChars
+        ? t.success(s)
+        : t.failure(u, c, `expected at most ${maxChars} characters, got ${s.length}`);
+    },
+    (s) => s,
+  );
+
+/**
+ * An identifier made by a machine (an image id): non-blank, at most `maxChars`, and any control or bidi-control
+ * character rejects it: stripped, it could name another object.
+ *
+ * @example
+ * const ImageId = SafeId('ViolationImageId', 128);
+ * ImageId.decode('img-1\u0000'); // left
+ */
+export const SafeId = (name: string, maxChars: number): t.Type<string, string, unknown> =>
+  new t.Type<string, string, unknown>(
+    name,
+    (u): u is string =>
+      typeof u === 'string' && !hasUnsafeChars(u) && u.trim() !== '' && u.length <= maxChars,
+    (u, c) => {
+      if (typeof u !== 'string' || u.trim() === '') return t.failure(u, c);
+      if (hasUnsafeChars(u))
+        return t.failure(u, c, `no control or bidi-control characters allowed, got ${show(u)}`);
+      return u.length <= maxChars
+        ? t.success(u)
+        : t.failure(u, c, `expected at most ${maxChars} characters, got ${u.length}`);
+    },
+    (s) => s,
+  );
+
+/** A drone's optional address: {@link CleanText}, at most 200 characters. */
+export const Address = CleanText('Address', 200);
+
+/** The id of a violation image: {@link SafeId}, at most 128 characters. */
+export const ViolationImageId = SafeId('ViolationImageId', 128);
+
+/** An operator's name on a decision or escalation: {@link CleanText}, at most 64 characters (as the console). */
+export const OperatorName = CleanText('OperatorName', 64);
+
+/** An operator's note on a decision: {@link CleanText}, at most 1,000 characters. */
+export const OperatorNote = CleanText('OperatorNote', 1_000);
 
 // ---------------------------------------------------------------------------------------------------------------
 // positions

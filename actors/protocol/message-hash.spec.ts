@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+
+import fc from 'fast-check';
+
+import { arbDroneMessage, arbLegacyDroneMessage } from './drone-message.arb.ts';
+import { DroneMessage } from './drone-message.ts';
+import { DroneMessageIn } from './drone-message-in.ts';
+import { canonicalJson, messageHash, Sha256Hex } from './message-hash.ts';
+import { decoded } from './spec-helpers.ts';
+import { UtcTime } from './time.ts';
+
+/** The same object with its keys in reverse order, at every level. */
+const reversed = (u: unknown): unknown =>
+  typeof u === 'object' && u !== null && !Array.isArray(u)
+    ? Object.fromEntries(
+        Object.entries(u)
+          .reverse()
+          .map(([k, v]) => [k, reversed(v)]),
+      )
+    : u;
+
+describe('Protocol > messageHash', () => {
+  it('is a SHA-256 hex digest', () =>
+    fc.assert(
+      fc.property(arbDroneMessage, (m) => {
+        assert.ok(Sha256Hex.is(messageHash(m)));
+      }),
+    ));
+
+  it('a redelivery has the same hash, whatever its key order and unknown keys', () =>
+    fc.assert(
+      fc.property(arbDroneMessage, (m) => {
+        const again = decoded(DroneMessageIn, {
+          ...(reversed(JSON.parse(JSON.stringify(DroneMessage.encode(m)))) as object),
+          battery: 0.5,
+        });
+        assert.equal(messageHash(again), messageHash(m));
+      }),
+    ));
+
+  it('a legacy message has one hash, whatever its spelling', () =>
+    fc.assert(
+      fc.property(arbLegacyDroneMessage, (raw) => {
+        const m = decoded(DroneMessageIn, raw);
+        const v1 = decoded(DroneMessageIn, JSON.parse(JSON.stringify(DroneMessage.encode(m))));
+        assert.equal(messageHash(v1), messageHash(m));
+      }),
+    ));
+
+  it('two messages have one hash only if they encode the same', () =>
+    fc.assert(
+      fc.property(arbDroneMessage, arbDroneMessage, (a, b) => {
+        const same =
+          canonicalJson(DroneMessage.encode(a)) === canonicalJson(DroneMessage.encode(b));
+        assert.equal(messageHash(a) === messageHash(b), same);
+      }),
+    ));
+
+  it('any change to a kept field changes it (same id, other content)', () => {
+    const m = decoded(DroneMessageIn, {
+      type: 'drone.message',
+      v: 1,
+      id: 'drone-0001:0',
+      droneId: 'drone-0001',
+      seq: 0,
+      time: '2026-11-27T18:49:16.123Z',
+      location: { lat: 40.7128, lon: -74.006 },
+      violationCode: 9,
+      violationImageId: 'img-1',
+    });
+    const variants = [
+      { ...m, violationCode: 40 },
+      { ...m, violationImageId: 'img-2' },
+      { ...m, time: decoded(UtcTime, '2026-11-27T18:49:16.124Z') },
+      { ...m, location: { lat: 40.7128, lon: -74.0061 } },
+      { ...m, address: 'x' },
+      { ...m, seq: 1 },
+    ] as ReadonlyArray<DroneMessage>;
+    const hashes = new Set([m, ...variants].map(messageHash));
+    assert.equal(hashes.size, variants.length + 1);
+  });
+
+  it('canonicalJson sorts keys at every level', () => {
+    assert.equal(
+      canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: 3 } }),
+      '{"a":{"c":3,"d":[2,{"e":0,"f":1}]},"b":1}',
+    );
+  });
+});
