@@ -27,13 +27,12 @@ describe('StreamToStorage > behaviour', () => {
   beforeEach(() => (ts = new TestScheduler((a, e) => assert.deepEqual(a, e))));
   const writer = storageWriter({ hotTypes: ['drone.message'] });
 
-  it('puts drone messages in the hot table and the archive, history in the archive only', () =>
+  it('stores drone messages in the hot table and the archive, history in the archive only: one command each', () =>
     ts.run(({ cold, expectObservable }) => {
       const in$ = cold('-d----t-|', { d: drone, t: ticket });
-      expectObservable(writer(in$)).toBe('-(pa)-h-|', {
-        p: { kind: 'table.put', message: drone },
-        a: { kind: 'archive.append', message: drone },
-        h: { kind: 'archive.append', message: ticket },
+      expectObservable(writer(in$)).toBe('-p----h-|', {
+        p: { kind: 'store', message: drone, hot: true },
+        h: { kind: 'store', message: ticket, hot: false },
       });
     }));
 
@@ -46,9 +45,8 @@ describe('StreamToStorage > behaviour', () => {
   it('unsubscribes from its source when torn down', () =>
     ts.run(({ cold, expectObservable, expectSubscriptions }) => {
       const src = cold('-d-d-d-d', { d: drone });
-      expectObservable(writer(src), '^--!').toBe('-(pa)-', {
-        p: { kind: 'table.put', message: drone },
-        a: { kind: 'archive.append', message: drone },
+      expectObservable(writer(src), '^--!').toBe('-p-', {
+        p: { kind: 'store', message: drone, hot: true },
       });
       expectSubscriptions(src.subscriptions).toBe('^--!');
     }));

@@ -1,9 +1,10 @@
 /**
  * What the storage writer does with each message, as commands (xstate-style "actions as data"): every message is
- * archived; drone messages also go to the hot table. The ports run the commands; TTL and partitions come from
- * the ingestion time the bus reports, so this stays pure.
+ * archived; drone messages go to the hot table first. One command per message, so the effect stores a message in
+ * both places or in neither: a message the hot table refuses (an id conflict) is dead-lettered, not archived. The
+ * ports run the command; TTL and partitions come from the ingestion time the bus reports, so this stays pure.
  */
-import { mergeMap, type Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 
 import type { DroneMessage } from '../protocol/drone-message.ts';
 import type { NypdTicket } from '../protocol/nypd-ticket.ts';
@@ -11,9 +12,12 @@ import type { NypdTicket } from '../protocol/nypd-ticket.ts';
 /** Anything the writer stores. */
 export type StoredMessage = DroneMessage | NypdTicket;
 
-export type StorageCommand =
-  | { readonly kind: 'table.put'; readonly message: StoredMessage }
-  | { readonly kind: 'archive.append'; readonly message: StoredMessage };
+/** Store a message: in the hot table first when `hot`, then in the archive. */
+export interface StorageCommand {
+  readonly kind: 'store';
+  readonly message: StoredMessage;
+  readonly hot: boolean;
+}
 
 export interface StorageConfig {
   /** Message types kept in the hot table (history goes to the archive only: it is not hot). */
@@ -28,12 +32,9 @@ export const storageWriter =
   (cfg: StorageConfig) =>
   (messages$: Observable<StoredMessage>): Observable<StorageCommand> =>
     messages$.pipe(
-      mergeMap((message): StorageCommand[] =>
-        cfg.hotTypes.includes(message.type)
-          ? [
-              { kind: 'table.put', message },
-              { kind: 'archive.append', message },
-            ]
-          : [{ kind: 'archive.append', message }],
-      ),
+      map((message): StorageCommand => ({
+        kind: 'store',
+        message,
+        hot: cfg.hotTypes.includes(message.type),
+      })),
     );

@@ -8,6 +8,7 @@ import type { ConsumerOptions } from '../../runtime/bus/kinesis.ts';
 import type { EventHub } from '../../runtime/events.ts';
 import { DroneMessage } from '../protocol/drone-message.ts';
 import { DroneMessageIn } from '../protocol/drone-message-in.ts';
+import { messageHash } from '../protocol/message-hash.ts';
 import { NypdTicket } from '../protocol/nypd-ticket.ts';
 import { type StorageCommand, storageWriter, type StoredMessage } from './behaviour.ts';
 import type { HotTable } from './dynamo-table.ts';
@@ -59,26 +60,25 @@ const encode = (m: StoredMessage): unknown =>
 export const startStorageWriter = (deps: StorageWriterDeps): StorageWriter => {
   const inFlight = deps.maxInFlightPerShard ?? 5_000;
   const behaviour = storageWriter({ hotTypes: ['drone.message'] });
+  // The hot table first: a message it refuses (an id holding other content) is dead-lettered and never archived,
+  // so the table and the archive hold the same messages. A retry after a failed archive write finds the item
+  // stored (same hash) and archives it then.
   const effect = async (
     cmd: StorageCommand,
     from: { source: Parameters<Archive['append']>[2]; arrivedAt: number },
   ) => {
     const json = encode(cmd.message) as Record<string, unknown>;
-    if (cmd.kind === 'table.put') {
+    if (cmd.hot && cmd.message.type === 'drone.message') {
       const ingested = Math.floor(from.arrivedAt / 1_000);
       await deps.table.put({
         ...json,
+        id: cmd.message.id,
+        messageHash: messageHash(cmd.message),
         ingestedAt: new Date(from.arrivedAt).toISOString(),
         expiresAt: ingested + deps.retentionSeconds,
       });
-    } else {
-      await deps.archive.append(
-        cmd.message.type,
-        JSON.stringify(json),
-        from.source,
-        from.arrivedAt,
-      );
     }
+    await deps.archive.append(cmd.message.type, JSON.stringify(json), from.source, from.arrivedAt);
   };
   const common = { events: deps.events, effect, deadLetter: deps.deadLetter, concurrency: 10_000 };
   const actors: ActorHandle[] = [

@@ -95,7 +95,7 @@ describe('StreamToStorage > hot table under load', function () {
       const started = Date.now();
       await Promise.all(
         Array.from({ length: PUTS }, (_, n) =>
-          table.put({ id: `m-${n}`, n, body: 'x'.repeat(200) }),
+          table.put({ id: `m-${n}`, messageHash: 'h', n, body: 'x'.repeat(200) }),
         ),
       );
       const ms = Date.now() - started;

@@ -6,10 +6,12 @@ import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 
 import { type DroneMessage } from '../../actors/protocol/drone-message.ts';
+import { messageHash } from '../../actors/protocol/message-hash.ts';
 import { createDynamoTable } from '../../actors/stream-to-storage/dynamo-table.ts';
+import { archivedLines } from '../../actors/stream-to-storage/readers.ts';
 import { createS3Archive } from '../../actors/stream-to-storage/s3-archive.ts';
 import { startStorageWriter } from '../../actors/stream-to-storage/service.ts';
 import { createBucket, createTable } from '../../runtime/aws/provision.ts';
@@ -142,4 +144,92 @@ describe('StreamToStorage > on the local stack', function () {
     assert.ok(letter.reasons.length > 0);
     assert.equal(Buffer.from(letter.rawBase64, 'base64').toString(), '{"not":"a message"}');
   });
+
+  it('stores a message in the table and the archive or in neither: conflicts, forged ids and oversized messages are dead-lettered', async () => {
+    const { clients } = await useStack();
+    const tableName = uniqueName('messages');
+    const bucket = uniqueName('archive');
+    await createTable(clients, { name: tableName, hashKey: 'id', ttlAttribute: 'expiresAt' });
+    await createBucket(clients, bucket);
+    const bus = createMemoryBus(createMemoryBackend({ shardsPerStream: 1 }));
+    const events = createEventHub();
+    const deadLetter = createS3DeadLetters(clients.s3, bucket, Date.now);
+    const archive = createS3Archive(clients.s3, bucket, 'archive/', {
+      maxBytes: 1 << 20,
+      maxRecords: 100,
+      maxAgeMs: 200,
+    });
+    const writer = startStorageWriter({
+      bus,
+      events,
+      table: createDynamoTable(clients.doc, tableName),
+      archive,
+      deadLetter,
+      streams: { drones: 'drones' },
+      retentionSeconds: 3_600,
+    });
+    let processed = 0;
+    events.events$.subscribe((e) => e.type === 'actor.processed' && (processed += e.payload.count));
+    const first = message(10); // drone-0003:10, code 40
+    const raw = (u: unknown) => ({
+      partitionKey: 'drone-0003',
+      data: Buffer.from(JSON.stringify(u)),
+    });
+    await bus.publishRaw('drones', [raw(first)]);
+    await waitFor(() => processed >= 1);
+    await bus.publishRaw('drones', [
+      raw(first), // a redelivery: stored already, archived again
+      raw({ ...first, violationCode: 9, violationImageId: 'img-reused' }), // the id, reused
+      raw({ ...first, droneId: 'drone-0666' }), // another drone's id
+      raw({ ...first, id: 'drone-0003:11', seq: 11, address: `big ${'x'.repeat(600_000)}` }),
+    ]);
+    await waitFor(() => processed >= 2 && deadLetter.count() === 3);
+    await writer.stop();
+
+    const item = await clients.doc.send(
+      new GetCommand({ TableName: tableName, Key: { id: first.id } }),
+    );
+    assert.equal(item.Item?.violationCode, 40, 'the first version is kept');
+    assert.equal(item.Item?.messageHash, messageHash(first));
+    const missing = await clients.doc.send(
+      new GetCommand({ TableName: tableName, Key: { id: 'drone-0003:11' } }),
+    );
+    assert.equal(missing.Item, undefined);
+
+    const archived: Array<Record<string, unknown>> = [];
+    for await (const line of archivedLines(clients.s3, bucket, { type: 'drone.message' }))
+      archived.push(JSON.parse(line) as Record<string, unknown>);
+    assert.equal(archived.length, 2, 'the first version and its redelivery, nothing else');
+    assert.ok(archived.every((a) => a.id === first.id && a.violationCode === 40));
+
+    const letters: Array<{ errorTag: string; reasons: string[]; rawBase64: string }> = [];
+    for await (const key of listKeys(clients, bucket, 'dead-letter/'))
+      letters.push(
+        JSON.parse(
+          await (
+            await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+          ).Body!.transformToString(),
+        ) as { errorTag: string; reasons: string[]; rawBase64: string },
+      );
+    const conflict = letters.find((l) => l.errorTag === 'IdConflict');
+    assert.ok(conflict, JSON.stringify(letters.map((l) => l.reasons)));
+    assert.match(conflict.reasons[0]!, /drone-0003:10 already holds other content/);
+    assert.match(conflict.reasons[1]!, /^stored version: .*"violationCode":40/);
+    assert.match(Buffer.from(conflict.rawBase64, 'base64').toString(), /img-reused/);
+    const decode = letters
+      .filter((l) => l.errorTag === 'DecodeFailure')
+      .map((l) => l.reasons.join());
+    assert.equal(decode.length, 2);
+    assert.ok(decode.some((r) => r.includes('must start with "drone-0666:"')));
+    assert.ok(decode.some((r) => r.includes('too large')));
+  });
 });
+
+async function* listKeys(
+  clients: Awaited<ReturnType<typeof useStack>>['clients'],
+  bucket: string,
+  prefix: string,
+) {
+  const out = await clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  for (const o of out.Contents ?? []) yield o.Key!;
+}
