@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 
-import { portFailure } from '../../runtime/errors.ts';
+import { isRuntimeError, portFailure } from '../../runtime/errors.ts';
 import { type AlarmRaised, toAlarmRaised } from '../protocol/alarm.ts';
 import { DroneMessage, type ViolationMessage } from '../protocol/drone-message.ts';
 import { utcTimeOf } from '../protocol/time.ts';
 import { type AlertEvent, createAlarmDelivery } from './delivery.ts';
 import type { AlarmPublisher, AlarmRecordState, AlarmStore } from './ports.ts';
 
-const alarm = (n: number): AlarmRaised => {
+const messageOf = (n: number): ViolationMessage => {
   const m = DroneMessage.decode({
     type: 'drone.message',
     v: 1,
@@ -20,8 +20,9 @@ const alarm = (n: number): AlarmRaised => {
     violationImageId: `img-${n}`,
   });
   if (m._tag === 'Left') throw new Error('bad fixture');
-  return toAlarmRaised(m.right as ViolationMessage, utcTimeOf(0), 'Manhattan');
+  return m.right as ViolationMessage;
 };
+const alarm = (n: number): AlarmRaised => toAlarmRaised(messageOf(n), utcTimeOf(0), 'Manhattan');
 
 /**
  * DynamoDB's semantics in a Map: a conditional put that never overwrites, a mark that sets publishedAt once.
@@ -31,17 +32,24 @@ const alarm = (n: number): AlarmRaised => {
 const memoryStore = (
   fault: { record?: number; mark?: number; recordLost?: number; delayMs?: number } = {},
 ) => {
-  const items = new Map<string, AlarmRecordState & { publishCount: number }>();
+  const items = new Map<string, AlarmRecordState & { publishCount: number; alarm?: AlarmRaised }>();
   const down = () => portFailure('dynamodb', 'down', true);
   const store: AlarmStore = {
     record: async (a, claim) => {
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.record && fault.record-- > 0) throw down();
       const known = items.get(a.id);
-      if (!known) items.set(a.id, { claimedBy: claim.by, publishCount: 0 });
+      if (!known)
+        items.set(a.id, {
+          claimedBy: claim.by,
+          publishCount: 0,
+          ...(a.messageHash === undefined ? {} : { messageHash: a.messageHash }),
+          alarm: a,
+        });
       if (fault.recordLost && fault.recordLost-- > 0) throw down();
       return known ? { _tag: 'known', state: known } : { _tag: 'recorded' };
     },
+    stored: (id) => Promise.resolve(items.has(id) ? JSON.stringify(items.get(id)!.alarm) : null),
     markPublished: (id, p) => {
       if (fault.mark && fault.mark-- > 0) return Promise.reject(down());
       const item = items.get(id)!;
@@ -88,12 +96,30 @@ const start = (
   return Object.assign(d, { events });
 };
 
-const counts = (published: number, republished: number, skipped: number, beforeRecord = 0) => ({
+const counts = (
+  published: number,
+  republished: number,
+  skipped: number,
+  beforeRecord = 0,
+  conflicts = 0,
+) => ({
   published,
   republished,
   redeliveriesSkipped: skipped,
   publishedBeforeRecord: beforeRecord,
+  conflicts,
 });
+
+/** The same id as `alarm(n)`, other content: another message reusing the id (code 9, another image). */
+const reuse = (n: number): AlarmRaised => {
+  const m = DroneMessage.decode({
+    ...DroneMessage.encode(messageOf(n)),
+    violationCode: 9,
+    violationImageId: `img-other-${n}`,
+  });
+  if (m._tag === 'Left') throw new Error('bad fixture');
+  return toAlarmRaised(m.right as ViolationMessage, utcTimeOf(0), 'Manhattan');
+};
 
 describe('AlertSystem > delivery (record, publish, mark)', () => {
   it('stores, publishes once and marks a new alarm', async () => {
@@ -249,5 +275,73 @@ describe('AlertSystem > delivery (record, publish, mark)', () => {
     assert.equal(topic.accepted.length, 500);
     assert.equal(new Set(topic.accepted).size, 500);
     assert.equal(d.counts.published, 500);
+  });
+
+  describe('conflicts (the same id, other content)', () => {
+    const rejection = async (p: Promise<unknown>) =>
+      p.then(
+        () => assert.fail('expected the delivery to fail'),
+        (e: unknown) => e,
+      );
+
+    it('raises the conflicting alarm under <id>#<hash8>, keeps the stored one, and fails with both versions', async () => {
+      const { store, items } = memoryStore();
+      const topic = memoryTopic();
+      const d = start(store, topic.publisher);
+      const first = alarm(1);
+      const other = reuse(1);
+      await d.deliver(first);
+      const e = await rejection(d.deliver(other));
+      const conflictId = `${first.id}#${other.messageHash!.slice(0, 8)}`;
+      assert.deepEqual(topic.accepted, [first.id, conflictId]);
+      assert.equal(items.get(first.id)!.messageHash, first.messageHash, 'never overwritten');
+      assert.equal(items.get(conflictId)!.alarm!.conflict, true);
+      assert.ok(isRuntimeError(e) && e._tag === 'IdConflict', String(e));
+      assert.equal(e.storedHash, first.messageHash);
+      assert.equal(e.hash, other.messageHash);
+      assert.equal((JSON.parse(e.stored) as AlarmRaised).violationImageId, first.violationImageId);
+      assert.deepEqual({ ...d.counts }, counts(2, 0, 0, 0, 1));
+      assert.deepEqual(
+        d.events.filter((x) => x.type === 'alert.conflict').map((x) => x.conflictAlarmId),
+        [conflictId],
+      );
+    });
+
+    it('a conflict is never skipped as a redelivery, in this process or the next', async () => {
+      const { store } = memoryStore();
+      const topic = memoryTopic();
+      const d = start(store, topic.publisher);
+      await d.deliver(alarm(2));
+      await rejection(d.deliver(reuse(2))); // same process: the remembered id does not hide it
+      const next = start(store, topic.publisher, 'host-2');
+      await rejection(next.deliver(reuse(2))); // next process: the conflict alarm is a redelivery there
+      await next.deliver(alarm(2));
+      assert.equal(topic.accepted.length, 2, 'the first alarm and its conflict alarm, once each');
+      assert.deepEqual({ ...next.counts }, counts(0, 0, 2, 0, 1));
+    });
+
+    it('a conflict found after an early publish (slow store) still raises the conflict alarm', async () => {
+      const { store, items } = memoryStore({ delayMs: 30 });
+      const topic = memoryTopic();
+      const d = start(store, topic.publisher, 'host-1', 5);
+      await d.deliver(alarm(3));
+      await rejection(d.deliver(reuse(3)));
+      const conflictId = `${alarm(3).id}#${reuse(3).messageHash!.slice(0, 8)}`;
+      assert.ok(topic.accepted.includes(conflictId));
+      assert.equal(items.get(alarm(3).id)!.messageHash, alarm(3).messageHash);
+      assert.equal(d.counts.conflicts, 1);
+    });
+
+    it('a record from before content hashes is taken as a redelivery', async () => {
+      const { store, items } = memoryStore();
+      const topic = memoryTopic();
+      const d = start(store, topic.publisher);
+      const { messageHash: _h, ...old } = alarm(4);
+      await d.deliver(old);
+      assert.equal(items.get(old.id)!.messageHash, undefined);
+      const next = start(store, topic.publisher, 'host-2');
+      await next.deliver(reuse(4));
+      assert.deepEqual({ ...next.counts }, counts(0, 0, 1));
+    });
   });
 });

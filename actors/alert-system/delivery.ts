@@ -20,13 +20,22 @@
  * apart (`publishedBeforeRecord`), because they are the one case where a crash can leave a duplicate that no later
  * delivery can see: the publish happened, the record never landed.
  *
+ * A record holding the id with another `messageHash` is a **conflict**: another message reuses the id (a drone
+ * whose clock stepped back, or a forger; ids belong to their drone, so only its own). It never overwrites the
+ * record (the put is conditional) and never passes for a redelivery: its alarm is delivered as a conflict alarm,
+ * under its own id `<id>#<hash8>` (`toConflictAlarm`), so the human sees both; it is counted (`conflicts`),
+ * reported (`alert.conflict`), and the delivery then fails with an `IdConflict` carrying the stored version, so
+ * the runtime dead-letters the message with both versions. A conflicting message published before the store
+ * answered went out under the first one's id too: counted as `publishedBeforeRecord`, like any such publish.
+ *
  * In one process, deliveries of one id are serialised (a stream may hold a message twice; the actor runs
  * deliveries concurrently), a publish is remembered until marked, so the runtime's retry of a failed record or
  * mark never publishes again, and the last ids marked are remembered, so a redelivery to the same process is
  * skipped without the store. That memory is a fast path only: the store stays the record across processes.
  */
-import type { AlarmRaised } from '../protocol/alarm.ts';
-import type { AlarmPublisher, AlarmStore, ClaimOutcome, Clock } from './ports.ts';
+import { idConflict } from '../../runtime/errors.ts';
+import { type AlarmRaised, toConflictAlarm } from '../protocol/alarm.ts';
+import type { AlarmPublisher, AlarmRecordState, AlarmStore, ClaimOutcome, Clock } from './ports.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -60,6 +69,15 @@ export type AlertEvent =
       readonly at: number;
       readonly alarmId: string;
       readonly publishedAt: string;
+    }
+  | {
+      /** A message whose id is held by other content: its conflict alarm was delivered, the message dead-lettered. */
+      readonly type: 'alert.conflict';
+      readonly at: number;
+      readonly alarm: AlarmRaised;
+      readonly storedHash: string;
+      /** The conflict alarm delivered instead (absent if none could be told apart: see `toConflictAlarm`). */
+      readonly conflictAlarmId?: string;
     };
 
 /** Running totals of the publishing side; one object, updated in place. */
@@ -72,6 +90,8 @@ export interface DeliveryCounts {
   redeliveriesSkipped: number;
   /** Publishes (first or not) made before the store answered, because it was slower than `recordWaitMs` or failing. */
   publishedBeforeRecord: number;
+  /** Alarms whose id the store held with other content (delivered as conflict alarms, dead-lettered). */
+  conflicts: number;
 }
 
 /** What {@link createAlarmDelivery} needs. */
@@ -140,6 +160,7 @@ export const createAlarmDelivery = (deps: AlarmDeliveryDeps): AlarmDelivery => {
     republished: 0,
     redeliveriesSkipped: 0,
     publishedBeforeRecord: 0,
+    conflicts: 0,
   };
   /** The last delivery of each id in flight here: the next one of the same id waits for it. */
   const inFlight = new Map<string, Promise<void>>();
@@ -147,9 +168,9 @@ export const createAlarmDelivery = (deps: AlarmDeliveryDeps): AlarmDelivery => {
    * Ids this process published and marked, most recent last (bounded): a redelivery to the same process (the stream
    * holding a message twice, a lease lost and taken back) is skipped without asking a store that may be slow.
    */
-  const done = new Map<string, string>();
-  const remember = (id: string, publishedAt: string) => {
-    done.set(id, publishedAt);
+  const done = new Map<string, { readonly publishedAt: string; readonly hash?: string }>();
+  const remember = (alarm: AlarmRaised, publishedAt: string) => {
+    done.set(alarm.id, { publishedAt, ...(alarm.messageHash ? { hash: alarm.messageHash } : {}) });
     if (done.size > rememberIds) done.delete(done.keys().next().value!);
   };
   const skip = (id: string, publishedAt: string) => {
@@ -181,11 +202,45 @@ export const createAlarmDelivery = (deps: AlarmDeliveryDeps): AlarmDelivery => {
     });
   };
 
+  /** The stored state, when the record holds this id with another message's content. */
+  const conflictOf = (alarm: AlarmRaised, o: ClaimOutcome): AlarmRecordState | undefined =>
+    o._tag === 'known' &&
+    o.state.messageHash !== undefined &&
+    alarm.messageHash !== undefined &&
+    o.state.messageHash !== alarm.messageHash
+      ? o.state
+      : undefined;
+
+  /** Delivers the conflict alarm under its own id, then fails the delivery with both versions. */
+  const conflict = async (alarm: AlarmRaised, state: AlarmRecordState): Promise<never> => {
+    unmarked.delete(alarm.id);
+    attempts.delete(alarm.id);
+    const instead = toConflictAlarm(alarm);
+    if (instead !== undefined) await deliver(instead);
+    counts.conflicts++;
+    deps.emit({
+      type: 'alert.conflict',
+      at: deps.clock.now(),
+      alarm,
+      storedHash: state.messageHash!,
+      ...(instead === undefined ? {} : { conflictAlarmId: instead.id }),
+    });
+    throw idConflict({
+      store: 'alarm-store',
+      id: alarm.id,
+      hash: alarm.messageHash!,
+      storedHash: state.messageHash!,
+      stored: (await deps.store.stored(alarm.id)) ?? JSON.stringify(state),
+    });
+  };
+
   const publish = async (alarm: AlarmRaised): Promise<void> => {
     const recording = record(alarm);
     recording.catch(() => undefined); // awaited below or by `within`; never an unhandled rejection
     const early = await within(recording, waitMs);
     const known = early?.value;
+    const stored = known && conflictOf(alarm, known);
+    if (stored) return conflict(alarm, stored);
     if (known?._tag === 'known' && known.state.publishedAt !== undefined)
       return skip(alarm.id, known.state.publishedAt);
     attempts.set(alarm.id, (attempts.get(alarm.id) ?? 0) + 1);
@@ -194,7 +249,10 @@ export const createAlarmDelivery = (deps: AlarmDeliveryDeps): AlarmDelivery => {
     unmarked.set(alarm.id, p);
     if (p.beforeRecord) counts.publishedBeforeRecord++;
     // A late or failed record is awaited now: a rejection fails the effect, and its retry records again.
-    classify(alarm, p, known ?? (await recording));
+    const outcome = known ?? (await recording);
+    const late = conflictOf(alarm, outcome);
+    if (late) return conflict(alarm, late);
+    classify(alarm, p, outcome);
     await mark(alarm, p);
   };
 
@@ -202,17 +260,21 @@ export const createAlarmDelivery = (deps: AlarmDeliveryDeps): AlarmDelivery => {
     await deps.store.markPublished(alarm.id, p);
     unmarked.delete(alarm.id);
     attempts.delete(alarm.id);
-    remember(alarm.id, new Date(p.at).toISOString());
+    remember(alarm, new Date(p.at).toISOString());
   };
 
   /** One attempt: a retry after a failed record or mark finishes what this process published. */
   const once = async (alarm: AlarmRaised): Promise<void> => {
-    const publishedAt = done.get(alarm.id);
-    if (publishedAt !== undefined) return skip(alarm.id, publishedAt);
+    const marked = done.get(alarm.id);
+    // Another message with this id goes to the store, which tells the conflict.
+    if (marked !== undefined && marked.hash === alarm.messageHash)
+      return skip(alarm.id, marked.publishedAt);
     const p = unmarked.get(alarm.id);
     if (p === undefined) return publish(alarm);
     if (p.outcome === undefined) {
       const outcome = await record(alarm);
+      const stored = conflictOf(alarm, outcome);
+      if (stored) return conflict(alarm, stored);
       // Our own record, whose answer we missed (late, then failed here), and our only publish: it was the first.
       const ours =
         outcome._tag === 'known' &&

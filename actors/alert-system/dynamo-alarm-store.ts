@@ -11,7 +11,9 @@
  * | `publishCount` | record (0), mark (+1) | confirmed publishes: > 1 means a duplicate publish happened |
  *
  * `record` is a conditional put (`attribute_not_exists(id)`) that returns the existing item on failure
- * (`ReturnValuesOnConditionCheckFailure`), so a redelivery costs one call, like a first delivery.
+ * (`ReturnValuesOnConditionCheckFailure`), so a redelivery costs one call, like a first delivery. The item holds
+ * the alarm's `messageHash`: the delivery compares it to tell a redelivery from a conflict (another message
+ * reusing the id), and a conflict never overwrites the record (the put is conditional).
  */
 import {
   type DynamoDBDocumentClient,
@@ -35,6 +37,7 @@ const isConditionFailure = (e: unknown): e is Error & { readonly Item?: RawItem 
 const stateOfRaw = (item: RawItem): AlarmRecordState => ({
   claimedBy: item.claimedBy?.S ?? 'unknown',
   ...(item.publishedAt?.S === undefined ? {} : { publishedAt: item.publishedAt.S }),
+  ...(item.messageHash?.S === undefined ? {} : { messageHash: item.messageHash.S }),
 });
 
 /**
@@ -53,6 +56,7 @@ export const createDynamoAlarmStore = (doc: DynamoDBDocumentClient, table: strin
     return {
       claimedBy: typeof item.claimedBy === 'string' ? item.claimedBy : 'unknown',
       ...(typeof item.publishedAt === 'string' ? { publishedAt: item.publishedAt } : {}),
+      ...(typeof item.messageHash === 'string' ? { messageHash: item.messageHash } : {}),
     };
   };
 
@@ -80,6 +84,16 @@ export const createDynamoAlarmStore = (doc: DynamoDBDocumentClient, table: strin
         } catch (read) {
           throw portFailure('dynamodb', read);
         }
+      }
+    },
+    stored: async (id) => {
+      try {
+        const out = await doc.send(
+          new GetCommand({ TableName: table, Key: { id }, ConsistentRead: true }),
+        );
+        return out.Item === undefined ? null : JSON.stringify(out.Item);
+      } catch (e) {
+        throw portFailure('dynamodb', e);
       }
     },
     markPublished: async (id, publish) => {

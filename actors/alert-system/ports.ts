@@ -21,6 +21,8 @@ export interface AlarmRecordState {
   readonly claimedBy: string;
   /** ISO time of the first successful publish; absent while nobody confirmed one. */
   readonly publishedAt?: string;
+  /** The content hash of the message the stored alarm came from; absent on records from before hashes. */
+  readonly messageHash?: string;
 }
 
 /**
@@ -47,6 +49,8 @@ export interface AlarmStore {
     alarm: AlarmRaised,
     claim: { readonly by: string; readonly at: number },
   ) => Promise<ClaimOutcome>;
+  /** The stored record of an id as JSON (for the dead letter of a conflict); `null` if there is none. */
+  readonly stored: (id: string) => Promise<string | null>;
   /**
    * Notes a successful publish: sets `publishedAt` once (the first publish wins) and counts every publish
    * (`publishCount`), so a duplicate publish also leaves a durable trace.

@@ -164,6 +164,22 @@ const report = (e: AlertEvent, log?: Logger, metrics?: MetricsRegistry): void =>
         'Publishes of an alarm id recorded before without a confirmed publish (possible duplicates, same id)',
       );
       break;
+    case 'alert.conflict':
+      log?.warn(
+        {
+          alarmId: e.alarm.id,
+          storedHash: e.storedHash,
+          messageHash: e.alarm.messageHash,
+          conflictAlarmId: e.conflictAlarmId,
+        },
+        `${describeAlarm(e.alarm)} -- ID CONFLICT: the store holds this id with other content; raised as ` +
+          `${e.conflictAlarmId ?? '(no id left to raise it under)'}, the message dead-lettered with both versions`,
+      );
+      metrics?.inc(
+        'prestacop_alarm_conflicts_total',
+        'Alarms whose id the store held with other content (raised as conflict alarms, dead-lettered)',
+      );
+      break;
     case 'alert.redelivery_skipped':
       log?.debug({ alarmId: e.alarmId, publishedAt: e.publishedAt }, 'alarm redelivered, skipped');
       metrics?.inc(
@@ -251,6 +267,9 @@ export const startAlertSystem = (deps: AlertSystemDeps): AlertSystem => {
       },
       get publishedBeforeRecord() {
         return dc.publishedBeforeRecord;
+      },
+      get conflicts() {
+        return dc.conflicts;
       },
       get deadLettered() {
         return deadLettered;
