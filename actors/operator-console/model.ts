@@ -44,6 +44,11 @@ export interface AlarmView {
   readonly escalated?: { readonly at: string; readonly level: number; readonly afterMs: number };
   /** Copies of this alarm received from the queue (0 when only the store had it; 2+ = duplicate deliveries). */
   readonly deliveries: number;
+  /**
+   * Set on a conflict alarm: the id of the message whose id an earlier message with other content holds (that one
+   * is shown as its own alarm). The description then starts with "ID CONFLICT".
+   */
+  readonly conflictOf?: string;
 }
 
 /** The console's totals (`GET /api/alarms`). */
@@ -78,12 +83,22 @@ export interface ConsoleCounts {
 /** The view's mutable working copy. */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** What a conflict alarm says first: the page shows the description on the card. */
+const conflictNote = (a: AlarmRaised): string =>
+  `ID CONFLICT: another message with other content already holds id ${a.messageId} (shown apart); this one may ` +
+  `be a reused or forged id.`;
+
 /** A fresh view of a raised alarm. */
 const viewOf = (a: AlarmRaised, description: string | undefined): Mutable<AlarmView> => ({
   id: a.id,
   droneId: a.droneId,
   violationCode: a.violationCode,
-  ...(description === undefined ? {} : { description }),
+  ...(a.conflict
+    ? { description: `${conflictNote(a)}${description === undefined ? '' : ` ${description}`}` }
+    : description === undefined
+      ? {}
+      : { description }),
+  ...(a.conflict ? { conflictOf: a.messageId } : {}),
   violationImageId: a.violationImageId,
   location: { lat: a.location.lat, lon: a.location.lon },
   ...(a.borough === undefined ? {} : { borough: a.borough }),
