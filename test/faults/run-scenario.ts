@@ -13,12 +13,13 @@ import { provision } from '../../runtime/aws/provision.ts';
 import { type ResourceSpec, withNamePrefix } from '../../runtime/aws/resources.ts';
 import { seededRandom } from '../../runtime/random.ts';
 import { ActorSet, type ActorSpec } from './actors.ts';
+import { type CollisionRecord, putCollisionRecords } from './collisions.ts';
 import type { FaultStack } from './fault-stack.ts';
 import { noFaults, totalInjected } from './policies.ts';
 import { passThrough } from './proxy.ts';
 import type { FaultRow } from './report.ts';
 import type { FaultContext, PoisonRecord, Scenario } from './scenario.ts';
-import { alarms, behind, deadLetters, storage, streamContents } from './verify.ts';
+import { alarms, behind, deadLetters, expectedHashes, storage, streamContents } from './verify.ts';
 
 /** Load and timing of a scenario. */
 export interface RunSettings {
@@ -147,6 +148,7 @@ export const runScenario = async (
     await waitForLogs(actors, ['csv'], 'started"', 30_000, failures);
 
     const poison: PoisonRecord[] = [];
+    const collisions: CollisionRecord[] = [];
     const retired = new Set<string>(); // killed for good: not expected to run at the end
     let kinesisRestarts = 0;
     const ctx: FaultContext = {
@@ -184,6 +186,14 @@ export const runScenario = async (
         const put = await putPoisonRecords(stack, names.drones);
         poison.push(...put);
         log(`put ${put.length} poison records (${put.map((p) => p.kind).join(', ')})`);
+        return put;
+      },
+      putCollisions: async () => {
+        const put = await putCollisionRecords(stack.clients, names.drones);
+        collisions.push(...put);
+        log(
+          `put ${put.length} colliding records (${put.map((c) => `${c.kind} ${c.id}`).join(', ')})`,
+        );
         return put;
       },
       log,
@@ -243,7 +253,8 @@ export const runScenario = async (
     const recoverySeconds = await Promise.race([recovery, sleep(1_000).then(() => undefined)]);
 
     // The console: every expected alarm shown, each exactly once (read before the consumers stop).
-    const alarmIdsSoFar = await expectedAlarmIds(stack, names.drones, poison);
+    const alarmIdsSoFar = await expectedAlarmIds(stack, names.drones, [...poison, ...collisions]);
+    for (const c of collisions) if (c.conflictAlarmId) alarmIdsSoFar.add(c.conflictAlarmId);
     const shown = await consoleAlarms(actors, alarmIdsSoFar, 20_000);
 
     // No actor left crashed: every consumer still running and healthy, then a graceful stop with code 0.
@@ -269,7 +280,8 @@ export const runScenario = async (
 
     // Read back.
     log('checking DynamoDB, the archive, alarms and dead letters');
-    const poisonSeqs = new Set(poison.map((p) => p.sequence));
+    // Poison and colliding records are not accepted messages: what they must lead to is checked apart.
+    const poisonSeqs = new Set([...poison, ...collisions].map((p) => p.sequence));
     const drones = await streamContents(stack.clients, names.drones, 'drone.message', poisonSeqs);
     const history = await streamContents(stack.clients, names.history, 'nypd.ticket');
     const alarmIds = new Set(
@@ -278,6 +290,7 @@ export const runScenario = async (
         return typeof code === 'number' && HUMAN.has(code);
       }),
     );
+    for (const c of collisions) if (c.conflictAlarmId) alarmIds.add(c.conflictAlarmId);
     const missingCsv = [...s.csvIds].filter((id) => !history.ids.has(id));
     if (missingCsv.length > 0)
       failures.push(
@@ -296,7 +309,17 @@ export const runScenario = async (
       { table: names.messages, bucket: names.bucket },
       drones.ids,
       history.ids,
+      expectedHashes(drones.messages),
     );
+    // Stored means stored as sent: an id present with other content (an overwrite) is a failure too.
+    for (const [where, ids] of [
+      ['DynamoDB', stored.tableMismatches],
+      ['the archive', stored.archiveMismatches],
+    ] as const)
+      if (ids.length > 0)
+        failures.push(
+          `${ids.length} drone messages in ${where} with other content than was sent (e.g. ${ids.slice(0, 3).join(', ')})`,
+        );
     const notInTable = [...drones.ids].filter((id) => !stored.inTable.has(id));
     if (notInTable.length > 0)
       failures.push(
@@ -347,10 +370,31 @@ export const runScenario = async (
         );
       else if (byStorage.reasons.length === 0)
         failures.push(`poison ${p.kind} dead-lettered without a reason`);
-      if (p.kind !== 'oversized' && !mine.some((l) => l.actor === ALERTS))
+      if (!mine.some((l) => l.actor === ALERTS))
         failures.push(`poison ${p.kind} (seq ${p.sequence}) not dead-lettered by the alert system`);
       if (byStorage) deadLettered++;
     }
+    for (const c of collisions)
+      for (const [actor, tag] of [
+        [STORAGE, c.storage],
+        [ALERTS, c.alerts],
+      ] as const) {
+        const letter = letters.find((l) => l.sequence === c.sequence && l.actor.startsWith(actor));
+        if (tag !== undefined && letter?.errorTag !== tag)
+          failures.push(
+            `${c.kind} ${c.id} (seq ${c.sequence}): ${actor} wrote ${letter ? `a ${letter.errorTag}` : 'no'} dead letter, not a ${tag}`,
+          );
+        if (tag === undefined && letter !== undefined)
+          failures.push(
+            `${c.kind} ${c.id}: unexpected dead letter from ${actor} (${letter.errorTag})`,
+          );
+        if (
+          tag === 'IdConflict' &&
+          letter &&
+          !letter.reasons.some((r) => r.startsWith('stored version: '))
+        )
+          failures.push(`${c.kind} ${c.id}: the dead letter of ${actor} lacks the stored version`);
+      }
     const stray = letters.filter((l) => l.sequence === undefined || !poisonSeqs.has(l.sequence));
     for (const l of stray.slice(0, 5))
       failures.push(
@@ -449,11 +493,11 @@ const waitForLogs = async (
 
 const HUMAN_SET = HUMAN;
 
-/** Alarm ids the accepted drone messages call for (poison excluded). */
+/** Alarm ids the accepted drone messages call for (poison and colliding records excluded). */
 const expectedAlarmIds = async (
   stack: FaultStack,
   stream: string,
-  poison: ReadonlyArray<PoisonRecord>,
+  poison: ReadonlyArray<{ readonly sequence: string }>,
 ): Promise<Set<string>> => {
   const c = await streamContents(
     stack.clients,

@@ -4,6 +4,7 @@
  */
 import type { Random } from '../../runtime/random.ts';
 import type { ActorSet } from './actors.ts';
+import type { CollisionRecord } from './collisions.ts';
 import type { FaultCounts } from './policies.ts';
 import type { FaultProxy } from './proxy.ts';
 
@@ -47,6 +48,8 @@ export interface FaultContext {
   readonly restartKinesis: (downMs: number) => Promise<void>;
   /** Puts one poison record of each kind on the drone stream (directly, past the proxy). */
   readonly putPoison: () => Promise<ReadonlyArray<PoisonRecord>>;
+  /** Puts colliding ids on the drone stream (directly): see collisions.ts. */
+  readonly putCollisions: () => Promise<ReadonlyArray<CollisionRecord>>;
   readonly log: (line: string) => void;
 }
 

@@ -201,6 +201,18 @@ export const SCENARIOS: ReadonlyArray<Scenario> = [
     },
   },
   {
+    name: 'id-collisions',
+    family: 'poison',
+    quick: true,
+    summary:
+      "another drone claiming a real message's id, an id reused with other content (needing a human, and not), a redelivery",
+    inject: async (ctx) => {
+      await ctx.until(ctx.moment(3_000, 6_000));
+      await ctx.putCollisions();
+      return Date.now();
+    },
+  },
+  {
     name: 'chaos',
     family: 'kill',
     quick: false,

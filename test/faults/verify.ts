@@ -4,12 +4,16 @@
  * and the console queue, which dead letters exist, and where every consumer's checkpoint is.
  */
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand } from '@aws-sdk/lib-dynamodb';
 
 import { countPublishedAlarms, type PublishedAlarms } from '../../actors/alert-system/readers.ts';
-import { archivedLines, storedIds } from '../../actors/stream-to-storage/readers.ts';
+import { DroneMessage } from '../../actors/protocol/drone-message.ts';
+import { decodeDroneMessage } from '../../actors/protocol/drone-message-in.ts';
+import { messageHash } from '../../actors/protocol/message-hash.ts';
+import { archivedLines } from '../../actors/stream-to-storage/readers.ts';
 import type { AwsClients } from '../../runtime/aws/clients.ts';
 import { unpackRecord } from '../../runtime/bus/kinesis-packing.ts';
+import { E } from '../../runtime/codec.ts';
 import { readStream, type StoredRecord } from '../helpers/kinesis-stream.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -19,7 +23,7 @@ import { readStream, type StoredRecord } from '../helpers/kinesis-stream.ts';
 export interface StreamContents {
   /** Ids of the well-formed messages of `type`, distinct. */
   readonly ids: Set<string>;
-  /** Messages of `type` with their JSON, by id (the last copy). */
+  /** Messages of `type` with their JSON, by id (the first copy: the one a store keeps). */
   readonly messages: Map<string, Record<string, unknown>>;
   /** Records that are not a message of `type` (poison), by sequence number. */
   readonly others: ReadonlyArray<StoredRecord>;
@@ -72,7 +76,7 @@ export const streamContents = async (
         const json = JSON.parse(Buffer.from(m).toString('utf8')) as Record<string, unknown>;
         if (json.type === type && typeof json.id === 'string') {
           ids.add(json.id);
-          messages.set(json.id, json);
+          if (!messages.has(json.id)) messages.set(json.id, json);
           good++;
         }
       } catch {
@@ -165,17 +169,72 @@ export const behind = async (
   return late;
 };
 
-/** Hot-table and archive coverage of the accepted ids. */
+/** The content hash of each drone message as sent (what the stores must hold under its id). */
+export const expectedHashes = (
+  messages: ReadonlyMap<string, Record<string, unknown>>,
+): Map<string, string> => {
+  const out = new Map<string, string>();
+  for (const [id, json] of messages) {
+    const m = decodeDroneMessage(json);
+    if (E.isRight(m)) out.set(id, messageHash(m.right));
+  }
+  return out;
+};
+
+/**
+ * Hot-table and archive coverage of the accepted ids, and which ids either holds with other content than was sent
+ * (`hashes`: id → content hash as sent): an overwrite is a loss too, whatever the id says.
+ */
 export const storage = async (
   clients: AwsClients,
   names: { readonly table: string; readonly bucket: string },
   drones: ReadonlySet<string>,
   tickets: ReadonlySet<string>,
+  hashes: ReadonlyMap<string, string> = new Map(),
 ) => {
-  const inTable = await storedIds(clients.doc, names.table, [...drones]);
-  const seenDrones = await archiveCoverageIds(clients, names.bucket, drones, 'drone.message');
+  const stored = await storedHashes(clients, names.table, [...drones]);
+  const inTable = new Set(stored.keys());
+  const tableMismatches = [...stored].filter(([id, h]) => hashes.has(id) && hashes.get(id) !== h);
+  const seenDrones = await archiveCoverageIds(
+    clients,
+    names.bucket,
+    drones,
+    'drone.message',
+    hashes,
+  );
   const seenTickets = await archiveCoverageIds(clients, names.bucket, tickets, 'nypd.ticket');
-  return { inTable, seenDrones, seenTickets };
+  return {
+    inTable,
+    seenDrones,
+    seenTickets,
+    tableMismatches: tableMismatches.map(([id]) => id),
+    archiveMismatches: seenDrones.mismatches,
+  };
+};
+
+/** The `messageHash` stored with each of `ids` the hot table holds (`''` for an item without one). */
+const storedHashes = async (
+  clients: AwsClients,
+  table: string,
+  ids: ReadonlyArray<string>,
+): Promise<Map<string, string>> => {
+  const found = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 100) {
+    let keys: Array<Record<string, unknown>> | undefined = ids
+      .slice(i, i + 100)
+      .map((id) => ({ id }));
+    for (let attempt = 0; keys && keys.length > 0 && attempt < 10; attempt++) {
+      const out: BatchGetCommandOutput = await clients.doc.send(
+        new BatchGetCommand({
+          RequestItems: { [table]: { Keys: keys, ProjectionExpression: 'id, messageHash' } },
+        }),
+      );
+      for (const item of out.Responses?.[table] ?? [])
+        found.set(item.id as string, typeof item.messageHash === 'string' ? item.messageHash : '');
+      keys = out.UnprocessedKeys?.[table]?.Keys;
+    }
+  }
+  return found;
 };
 
 /** Which of `ids` the archive holds (distinct), how many raw copies of them, and which are missing. */
@@ -184,21 +243,36 @@ const archiveCoverageIds = async (
   bucket: string,
   ids: ReadonlySet<string>,
   type: string,
+  /** Content hashes as sent, by id: an archived line of one of these ids with another hash is a mismatch. */
+  hashes: ReadonlyMap<string, string> = new Map(),
 ): Promise<{
   readonly distinct: number;
   readonly rawCopies: number;
   readonly missing: string[];
+  readonly mismatches: string[];
 }> => {
   const seen = new Set<string>();
+  const mismatches = new Set<string>();
   let rawCopies = 0;
   for await (const line of archivedLines(clients.s3, bucket, { type })) {
-    const id = (JSON.parse(line) as { id?: unknown }).id;
+    const json = JSON.parse(line) as { id?: unknown };
+    const id = json.id;
     if (typeof id === 'string' && ids.has(id)) {
       rawCopies++;
       seen.add(id);
+      const sent = hashes.get(id);
+      if (sent !== undefined) {
+        const archived = DroneMessage.decode(json);
+        if (E.isLeft(archived) || messageHash(archived.right) !== sent) mismatches.add(id);
+      }
     }
   }
-  return { distinct: seen.size, rawCopies, missing: [...ids].filter((id) => !seen.has(id)) };
+  return {
+    distinct: seen.size,
+    rawCopies,
+    missing: [...ids].filter((id) => !seen.has(id)),
+    mismatches: [...mismatches],
+  };
 };
 
 /** Alarms in the store and the console queue. */
