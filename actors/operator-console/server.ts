@@ -23,7 +23,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { E } from '../../runtime/codec.ts';
 import { isLoopback } from '../../runtime/loopback.ts';
+import { OperatorName } from '../protocol/primitives.ts';
 import { createAccess, type Identity, type OperatorToken } from './access.ts';
 import type { ConsoleCounts } from './model.ts';
 import { pageCss, pageHtml, pageJs } from './page.ts';
@@ -344,9 +346,12 @@ export const startConsoleServer = (
         return bad(res, 400, 'body is not JSON');
       }
       // With per-operator tokens the name is the token's; otherwise the body's.
-      const operator = identity.operator ?? named;
-      if (typeof operator !== 'string' || operator.trim() === '' || operator.length > 64)
-        return bad(res, 400, 'operator: a name of 1 to 64 characters');
+      // The name is decoded as the decision will be (control and bidi characters stripped, then non-blank, 64
+      // at most): a name that strips to nothing is a 400 here, never a decision that cannot be read back.
+      const decoded = OperatorName.decode(identity.operator ?? named);
+      if (E.isLeft(decoded))
+        return bad(res, 400, 'operator: a name of 1 to 64 printable characters');
+      const operator = decoded.right;
       let alarmId: string;
       try {
         alarmId = decodeURIComponent(m[1] ?? '');

@@ -272,6 +272,9 @@ describe('operator console (in-memory ports, real HTTP)', () => {
     assert.equal((await post(a.id, 'acknowledge', '{not json')).status, 400);
     assert.equal((await post(a.id, 'acknowledge', { operator: '' })).status, 400);
     assert.equal((await post(a.id, 'acknowledge', { operator: 'x'.repeat(65) })).status, 400);
+    // Only control and bidi characters: stripped to nothing, so no name (was a decision unreadable later).
+    assert.equal((await post(a.id, 'acknowledge', { operator: '\u0000\u001b\u202e' })).status, 400);
+    assert.equal((await api()).alarms[0]?.status, 'open');
     assert.equal((await post(a.id, 'explode')).status, 404);
     assert.equal((await post('nope:1', 'acknowledge')).status, 404);
     assert.equal(
