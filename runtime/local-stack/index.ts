@@ -12,7 +12,7 @@ import { localStackEnv } from '../aws/options.ts';
 import { pollUntil } from '../aws/poll.ts';
 import { provision as provisionSpec, type ProvisionReport } from '../aws/provision.ts';
 import { loadResourcesOrThrow, type ResourceSpec } from '../aws/resources.ts';
-import type { AwsTarget, LocalEndpoints } from '../aws/target.ts';
+import { type AwsTarget, LOCAL_CREDENTIALS, type LocalEndpoints } from '../aws/target.ts';
 import { writeChildScripts } from './child-scripts.ts';
 import { EMULATORS } from './emulators.ts';
 import { acquireStackLock, PID_FILE } from './pid-file.ts';
@@ -265,6 +265,35 @@ export const stackEnv = (
   ...localStackEnv(stack.endpoints),
   PRESTACOP_REGION: stack.region,
 });
+
+/**
+ * The same stack for other tools (the AWS CLI, boto3, any SDK): the credentials every emulator accepts (s3rver
+ * checks them), the region, and the standard per-service endpoint variables (AWS CLI 2.13+, boto3 1.28+). Older
+ * clients (Debian's awscli and boto3 among them) ignore those: `--endpoint-url` per command serves them
+ * ({@link endpointUrlFlags}). Our own services read these variables too, below `PRESTACOP_*`, loopback only.
+ * @example otherToolsEnv(stack).AWS_ENDPOINT_URL_S3 // 'http://127.0.0.1:4569'
+ */
+export const otherToolsEnv = (
+  stack: Pick<LocalStack, 'endpoints' | 'region'>,
+): Record<string, string> => ({
+  AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  AWS_REGION: stack.region,
+  AWS_DEFAULT_REGION: stack.region,
+  AWS_ENDPOINT_URL_KINESIS: stack.endpoints.kinesis,
+  AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodb,
+  AWS_ENDPOINT_URL_S3: stack.endpoints.s3,
+  AWS_ENDPOINT_URL_SNS: stack.endpoints.sns,
+  AWS_ENDPOINT_URL_SQS: stack.endpoints.sqs,
+});
+
+/** `aws <service> --endpoint-url URL`, per AWS CLI service name, for clients too old for the variables. */
+export const endpointUrlFlags = (
+  stack: Pick<LocalStack, 'endpoints'>,
+): ReadonlyArray<readonly [service: string, flag: string]> =>
+  (['kinesis', 'dynamodb', 's3', 'sns', 'sqs'] as const).map(
+    (s) => [s, `--endpoint-url ${stack.endpoints[s]}`] as const,
+  );
 
 const toEndpoints = (ports: Record<StackService, number>): LocalEndpoints => {
   const url = (port: number) => `http://127.0.0.1:${port}`;

@@ -5,23 +5,38 @@ import { join } from 'node:path';
 
 import {
   DescribeTimeToLiveCommand,
+  DynamoDBClient,
   GetItemCommand,
+  ListTablesCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   GetRecordsCommand,
   GetShardIteratorCommand,
+  KinesisClient,
+  ListStreamsCommand,
   PutRecordCommand,
 } from '@aws-sdk/client-kinesis';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { PublishCommand } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetObjectCommand,
+  ListBucketsCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  GetQueueAttributesCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 import { createAwsClients } from '../../runtime/aws/clients.ts';
 import { pollUntil } from '../../runtime/aws/poll.ts';
 import { createStream, deleteStream, provision } from '../../runtime/aws/provision.ts';
 import { loadResourcesOrThrow, withNamePrefix } from '../../runtime/aws/resources.ts';
-import { startLocalStack } from '../../runtime/local-stack/index.ts';
+import { otherToolsEnv, startLocalStack } from '../../runtime/local-stack/index.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
 
 const spec = loadResourcesOrThrow();
@@ -149,6 +164,47 @@ describe('LocalStack > shared stack', function () {
       assert.match(r.Attributes?.QueueArn ?? '', /:prestacop-console$|console/);
     } finally {
       follower.destroy();
+    }
+  });
+
+  it('works from another tool configured only by the variables npm run stack prints for them', async () => {
+    // A client built as any other tool builds one: no endpoint, no keys, no region in code, only the environment.
+    const env = otherToolsEnv(stack);
+    const spec = loadResourcesOrThrow();
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    const plain = {
+      // The one setting beyond the environment: the JS SDK's Kinesis client speaks HTTP/2, kinesalite only 1.1
+      // (the AWS CLI and boto3 speak 1.1 already).
+      kinesis: new KinesisClient({ requestHandler: new NodeHttpHandler() }),
+      dynamodb: new DynamoDBClient({}),
+      s3: new S3Client({ forcePathStyle: true }),
+      sns: new SNSClient({}),
+      sqs: new SQSClient({}),
+    };
+    try {
+      const streams = await plain.kinesis.send(new ListStreamsCommand({}));
+      assert.ok(streams.StreamNames?.includes(spec.streams.drones.name), 'kinesis');
+      const tables = await plain.dynamodb.send(new ListTablesCommand({}));
+      assert.ok(tables.TableNames?.includes(spec.tables.messages.name), 'dynamodb');
+      const buckets = await plain.s3.send(new ListBucketsCommand({}));
+      assert.ok(
+        buckets.Buckets?.some((b) => b.Name === spec.buckets.archive.name),
+        's3',
+      );
+      const topics = await plain.sns.send(new ListTopicsCommand({}));
+      assert.ok(
+        topics.Topics?.some((t) => t.TopicArn === stack.provisioned!.topicArns.alarms),
+        'sns',
+      );
+      const queues = await plain.sqs.send(new ListQueuesCommand({}));
+      assert.ok(queues.QueueUrls?.includes(stack.provisioned!.queueUrls.console!), 'sqs');
+    } finally {
+      for (const c of Object.values(plain)) c.destroy();
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     }
   });
 
