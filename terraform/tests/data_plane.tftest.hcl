@@ -83,6 +83,16 @@ run "hardened" {
     r.status == "Enabled" && contains([for t in r.transition : t.storage_class], "GLACIER_IR")])
     error_message = "The archive must move to colder storage as it ages."
   }
+  # A writer may overwrite an object (it holds s3:PutObject), never delete a version: the previous one is kept.
+  assert {
+    condition     = aws_s3_bucket_versioning.archive["on"].versioning_configuration[0].status == "Enabled"
+    error_message = "The archive bucket must be versioned, so an overwritten object can be recovered."
+  }
+  assert {
+    condition = anytrue([for r in aws_s3_bucket_lifecycle_configuration.archive["on"].rule :
+    r.status == "Enabled" && try(r.noncurrent_version_expiration[0].noncurrent_days, 0) == 30])
+    error_message = "Previous versions must expire (30 days by default), or versioning keeps every overwrite forever."
+  }
 
   assert {
     condition     = alltrue([for t in aws_sns_topic.this : t.kms_master_key_id == var.kms_key_arn])
@@ -131,8 +141,9 @@ run "emulator_mode" {
   }
   assert {
     condition = (length(aws_s3_bucket_policy.archive) + length(aws_s3_bucket_public_access_block.archive)
-    + length(aws_s3_bucket_lifecycle_configuration.archive) + length(aws_s3_bucket_server_side_encryption_configuration.archive)) == 0
-    error_message = "Without hardening, nothing the emulators lack (bucket policy, public-access block, lifecycle, KMS) is created."
+      + length(aws_s3_bucket_lifecycle_configuration.archive) + length(aws_s3_bucket_server_side_encryption_configuration.archive)
+    + length(aws_s3_bucket_versioning.archive)) == 0
+    error_message = "Without hardening, nothing the emulators lack (bucket policy, public-access block, versioning, lifecycle, KMS) is created."
   }
   assert {
     condition     = alltrue([for s in aws_kinesis_stream.this : s.encryption_type == "NONE" && startswith(s.name, "t-")])
@@ -149,4 +160,30 @@ run "hardening_needs_a_key" {
     kms_key_arn = null
   }
   expect_failures = [var.kms_key_arn]
+}
+
+run "noncurrent_versions_kept_as_configured" {
+  command = plan
+  module {
+    source = "./modules/data-plane"
+  }
+  variables {
+    archive_transitions = { standard_ia_days = 30, glacier_ir_days = 90, expire_days = 0, noncurrent_expire_days = 7 }
+  }
+  assert {
+    condition = anytrue([for r in aws_s3_bucket_lifecycle_configuration.archive["on"].rule :
+    try(r.noncurrent_version_expiration[0].noncurrent_days, 0) == 7])
+    error_message = "archive_transitions.noncurrent_expire_days sets how long previous versions are kept."
+  }
+}
+
+run "noncurrent_versions_kept_at_least_a_day" {
+  command = plan
+  module {
+    source = "./modules/data-plane"
+  }
+  variables {
+    archive_transitions = { standard_ia_days = 30, glacier_ir_days = 90, expire_days = 0, noncurrent_expire_days = 0 }
+  }
+  expect_failures = [var.archive_transitions]
 }

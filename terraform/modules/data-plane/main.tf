@@ -85,7 +85,9 @@ resource "aws_dynamodb_table" "this" {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
-# S3 archive: private, KMS-encrypted, TLS only, tiered to colder storage as it ages.
+# S3 archive: private, KMS-encrypted, TLS only, versioned, tiered to colder storage as it ages. Versioning: a
+# writer may put (overwrite) objects but holds no s3:DeleteObjectVersion, so what it overwrites stays recoverable
+# for noncurrent_expire_days.
 
 resource "aws_s3_bucket" "archive" {
   bucket        = local.bucket_name
@@ -144,10 +146,21 @@ resource "aws_s3_bucket_policy" "archive" {
   depends_on = [aws_s3_bucket_public_access_block.archive]
 }
 
+resource "aws_s3_bucket_versioning" "archive" {
+  for_each = local.hardened
+
+  bucket = aws_s3_bucket.archive.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
 resource "aws_s3_bucket_lifecycle_configuration" "archive" {
   for_each = local.hardened
 
   bucket = aws_s3_bucket.archive.id
+  # Rules on noncurrent versions need versioning in place first (AWS's advice for this resource).
+  depends_on = [aws_s3_bucket_versioning.archive]
   rule {
     id     = "colder-with-age"
     status = "Enabled"
@@ -165,6 +178,18 @@ resource "aws_s3_bucket_lifecycle_configuration" "archive" {
       content {
         days = expiration.value
       }
+    }
+  }
+  rule {
+    id     = "previous-versions"
+    status = "Enabled"
+    filter {}
+    noncurrent_version_expiration {
+      noncurrent_days = var.archive_transitions.noncurrent_expire_days
+    }
+    # A delete marker left with no version behind it (all expired) is removed too.
+    expiration {
+      expired_object_delete_marker = true
     }
   }
   rule {

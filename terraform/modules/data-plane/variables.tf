@@ -33,7 +33,7 @@ variable "retention_hours" {
 }
 
 variable "hardening" {
-  description = "KMS encryption everywhere, point-in-time recovery, deletion protection, S3 public-access block, TLS-only bucket policy and lifecycle. false only for emulators, which implement none of these."
+  description = "KMS encryption everywhere, point-in-time recovery, deletion protection, S3 public-access block, TLS-only bucket policy, versioning and lifecycle. false only for emulators, which implement none of these."
   type        = bool
   default     = true
 }
@@ -49,13 +49,18 @@ variable "kms_key_arn" {
 }
 
 variable "archive_transitions" {
-  description = "Archive lifecycle: days after which objects move to STANDARD_IA and then GLACIER_IR; expire_days 0 keeps them forever."
+  description = "Archive lifecycle: days after which objects move to STANDARD_IA and then GLACIER_IR; expire_days 0 keeps them forever. The bucket is versioned: noncurrent_expire_days is how long an overwritten or deleted object's previous version is kept."
   type = object({
-    standard_ia_days = number
-    glacier_ir_days  = number
-    expire_days      = number
+    standard_ia_days       = number
+    glacier_ir_days        = number
+    expire_days            = number
+    noncurrent_expire_days = optional(number, 30)
   })
-  default = { standard_ia_days = 30, glacier_ir_days = 90, expire_days = 0 }
+  default = { standard_ia_days = 30, glacier_ir_days = 90, expire_days = 0, noncurrent_expire_days = 30 }
+  validation {
+    condition     = var.archive_transitions.noncurrent_expire_days >= 1
+    error_message = "noncurrent_expire_days must be at least 1: the previous version of an overwritten object is the point of versioning."
+  }
 }
 
 variable "force_destroy" {
