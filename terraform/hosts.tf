@@ -1,7 +1,14 @@
 # The service hosts: one per host service (instances_per_service adds more; a co-located service runs on its
 # partner's first host, see var.colocate), spread over the subnets (one per
-# availability zone in the default VPC), reachable by SSH from admin_cidr only. Outbound: HTTPS (AWS APIs, npm,
-# NodeSource) and HTTP (Debian's apt mirrors). The ops servers (/healthz) listen on 127.0.0.1 only.
+# availability zone in the default VPC), reachable by SSH from admin_cidr only. The ops servers (/healthz) listen
+# on 127.0.0.1 only.
+#
+# Outbound: HTTPS to the AWS APIs the services call and nothing else. S3 and DynamoDB through their AWS managed
+# prefix lists (the services' regional addresses; no endpoint needed, no cost); Kinesis, SNS, SQS and CloudWatch
+# Logs (the agent) through interface endpoints in the VPC, whose private DNS names make the SDKs' usual regional
+# hostnames resolve to them (these services have no prefix list). The instance metadata service (credentials),
+# the VPC's DNS resolver and Amazon's time service are link-local and not filtered by security groups. Package
+# mirrors (apt, npm) are the one thing outside AWS: package_egress opens 80/443 while a deploy needs them.
 
 data "aws_vpc" "selected" {
   default = var.vpc_id == null
@@ -59,15 +66,85 @@ resource "aws_vpc_security_group_ingress_rule" "ssh_admin" {
   cidr_ipv4         = var.admin_cidr
 }
 
-resource "aws_vpc_security_group_egress_rule" "out" {
-  for_each = { https = 443, http = 80 }
+# The AWS regional services each host calls, besides S3 and DynamoDB (prefix lists): named by their interface
+# endpoint service. The mocked test checks this covers every service a role's statements name.
+locals {
+  interface_endpoints = toset(["kinesis-streams", "logs", "sns", "sqs"])
+  # The subnets that hold hosts (one endpoint network interface per availability zone used, no more).
+  host_subnets = slice(local.subnets, 0, min(length(local.hosts), length(local.subnets)))
+}
+
+data "aws_ec2_managed_prefix_list" "s3" {
+  name = "com.amazonaws.${local.region}.s3"
+}
+
+data "aws_ec2_managed_prefix_list" "dynamodb" {
+  name = "com.amazonaws.${local.region}.dynamodb"
+}
+
+resource "aws_vpc_security_group_egress_rule" "aws_prefix_lists" {
+  for_each = { s3 = data.aws_ec2_managed_prefix_list.s3.id, dynamodb = data.aws_ec2_managed_prefix_list.dynamodb.id }
 
   security_group_id = aws_security_group.hosts.id
-  description       = "${upper(each.key)} out: AWS APIs, npm, NodeSource, Debian mirrors"
+  description       = "HTTPS out to ${each.key} in ${local.region} (AWS managed prefix list)"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  prefix_list_id    = each.value
+}
+
+resource "aws_vpc_security_group_egress_rule" "aws_endpoints" {
+  security_group_id            = aws_security_group.hosts.id
+  description                  = "HTTPS out to the interface endpoints (Kinesis, SNS, SQS, CloudWatch Logs)"
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = aws_security_group.endpoints.id
+}
+
+# The package window (var.package_egress): apt (Debian, NodeSource) and the npm registry, at deploy time.
+resource "aws_vpc_security_group_egress_rule" "packages" {
+  for_each = var.package_egress ? { https = 443, http = 80 } : {}
+
+  security_group_id = aws_security_group.hosts.id
+  description       = "${upper(each.key)} out to package mirrors (apt, npm): package_egress, deploy time only"
   ip_protocol       = "tcp"
   from_port         = each.value
   to_port           = each.value
   cidr_ipv4         = "0.0.0.0/0"
+}
+
+moved {
+  from = aws_vpc_security_group_egress_rule.out
+  to   = aws_vpc_security_group_egress_rule.packages
+}
+
+resource "aws_security_group" "endpoints" {
+  name        = "${var.name_prefix}prestacop-endpoints"
+  description = "PrestaCop interface endpoints: HTTPS from the VPC"
+  vpc_id      = data.aws_vpc.selected.id
+}
+
+# From the whole VPC, not only the hosts: private DNS sends every caller in the VPC to these endpoints.
+resource "aws_vpc_security_group_ingress_rule" "endpoints_https" {
+  security_group_id = aws_security_group.endpoints.id
+  description       = "HTTPS from the VPC"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = data.aws_vpc.selected.cidr_block
+}
+
+resource "aws_vpc_endpoint" "interface" {
+  for_each = local.interface_endpoints
+
+  vpc_id              = data.aws_vpc.selected.id
+  service_name        = "com.amazonaws.${local.region}.${each.key}"
+  vpc_endpoint_type   = "Interface"
+  private_dns_enabled = true
+  subnet_ids          = local.host_subnets
+  security_group_ids  = [aws_security_group.endpoints.id]
+  tags                = { Name = "${var.name_prefix}prestacop-${each.key}" }
 }
 
 resource "aws_instance" "host" {

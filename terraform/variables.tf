@@ -29,7 +29,7 @@ variable "retention_hours" {
 }
 
 variable "hardening" {
-  description = "Customer managed KMS key for streams, tables, bucket, topic, queue, logs and disks; point-in-time recovery; deletion protection; S3 public-access block, TLS-only policy and lifecycle. Keep true on AWS."
+  description = "Customer managed KMS key for streams, tables, bucket, topic, queue, logs and disks; point-in-time recovery; deletion protection; S3 public-access block, TLS-only policy, versioning and lifecycle. Keep true on AWS."
   type        = bool
   default     = true
 }
@@ -57,12 +57,33 @@ variable "colocate" {
 }
 
 variable "admin_cidr" {
-  description = "The only network allowed to reach the hosts (SSH), e.g. \"203.0.113.7/32\"."
+  description = "The only network allowed to reach the hosts (SSH), e.g. \"203.0.113.7/32\": an IPv4 CIDR no broader than admin_cidr_min_prefix."
   type        = string
   validation {
-    condition     = can(cidrhost(var.admin_cidr, 0)) && var.admin_cidr != "0.0.0.0/0"
-    error_message = "admin_cidr must be a CIDR narrower than 0.0.0.0/0 (your own address, /32)."
+    condition = (can(regex("^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$", var.admin_cidr)) && can(cidrhost(var.admin_cidr, 0))
+    && try(tonumber(split("/", var.admin_cidr)[1]) >= var.admin_cidr_min_prefix, false))
+    error_message = "admin_cidr must be an IPv4 CIDR no broader than /${var.admin_cidr_min_prefix} (admin_cidr_min_prefix): your own address, /32."
   }
+  validation {
+    condition     = try(cidrhost(var.admin_cidr, 0) == split("/", var.admin_cidr)[0], true)
+    error_message = "admin_cidr has host bits set: write the network's first address (e.g. 203.0.113.0/24, not 203.0.113.7/24)."
+  }
+}
+
+variable "admin_cidr_min_prefix" {
+  description = "The broadest admin_cidr accepted, as a prefix length: 24 takes a /24 or narrower. 8 at the least (a /7 or broader is a sizeable part of the internet)."
+  type        = number
+  default     = 24
+  validation {
+    condition     = var.admin_cidr_min_prefix == floor(var.admin_cidr_min_prefix) && var.admin_cidr_min_prefix >= 8 && var.admin_cidr_min_prefix <= 32
+    error_message = "admin_cidr_min_prefix must be a whole number from 8 to 32."
+  }
+}
+
+variable "package_egress" {
+  description = "Open outbound HTTP and HTTPS to the whole internet: Debian's and NodeSource's apt repositories and the npm registry, which have no AWS prefix list. Needed while Ansible installs Node.js (first deploy, a new Node major) or runs npm ci (a release whose package-lock.json changed), and for Debian's security updates. Off otherwise: the hosts then reach only the AWS APIs the services call (docs/deploy.md, Network)."
+  type        = bool
+  default     = false
 }
 
 variable "ssh_public_key" {
@@ -101,13 +122,14 @@ variable "log_retention_days" {
 }
 
 variable "archive_transitions" {
-  description = "Archive lifecycle: days to STANDARD_IA, to GLACIER_IR, and to expiry (0 = never)."
+  description = "Archive lifecycle: days to STANDARD_IA, to GLACIER_IR, and to expiry (0 = never); days an overwritten or deleted object's previous version is kept (the bucket is versioned)."
   type = object({
-    standard_ia_days = number
-    glacier_ir_days  = number
-    expire_days      = number
+    standard_ia_days       = number
+    glacier_ir_days        = number
+    expire_days            = number
+    noncurrent_expire_days = optional(number, 30)
   })
-  default = { standard_ia_days = 30, glacier_ir_days = 90, expire_days = 0 }
+  default = { standard_ia_days = 30, glacier_ir_days = 90, expire_days = 0, noncurrent_expire_days = 30 }
 }
 
 variable "tags" {

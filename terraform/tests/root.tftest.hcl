@@ -9,7 +9,10 @@ mock_provider "aws" {
     defaults = { partition = "aws" }
   }
   mock_data "aws_subnets" {
-    defaults = { ids = ["subnet-0a", "subnet-0b", "subnet-0c"] }
+    defaults = { ids = ["subnet-0a", "subnet-0b", "subnet-0c", "subnet-0d"] }
+  }
+  mock_data "aws_vpc" {
+    defaults = { id = "vpc-0mock", cidr_block = "172.31.0.0/16" }
   }
   mock_resource "aws_kms_key" {
     defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555" }
@@ -38,6 +41,16 @@ mock_provider "aws" {
   mock_resource "aws_iam_instance_profile" {
     defaults = { arn = "arn:aws:iam::123456789012:instance-profile/prestacop-mock" }
   }
+}
+
+# The region's AWS managed prefix lists (real ids in us-east-1).
+override_data {
+  target = data.aws_ec2_managed_prefix_list.s3
+  values = { id = "pl-63a5400a" }
+}
+override_data {
+  target = data.aws_ec2_managed_prefix_list.dynamodb
+  values = { id = "pl-02cd2c6b" }
 }
 
 variables {
@@ -159,9 +172,38 @@ run "hardened" {
     && aws_vpc_security_group_ingress_rule.ssh_admin.from_port == 22 && aws_vpc_security_group_ingress_rule.ssh_admin.to_port == 22)
     error_message = "The only ingress is SSH (22) from admin_cidr."
   }
+  # Network out: HTTPS to the AWS services the roles name, and nothing to the internet (package_egress is off).
   assert {
-    condition     = toset([for r in aws_vpc_security_group_egress_rule.out : r.from_port]) == toset([80, 443])
-    error_message = "Egress is HTTP(S) only."
+    condition = (length(aws_vpc_security_group_egress_rule.packages) == 0 && alltrue([
+      for r in concat(values(aws_vpc_security_group_egress_rule.aws_prefix_lists), [aws_vpc_security_group_egress_rule.aws_endpoints]) :
+      r.ip_protocol == "tcp" && r.from_port == 443 && r.to_port == 443 && r.cidr_ipv4 == null && r.cidr_ipv6 == null
+    ]))
+    error_message = "Egress is HTTPS to AWS prefix lists and endpoints only: no 0.0.0.0/0 without package_egress."
+  }
+  assert {
+    condition = (jsonencode({ for k, r in aws_vpc_security_group_egress_rule.aws_prefix_lists : k => r.prefix_list_id }) == jsonencode({ dynamodb = "pl-02cd2c6b", s3 = "pl-63a5400a" })
+    && aws_vpc_security_group_egress_rule.aws_endpoints.referenced_security_group_id == aws_security_group.endpoints.id)
+    error_message = "S3 and DynamoDB are reached through the region's AWS managed prefix lists, the other APIs through the endpoints."
+  }
+  # Every AWS service a role's statements name is reachable (KMS is only ever used via those services).
+  assert {
+    condition = jsonencode(sort(tolist(setsubtract(toset(flatten([
+      for p in concat(values(aws_iam_role_policy.data), values(aws_iam_role_policy.logs)) : [
+        for st in jsondecode(p.policy).Statement : [for a in st.Action : replace(split(":", a)[0], "kinesis", "kinesis-streams")]
+      ]
+    ])), ["kms"])))) == jsonencode(sort(concat(keys(aws_vpc_security_group_egress_rule.aws_prefix_lists), keys(aws_vpc_endpoint.interface))))
+    error_message = "The services call an AWS API the hosts cannot reach (or an endpoint nobody calls): update local.interface_endpoints."
+  }
+  assert {
+    condition = alltrue([for k, e in aws_vpc_endpoint.interface :
+      e.vpc_endpoint_type == "Interface" && e.private_dns_enabled && e.service_name == "com.amazonaws.us-east-1.${k}"
+    && e.security_group_ids == toset([aws_security_group.endpoints.id]) && e.subnet_ids == toset([for h in aws_instance.host : h.subnet_id])])
+    error_message = "Interface endpoints: private DNS (the SDKs' usual hostnames), in the hosts' subnets only, behind their own group."
+  }
+  assert {
+    condition = (aws_vpc_security_group_ingress_rule.endpoints_https.security_group_id == aws_security_group.endpoints.id
+    && aws_vpc_security_group_ingress_rule.endpoints_https.from_port == 443 && aws_vpc_security_group_ingress_rule.endpoints_https.cidr_ipv4 == "172.31.0.0/16")
+    error_message = "The endpoints take HTTPS from the VPC (private DNS sends every caller in it there)."
   }
   assert {
     condition     = length(distinct([for h in aws_instance.host : h.subnet_id])) == 3
@@ -234,14 +276,37 @@ run "two_alert_hosts_one_console" {
   }
 }
 
+# Co-located services share their host's role (instance credentials are per host); colocate = {} separates them.
 run "console_on_a_host_of_its_own" {
-  command = plan
+  command = apply
   variables {
     colocate = {}
   }
   assert {
     condition     = length(aws_instance.host) == 4 && aws_instance.host["operator-console-1"].tags.Services == "operator-console" && length(aws_iam_instance_profile.service) == 4
     error_message = "Without colocate, every service gets its own host and role."
+  }
+  assert {
+    condition = (aws_instance.host["operator-console-1"].iam_instance_profile == aws_iam_instance_profile.service["operator-console"].name
+      && aws_iam_instance_profile.service["operator-console"].role == aws_iam_role.service["operator-console"].name
+      && aws_iam_role_policy.data["operator-console"].role == aws_iam_role.service["operator-console"].id
+    && aws_instance.host["alert-system-1"].tags.Services == "alert-system")
+    error_message = "The console's host carries a profile and role of its own, with the console's policy on it."
+  }
+  assert {
+    condition = alltrue([for svc, r in aws_iam_role.service :
+    [for p in aws_iam_role_policy.data : p.name if p.role == r.id] == ["data-plane-${svc}"]])
+    error_message = "Each role carries exactly its own service's policy: the alert-system's no longer holds the console's."
+  }
+  assert {
+    condition = (toset(jsondecode(aws_iam_role_policy.logs["alert-system"].policy).Statement[0].Resource) == toset([
+      "${aws_cloudwatch_log_group.service["alert-system"].arn}:log-stream:${aws_instance.host["alert-system-1"].id}"])
+    && length(jsondecode(aws_iam_role_policy.logs["operator-console"].policy).Statement[0].Resource) == 1)
+    error_message = "Each host writes its own service's log stream only."
+  }
+  assert {
+    condition     = length(aws_vpc_endpoint.interface["sqs"].subnet_ids) == 4
+    error_message = "A fourth host in a fourth subnet gets the endpoints there too."
   }
 }
 
@@ -257,6 +322,73 @@ run "ssh_open_to_the_world_is_refused" {
   command = plan
   variables {
     admin_cidr = "0.0.0.0/0"
+  }
+  expect_failures = [var.admin_cidr]
+}
+
+run "package_window" {
+  command = plan
+  variables {
+    package_egress = true
+  }
+  assert {
+    condition = (jsonencode({ for k, r in aws_vpc_security_group_egress_rule.packages : k => [r.from_port, r.cidr_ipv4] })
+    == jsonencode({ http = [80, "0.0.0.0/0"], https = [443, "0.0.0.0/0"] }))
+    error_message = "package_egress opens HTTP and HTTPS out for apt and npm, and only then."
+  }
+}
+
+# admin_cidr: no broader than admin_cidr_min_prefix (default /24), which itself cannot go below /8.
+run "admin_cidr_slash_1_is_refused_even_at_the_loosest_prefix" {
+  command = plan
+  variables {
+    admin_cidr            = "0.0.0.0/1"
+    admin_cidr_min_prefix = 8
+  }
+  expect_failures = [var.admin_cidr]
+}
+
+run "admin_cidr_broader_than_the_prefix_is_refused" {
+  command = plan
+  variables {
+    admin_cidr = "10.20.0.0/16"
+  }
+  expect_failures = [var.admin_cidr]
+}
+
+run "admin_cidr_within_a_wider_prefix" {
+  command = plan
+  variables {
+    admin_cidr            = "10.20.0.0/16"
+    admin_cidr_min_prefix = 16
+  }
+  assert {
+    condition     = aws_vpc_security_group_ingress_rule.ssh_admin.cidr_ipv4 == "10.20.0.0/16"
+    error_message = "admin_cidr_min_prefix = 16 takes a /16."
+  }
+}
+
+run "admin_cidr_min_prefix_below_8_is_refused" {
+  command = plan
+  variables {
+    admin_cidr            = "10.0.0.0/8"
+    admin_cidr_min_prefix = 7
+  }
+  expect_failures = [var.admin_cidr_min_prefix]
+}
+
+run "admin_cidr_with_host_bits_is_refused" {
+  command = plan
+  variables {
+    admin_cidr = "203.0.113.7/24"
+  }
+  expect_failures = [var.admin_cidr]
+}
+
+run "admin_cidr_ipv6_is_refused" {
+  command = plan
+  variables {
+    admin_cidr = "::/0"
   }
   expect_failures = [var.admin_cidr]
 }
