@@ -8,15 +8,17 @@
 #     a re-plan that must show no change (-detailed-exitcode 0) - destroyed at the end
 #  4. a real deploy to three local "hosts" (sshd on 127.0.0.1 with their own ports and install roots; test mode,
 #     as systemd cannot run here) from the Terraform outputs: stage.yml ships the build during the apply, site.yml
-#     starts the actors against the Terraform-made resources (host 3 runs the alert-system and the operator console
+#     starts the actors against the Terraform-made resources (every unit rated by systemd-analyze security offline;
+#     host 3 runs the alert-system and the operator console
 #     beside a storage worker; the console's /healthz and GET /api/alarms must answer, with an alarm that came
 #     alert-system -> SNS -> its SQS queue), a second run changes
 #     nothing, redeploy.yml rolls a
 #     new build one host at a time while messages keep flowing, and every drone's messages are in DynamoDB with no
 #     hole but the simulator's own restart
 #
-# It installs what it lacks (apt: ansible, ansible-lint, openssh-server; once), stops everything it started by pid,
-# and prints one line: "infra: N passed, M failed". Logs stay in the temp folder when something fails.
+# It installs what it lacks (apt: ansible, ansible-lint, openssh-server, systemd for systemd-analyze; once), stops
+# everything it started by pid, and prints one line: "infra: N passed, M failed". Logs stay in the temp folder when
+# something fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -127,13 +129,14 @@ install_deps() {
   command -v ansible-playbook > /dev/null || missing+=(ansible)
   command -v ansible-lint > /dev/null || missing+=(ansible-lint)
   [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+  command -v systemd-analyze > /dev/null || missing+=(systemd)
   [ ${#missing[@]} = 0 ] && { echo "all there"; return 0; }
   echo "installing ${missing[*]}"
   [ "$(id -u)" = 0 ] && SUDO="" || SUDO=sudo
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" > /dev/null
 }
-check "tools (ansible, ansible-lint, sshd)" install_deps || abort "tools missing"
+check "tools (ansible, ansible-lint, sshd, systemd-analyze)" install_deps || abort "tools missing"
 command -v terraform > /dev/null || abort "terraform is not on PATH"
 
 # Terraform works on a copy (terraform/ + config/), so .terraform, lock files and state never land in the repo.
@@ -302,6 +305,23 @@ bg_wait "stage.yml: build the release, unpack and npm ci on 3 hosts (during the 
 # ---------------------------------------------------------------------------------------------------------------
 check "site.yml: deploy and start the actors on 3 hosts (test mode)" playbook site.yml ||
   abort "deploy failed"
+# Every unit the deploy wrote (four services over three hosts): sandboxed to an exposure of 4.0 at most, as rated
+# offline (the role checks it before restarting; this lists each rating), memory capped, and no
+# MemoryDenyWriteExecute (V8 writes the code it runs).
+units_hardened() {
+  local units=("$TMP"/host*/opt/prestacop/systemd/prestacop-*.service) bad
+  [ -f "${units[0]}" ] || { echo "no unit files under $TMP/host*/opt/prestacop/systemd"; return 1; }
+  bad=$(grep -L '^MemoryMax=[0-9]' "${units[@]}")
+  [ -z "$bad" ] || { echo "no MemoryMax: $bad"; return 1; }
+  bad=$(grep -l '^MemoryDenyWriteExecute=' "${units[@]}")
+  [ -z "$bad" ] || { echo "MemoryDenyWriteExecute breaks V8: $bad"; return 1; }
+  systemd-analyze security --offline=true --threshold=40 --no-pager "${units[@]}" > "$LOGS/units-security.txt"
+  local rc=$?
+  grep 'Overall exposure' "$LOGS/units-security.txt"
+  echo "${#units[@]} units"
+  return $rc
+}
+check "systemd-analyze security --offline=true --threshold=40: every unit" units_hardened
 check "messages flow: drone-simulator -> Kinesis -> stream-to-storage -> DynamoDB" \
   flow grows "$TMP/stack.json" "$TABLE" 60
 # The operator console, co-located with the alert-system on host 3: ops /healthz, and its page's JSON API on
