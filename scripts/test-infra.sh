@@ -140,7 +140,8 @@ check "tools (ansible, ansible-lint, sshd, systemd-analyze)" install_deps || abo
 command -v terraform > /dev/null || abort "terraform is not on PATH"
 
 # Terraform works on a copy (terraform/ + config/), so .terraform, lock files and state never land in the repo.
-MIRROR=$(find / -type d -path '*/registry.terraform.io/hashicorp/aws' -not -path '/proc/*' 2> /dev/null | head -n 1)
+# Not a .terraform/providers folder (another run's copy, which links into its own temp folder and may go away).
+MIRROR=$(find / -type d -path '*/registry.terraform.io/hashicorp/aws' -not -path '/proc/*' -not -path '*/.terraform/*' 2> /dev/null | head -n 1)
 [ -n "$MIRROR" ] || abort "no provider mirror (registry.terraform.io/hashicorp/aws) on this machine"
 cat > "$TMP/terraformrc" << EOF
 provider_installation {
