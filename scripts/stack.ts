@@ -150,10 +150,16 @@ const printStack = (stack: LocalStack, ms: number): void => {
   }
   out.push('', 'environment for services:');
   for (const [k, v] of Object.entries(stackEnv(stack))) out.push(`export ${k}=${v}`);
-  out.push('', 'for other tools (AWS CLI 2.13+, boto3 1.28+, the SDKs; README "Use it from other tools"):');
+  out.push(
+    '',
+    'for other tools (AWS CLI 2.13+, boto3 1.28+, the SDKs; README "Use it from other tools"):',
+  );
   for (const [k, v] of Object.entries(otherToolsEnv(stack))) out.push(`export ${k}=${v}`);
-  out.push('older clients (Debian\'s awscli and boto3) ignore AWS_ENDPOINT_URL_*: pass the endpoint instead');
-  for (const [service, flag] of endpointUrlFlags(stack)) out.push(`  aws ${service.padEnd(8)} ${flag}`);
+  out.push(
+    "older clients (Debian's awscli and boto3) ignore AWS_ENDPOINT_URL_*: pass the endpoint instead",
+  );
+  for (const [service, flag] of endpointUrlFlags(stack))
+    out.push(`  aws ${service.padEnd(8)} ${flag}`);
   out.push('', 'Ctrl-C stops the stack (or, from elsewhere: npm run stack -- --stop).', '');
   process.stdout.write(out.join('\n'));
 };
