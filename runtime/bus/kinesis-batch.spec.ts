@@ -8,10 +8,10 @@ import {
   type Pending,
   PUT_RECORDS_MAX_BYTES,
   PUT_RECORDS_MAX_RECORDS,
-  RECORD_MAX_BYTES,
   selectBatch,
   wireSize,
 } from './kinesis-batch.ts';
+import { RECORD_MAX_BYTES } from './kinesis-packing.ts';
 
 let seq = 0;
 const rec = (key: string, size = 10, extra: Partial<Pending<number>> = {}): Pending<number> => ({

@@ -15,8 +15,6 @@ import { packedSize } from './kinesis-packing.ts';
 export const PUT_RECORDS_MAX_RECORDS = 500;
 /** See {@link PUT_RECORDS_MAX_RECORDS}. */
 export const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
-/** A record's data plus its partition key may not exceed 1 MiB. */
-export const RECORD_MAX_BYTES = 1024 * 1024;
 
 /**
  * A record waiting to be sent: one message, or (with packing) several messages of one key or of one shard. Each

@@ -9,8 +9,8 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { portFailure } from '../errors.ts';
 import type { EventHub } from '../events.ts';
 import type { RawRecord } from './bus.ts';
-import { RECORD_MAX_BYTES } from './kinesis-batch.ts';
 import { Capacity, Ticket } from './kinesis-capacity.ts';
+import { RECORD_MAX_BYTES } from './kinesis-packing.ts';
 import { StreamProducer, type StreamProducerSettings } from './kinesis-stream-producer.ts';
 
 /** Producer settings plus the buffer bound. */

@@ -11,7 +11,7 @@ import type { EventHub } from '../events.ts';
 import { backoff, type BackoffPolicy } from '../retry.ts';
 import { fitsInPack, mergeBySeq, type Pending, selectBatch, wireSize } from './kinesis-batch.ts';
 import type { Capacity, Ticket } from './kinesis-capacity.ts';
-import { packRecord } from './kinesis-packing.ts';
+import { PACK_LIMITS, packRecord } from './kinesis-packing.ts';
 import { type ShardRate, ShardRateLimiter } from './kinesis-rate-limit.ts';
 import { ShardMapLoader } from './kinesis-shards.ts';
 
@@ -103,12 +103,19 @@ export class StreamProducer {
         ? (this.maps?.current?.shardFor(partitionKey) ?? `key:${partitionKey}`)
         : partitionKey;
     const pack = packKey === undefined ? undefined : this.openPacks.get(packKey);
-    if (packing && pack && fitsInPack(pack, data.length, packing)) {
+    // Raw bytes shorter than any JSON object go alone (readers refuse a pack holding one), and the open pack closes
+    // so that the key's later messages stay behind them.
+    const packable = data.length >= PACK_LIMITS.minMessageBytes;
+    if (packing && pack && packable && fitsInPack(pack, data.length, packing)) {
       pack.parts.push(data);
       pack.owners.push(owner);
       pack.payloadBytes += data.length;
       pack.keys.add(partitionKey);
     } else {
+      if (pack && packKey !== undefined && !packable) {
+        pack.open = false;
+        this.openPacks.delete(packKey);
+      }
       const r: Pending<Ticket> = {
         seq: this.seq++,
         partitionKey,
@@ -117,14 +124,14 @@ export class StreamProducer {
         parts: [data],
         owners: [owner],
         payloadBytes: data.length,
-        open: packKey !== undefined,
-        packKey,
+        open: packKey !== undefined && packable,
+        packKey: packable ? packKey : undefined,
         attempts: 0,
         notBefore: 0,
         enqueuedAt: this.d.now(),
       };
       this.queue.push(r);
-      if (packKey !== undefined) this.openPacks.set(packKey, r);
+      if (packKey !== undefined && packable) this.openPacks.set(packKey, r);
     }
     this.schedule();
   }

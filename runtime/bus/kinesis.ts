@@ -16,13 +16,10 @@ import { portFailure } from '../errors.ts';
 import type { EventHub } from '../events.ts';
 import { type BackoffPolicy, defaultBackoff } from '../retry.ts';
 import type { Bus, Delivery, RawRecord, SubscribeOptions, Topic } from './bus.ts';
-import {
-  PUT_RECORDS_MAX_BYTES,
-  PUT_RECORDS_MAX_RECORDS,
-  RECORD_MAX_BYTES,
-} from './kinesis-batch.ts';
+import { PUT_RECORDS_MAX_BYTES, PUT_RECORDS_MAX_RECORDS } from './kinesis-batch.ts';
 import { Coordinator, type CoordinatorSettings } from './kinesis-coordinator.ts';
 import { LeaseStore } from './kinesis-leases.ts';
+import { PACK_LIMITS, RECORD_MAX_BYTES } from './kinesis-packing.ts';
 import { KinesisProducer, type ProducerSettings } from './kinesis-producer.ts';
 import { AWS_SHARD_RATE, type ShardRate } from './kinesis-rate-limit.ts';
 
@@ -30,7 +27,7 @@ import { AWS_SHARD_RATE, type ShardRate } from './kinesis-rate-limit.ts';
 export interface PackingOptions {
   /** Largest packed record, partition key included (≤ 1 MiB, the default). */
   readonly maxRecordBytes?: number;
-  /** Most messages per record (default 10,000). */
+  /** Most messages per record (default and most 10,000: readers refuse more, see `PACK_LIMITS`). */
   readonly maxMessages?: number;
   /** Gzip the packed body (default false): worth it for wordy rows (about 10x for NYPD tickets). */
   readonly gzip?: boolean;
@@ -125,7 +122,10 @@ const producerSettings = (o: KinesisBusOptions): ProducerSettings => {
     packing: pack
       ? {
           maxRecordBytes: Math.min(RECORD_MAX_BYTES, pack.maxRecordBytes ?? RECORD_MAX_BYTES),
-          maxMessages: pack.maxMessages ?? 10_000,
+          maxMessages: Math.min(
+            PACK_LIMITS.maxMessages,
+            pack.maxMessages ?? PACK_LIMITS.maxMessages,
+          ),
           gzip: pack.gzip ?? false,
           gzipLevel: gzipLevelOf(pack.gzipLevel),
           scope: pack.scope ?? 'shard',

@@ -155,6 +155,35 @@ describe('Kinesis bus > producer on the local stack', function () {
     }
   });
 
+  it('sends a raw message too short for a pack as a record of its own, and packs the rest', async () => {
+    const stream = await newStream(1);
+    const bus = createKinesisBus({
+      clients,
+      leaseTable: 'prestacop-leases',
+      target: 'local',
+      producer: { packing: true },
+    });
+    const json = (n: number) => new Uint8Array(Buffer.from(JSON.stringify({ n })));
+    const raw = [json(1), new Uint8Array(Buffer.from('7')), json(2), json(3)];
+    await bus.publishRaw(
+      stream,
+      raw.map((data) => ({ partitionKey: 'k', data })),
+    );
+    await bus.close();
+    const records = await readStream(stack.clients.kinesis, stream);
+    const read = [];
+    for (const r of records) {
+      const u = await unpackRecord(r.data);
+      assert.notEqual(u.kind, 'corrupt', u.kind === 'corrupt' ? u.reason : '');
+      if (u.kind !== 'corrupt') read.push(...u.messages.map((m) => Buffer.from(m).toString()));
+    }
+    assert.ok(
+      records.some((r) => isPacked(r.data)),
+      'the others are packed',
+    );
+    assert.deepEqual(read, ['{"n":1}', '7', '{"n":2}', '{"n":3}']);
+  });
+
   it('gives up after the retries and rejects with a PortFailure', async () => {
     const stream = await newStream(1);
     const faults = injectPutRecordsFaults(clients.kinesis, {
