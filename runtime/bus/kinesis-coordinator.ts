@@ -189,6 +189,9 @@ export class Coordinator<A> {
     const takenAt = Date.now();
     const got = await this.d.store.take(l.shardId, l.counter, this.d.me);
     if (!got) return; // another worker wrote it first
+    // Left without a release: its owner died (or hung past the timeout). A released or stolen lease was not.
+    const died = l.owner !== undefined && (l.expired || l.owner === this.d.me);
+    let h: HeldShard<A> | undefined;
     const reader = new ShardReader<A>(this.s.reader, {
       kinesis: this.d.kinesis,
       stream: this.stream,
@@ -200,8 +203,15 @@ export class Coordinator<A> {
       onFatal: (e) => this.d.fail(portFailure('kinesis', e, false)),
       events: this.d.events,
       actor: this.actor,
+      previous: died ? got.attempt : undefined,
+      mark: async (m) => {
+        if (!h) return false;
+        const ok = await h.mark(m);
+        if (!ok) this.lose(l.shardId, 'mark refused: the lease was taken over');
+        return ok;
+      },
     });
-    const h = new HeldShard(got.held, reader, this.d.store, this.d.me, takenAt, got.checkpoint);
+    h = new HeldShard(got.held, reader, this.d.store, this.d.me, takenAt, got.checkpoint);
     if (this.stopping || got.checkpoint === SHARD_END) {
       await this.release(h);
       return;

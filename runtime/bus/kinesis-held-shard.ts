@@ -2,7 +2,7 @@
  * A shard this worker holds: its lease, its reader, and what was last checkpointed. Every owner write (renewal,
  * checkpoint, release) is conditional on the counter the previous one left, so they run one at a time here.
  */
-import { type HeldLease, type LeaseStore } from './kinesis-leases.ts';
+import { type AttemptMark, type HeldLease, type LeaseStore } from './kinesis-leases.ts';
 import type { ShardReader } from './kinesis-shard-reader.ts';
 
 /** Outcome of a checkpoint attempt. */
@@ -62,6 +62,22 @@ export class HeldShard<A> {
     } finally {
       this.writing = false;
     }
+  }
+
+  /**
+   * Writes the reader's attempt mark, with its safe checkpoint if that moved (one write); false when the lease was
+   * lost. Throws on I/O errors.
+   */
+  mark(mark: AttemptMark): Promise<boolean> {
+    return this.serial(async () => {
+      const cp = this.reader.checkpoint;
+      const moved = cp !== undefined && cp !== this.written ? cp : undefined;
+      const start = Date.now();
+      if (!(await this.store.mark(this.lease, this.me, mark, moved))) return false;
+      this.lastOkStart = start;
+      if (moved !== undefined) this.written = moved;
+      return true;
+    });
   }
 
   /**

@@ -13,6 +13,11 @@
  *   parentShardIds                 list of strings (a split has one parent, a merge two)
  *   renewedAt, checkpointedAt      epoch ms on the writer's clock: for people only (expiry never compares clocks)
  *   leaseTimeoutMs                 the owner's lease timeout, for people
+ *   attemptTo                      the last record the owner may have handed out: written before it hands out
+ *                                  records past the previous mark (once per poll batch), so a successor knows what
+ *                                  was in flight if the owner died (see `AttemptMark`)
+ *   aloneSeq, aloneDeaths          a record tried alone after a crash, and how many times it will have killed its
+ *                                  consumer if this try dies too
  *
  * Worker item (`leaseKey` = `<application>#<stream>#~workers`): `workers`, a map of worker id → epoch ms of its last
  * heartbeat. It lets a worker that owns nothing yet be counted when the shards are balanced.
@@ -40,6 +45,16 @@ export interface LeaseRecord {
   readonly parentShardIds: ReadonlyArray<string>;
 }
 
+/**
+ * What a reader claims before it hands records out: how far it may go, and, when it tries one record alone after a
+ * crash, that record and its death count if this try dies. A successor that finds the lease left by a dead owner
+ * reads it to tell which records were in flight and which one keeps killing its consumer.
+ */
+export interface AttemptMark {
+  readonly to: string;
+  readonly alone?: { readonly sequence: string; readonly deaths: number };
+}
+
 /** What a worker knows of a lease it holds: the counter of its own last write. */
 export interface HeldLease {
   readonly shardId: string;
@@ -55,6 +70,15 @@ const used = <V>(expressions: string, entries: Record<string, V>): Record<string
   );
 
 const str = (u: unknown, fallback: string): string => (typeof u === 'string' ? u : fallback);
+
+const attemptOf = (it: Record<string, unknown>): AttemptMark | undefined => {
+  if (typeof it.attemptTo !== 'string') return undefined;
+  const alone =
+    typeof it.aloneSeq === 'string' && typeof it.aloneDeaths === 'number'
+      ? { sequence: it.aloneSeq, deaths: it.aloneDeaths }
+      : undefined;
+  return alone ? { to: it.attemptTo, alone } : { to: it.attemptTo };
+};
 
 const isConditionFailure = (e: unknown): boolean =>
   typeof e === 'object' &&
@@ -158,7 +182,9 @@ export class LeaseStore {
     shardId: string,
     observedCounter: number,
     me: string,
-  ): Promise<{ held: HeldLease; checkpoint: string } | undefined> {
+  ): Promise<
+    { held: HeldLease; checkpoint: string; attempt: AttemptMark | undefined } | undefined
+  > {
     const update =
       'SET #owner = :me, #counter = #counter + :one, #renewed = :now, #timeout = :timeout';
     const condition = '#counter = :seen';
@@ -185,6 +211,7 @@ export class LeaseStore {
       return {
         held: { shardId, counter: Number(a.leaseCounter) },
         checkpoint: str(a.checkpoint, TRIM_HORIZON),
+        attempt: attemptOf(a),
       };
     } catch (e) {
       if (isConditionFailure(e)) return undefined;
@@ -207,6 +234,26 @@ export class LeaseStore {
       'SET #counter = #counter + :one, #renewed = :now, #cp = :cp, #cpAt = :now',
       { ':now': Date.now(), ':cp': checkpoint },
     );
+  }
+
+  /**
+   * Writes what the reader is about to hand out (and, in the same write, a checkpoint that moved); false if the
+   * lease was lost. Fields the mark does not set are removed, so no stale death count survives it.
+   */
+  mark(lease: HeldLease, me: string, mark: AttemptMark, checkpoint?: string): Promise<boolean> {
+    const set = ['#counter = #counter + :one', '#renewed = :now', '#attTo = :to'];
+    const values: Record<string, unknown> = { ':now': Date.now(), ':to': mark.to };
+    if (checkpoint !== undefined) {
+      set.push('#cp = :cp', '#cpAt = :now');
+      values[':cp'] = checkpoint;
+    }
+    if (mark.alone) {
+      set.push('#alone = :alone', '#deaths = :deaths');
+      values[':alone'] = mark.alone.sequence;
+      values[':deaths'] = mark.alone.deaths;
+    }
+    const update = `SET ${set.join(', ')}${mark.alone ? '' : ' REMOVE #alone, #deaths'}`;
+    return this.ownerWrite(lease, me, update, values);
   }
 
   /** Frees a held lease (after its last checkpoint) so another worker can take it at once. */
@@ -292,7 +339,14 @@ export class LeaseStore {
     values: Record<string, unknown>,
   ): Promise<boolean> {
     const condition = '#owner = :me AND #counter = :mine';
-    const names = { ...this.names, '#cp': 'checkpoint', '#cpAt': 'checkpointedAt' };
+    const names = {
+      ...this.names,
+      '#cp': 'checkpoint',
+      '#cpAt': 'checkpointedAt',
+      '#attTo': 'attemptTo',
+      '#alone': 'aloneSeq',
+      '#deaths': 'aloneDeaths',
+    };
     try {
       await this.doc.send(
         new UpdateCommand({

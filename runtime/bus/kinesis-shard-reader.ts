@@ -3,6 +3,18 @@
  * message, handing deliveries out only while fewer than `maxInFlight` are unacknowledged, and tracking acks so the
  * coordinator can checkpoint the safe position. It stops at once when told (lease lost or released): nothing more
  * is handed out and later acks are ignored, because the shard's next owner will redeliver them.
+ *
+ * A record that kills its consumer process (out of memory, a native crash) would be reread from the checkpoint and
+ * kill every successor, for ever: the count of such deaths must outlive the process, so it is kept on the lease.
+ * Before handing out records past its last mark, the reader writes how far it goes (`AttemptMark.to`: one write
+ * per poll batch). A reader whose predecessor died without releasing the lease (expired, or left by an earlier
+ * process of this worker id) and whose first record is within that mark goes carefully through the marked records:
+ * one at a time, each after the previous one was acknowledged, with a mark naming it and its death count (the
+ * death that left the mark counts one) written with the checkpoint before it. A record tried alone that has killed
+ * its consumer `CRASHES_BEFORE_PARKING` times is handed out unread, as one undecodable delivery with the reason,
+ * so it is dead-lettered and reading goes on behind it. A record is only blamed for deaths while it was alone in
+ * flight (or once for the first, shared death), so a healthy record is never parked for another's crash; a
+ * graceful stop or a lease handed over to a live worker counts nothing, and a checkpoint past the mark ends it.
  */
 import {
   GetRecordsCommand,
@@ -18,7 +30,7 @@ import type { EventHub } from '../events.ts';
 import { backoff, type BackoffPolicy, sleep } from '../retry.ts';
 import type { Delivery } from './bus.ts';
 import { ShardAckTracker } from './checkpointer.ts';
-import { AT_TIMESTAMP, SHARD_END, TRIM_HORIZON } from './kinesis-leases.ts';
+import { AT_TIMESTAMP, type AttemptMark, SHARD_END, TRIM_HORIZON } from './kinesis-leases.ts';
 import { unpackRecord } from './kinesis-packing.ts';
 
 /** Reader settings (see `KinesisBusOptions.consumer`). */
@@ -48,7 +60,16 @@ export interface ShardReaderDeps<A> {
   readonly onFatal: (e: unknown) => void;
   readonly events: EventHub | undefined;
   readonly actor: string;
+  /** The mark left by a predecessor that died without releasing the lease; undefined after a clean handover. */
+  readonly previous: AttemptMark | undefined;
+  /** Writes a mark (with the checkpoint, if it moved) before records are handed out; false when the lease was lost. */
+  readonly mark: (m: AttemptMark) => Promise<boolean>;
 }
+
+/** Deaths a record tried alone may cause before the next reader hands it out unread (dead-lettered). */
+export const CRASHES_BEFORE_PARKING = 3;
+
+const seq = (s: string): bigint => BigInt(s);
 
 interface Queued<A> {
   readonly delivery: Omit<Delivery<A>, 'ack'>;
@@ -73,12 +94,19 @@ export class ShardReader<A> {
   private lastFetched: string | undefined;
   private readonly abort = new AbortController();
   private wakeRoom: (() => void) | undefined;
+  private wakeDrained: (() => void) | undefined;
   private pumpScheduled = false;
+  /** The last record of the predecessor's mark, while this reader goes carefully up to it. */
+  private carefulTo: bigint | undefined;
+  /** The last record covered by this reader's own mark. */
+  private markedTo = -1n;
 
   constructor(
     private readonly s: ShardReaderSettings,
     private readonly d: ShardReaderDeps<A>,
-  ) {}
+  ) {
+    this.carefulTo = d.previous ? seq(d.previous.to) : undefined;
+  }
 
   /** The newest sequence that is safe to checkpoint (every delivery up to it acknowledged), if any. */
   get checkpoint(): string | undefined {
@@ -106,6 +134,7 @@ export class ShardReader<A> {
     this.head = 0;
     this.abort.abort(new Error('reader stopped'));
     this.wakeRoom?.();
+    this.wakeDrained?.();
   }
 
   private get queued(): number {
@@ -234,31 +263,78 @@ export class ShardReader<A> {
       const data = r.Data ?? new Uint8Array();
       const sequence = r.SequenceNumber ?? '';
       const arrivedAt = r.ApproximateArrivalTimestamp?.getTime() ?? Date.now();
-      const u = await unpackRecord(data);
-      if (this.stopped) return;
-      this.lastFetched = sequence;
       const source = (subSequence: number) => ({
         stream: this.d.stream,
         shardId: this.d.shardId,
         sequence,
         subSequence,
       });
-      if (u.kind === 'corrupt') {
-        const payload = E.left(decodeFailure(this.d.stream, [u.reason]));
+      const undecodable = (reason: string) => {
+        const payload = E.left(decodeFailure(this.d.stream, [reason]));
         this.queue.push({
           delivery: { payload, source: source(0), raw: data, arrivedAt },
           lastInRecord: true,
         });
-      } else {
+      };
+      const at = seq(sequence);
+      if (this.carefulTo !== undefined && at > this.carefulTo) this.carefulTo = undefined;
+      if (this.carefulTo !== undefined) {
+        const deaths =
+          this.d.previous?.alone?.sequence === sequence ? this.d.previous.alone.deaths : 1;
+        await this.untilDrained();
+        if (this.stopped) return;
+        if (deaths >= CRASHES_BEFORE_PARKING) {
+          // Unread: unpacking or handing it out is what killed the consumers.
+          this.lastFetched = sequence;
+          undecodable(`record killed its consumer ${deaths} times: dead-lettered unread`);
+          this.pump();
+          continue;
+        }
+        if (!(await this.markDurably({ to: sequence, alone: { sequence, deaths: deaths + 1 } })))
+          return;
+      } else if (at > this.markedTo) {
+        const to = records[records.length - 1]?.SequenceNumber ?? sequence;
+        if (!(await this.markDurably({ to }))) return;
+        this.markedTo = seq(to);
+      }
+      const u = await unpackRecord(data);
+      if (this.stopped) return;
+      this.lastFetched = sequence;
+      if (u.kind === 'corrupt') undecodable(u.reason);
+      else
         u.messages.forEach((raw, i) =>
           this.queue.push({
             delivery: { payload: this.d.decode(raw), source: source(i), raw, arrivedAt },
             lastInRecord: i === u.messages.length - 1,
           }),
         );
-      }
       this.pump();
     }
+  }
+
+  // Writes a mark, retrying transient failures; false when the lease was lost or the reader stopped.
+  private async markDurably(mark: AttemptMark): Promise<boolean> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        return (await this.d.mark(mark)) && !this.stopped;
+      } catch (e) {
+        if (this.stopped) return false;
+        if (!isRetriableCause(e)) throw e;
+        await sleep(this.retryDelay(attempt, 'mark', e), this.abort.signal);
+      }
+    }
+    return false;
+  }
+
+  // Until every delivery handed out is acknowledged (a record tried alone goes out after the others are done).
+  private untilDrained(): Promise<void> {
+    if (this.stopped || this.drained) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.wakeDrained = () => {
+        this.wakeDrained = undefined;
+        resolve();
+      };
+    });
   }
 
   // Hands out queued deliveries while the shard has fewer than maxInFlight unacknowledged (backpressure).
@@ -290,6 +366,7 @@ export class ShardReader<A> {
       queueMicrotask(() => {
         this.pumpScheduled = false;
         this.pump();
+        if (this.drained) this.wakeDrained?.();
         this.reportEnd();
       });
     }
