@@ -191,8 +191,7 @@ export class Coordinator<A> {
     if (!got) return; // another worker wrote it first
     // Left without a release: its owner died (or hung past the timeout). A released or stolen lease was not.
     const died = l.owner !== undefined && (l.expired || l.owner === this.d.me);
-    let h: HeldShard<A> | undefined;
-    const reader = new ShardReader<A>(this.s.reader, {
+    const reader: ShardReader<A> = new ShardReader<A>(this.s.reader, {
       kinesis: this.d.kinesis,
       stream: this.stream,
       shardId: l.shardId,
@@ -204,14 +203,21 @@ export class Coordinator<A> {
       events: this.d.events,
       actor: this.actor,
       previous: died ? got.attempt : undefined,
+      // Called only once the reader runs, after `h` is set.
       mark: async (m) => {
-        if (!h) return false;
         const ok = await h.mark(m);
         if (!ok) this.lose(l.shardId, 'mark refused: the lease was taken over');
         return ok;
       },
     });
-    h = new HeldShard(got.held, reader, this.d.store, this.d.me, takenAt, got.checkpoint);
+    const h: HeldShard<A> = new HeldShard(
+      got.held,
+      reader,
+      this.d.store,
+      this.d.me,
+      takenAt,
+      got.checkpoint,
+    );
     if (this.stopping || got.checkpoint === SHARD_END) {
       await this.release(h);
       return;
