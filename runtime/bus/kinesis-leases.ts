@@ -13,11 +13,12 @@
  *   parentShardIds                 list of strings (a split has one parent, a merge two)
  *   renewedAt, checkpointedAt      epoch ms on the writer's clock: for people only (expiry never compares clocks)
  *   leaseTimeoutMs                 the owner's lease timeout, for people
- *   attemptTo                      the last record the owner may have handed out: written before it hands out
- *                                  records past the previous mark (once per poll batch), so a successor knows what
- *                                  was in flight if the owner died (see `AttemptMark`)
- *   aloneSeq, aloneDeaths          a record tried alone after a crash, and how many times it will have killed its
- *                                  consumer if this try dies too
+ *   attemptFrom, attemptTo         the checkpoint the owner started reading at, and the last record it may have
+ *                                  handed out: written before it hands out records past its previous mark (once per
+ *                                  poll batch), so a successor knows what was in flight if the owner died, and
+ *                                  whether it died before any progress (see `AttemptMark`)
+ *   suspectSeq, suspectDeaths      after a crash, the first record of the range being tried carefully, and how
+ *                                  many times it will have killed its consumer if this try dies too
  *
  * Worker item (`leaseKey` = `<application>#<stream>#~workers`): `workers`, a map of worker id → epoch ms of its last
  * heartbeat. It lets a worker that owns nothing yet be counted when the shards are balanced.
@@ -46,13 +47,15 @@ export interface LeaseRecord {
 }
 
 /**
- * What a reader claims before it hands records out: how far it may go, and, when it tries one record alone after a
- * crash, that record and its death count if this try dies. A successor that finds the lease left by a dead owner
- * reads it to tell which records were in flight and which one keeps killing its consumer.
+ * What a reader claims before it hands records out: where it started, how far it may go, and, while it goes carefully
+ * after a crash, the first record of the range it tries (the suspect) and that record's death count if this try
+ * dies. A successor that finds the lease left by a dead owner reads it to tell which records were in flight and
+ * which one keeps killing its consumer.
  */
 export interface AttemptMark {
+  readonly from: string;
   readonly to: string;
-  readonly alone?: { readonly sequence: string; readonly deaths: number };
+  readonly suspect?: { readonly sequence: string; readonly deaths: number };
 }
 
 /** What a worker knows of a lease it holds: the counter of its own last write. */
@@ -72,12 +75,11 @@ const used = <V>(expressions: string, entries: Record<string, V>): Record<string
 const str = (u: unknown, fallback: string): string => (typeof u === 'string' ? u : fallback);
 
 const attemptOf = (it: Record<string, unknown>): AttemptMark | undefined => {
-  if (typeof it.attemptTo !== 'string') return undefined;
-  const alone =
-    typeof it.aloneSeq === 'string' && typeof it.aloneDeaths === 'number'
-      ? { sequence: it.aloneSeq, deaths: it.aloneDeaths }
-      : undefined;
-  return alone ? { to: it.attemptTo, alone } : { to: it.attemptTo };
+  if (typeof it.attemptTo !== 'string' || typeof it.attemptFrom !== 'string') return undefined;
+  const mark = { from: it.attemptFrom, to: it.attemptTo };
+  return typeof it.suspectSeq === 'string' && typeof it.suspectDeaths === 'number'
+    ? { ...mark, suspect: { sequence: it.suspectSeq, deaths: it.suspectDeaths } }
+    : mark;
 };
 
 const isConditionFailure = (e: unknown): boolean =>
@@ -241,18 +243,27 @@ export class LeaseStore {
    * lease was lost. Fields the mark does not set are removed, so no stale death count survives it.
    */
   mark(lease: HeldLease, me: string, mark: AttemptMark, checkpoint?: string): Promise<boolean> {
-    const set = ['#counter = #counter + :one', '#renewed = :now', '#attTo = :to'];
-    const values: Record<string, unknown> = { ':now': Date.now(), ':to': mark.to };
+    const set = [
+      '#counter = #counter + :one',
+      '#renewed = :now',
+      '#attFrom = :from',
+      '#attTo = :to',
+    ];
+    const values: Record<string, unknown> = {
+      ':now': Date.now(),
+      ':from': mark.from,
+      ':to': mark.to,
+    };
     if (checkpoint !== undefined) {
       set.push('#cp = :cp', '#cpAt = :now');
       values[':cp'] = checkpoint;
     }
-    if (mark.alone) {
-      set.push('#alone = :alone', '#deaths = :deaths');
-      values[':alone'] = mark.alone.sequence;
-      values[':deaths'] = mark.alone.deaths;
+    if (mark.suspect) {
+      set.push('#suspect = :suspect', '#deaths = :deaths');
+      values[':suspect'] = mark.suspect.sequence;
+      values[':deaths'] = mark.suspect.deaths;
     }
-    const update = `SET ${set.join(', ')}${mark.alone ? '' : ' REMOVE #alone, #deaths'}`;
+    const update = `SET ${set.join(', ')}${mark.suspect ? '' : ' REMOVE #suspect, #deaths'}`;
     return this.ownerWrite(lease, me, update, values);
   }
 
@@ -343,9 +354,10 @@ export class LeaseStore {
       ...this.names,
       '#cp': 'checkpoint',
       '#cpAt': 'checkpointedAt',
+      '#attFrom': 'attemptFrom',
       '#attTo': 'attemptTo',
-      '#alone': 'aloneSeq',
-      '#deaths': 'aloneDeaths',
+      '#suspect': 'suspectSeq',
+      '#deaths': 'suspectDeaths',
     };
     try {
       await this.doc.send(

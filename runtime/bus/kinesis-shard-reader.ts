@@ -6,15 +6,16 @@
  *
  * A record that kills its consumer process (out of memory, a native crash) would be reread from the checkpoint and
  * kill every successor, for ever: the count of such deaths must outlive the process, so it is kept on the lease.
- * Before handing out records past its last mark, the reader writes how far it goes (`AttemptMark.to`: one write
- * per poll batch). A reader whose predecessor died without releasing the lease (expired, or left by an earlier
- * process of this worker id) and whose first record is within that mark goes carefully through the marked records:
- * one at a time, each after the previous one was acknowledged, with a mark naming it and its death count (the
- * death that left the mark counts one) written with the checkpoint before it. A record tried alone that has killed
- * its consumer `CRASHES_BEFORE_PARKING` times is handed out unread, as one undecodable delivery with the reason,
- * so it is dead-lettered and reading goes on behind it. A record is only blamed for deaths while it was alone in
- * flight (or once for the first, shared death), so a healthy record is never parked for another's crash; a
- * graceful stop or a lease handed over to a live worker counts nothing, and a checkpoint past the mark ends it.
+ * Before handing out records past its last mark, the reader writes where it started and how far it goes
+ * (`AttemptMark`: one write per poll batch). A successor of an owner that died without releasing the lease (expired,
+ * or left by an earlier process of this worker id) goes carefully through the marked records if that owner died
+ * before any progress or while going carefully itself (a crash loop; a single kill in steady work costs nothing):
+ * in ranges of 1, 2, 4... records, each handed out once the previous one is acknowledged, with a mark naming the
+ * range and its first record (the suspect) with its death count, written with the checkpoint. A death in a range
+ * counts against its first record only; a record that has killed its consumer `CRASHES_BEFORE_PARKING` times is
+ * handed out unread, as one undecodable delivery with the reason, so it is dead-lettered and reading goes on. The
+ * first death counts for the record it found first; a later one only where the record led the range in flight, so
+ * one crash never parks a record, and a graceful stop or a lease handed over to a live worker counts nothing.
  */
 import {
   GetRecordsCommand,
@@ -66,7 +67,7 @@ export interface ShardReaderDeps<A> {
   readonly mark: (m: AttemptMark) => Promise<boolean>;
 }
 
-/** Deaths a record tried alone may cause before the next reader hands it out unread (dead-lettered). */
+/** Deaths a suspect record may cause before the next reader hands it out unread (dead-lettered). */
 export const CRASHES_BEFORE_PARKING = 3;
 
 const seq = (s: string): bigint => BigInt(s);
@@ -100,12 +101,18 @@ export class ShardReader<A> {
   private carefulTo: bigint | undefined;
   /** The last record covered by this reader's own mark. */
   private markedTo = -1n;
+  /** Going carefully: records left in the range handed out now, and the size of the next range. */
+  private rangeLeft = 0;
+  private rangeSize = 1;
 
   constructor(
     private readonly s: ShardReaderSettings,
     private readonly d: ShardReaderDeps<A>,
   ) {
-    this.carefulTo = d.previous ? seq(d.previous.to) : undefined;
+    // A crash loop dies before any progress (or again while going carefully); a single kill in steady work does not.
+    const p = d.previous;
+    const loop = p !== undefined && (p.suspect !== undefined || p.from === d.startAt);
+    this.carefulTo = loop ? seq(p.to) : undefined;
   }
 
   /** The newest sequence that is safe to checkpoint (every delivery up to it acknowledged), if any. */
@@ -259,7 +266,7 @@ export class ShardReader<A> {
 
   // Unpacking may gunzip (asynchronous): the poll loop awaits it, so records stay in order.
   private async enqueue(records: NonNullable<GetRecordsOutput['Records']>): Promise<void> {
-    for (const r of records) {
+    for (const [i, r] of records.entries()) {
       const data = r.Data ?? new Uint8Array();
       const sequence = r.SequenceNumber ?? '';
       const arrivedAt = r.ApproximateArrivalTimestamp?.getTime() ?? Date.now();
@@ -278,9 +285,9 @@ export class ShardReader<A> {
       };
       const at = seq(sequence);
       if (this.carefulTo !== undefined && at > this.carefulTo) this.carefulTo = undefined;
-      if (this.carefulTo !== undefined) {
-        const deaths =
-          this.d.previous?.alone?.sequence === sequence ? this.d.previous.alone.deaths : 1;
+      if (this.carefulTo !== undefined && this.rangeLeft === 0) {
+        const suspect = this.d.previous?.suspect;
+        const deaths = suspect?.sequence === sequence ? suspect.deaths : 1;
         await this.untilDrained();
         if (this.stopped) return;
         if (deaths >= CRASHES_BEFORE_PARKING) {
@@ -290,11 +297,20 @@ export class ShardReader<A> {
           this.pump();
           continue;
         }
-        if (!(await this.markDurably({ to: sequence, alone: { sequence, deaths: deaths + 1 } })))
-          return;
-      } else if (at > this.markedTo) {
+        const carefulTo = this.carefulTo;
+        const range = records
+          .slice(i, i + this.rangeSize)
+          .filter((x) => seq(x.SequenceNumber ?? '') <= carefulTo);
+        const to = range[range.length - 1]?.SequenceNumber ?? sequence;
+        const mark = { from: this.d.startAt, to, suspect: { sequence, deaths: deaths + 1 } };
+        if (!(await this.markDurably(mark))) return;
+        this.rangeLeft = range.length;
+        this.rangeSize *= 2;
+      }
+      if (this.carefulTo !== undefined) this.rangeLeft--;
+      else if (at > this.markedTo) {
         const to = records[records.length - 1]?.SequenceNumber ?? sequence;
-        if (!(await this.markDurably({ to }))) return;
+        if (!(await this.markDurably({ from: this.d.startAt, to }))) return;
         this.markedTo = seq(to);
       }
       const u = await unpackRecord(data);
@@ -302,10 +318,10 @@ export class ShardReader<A> {
       this.lastFetched = sequence;
       if (u.kind === 'corrupt') undecodable(u.reason);
       else
-        u.messages.forEach((raw, i) =>
+        u.messages.forEach((raw, n) =>
           this.queue.push({
-            delivery: { payload: this.d.decode(raw), source: source(i), raw, arrivedAt },
-            lastInRecord: i === u.messages.length - 1,
+            delivery: { payload: this.d.decode(raw), source: source(n), raw, arrivedAt },
+            lastInRecord: n === u.messages.length - 1,
           }),
         );
       this.pump();
@@ -326,7 +342,7 @@ export class ShardReader<A> {
     return false;
   }
 
-  // Until every delivery handed out is acknowledged (a record tried alone goes out after the others are done).
+  // Until every delivery handed out is acknowledged (a careful range goes out after the previous one is done).
   private untilDrained(): Promise<void> {
     if (this.stopped || this.drained) return Promise.resolve();
     return new Promise((resolve) => {
