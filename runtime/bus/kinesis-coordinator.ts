@@ -44,6 +44,10 @@ export interface CoordinatorDeps<A> {
 /** Reads the shards it holds the leases of; created per subscription by the Kinesis bus. */
 export class Coordinator<A> {
   private readonly held = new Map<string, HeldShard<A>>();
+  /** Shards this coordinator lost (a lease it failed to keep still names it): retaking one is not a restart. */
+  private readonly lostHere = new Set<string>();
+  /** Workers whose heartbeat moved within the lease timeout, as of the last round. */
+  private alive: ReadonlySet<string> = new Set();
   private readonly known = new Set<string>();
   private readonly observer: LeaseObserver;
   private shards: ShardInfo[] = [];
@@ -145,6 +149,7 @@ export class Coordinator<A> {
       expired: this.observer.leaseExpired(l, now),
     }));
     const { alive, dead } = this.observer.workers(workers, now);
+    this.alive = new Set(alive);
     const plan = planLeases({
       me: this.d.me,
       leases: seen,
@@ -189,8 +194,13 @@ export class Coordinator<A> {
     const takenAt = Date.now();
     const got = await this.d.store.take(l.shardId, l.counter, this.d.me);
     if (!got) return; // another worker wrote it first
-    // Left without a release: its owner died (or hung past the timeout). A released or stolen lease was not.
-    const died = l.owner !== undefined && (l.expired || l.owner === this.d.me);
+    // Left without a release by a process that is gone: an earlier process of this worker id, or an owner whose
+    // lease and heartbeat both stopped. A released or stolen lease, or one a live (if slow) worker let expire, was not.
+    const died =
+      l.owner === this.d.me
+        ? !this.lostHere.has(l.shardId)
+        : l.owner !== undefined && l.expired && !this.alive.has(l.owner);
+    this.lostHere.delete(l.shardId);
     const reader: ShardReader<A> = new ShardReader<A>(this.s.reader, {
       kinesis: this.d.kinesis,
       stream: this.stream,
@@ -205,9 +215,10 @@ export class Coordinator<A> {
       previous: died ? got.attempt : undefined,
       // Called only once the reader runs, after `h` is set.
       mark: async (m) => {
-        const ok = await h.mark(m);
-        if (!ok) this.lose(l.shardId, 'mark refused: the lease was taken over');
-        return ok;
+        const outcome = await h.mark(m);
+        if (outcome.kind === 'lost') this.lose(l.shardId, 'mark refused: the lease was taken over');
+        if (outcome.kind === 'written') this.checkpointed(l.shardId, outcome.checkpoint);
+        return outcome.kind !== 'lost';
       },
     });
     const h: HeldShard<A> = new HeldShard(
@@ -279,6 +290,7 @@ export class Coordinator<A> {
     const h = this.held.get(shardId);
     if (!h) return;
     this.held.delete(shardId);
+    this.lostHere.add(shardId);
     h.reader.stop();
     this.d.events?.emit('bus.lease_lost', this.actor, {
       stream: this.stream,

@@ -65,18 +65,19 @@ export class HeldShard<A> {
   }
 
   /**
-   * Writes the reader's attempt mark, with its safe checkpoint if that moved (one write); false when the lease was
-   * lost. Throws on I/O errors.
+   * Writes the reader's attempt mark, with its safe checkpoint if that moved (one write): `written` names that
+   * checkpoint, `lost` says the lease was lost. Throws on I/O errors.
    */
-  mark(mark: AttemptMark): Promise<boolean> {
-    return this.serial(async () => {
+  mark(mark: AttemptMark): Promise<CheckpointOutcome> {
+    return this.serial(async (): Promise<CheckpointOutcome> => {
       const cp = this.reader.checkpoint;
       const moved = cp !== undefined && cp !== this.written ? cp : undefined;
       const start = Date.now();
-      if (!(await this.store.mark(this.lease, this.me, mark, moved))) return false;
+      if (!(await this.store.mark(this.lease, this.me, mark, moved))) return { kind: 'lost' };
       this.lastOkStart = start;
-      if (moved !== undefined) this.written = moved;
-      return true;
+      if (moved === undefined) return { kind: 'unchanged' };
+      this.written = moved;
+      return { kind: 'written', checkpoint: moved };
     });
   }
 
