@@ -4,6 +4,8 @@
  * while the scenario injects its faults, drains, stops the consumers gracefully, then reads everything back from
  * the emulators and checks it. Returns the report row and the list of failed assertions (empty = passed).
  */
+import { gzipSync } from 'node:zlib';
+
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 
 import { DEFAULT_HUMAN_CODES } from '../../actors/protocol/violation-codes.ts';
@@ -372,6 +374,10 @@ export const runScenario = async (
         failures.push(`poison ${p.kind} dead-lettered without a reason`);
       if (!mine.some((l) => l.actor === ALERTS))
         failures.push(`poison ${p.kind} (seq ${p.sequence}) not dead-lettered by the alert system`);
+      // A packed record over the limits is one dead letter per consumer (a redelivery may add one), not one per
+      // message it declares.
+      if (p.kind === 'gzip-bomb' && mine.length > 4)
+        failures.push(`poison gzip-bomb dead-lettered ${mine.length} times: unpacked, not refused`);
       if (byStorage) deadLettered++;
     }
     for (const c of collisions)
@@ -558,7 +564,12 @@ const healthOf = async (url: string | undefined): Promise<number | string> => {
 /** Puts one record of each poison kind straight on the stream (not through the proxy). */
 const putPoisonRecords = async (stack: FaultStack, stream: string): Promise<PoisonRecord[]> => {
   const now = new Date().toISOString();
-  const kinds: Array<[PoisonRecord['kind'], Buffer]> = [
+  // A packed record whose 4 KB gzip body declares a million empty messages (4 MB once unpacked): it must cost the
+  // reader one dead letter, not its memory. Keyed as drone-0001 so alarm-carrying messages follow it on its shard.
+  const million = Buffer.alloc(4 + 1_000_000 * 4); // a count, then a million zero lengths
+  million.writeUInt32BE(1_000_000, 0);
+  const bomb = Buffer.concat([Buffer.from([0xff, 0x50, 0x43, 0x4b, 1, 1]), gzipSync(million)]);
+  const kinds: Array<[PoisonRecord['kind'], Buffer, string?]> = [
     ['not-json', Buffer.from('this is not JSON {"id": ')],
     // The packed-record magic, then garbage: "I am a packed record" that does not unpack.
     [
@@ -593,11 +604,15 @@ const putPoisonRecords = async (stack: FaultStack, stream: string): Promise<Pois
         }),
       ),
     ],
+    ['gzip-bomb', bomb, 'drone-0001'],
   ];
   const out = await stack.clients.kinesis.send(
     new PutRecordsCommand({
       StreamName: stream,
-      Records: kinds.map(([kind, data]) => ({ Data: data, PartitionKey: `poison-${kind}` })),
+      Records: kinds.map(([kind, data, key]) => ({
+        Data: data,
+        PartitionKey: key ?? `poison-${kind}`,
+      })),
     }),
   );
   return (out.Records ?? []).map((r, i) => {

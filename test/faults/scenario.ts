@@ -14,7 +14,7 @@ export type Family =
 
 /** A poison record put on a stream: its sequence number and what it is. */
 export interface PoisonRecord {
-  readonly kind: 'not-json' | 'corrupt-pack' | 'wrong-schema' | 'oversized';
+  readonly kind: 'not-json' | 'corrupt-pack' | 'wrong-schema' | 'oversized' | 'gzip-bomb';
   readonly stream: string;
   readonly sequence: string;
   readonly bytes: number;

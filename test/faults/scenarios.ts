@@ -193,7 +193,7 @@ export const SCENARIOS: ReadonlyArray<Scenario> = [
     family: 'poison',
     quick: true,
     summary:
-      'not JSON, a corrupt packed record, a wrong schema, and an oversized (600 KB) message on the drone stream',
+      "not JSON, a corrupt packed record, a wrong schema, an oversized (600 KB) message and a gzip bomb (4 KB declaring 1 M messages, on a drone's shard) on the drone stream",
     inject: async (ctx) => {
       await ctx.until(ctx.moment(2_000, 6_000));
       await ctx.putPoison();
