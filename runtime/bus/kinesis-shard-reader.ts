@@ -7,15 +7,15 @@
  * A record that kills its consumer process (out of memory, a native crash) would be reread from the checkpoint and
  * kill every successor, for ever: the count of such deaths must outlive the process, so it is kept on the lease.
  * Before handing out records past its last mark, the reader writes where it started and how far it goes
- * (`AttemptMark`: one write per poll batch). A successor of an owner that died without releasing the lease (expired,
- * or left by an earlier process of this worker id) goes carefully through the marked records if that owner died
- * before any progress or while going carefully itself (a crash loop; a single kill in steady work costs nothing):
- * in ranges of 1, 2, 4... records, each handed out once the previous one is acknowledged, with a mark naming the
- * range and its first record (the suspect) with its death count, written with the checkpoint. A death in a range
- * counts against its first record only; a record that has killed its consumer `CRASHES_BEFORE_PARKING` times is
- * handed out unread, as one undecodable delivery with the reason, so it is dead-lettered and reading goes on. The
- * first death counts for the record it found first; a later one only where the record led the range in flight, so
- * one crash never parks a record, and a graceful stop or a lease handed over to a live worker counts nothing.
+ * (`AttemptMark`: one write per poll batch). A successor of an owner that died without releasing the lease (an
+ * earlier process of this worker id, or an owner whose lease and heartbeat both stopped) goes carefully through
+ * the marked records if that owner died before any progress or while going carefully itself (a crash loop; a
+ * single kill in steady work costs nothing): in ranges of 1, 2, 4... records, each handed out once the previous
+ * one is acknowledged, with a mark naming the range and its first record (the suspect) with its death count,
+ * written with the checkpoint. A death counts against the first record of what was in flight only; a record that
+ * has killed its consumer `CRASHES_BEFORE_PARKING` times is handed out unread, as one undecodable delivery with
+ * the reason, so it is dead-lettered and reading goes on. One crash never parks a record, and a graceful stop or
+ * a lease handed over to a live worker counts nothing.
  */
 import {
   GetRecordsCommand,
