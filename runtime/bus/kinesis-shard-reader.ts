@@ -313,6 +313,10 @@ export class ShardReader<A> {
         if (!(await this.markDurably({ from: this.d.startAt, to }))) return;
         this.markedTo = seq(to);
       }
+      // One record unpacked ahead of the hand-out, not a whole poll batch: a batch of records each unpacking to the
+      // limit must not all sit in memory while the consumer works through the first one.
+      await this.roomToRead();
+      if (this.stopped) return;
       const u = await unpackRecord(data);
       if (this.stopped) return;
       this.lastFetched = sequence;
