@@ -2,8 +2,13 @@
  * The header of an NYPD "Parking Violations Issued" file: which column holds which ticket field. Two layouts are
  * published (51 columns up to FY2016, 43 since: the eight geography columns were dropped), and hand-made exports
  * carry any subset of them. Names are matched trimmed (`Days Parking In Effect    `), case- and
- * space-insensitively; unknown columns are ignored, and only Summons Number, Issue Date and Violation Code are
- * required.
+ * space-insensitively, a dot counting as a space; unknown columns are ignored, and only Summons Number, Issue Date
+ * and Violation Code are required.
+ *
+ * A file re-saved by R's `write.csv` names its columns the R way (`Summons.Number`, `Unregistered.Vehicle.`: see
+ * {@link isRStyle}), may start with an unnamed row-names column (ignored like any unknown column) and writes a
+ * missing value as an unquoted `NA`: its layout says so (`rStyle`), and the reader treats such an `NA` as an empty
+ * cell (r-style.ts).
  */
 import { E } from '../../runtime/codec.ts';
 
@@ -74,17 +79,50 @@ export interface Layout {
   readonly kind: '51' | '43' | 'subset';
   /** Header names (trimmed) that feed no field, e.g. `Street Code1`. */
   readonly ignored: ReadonlyArray<string>;
+  /**
+   * Written by R's `write.csv` (see {@link isRStyle}): an unquoted `NA` is an empty cell, a quoted `"NA"` the text
+   * NA. Absent: false.
+   */
+  readonly rStyle?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // constructors
 
-const canonical = (name: string): string => name.trim().replace(/\s+/g, ' ').toLowerCase();
+/**
+ * What R's `read.csv` makes of a UTF-8 BOM before the first name when the file was not opened as `UTF-8-BOM`:
+ * `X.U.FEFF.` in a UTF-8 locale, `ï..` in a Latin-1 one.
+ */
+const R_BOM = /^(?:x\.u\.feff\.|\u00ef\.\.)/i;
+const canonical = (name: string): string =>
+  name
+    .trim()
+    .replace(R_BOM, '')
+    .replace(/[\s.]+/g, ' ')
+    .trim()
+    .toLowerCase();
 const KEY_OF: ReadonlyMap<string, ColumnKey> = new Map(
   (Object.entries(TICKET_COLUMNS) as Array<[ColumnKey, string]>).map(([k, n]) => [canonical(n), k]),
 );
+/** A name with R's invalid characters (`?`, spaces) as spaces: `Unregistered Vehicle?` ≡ `Unregistered.Vehicle.`. */
+const loose = (name: string): string => canonical(name.replace(/[^A-Za-z0-9._]/g, ' '));
 const sameNames = (header: ReadonlyArray<string>, layout: ReadonlyArray<string>): boolean =>
-  header.length === layout.length && header.every((h, i) => canonical(h) === canonical(layout[i]!));
+  header.length === layout.length && header.every((h, i) => loose(h) === loose(layout[i]!));
+/** A header without R's row-names column (a first column named ""), if it has one. */
+const withoutRowNames = (header: ReadonlyArray<string>): ReadonlyArray<string> =>
+  header[0]?.trim() === '' ? header.slice(1) : header;
+
+/**
+ * Whether a header was written by R (`write.csv` of what `read.csv` read): the names of the ticket columns it has
+ * are R's syntactic names (`make.names`: no spaces, dots for them, `Summons.Number`) and at least one has a dot.
+ * NYPD's own names have spaces, so no published file is taken for R's.
+ *
+ * @example
+ * isRStyle(['', 'Summons.Number', 'Issue.Date', 'Violation.Code'], [1, 2, 3]); // true
+ * isRStyle(['Summons Number', 'Issue Date', 'Violation Code'], [0, 1, 2]); // false
+ */
+export const isRStyle = (header: ReadonlyArray<string>, known: ReadonlyArray<number>): boolean =>
+  known.every((i) => !/\s/.test(header[i]!.trim())) && known.some((i) => header[i]!.includes('.'));
 
 /**
  * The layout of a header record, or every reason it cannot be used (a required column missing, a known column
@@ -108,6 +146,8 @@ export const layoutOf = (header: ReadonlyArray<string>): E.Either<string[], Layo
   for (const key of REQUIRED_COLUMNS)
     if (at[key] === undefined) problems.push(`missing required column "${TICKET_COLUMNS[key]}"`);
   if (problems.length > 0) return E.left(problems);
-  const kind = sameNames(header, LAYOUT_51) ? '51' : sameNames(header, LAYOUT_43) ? '43' : 'subset';
-  return E.right({ width: header.length, at, kind, ignored });
+  const rStyle = isRStyle(header, Object.values(at));
+  const names = rStyle ? withoutRowNames(header) : header;
+  const kind = sameNames(names, LAYOUT_51) ? '51' : sameNames(names, LAYOUT_43) ? '43' : 'subset';
+  return E.right({ width: header.length, at, kind, ignored, ...(rStyle ? { rStyle } : {}) });
 };

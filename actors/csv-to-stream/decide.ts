@@ -16,6 +16,7 @@ import { basename } from 'node:path';
 import type { Layout } from './columns.ts';
 import { type Position, readCsv, text } from './csv-records.ts';
 import { type DateWindow, normaliseRow } from './normalise.ts';
+import { clearMissing } from './r-style.ts';
 import type { RejectEntry } from './rejects.ts';
 import { copyTally, countAccepted, countRejected, type Tally } from './tally.ts';
 
@@ -173,6 +174,9 @@ export const decideParsed = (
   const keys: string[] = [];
   const rejects: RejectEntry[] = [];
   const items = batch.lines.length;
+  // An R-style file's ticket columns, where an unquoted `NA` is an empty cell (r-style.ts); none in other files.
+  const naColumns = job.layout.rStyle === true ? Object.values(job.layout.at) : [];
+  const base = batch.bytesStart;
   for (let i = 0, r = 0, b = 0; i < items; i++) {
     const broken = batch.broken[b];
     if (broken?.item === i) {
@@ -188,7 +192,12 @@ export const decideParsed = (
       continue;
     }
     const line = batch.lines[i]!;
-    const verdict = normaliseRow(records[r++]!, job.layout, {
+    const fields = records[r++]!;
+    const cells =
+      naColumns.length === 0
+        ? fields
+        : clearMissing(fields, naColumns, bytes, batch.starts[i]! - base, batch.ends[i]! - base);
+    const verdict = normaliseRow(cells, job.layout, {
       sourceFile,
       sourceLine: line,
       plausibleIssueDates: job.plausibleIssueDates,

@@ -11,6 +11,7 @@ import { boroughOf } from '../protocol/borough.ts';
 import { type NypdTicket, nypdTicketId } from '../protocol/nypd-ticket.ts';
 import { type ColumnKey, type Layout, TICKET_COLUMNS } from './columns.ts';
 import { issuedAtOf, parseIssueDate, parseViolationTime } from './ny-time.ts';
+import { fromRNumber } from './r-style.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -144,8 +145,10 @@ export const normaliseRow = (
     return reject('field_count', `expected ${layout.width} fields, got ${fields.length}`);
   const at = planOf(layout);
 
-  const summons = cellOf(fields, at.summonsNumber);
+  let summons = cellOf(fields, at.summonsNumber);
   if (summons === undefined) return reject('summons_number_missing', 'Summons Number is empty');
+  // R writes a summons number ending in zeros as `1.4e+09` (r-style.ts).
+  if (!SUMMONS.test(summons) && layout.rStyle === true) summons = fromRNumber(summons) ?? summons;
   if (!SUMMONS.test(summons))
     return reject('summons_number_malformed', `Summons Number ${JSON.stringify(summons)}`);
   const dateText = cellOf(fields, at.issueDate);
