@@ -13,6 +13,7 @@ import { parse } from 'csv-parse/sync';
 
 import { DEFAULT_HUMAN_CODES, loadViolationCodes } from '../actors/protocol/index.ts';
 import { E } from '../runtime/codec.ts';
+import { rWriteCsv } from '../test/helpers/r-write-csv.ts';
 import { createEngine } from './engine/duckdb.ts';
 import { runAnalysis, type RunResult } from './run.ts';
 
@@ -119,5 +120,44 @@ describe('Analysis > every kind of bad row', function () {
       violation_code_not_numeric: 1,
     });
     assert.deepEqual(counts.dedup, { duplicatedIds: 1, droppedCopies: 1, conflictingIds: 0 });
+  });
+});
+
+describe('Analysis > files re-saved by R (write.csv: R names, row names, NA)', function () {
+  this.timeout(60_000);
+  const dir = mkdtempSync(join(tmpdir(), 'analysis-r-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  /** `name` (under the fixtures) as R re-saves it, under the same relative name in `dir`. */
+  const resave = async (name: string): Promise<void> => {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), await rWriteCsv(join(FIXTURES, name)));
+  };
+
+  it('writes the report of the files they came from: the golden files', async () => {
+    const names = SAMPLES.map((f) => f.slice(FIXTURES.length));
+    for (const name of names) await resave(name);
+    const cwd = process.cwd();
+    process.chdir(dir);
+    let result: RunResult;
+    try {
+      result = await analyse(names);
+    } finally {
+      process.chdir(cwd);
+    }
+    for (const [name, content] of result.files)
+      assert.equal(content, readFileSync(join(GOLDEN, goldenName(name)), 'utf8'), name);
+  });
+
+  it('rejects, counts and reports every kind of bad row as in the file it came from', async () => {
+    const name = join('analysis', 'edge-cases.csv');
+    await resave(name);
+    const raw = join(FIXTURES, name);
+    const [ours, theirs] = [await analyse([join(dir, name)]), await analyse([raw])];
+    assert.deepEqual(
+      ours.counts.sources[0]?.rejectsByReason,
+      theirs.counts.sources[0]?.rejectsByReason,
+    );
+    for (const [file, content] of theirs.files)
+      assert.equal(ours.files.get(file)?.replaceAll(join(dir, name), raw), content, file);
   });
 });

@@ -1,7 +1,10 @@
 /**
- * The header of an NYPD file, as csv-to-stream reads it: names matched trimmed, case- and space-insensitively;
- * Summons Number, Issue Date and Violation Code required; any other column optional. Only the columns a statistic
- * needs are listed here, so DuckDB materialises nothing else.
+ * The header of an NYPD file, as csv-to-stream reads it: names matched trimmed, case- and space-insensitively, a
+ * dot counting as a space; Summons Number, Issue Date and Violation Code required; any other column optional. Only
+ * the columns a statistic needs are listed here, so DuckDB materialises nothing else.
+ *
+ * A file re-saved by R's `write.csv` (R names, `Summons.Number`) is `rStyle`: its unquoted `NA` is a missing value
+ * (sql.ts), as in csv-to-stream's columns.ts and r-style.ts, whose rules these copy.
  */
 import { open } from 'node:fs/promises';
 
@@ -42,12 +45,25 @@ export interface NypdLayout {
   readonly width: number;
   /** Index of each column the header has. */
   readonly at: Readonly<Partial<Record<NypdColumn, number>>>;
+  /**
+   * Written by R's `write.csv`: the names of the columns read are R's syntactic names (no spaces, at least one dot).
+   * Absent: false.
+   */
+  readonly rStyle?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // constructors
 
-const canonical = (name: string): string => name.trim().replace(/\s+/g, ' ').toLowerCase();
+/** What R's `read.csv` makes of a BOM it was not told about: `X.U.FEFF.` (UTF-8 locale) or `ï..` (Latin-1). */
+const R_BOM = /^(?:x\.u\.feff\.|\u00ef\.\.)/i;
+const canonical = (name: string): string =>
+  name
+    .trim()
+    .replace(R_BOM, '')
+    .replace(/[\s.]+/g, ' ')
+    .trim()
+    .toLowerCase();
 const KEY_OF: ReadonlyMap<string, NypdColumn> = new Map(
   (Object.entries(NYPD_COLUMNS) as Array<[NypdColumn, string]>).map(([k, n]) => [canonical(n), k]),
 );
@@ -70,7 +86,11 @@ export const layoutOf = (header: ReadonlyArray<string>): E.Either<string[], Nypd
   });
   for (const key of REQUIRED)
     if (at[key] === undefined) problems.push(`missing required column "${NYPD_COLUMNS[key]}"`);
-  return problems.length > 0 ? E.left(problems) : E.right({ width: header.length, at });
+  if (problems.length > 0) return E.left(problems);
+  // R's names: those of the columns read have no space, and one has a dot (`Summons.Number`).
+  const names = Object.values(at).map((i) => header[i]!.trim());
+  const rStyle = names.every((n) => !/\s/.test(n)) && names.some((n) => n.includes('.'));
+  return E.right({ width: header.length, at, ...(rStyle ? { rStyle } : {}) });
 };
 
 /**

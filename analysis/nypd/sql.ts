@@ -60,6 +60,10 @@ const JS_WHITESPACE =
  * - `nypd_day(d)`: csv-to-stream's `parseIssueDate` but for the year ≥ 1 check (done by the caller): `M/D/YYYY`
  *   (one or two digits) or `YYYY-MM-DD` (optionally `T00:00[:00[.0…]]`), a real calendar day; else NULL. The regex
  *   comes first because `strptime` alone reads `2/28/14` as year 14.
+ * - `nypd_r_summons(s)`: a Summons Number of a file re-saved by R, where a number ending in zeros is written
+ *   `1.4e+09`: its digits, exactly (csv-to-stream's `fromRNumber`, applied as it does, after trimming, to a cell
+ *   that is not already digits); other cells as they are. `nypd_r_number(t, e, f)` is its second half (`e`, `f`:
+ *   the exponent and the fraction's digits).
  */
 export const NYPD_MACROS = `
 CREATE OR REPLACE MACRO js_trim(s) AS nullif(CASE WHEN strlen(s) = length(s)
@@ -68,6 +72,15 @@ CREATE OR REPLACE MACRO nypd_day(d) AS (CASE
   WHEN regexp_full_match(d, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}') THEN try_strptime(d, '%m/%d/%Y')::DATE
   WHEN regexp_full_match(d, '[0-9]{4}-[0-9]{2}-[0-9]{2}(T00:00(:00(\\.0+)?)?)?') THEN TRY_CAST(left(d, 10) AS DATE)
 END);
+CREATE OR REPLACE MACRO nypd_r_number(t, e, f) AS (CASE
+  WHEN regexp_full_match(t, '[1-9](\\.[0-9]{1,14})?e\\+[0-9]{2,3}') AND e >= length(f) AND e <= 19
+  THEN left(t, 1) || f || repeat('0', e - length(f)) ELSE t
+END);
+CREATE OR REPLACE MACRO nypd_r_summons(s) AS (CASE
+  WHEN regexp_full_match(s, '[0-9]{1,20}') THEN s
+  ELSE nypd_r_number(js_trim(s), TRY_CAST(regexp_extract(js_trim(s), 'e\\+([0-9]+)$', 1) AS INTEGER),
+    regexp_extract(js_trim(s), '\\.([0-9]+)e', 1))
+END);
 `;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -75,10 +88,16 @@ END);
 
 /** The cells of a CSV source, as written: the innermost SELECT's columns. */
 const cellsOf = (layout: NypdLayout): string => {
+  // In an R file a quoted "" is an empty cell, which DuckDB reads as '' once quoted values may not be NULL.
+  const r = layout.rStyle === true;
   const col = (key: NypdColumn): string =>
-    layout.at[key] === undefined ? 'NULL::VARCHAR' : `c${layout.at[key]}`;
+    layout.at[key] === undefined
+      ? 'NULL::VARCHAR'
+      : r
+        ? `nullif(c${layout.at[key]}, '')`
+        : `c${layout.at[key]}`;
   return [
-    `${col('summons')} AS summons_raw`,
+    `${r ? `nypd_r_summons(${col('summons')})` : col('summons')} AS summons_raw`,
     `${col('issueDate')} AS date_raw`,
     `${col('code')} AS code_raw`,
     `${col('time')} AS tod`,
@@ -98,7 +117,8 @@ const cellsOf = (layout: NypdLayout): string => {
 /**
  * The rows of one CSV file. DuckDB skips records whose field count differs from the header's (strict mode), so
  * they never appear here: they are counted as rows read minus rows returned (records.ts). `serial` reads the file
- * on one thread, for files with irregular quoting (see {@link RecordCount.irregularQuotes}).
+ * on one thread, for files with irregular quoting (see {@link RecordCount.irregularQuotes}). In a file re-saved by
+ * R (`layout.rStyle`) an unquoted `NA` or empty cell is NULL and a quoted one is text (`"NA"` is the text NA).
  *
  * @example
  * csvSource(0, 'fy2017.csv', layout, false); // SELECT 0 AS src, ... FROM read_csv('fy2017.csv', ...)
@@ -113,7 +133,8 @@ export const csvSource = (
   const reader =
     `read_csv(${sqlString(file)}, header = false, skip = 1, columns = {${columns}}, ` +
     `auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = true, ` +
-    `ignore_errors = true${serial ? ', parallel = false' : ''})`;
+    `ignore_errors = true${serial ? ', parallel = false' : ''}` +
+    `${layout.rStyle === true ? ", nullstr = ['NA', ''], allow_quoted_nulls = false" : ''})`;
   return withRules(src, `SELECT ${cellsOf(layout)}, TRUE AS decoded FROM ${reader}`);
 };
 
