@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
 import { E } from '../../runtime/codec.ts';
-import { makeNames, rDouble, rWriteCsv } from '../../test/helpers/r-write-csv.ts';
+import { makeNames, R_HAND_MADE, rDouble, rWriteCsv } from '../../test/helpers/r-write-csv.ts';
 import type { NypdTicket } from '../protocol/nypd-ticket.ts';
 import { LAYOUT_43, LAYOUT_51, layoutOf } from './columns.ts';
 import { decideBatches, ticketAt } from './decide.ts';
@@ -118,20 +118,7 @@ describe('CsvToStream > files re-saved by R (write.csv)', () => {
 
   it('decides an R file by hand: NA missing, "NA" text, 1.4e+09, quoted numbers as text', async () => {
     const path = join(dir, 'fy2017-hand.csv');
-    const head = `"","Summons.Number","Plate.ID","Issue.Date","Violation.Code","Violation.Precinct"`;
-    writeFileSync(
-      path,
-      [
-        head,
-        `"1",1.4e+09,"NA","07/10/2016",7,NA`,
-        `"2",8002531292,NA,"07/10/2016",7,14`,
-        `"3",NA,"X","07/10/2016",7,14`,
-        `"4",8002531293,"X","07/10/2016","NA",14`,
-        `"5",8002531294,"X",NA,7,14`,
-        `"6","1.4e+09","X","07/10/2016",7,14`,
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(path, R_HAND_MADE);
     const { tickets, rejects, layout } = await decideFile(path);
     assert.equal(layout.rStyle, true);
     assert.deepEqual(

@@ -74,6 +74,23 @@ const cell = (type: ColumnType, value: string, row: number): string => {
 // the file
 
 /**
+ * A small R-style file written by hand (fiscal year 2017 by its name, `fy2017-…`), with what the samples lack: a
+ * summons number R wrote as `1.4e+09`, an `NA` summons, Issue Date and plate, the texts `"NA"` (a plate, accepted;
+ * a Violation Code, rejected as not numeric) and a missing precinct. Rows 1, 2 and 6 are accepted (6 repeats 1's
+ * summons: R quotes only text, but a quoted `"1.4e+09"` is read like the number), rows 3-5 rejected.
+ */
+export const R_HAND_MADE = [
+  '"","Summons.Number","Plate.ID","Issue.Date","Violation.Code","Violation.Precinct","Violation.County"',
+  '"1",1.4e+09,"NA","07/10/2016",7,NA,"NY"',
+  '"2",8002531292,NA,"07/10/2016",7,14,NA',
+  '"3",NA,"X","07/10/2016",7,14,""',
+  '"4",8002531293,"X","07/10/2016","NA",14,"K"',
+  '"5",8002531294,"X",NA,7,14,"K"',
+  '"6","1.4e+09","X","07/10/2016",7,14,"K"',
+  '',
+].join('\n');
+
+/**
  * The text of `path` re-saved by R, as above.
  *
  * @example

@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
@@ -16,9 +16,9 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 
-import { layoutOf } from '../../actors/csv-to-stream/columns.ts';
-import { FILE_START, readCsv } from '../../actors/csv-to-stream/csv-records.ts';
-import { normaliseRow } from '../../actors/csv-to-stream/normalise.ts';
+import { decideBatches, ticketAt } from '../../actors/csv-to-stream/decide.ts';
+import { prepareInputs } from '../../actors/csv-to-stream/inputs.ts';
+import { emptyTally } from '../../actors/csv-to-stream/tally.ts';
 import {
   AlarmEscalated,
   AlarmResolved,
@@ -37,6 +37,7 @@ import { runAnalysis, type RunResult } from '../../analysis/run.ts';
 import { loadResourcesOrThrow } from '../../runtime/aws/resources.ts';
 import { E } from '../../runtime/codec.ts';
 import { stackEnv } from '../../runtime/local-stack/index.ts';
+import { R_HAND_MADE, rWriteCsv } from '../helpers/r-write-csv.ts';
 import { useStack } from '../helpers/stack.ts';
 
 const run = promisify(execFile);
@@ -57,21 +58,21 @@ interface DryRunFile {
   readonly findings: Record<string, number>;
 }
 
-/** Accepted rows per code, by csv-to-stream's own reader and normaliser. */
+/** Accepted rows per code, by csv-to-stream's own reader and normaliser (R-style files' `NA` handling included). */
 const codesByNormaliser = async (file: string): Promise<Map<string, number>> => {
   const counts = new Map<string, number>();
-  let layout: ReturnType<typeof layoutOf> | undefined;
-  for await (const batch of readCsv(file, FILE_START))
-    for (const item of batch.items) {
-      if (item.kind !== 'record') continue;
-      if (layout === undefined) {
-        layout = layoutOf(item.fields);
-        continue;
-      }
-      if (E.isLeft(layout)) throw new Error(layout.left.join());
-      const verdict = normaliseRow(item.fields, layout.right);
-      if (!verdict.ok) continue;
-      const code = String(verdict.ticket.violationCode ?? '');
+  const [input] = await prepareInputs([file]);
+  const job = {
+    ...{ path: file, layout: input!.layout, from: input!.afterHeader, tally: emptyTally() },
+    ...{ plausibleIssueDates: { from: '0001-01-01', to: '9999-12-31' }, chunkBytes: 1 << 16 },
+    encode: true,
+  };
+  for await (const batch of decideBatches(job))
+    for (let i = 0; i < batch.tickets.ends.length; i++) {
+      const ticket = JSON.parse(Buffer.from(ticketAt(batch.tickets, i)).toString()) as {
+        violationCode?: number;
+      };
+      const code = String(ticket.violationCode ?? '');
       counts.set(code, (counts.get(code) ?? 0) + 1);
     }
   return counts;
@@ -97,12 +98,17 @@ describe('Analysis > the same decisions as csv-to-stream', function () {
       '--seed',
       '3',
     ]);
-    const files = [
+    const raws = [
       join(FIXTURES, 'nypd', 'fy2014-sample.csv'),
       join(FIXTURES, 'nypd', 'fy2017-sample.csv'),
       join(FIXTURES, 'analysis', 'edge-cases.csv'),
-      generated,
     ];
+    // The same files re-saved by R's write.csv (R names, row names, NA), and a small one written by hand.
+    const resaved = raws.map((f) => join(dir, basename(f).replace(/\.csv$/, '-r.csv')));
+    for (const [i, f] of raws.entries()) writeFileSync(resaved[i]!, await rWriteCsv(f));
+    const hand = join(dir, 'fy2017-hand-r.csv');
+    writeFileSync(hand, R_HAND_MADE);
+    const files = [...raws, generated, ...resaved, hand];
     const summaryFile = join(dir, 'summary.json');
     await run(
       process.execPath,
@@ -173,6 +179,14 @@ describe('Analysis > the same decisions as csv-to-stream', function () {
         assert.deepEqual(findings, comparable, `${file}: findings`);
       }
     }
+    // A re-saved file gives its source's dry run: rows, rejects by reason, findings, counts per code.
+    const facts = (f: DryRunFile) => [f.rowsRead, f.accepted, f.rejectsByReason, f.findings];
+    for (const [i, raw] of raws.entries())
+      assert.deepEqual(facts(dry[files.indexOf(resaved[i]!)]!), facts(dry[i]!), raw);
+    assert.deepEqual(
+      [dry.at(-1)?.accepted, dry.at(-1)?.rejectsByReason],
+      [3, { summons_number_missing: 1, violation_code_not_numeric: 1, issue_date_missing: 1 }],
+    );
   });
 });
 
