@@ -19,6 +19,7 @@ import {
   startLocalStack,
   stopRecordedStack,
 } from '../runtime/local-stack/index.ts';
+import { registerStack, registryDir } from '../runtime/local-stack/registry.ts';
 
 const EX_USAGE = 64;
 const SERVICES = Object.keys(DEFAULT_PORTS) as StackService[];
@@ -180,6 +181,7 @@ const main = async (): Promise<number> => {
   let done: (code: number) => void = () => undefined;
   const finished = new Promise<number>((r) => (done = r));
   let stack: LocalStack | undefined;
+  let unregister: () => void = () => undefined;
   let stopping = false;
   const shutdown = (why: string, code: number): void => {
     if (stopping) return; // tsx forwards Ctrl-C to us on top of the terminal's own SIGINT
@@ -187,6 +189,7 @@ const main = async (): Promise<number> => {
     say(`${why}: stopping`);
     // Before the stack is up, exiting is enough: startLocalStack's exit hook signals whatever it spawned.
     if (stack === undefined) return process.exit(code);
+    unregister();
     stack.stop().then(
       () => {
         say('stopped');
@@ -215,6 +218,9 @@ const main = async (): Promise<number> => {
     say((err as Error).message);
     return 1;
   }
+  // Listed for `npm run swarm` (`--stack auto`), wherever its data folder is; a stale entry is ignored.
+  unregister = registerStack(registryDir(), stack);
+  process.once('exit', () => unregister());
   printStack(stack, Date.now() - began);
   return finished; // the children keep the event loop alive until stop()
 };
