@@ -7,7 +7,7 @@
 import '../runtime/node-version.ts';
 
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 import { createDynamoAlarmStore } from '../actors/alert-system/dynamo-alarm-store.ts';
 import { countPublishedAlarms } from '../actors/alert-system/readers.ts';
@@ -31,17 +31,18 @@ import {
   storageConsumerOptions,
 } from '../actors/stream-to-storage/service.ts';
 import { createAwsClients } from '../runtime/aws/clients.ts';
-import { queueUrlOf, topicArnOf } from '../runtime/aws/lookup.ts';
+import { topicArnOf } from '../runtime/aws/lookup.ts';
 import { toAwsTarget } from '../runtime/aws/options.ts';
 import { loadResourcesOrThrow } from '../runtime/aws/resources.ts';
+import { createRunQueue, type RunQueue, runQueueName } from '../runtime/aws/run-queue.ts';
 import { createS3DeadLetters } from '../runtime/aws/s3-dead-letters.ts';
 import { createKinesisBus } from '../runtime/bus/kinesis.ts';
 import { streamProgress } from '../runtime/bus/kinesis-progress.ts';
 import { E } from '../runtime/codec.ts';
 import { configOrExit } from '../runtime/config.ts';
 import { createEventHub } from '../runtime/events.ts';
-import { DEFAULT_DATA_DIR, startLocalStack } from '../runtime/local-stack/index.ts';
-import { readStackRecord } from '../runtime/local-stack/pid-file.ts';
+import { startLocalStack } from '../runtime/local-stack/index.ts';
+import { chooseStack, liveStacks, registryDir } from '../runtime/local-stack/registry.ts';
 import { createLogger, logEvents } from '../runtime/log.ts';
 import { instrument, MetricsRegistry } from '../runtime/metrics.ts';
 import { startOpsServer } from '../runtime/ops-server.ts';
@@ -57,8 +58,6 @@ const cfg = configOrExit(
     bucket: spec.buckets.archive.name,
     alarmsTable: spec.tables.alarms.name,
     topic: spec.topics.alarms.name,
-    consoleQueue: spec.queues.console.name,
-    operatorConsoleQueue: spec.queues.operatorConsole.name,
     alarmEventsTable: spec.tables.alarmEvents.name,
   }),
   process.argv.slice(2),
@@ -81,25 +80,39 @@ const seed = cfg.seed ?? Math.floor(Math.random() * 2 ** 31);
 const startedAt = new Date();
 const runId = `swarm-${startedAt.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${seed}`;
 
-/** The local stack: the one `npm run stack` already runs, or a new one this process owns. */
+/**
+ * The local stack: the one `npm run stack` already runs (found in the per-user registry, whatever its data folder;
+ * `--stack-data` chooses when several run), or a new one this process owns.
+ */
 const localStack = async () => {
   if (!cfg.wipe) {
-    const running = readStackRecord(DEFAULT_DATA_DIR);
-    if (running?.endpoints) {
-      try {
-        process.kill(running.owner.pid, 0);
-        say(`using the local stack already running (pid ${running.owner.pid})`);
-        return { endpoints: running.endpoints, stop: () => Promise.resolve() };
-      } catch {
-        // its owner is gone: start our own (which cleans up after it)
-      }
+    const choice = chooseStack(liveStacks(registryDir()), cfg.stackData);
+    if (choice._tag === 'ambiguous') {
+      say(`swarm: ${choice.message}`);
+      process.exit(78); // nothing started yet
+    }
+    if (choice._tag === 'use') {
+      say(
+        `using the local stack already running on ${choice.entry.dataDir} (pid ${choice.entry.owner.pid})`,
+      );
+      return { endpoints: choice.entry.endpoints, stop: () => Promise.resolve() };
     }
   }
   say('starting the local AWS stack (kinesalite, DynamoDB Local, s3rver, fauxqs) on 127.0.0.1 ...');
   const t0 = Date.now();
-  const stack = await startLocalStack({ wipe: cfg.wipe });
+  const stack = await startLocalStack({
+    wipe: cfg.wipe,
+    ...(cfg.stackData === undefined ? {} : { dataDir: resolve(cfg.stackData) }),
+  });
   say(`local stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return { endpoints: stack.endpoints, stop: stack.stop };
+};
+
+/** The run's own queues on the alarm topic: removed at the end, after a failure, and on a second Ctrl-C. */
+const runQueues: RunQueue[] = [];
+const removeRunQueues = async (): Promise<void> => {
+  for (const problem of await Promise.all(runQueues.splice(0).map((q) => q.remove())))
+    if (problem !== undefined) say(`warning: ${problem}`);
 };
 
 const main = async (): Promise<number> => {
@@ -141,6 +154,17 @@ const main = async (): Promise<number> => {
     retentionSeconds: cfg.retentionHours * 3_600,
   });
   // The alert system is its own consumer application with its own bus (faster polling, its own leases).
+  // Two queues of this run's own on the alarm topic, before any alarm can be raised: one to count what was
+  // published, one for the console. The shared queues (prestacop-console, prestacop-operator-console) belong to
+  // other readers: reading them would take their messages.
+  const topicArn = await topicArnOf(clients.sns, cfg.topic);
+  const queueOf = async (purpose: string) => {
+    const q = await createRunQueue(clients, topicArn, runQueueName('prestacop', runId, purpose));
+    runQueues.push(q);
+    return q;
+  };
+  const countQueue = await queueOf(`${process.pid}-count`);
+  const consoleQueue = await queueOf(`${process.pid}-console`);
   const alertBus = createKinesisBus({
     clients,
     leaseTable: cfg.leaseTable,
@@ -152,7 +176,7 @@ const main = async (): Promise<number> => {
     bus: alertBus,
     events,
     store: createDynamoAlarmStore(clients.doc, cfg.alarmsTable),
-    publisher: createSnsAlarmPublisher(clients.sns, await topicArnOf(clients.sns, cfg.topic)),
+    publisher: createSnsAlarmPublisher(clients.sns, topicArn),
     deadLetter,
     stream: cfg.droneStream,
     humanCodes: cfg.humanCodes,
@@ -178,12 +202,14 @@ const main = async (): Promise<number> => {
     trackIds: true,
     images: createS3ImageStore(clients.s3, cfg.bucket),
   });
-  // The operator console, so alarms show in a browser at once. Optional: the swarm's checks do not need it.
+  // The operator console, so alarms show in a browser at once. Optional: the swarm's checks do not need it. It
+  // shows and escalates this run's alarms only: on a shared stack, other runs' alarms are someone else's.
   const operatorConsole = await startConsoleForSwarm(clients, {
     alarmsTable: cfg.alarmsTable,
     eventsTable: cfg.alarmEventsTable,
-    topic: cfg.topic,
-    queue: cfg.operatorConsoleQueue,
+    topic: topicArn,
+    queue: consoleQueue.url,
+    scope: (alarmId) => fleet.alarmIdsTried.has(alarmId),
     bucket: cfg.bucket,
     port: cfg.consolePort,
     escalateAfterMs: cfg.escalateAfterSeconds * 1_000,
@@ -235,6 +261,8 @@ const main = async (): Promise<number> => {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   });
+  // A second Ctrl-C while draining: stop at once, without leaving this run's queues behind.
+  process.once('SIGINT', () => void removeRunQueues().finally(() => process.exit(130)));
   if (tty) process.stderr.write('\n');
   say('stopping the drones, draining ...');
   await fleet.stop();
@@ -266,7 +294,7 @@ const main = async (): Promise<number> => {
   });
   const alarms = await countPublishedAlarms(clients, {
     table: cfg.alarmsTable,
-    queueUrl: await queueUrlOf(clients.sqs, cfg.consoleQueue),
+    queueUrl: countQueue.url,
     expectedIds: fleet.alarmIds,
     timeoutMs: 15_000,
   });
@@ -297,6 +325,7 @@ const main = async (): Promise<number> => {
     writeFileSync(cfg.summary, `${JSON.stringify(summary, null, 2)}\n`);
   }
   await operatorConsole?.stop();
+  await removeRunQueues();
   await ops.close();
   clients.destroy();
   await stack?.stop();
@@ -311,6 +340,6 @@ main().then(
   (code) => process.exit(code),
   (e: unknown) => {
     say(`swarm failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    process.exit(1);
+    void removeRunQueues().finally(() => process.exit(1));
   },
 );

@@ -28,6 +28,11 @@ export interface RunningFleet {
   readonly counts: Readonly<FleetCounts>;
   /** Ids of the messages that need a human, accepted by the stream (what the alert system must raise). */
   readonly alarmIds: ReadonlySet<string>;
+  /**
+   * Ids of every message that needs a human handed to the bus, accepted or not: added before the publish, since
+   * its alarm may reach a subscriber before the publish call returns (what the swarm's console is scoped to).
+   */
+  readonly alarmIdsTried: ReadonlySet<string>;
   /** Ids of every accepted message (kept only with `trackIds`, for summaries and tests). */
   readonly sentIds: ReadonlySet<string>;
   /** Stops making messages and waits for the ones in flight. */
@@ -73,15 +78,15 @@ export const startDroneFleet = (deps: {
     }
   };
   const alarmIds = new Set<string>();
+  const alarmIdsTried = new Set<string>();
   const sentIds = new Set<string>();
   const pending = new Set<Promise<void>>();
 
   const send = async (m: DroneMessage): Promise<void> => {
     // The picture is written beside the publish, not before it: an alarm is never delayed by S3.
-    const image =
-      deps.images && hasViolation(m) && human.has(m.violationCode)
-        ? storeImage(m.violationImageId)
-        : undefined;
+    const needsHuman = hasViolation(m) && human.has(m.violationCode);
+    if (needsHuman) alarmIdsTried.add(m.id);
+    const image = deps.images && needsHuman ? storeImage(m.violationImageId) : undefined;
     try {
       await deps.bus.publish(drones, [m]);
     } catch (e) {
@@ -121,6 +126,7 @@ export const startDroneFleet = (deps: {
   return {
     counts,
     alarmIds,
+    alarmIdsTried,
     sentIds,
     stop: async () => {
       sub.unsubscribe();

@@ -10,6 +10,7 @@ import { loadViolationCodes } from '../protocol/violation-codes.ts';
 import { createDynamoAlarmSource, createDynamoDecisionStore } from './dynamo-events.ts';
 import { createS3ConsoleDeadLetters } from './s3-dead-letters.ts';
 import { createS3ImageSource } from './s3-images.ts';
+import { type AlarmScope, scopeAlarms } from './scope.ts';
 import { type ConsoleAccess, type OperatorConsole, startOperatorConsole } from './service.ts';
 import { createSnsEscalationPublisher } from './sns-escalations.ts';
 import { createSqsAlarmFeed } from './sqs-feed.ts';
@@ -30,6 +31,8 @@ export interface ConsoleResources {
   readonly historyMs?: number;
   readonly log?: Logger;
   readonly metrics?: MetricsRegistry;
+  /** Only these alarms are loaded, shown and escalated (the swarm's: those its fleet sent). Default: all. */
+  readonly scope?: AlarmScope;
 }
 
 /**
@@ -47,12 +50,15 @@ export const startConsoleWithClients = async (
     queueUrlOf(clients.sqs, o.queue),
     topicArnOf(clients.sns, o.topic),
   ]);
-  return startOperatorConsole({
+  const ports = {
     alarms: createDynamoAlarmSource(clients.doc, o.alarmsTable, { onBadItem }),
     store: createDynamoDecisionStore(clients.doc, o.eventsTable, { onBadItem }),
     feed: createSqsAlarmFeed(clients.sqs, queueUrl, {
       onError: (err) => o.log?.warn({ err }, 'queue call failed'),
     }),
+  };
+  return startOperatorConsole({
+    ...(o.scope ? scopeAlarms(o.scope, ports) : ports),
     publisher: createSnsEscalationPublisher(clients.sns, topicArn),
     images: createS3ImageSource(clients.s3, o.bucket),
     deadLetters: createS3ConsoleDeadLetters(clients.s3, o.bucket, Date.now),

@@ -37,6 +37,7 @@ export const SwarmConfig = t.intersection([
     summary: t.union([NonEmptyString, t.undefined]),
     wipe: t.boolean,
     stack: oneOf('StackMode', ['auto', 'external']),
+    stackData: t.union([NonEmptyString, t.undefined]),
     droneStream: NonEmptyString,
     historyStream: NonEmptyString,
     messagesTable: NonEmptyString,
@@ -44,8 +45,6 @@ export const SwarmConfig = t.intersection([
     bucket: NonEmptyString,
     alarmsTable: NonEmptyString,
     topic: NonEmptyString,
-    consoleQueue: NonEmptyString,
-    operatorConsoleQueue: NonEmptyString,
     alarmEventsTable: NonEmptyString,
     consolePort: Port,
     escalateAfterSeconds: NonNegativeInt,
@@ -62,8 +61,6 @@ export const swarmCommand = (names: {
   bucket: string;
   alarmsTable: string;
   topic: string;
-  consoleQueue: string;
-  operatorConsoleQueue: string;
   alarmEventsTable: string;
 }): CommandSpec<SwarmConfig> => ({
   name: 'swarm',
@@ -100,9 +97,14 @@ export const swarmCommand = (names: {
     summary: { type: 'string', doc: 'write the summary JSON to this file (overwritten)' },
     stack: {
       type: 'string',
-      doc: 'local target: auto (use the running `npm run stack`, else start one) or external (use the endpoint options as given)',
+      doc: 'local target: auto (use the running `npm run stack`, whatever its data folder, else start one) or external (use the endpoint options as given)',
       env: 'PRESTACOP_SWARM_STACK',
       default: 'auto',
+    },
+    'stack-data': {
+      type: 'string',
+      doc: 'with --stack auto: the data folder of the stack to use (`npm run stack -- --data DIR`), needed when several run; none running there: one is started on it',
+      env: 'PRESTACOP_STACK_DATA',
     },
     wipe: { type: 'boolean', doc: 'local target: wipe the local stack data first', default: false },
     'drone-stream': {
@@ -140,18 +142,6 @@ export const swarmCommand = (names: {
       doc: 'alarm SNS topic (name or ARN)',
       env: 'PRESTACOP_ALARM_TOPIC',
       default: names.topic,
-    },
-    'console-queue': {
-      type: 'string',
-      doc: 'SQS queue subscribed to the alarm topic (name or URL), read to count alarms published',
-      env: 'PRESTACOP_CONSOLE_QUEUE',
-      default: names.consoleQueue,
-    },
-    'operator-console-queue': {
-      type: 'string',
-      doc: "the operator console's own queue on the alarm topic (name or URL)",
-      env: 'PRESTACOP_OPERATOR_CONSOLE_QUEUE',
-      default: names.operatorConsoleQueue,
     },
     'alarm-events-table': {
       type: 'string',

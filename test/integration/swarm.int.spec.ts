@@ -9,9 +9,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
+import {
+  DeleteMessageCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 
+import { createDynamoAlarmStore } from '../../actors/alert-system/dynamo-alarm-store.ts';
+import { createSnsAlarmPublisher } from '../../actors/alert-system/sns-publisher.ts';
+import { createDynamoDecisionStore } from '../../actors/operator-console/dynamo-events.ts';
+import { AlarmRaised } from '../../actors/protocol/alarm.ts';
+import { utcTimeOf } from '../../actors/protocol/time.ts';
 import { archivedLines } from '../../actors/stream-to-storage/readers.ts';
+import { queueUrlOf, topicArnOf } from '../../runtime/aws/lookup.ts';
 import { loadResourcesOrThrow } from '../../runtime/aws/resources.ts';
 import { stackEnv } from '../../runtime/local-stack/index.ts';
 import { useStack } from '../helpers/stack.ts';
@@ -110,5 +121,96 @@ describe('Swarm > npm run swarm on the local stack', function () {
       [...table].every((id) => archived.has(id)),
       'every stored id is archived',
     );
+  });
+
+  it('on a shared stack: takes nothing from the shared console queue, and its console escalates only its own alarms', async () => {
+    const stack = await useStack();
+    const spec = loadResourcesOrThrow();
+    const { clients } = stack;
+    // A stranger's alarm, raised ten minutes ago and never acknowledged: in the alarm store, and delivered to the
+    // shared console queue (where its reader has not fetched it yet).
+    const id = `drone-9999:${Date.now()}`;
+    const raisedAtMs = Date.now() - 600_000;
+    const decoded = AlarmRaised.decode({
+      type: 'alarm.raised',
+      v: 1,
+      id,
+      messageId: id,
+      droneId: 'drone-9999',
+      violationCode: 40,
+      violationImageId: `img-${id}`,
+      location: { lat: 40.758, lon: -73.9855 },
+      time: utcTimeOf(raisedAtMs - 100),
+      raisedAt: utcTimeOf(raisedAtMs),
+      borough: 'Manhattan',
+    });
+    if (decoded._tag === 'Left') throw new Error('bad fixture');
+    const stranger = decoded.right;
+    await createDynamoAlarmStore(clients.doc, spec.tables.alarms.name).record(stranger, {
+      by: 'stranger',
+      at: raisedAtMs,
+    });
+    const topicArn = await topicArnOf(clients.sns, spec.topics.alarms.name);
+    await createSnsAlarmPublisher(clients.sns, topicArn).publish(stranger);
+
+    const summaryFile = join(dir, 'shared-summary.json');
+    await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/swarm.ts',
+        ...['--drones', '10', '--alarm-rate', '0.1', '--interval', '500', '--duration', '5'],
+        ...['--drain-timeout', '30', '--seed', '11', '--escalate-after-seconds', '1'],
+        ...['--summary', summaryFile, '--log-level', 'warn'],
+      ],
+      {
+        env: { ...process.env, ...stackEnv(stack), PRESTACOP_SWARM_STACK: 'external' },
+        timeout: 100_000,
+      },
+    );
+    const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as Summary;
+    assert.ok(summary.alarmsExpected > 0);
+    assert.equal(summary.alarmsPublished, summary.alarmsExpected); // counted on its own queue
+
+    // The stranger's message is still in the shared queue.
+    const shared = await queueUrlOf(clients.sqs, spec.queues.console.name);
+    let found: string | undefined;
+    for (let i = 0; i < 30 && found === undefined; i++) {
+      const out = await clients.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: shared,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: 60,
+        }),
+      );
+      if ((out.Messages ?? []).length === 0) break;
+      found = out.Messages?.find((m) => m.Body?.includes(id))?.ReceiptHandle;
+    }
+    assert.ok(found, "the stranger's alarm is still in the shared console queue");
+    await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: shared, ReceiptHandle: found }));
+
+    // The swarm's console escalated its own overdue alarms, and not the stranger's.
+    const { escalations } = await createDynamoDecisionStore(
+      clients.doc,
+      spec.tables.alarmEvents.name,
+    ).load();
+    assert.ok(
+      escalations.some(
+        (e) => e.event.alarmId.startsWith('drone-0') && e.event.escalatedAt >= summary.startedAt,
+      ),
+      'the swarm escalated its own alarms',
+    );
+    assert.deepEqual(
+      escalations.filter((e) => e.event.alarmId === id),
+      [],
+      "the stranger's alarm was not escalated",
+    );
+    // The run's own queues are gone.
+    const left = await clients.sqs.send(
+      new ListQueuesCommand({ QueueNamePrefix: 'prestacop-swarm-' }),
+    );
+    assert.deepEqual(left.QueueUrls ?? [], []);
   });
 });
