@@ -3,7 +3,7 @@
  * swarm drains and writes its summary; a separate count of the table and the archive must agree with it.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ import { archivedLines } from '../../actors/stream-to-storage/readers.ts';
 import { queueUrlOf, topicArnOf } from '../../runtime/aws/lookup.ts';
 import { loadResourcesOrThrow } from '../../runtime/aws/resources.ts';
 import { stackEnv } from '../../runtime/local-stack/index.ts';
+import { liveStacks } from '../../runtime/local-stack/registry.ts';
 import { useStack } from '../helpers/stack.ts';
 
 const run = promisify(execFile);
@@ -212,5 +213,45 @@ describe('Swarm > npm run swarm on the local stack', function () {
       new ListQueuesCommand({ QueueNamePrefix: 'prestacop-swarm-' }),
     );
     assert.deepEqual(left.QueueUrls ?? [], []);
+  });
+
+  it('--stack auto finds the stack `npm run stack -- --data DIR` runs, and the registry forgets it once stopped', async () => {
+    const registry = join(dir, 'registry');
+    const data = join(dir, 'elsewhere', 'data');
+    const { PRESTACOP_STACK_DATA: _ignored, ...inherited } = process.env;
+    const env = { ...inherited, PRESTACOP_STACK_REGISTRY: registry };
+    const ports = ['kinesis', 'dynamodb', 's3', 'sns'].flatMap((s) => [`--${s}-port`, '0']);
+    const owner = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/stack.ts', '--data', data, '--dynamodb-memory', ...ports],
+      { env, stdio: 'ignore' },
+    );
+    const exited = new Promise((r) => owner.once('exit', r));
+    try {
+      const until = Date.now() + 60_000;
+      while (liveStacks(registry).length === 0 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 200));
+      assert.equal(liveStacks(registry)[0]?.dataDir, data);
+      const { stderr } = await run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'scripts/swarm.ts',
+          ...['--drones', '2', '--duration', '1', '--drain-timeout', '30', '--log-level', 'warn'],
+        ],
+        // Without PRESTACOP_STACK_DATA (a developer's would choose a folder): found through the registry alone.
+        { env: { ...env, PRESTACOP_SWARM_STACK: 'auto' }, timeout: 100_000 },
+      );
+      assert.match(
+        stderr,
+        new RegExp(`using the local stack already running on ${data} \\(pid ${owner.pid}\\)`),
+      );
+      assert.doesNotMatch(stderr, /starting the local AWS stack/);
+    } finally {
+      owner.kill('SIGTERM');
+      await exited;
+    }
+    assert.deepEqual(liveStacks(registry), []);
   });
 });
