@@ -5,12 +5,13 @@
  * behaviour to one delivery at a time and an in-memory `distinct` would not survive the restart that
  * at-least-once delivery implies anyway (README, "A behaviour runs per delivery").
  */
+import type { t } from '../../runtime/codec.ts';
 import { filter, map, type Observable } from 'rxjs';
 
 import { type AlarmRaised, toAlarmRaised } from '../protocol/alarm.ts';
 import type { DroneMessage, ViolationMessage } from '../protocol/drone-message.ts';
 import { boroughAt } from '../protocol/nyc.ts';
-import { utcTimeOf } from '../protocol/time.ts';
+import { type ClockWindow, clockOffMs, DEFAULT_CLOCK_WINDOW, utcTimeOf } from '../protocol/time.ts';
 import { needsHuman } from '../protocol/violation-codes.ts';
 import type { Clock } from './ports.ts';
 
@@ -39,4 +40,20 @@ export const alertSystem = (cfg: AlertConfig) => {
         toAlarmRaised(m, utcTimeOf(cfg.clock.now()), boroughAt(m.location.lat, m.location.lon)),
       ),
     );
+};
+
+/**
+ * The alarm as delivered: marked with `clockOffMs` when the drone's time lies outside `window` around the stream's
+ * arrival time (`arrivedAt`, from the delivery), so the console says the drone's clock is off. Never withheld: a
+ * drone whose clock is a year behind still raises its alarm. Pure; the service applies it to each delivery.
+ *
+ * @example effect: (alarm, from) => delivery.deliver(withClockCheck(alarm, from.arrivedAt))
+ */
+export const withClockCheck = (
+  alarm: AlarmRaised,
+  arrivedAt: number,
+  window: ClockWindow = DEFAULT_CLOCK_WINDOW,
+): AlarmRaised => {
+  const off = clockOffMs(alarm.time, arrivedAt, window);
+  return off === undefined ? alarm : { ...alarm, clockOffMs: Math.round(off) as t.Int };
 };

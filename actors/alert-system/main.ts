@@ -14,6 +14,7 @@ import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { intList, NonEmptyString, NonNegativeInt, oneOf, t } from '../../runtime/codec.ts';
 import { configOrExit } from '../../runtime/config.ts';
 import { runService } from '../../runtime/service.ts';
+import { DEFAULT_CLOCK_WINDOW } from '../protocol/time.ts';
 import { DEFAULT_HUMAN_CODES } from '../protocol/violation-codes.ts';
 import { createDynamoAlarmStore } from './dynamo-alarm-store.ts';
 import { alertConsumerOptions, APPLICATION, startAlertSystem } from './service.ts';
@@ -33,6 +34,8 @@ const Config = t.intersection([
     initialPosition: oneOf('InitialPosition', ['trim_horizon', 'latest']),
     workerId: t.union([NonEmptyString, t.undefined]),
     recordWaitMs: NonNegativeInt,
+    clockBehindMs: NonNegativeInt,
+    clockAheadMs: NonNegativeInt,
   }),
 ]);
 
@@ -91,6 +94,18 @@ const cfg = configOrExit(
         env: 'PRESTACOP_ALERT_RECORD_WAIT_MS',
         default: '100',
       },
+      'clock-behind-ms': {
+        type: 'string',
+        doc: 'a drone time further behind its arrival on the stream is suspect: the alarm says "drone clock off"',
+        env: 'PRESTACOP_CLOCK_BEHIND_MS',
+        default: String(DEFAULT_CLOCK_WINDOW.behindMs),
+      },
+      'clock-ahead-ms': {
+        type: 'string',
+        doc: 'a drone time further ahead of its arrival on the stream is suspect (the alarm is raised either way)',
+        env: 'PRESTACOP_CLOCK_AHEAD_MS',
+        default: String(DEFAULT_CLOCK_WINDOW.aheadMs),
+      },
       'worker-id': {
         type: 'string',
         doc: 'lease owner id (default host-pid-random); a restart with the same id takes its leases back at once',
@@ -130,6 +145,7 @@ await runService(APPLICATION, cfg, async ({ clients, events, metrics, log }) => 
     metrics,
     log: log.child({ actor: APPLICATION }),
     recordWaitMs: cfg.recordWaitMs,
+    clockWindow: { behindMs: cfg.clockBehindMs, aheadMs: cfg.clockAheadMs },
   });
   return { healthy: alerts.healthy, stop: async () => (await alerts.stop(), await bus.close()) };
 });

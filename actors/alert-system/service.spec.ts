@@ -6,7 +6,7 @@ import { createMemoryBackend, createMemoryBus } from '../../runtime/bus/memory.t
 import { portFailure } from '../../runtime/errors.ts';
 import { createEventHub } from '../../runtime/events.ts';
 import { MetricsRegistry } from '../../runtime/metrics.ts';
-import type { AlarmRaised } from '../protocol/alarm.ts';
+import { AlarmRaised } from '../protocol/alarm.ts';
 import { DroneMessage } from '../protocol/drone-message.ts';
 import type { AlertEvent } from './delivery.ts';
 import type { AlarmPublisher, AlarmStore } from './ports.ts';
@@ -110,5 +110,42 @@ describe('AlertSystem > service on the memory bus', () => {
     assert.equal(metrics.total('prestacop_alarm_redeliveries_skipped_total'), 5);
     assert.equal(letters[0]?.errorTag, 'DecodeFailure');
     assert.equal(alerts.healthy(), false);
+  });
+});
+
+describe('AlertSystem > service > drone clocks', () => {
+  it('raises the alarm of a drone whose clock is off, marked with how far, judged on the arrival time', async () => {
+    const arrival = Date.parse('2026-11-27T18:00:00.000Z');
+    const bus = createMemoryBus(createMemoryBackend({ now: () => arrival }));
+    const published: AlarmRaised[] = [];
+    const alerts = startAlertSystem({
+      bus,
+      events: createEventHub(),
+      store: flakyStore(0),
+      publisher: { publish: (a) => (published.push(a), Promise.resolve({ messageId: 'm' })) },
+      deadLetter: () => Promise.resolve(),
+      stream: 'drones',
+      humanCodes: [40],
+      clock: { now: () => arrival + 50 },
+      clockWindow: { behindMs: 86_400_000, aheadMs: 300_000 },
+    });
+    const at = (n: number, time: string) => ({ ...message(n, 40), time }) as DroneMessage;
+    await bus.publish(drones, [
+      at(1, '2026-11-27T18:00:00.000Z'), // on time
+      at(2, '2025-11-27T18:00:00.000Z'), // a year behind
+      at(3, '2026-11-26T18:00:00.000Z'), // 24 h behind: still believed
+      at(4, '2026-11-27T18:05:00.001Z'), // just over 5 min ahead
+      at(5, '0001-01-01T00:00:00.000Z'),
+    ]);
+    await waitFor(() => published.length === 5);
+    await alerts.stop();
+
+    const off = new Map(published.map((a) => [a.messageId, a.clockOffMs]));
+    assert.equal(off.get('drone-0001:1' as never), undefined);
+    assert.equal(off.get('drone-0001:2' as never), -365 * 86_400_000);
+    assert.equal(off.get('drone-0001:3' as never), undefined);
+    assert.equal(off.get('drone-0001:4' as never), 300_001);
+    assert.equal(off.get('drone-0001:5' as never), Date.parse('0001-01-01T00:00:00.000Z') - arrival);
+    assert.ok(published.every((a) => AlarmRaised.is(a)));
   });
 });

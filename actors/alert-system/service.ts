@@ -18,8 +18,8 @@ import type { BackoffPolicy } from '../../runtime/retry.ts';
 import type { AlarmRaised } from '../protocol/alarm.ts';
 import type { DroneMessage } from '../protocol/drone-message.ts';
 import { DroneMessageIn } from '../protocol/drone-message-in.ts';
-import { epochMsOf } from '../protocol/time.ts';
-import { alertSystem } from './behaviour.ts';
+import { type ClockWindow, epochMsOf } from '../protocol/time.ts';
+import { alertSystem, withClockCheck } from './behaviour.ts';
 import { type AlertEvent, createAlarmDelivery, type DeliveryCounts } from './delivery.ts';
 import type { AlarmPublisher, AlarmStore, Clock } from './ports.ts';
 
@@ -87,6 +87,11 @@ export interface AlertSystemDeps {
   readonly maxInFlightPerShard?: number;
   /** Default {@link ALARM_RETRY}. */
   readonly retry?: BackoffPolicy;
+  /**
+   * How far a drone's time may stray from the stream's arrival time before the alarm says its clock is off
+   * (default `DEFAULT_CLOCK_WINDOW`: 24 h back, 5 min ahead). The alarm is raised either way.
+   */
+  readonly clockWindow?: ClockWindow;
 }
 
 /** Running totals. */
@@ -236,7 +241,7 @@ export const startAlertSystem = (deps: AlertSystemDeps): AlertSystem => {
         },
       ),
     behaviour: (messages$) => behaviour(messages$).pipe(tap(() => raised++)),
-    effect: (alarm) => delivery.deliver(alarm),
+    effect: (alarm, from) => delivery.deliver(withClockCheck(alarm, from.arrivedAt, deps.clockWindow)),
     deadLetter: deps.deadLetter,
     // Ordinary messages (about 99 %) finish at once; many in flight keeps a slow alarm from holding them up.
     concurrency: 1_000,

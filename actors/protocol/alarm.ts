@@ -32,6 +32,10 @@ import { UtcTime } from './time.ts';
  * `messageHash` is the message's content hash (`messageHash`), which tells a redelivery (same hash) from another
  * message reusing the id (a conflict).
  *
+ * `clockOffMs` is set when the drone's `time` lies outside the plausible window around the stream's arrival time
+ * (`clockOffMs` in `time.ts`): how far off it is (negative: behind). The alarm is raised all the same; the console
+ * says "drone clock off by …" and orders alarms by `raisedAt`, never by the drone's time.
+ *
  * A **conflict alarm** (`conflict: true`) is raised for a message that needs a human but whose id an earlier
  * message with other content already holds: its id is `<messageId>#<first 8 hex of messageHash>` (the full hash
  * if even that is taken), checked, so it is stored and shown beside the first, never instead of it.
@@ -54,7 +58,13 @@ export const AlarmRaised = crossCheck(
       time: UtcTime,
       raisedAt: UtcTime,
     },
-    { borough: Borough, address: Address, messageHash: Sha256Hex, conflict: t.literal(true) },
+    {
+      borough: Borough,
+      address: Address,
+      messageHash: Sha256Hex,
+      conflict: t.literal(true),
+      clockOffMs: t.Int,
+    },
   ),
   (a) => {
     if (a.conflict === undefined)

@@ -97,6 +97,36 @@ export const toUtcTime = (iso: string): UtcTime | undefined => {
   return Number.isFinite(ms) && Math.abs(ms) <= MAX_MS ? utcTimeOfSafe(ms) : undefined;
 };
 
+/**
+ * How far a drone's clock may stray from the stream's arrival time before its reported time is suspect: behind
+ * (queued, buffered or a clock set late) and ahead (a clock set early; transit never makes a time run ahead).
+ */
+export interface ClockWindow {
+  readonly behindMs: number;
+  readonly aheadMs: number;
+}
+
+/** 24 h back (a drone that buffered through a day offline is still believed), 5 min ahead. */
+export const DEFAULT_CLOCK_WINDOW: ClockWindow = { behindMs: 86_400_000, aheadMs: 300_000 };
+
+/**
+ * How far the drone's `time` is off from `arrivedAt` (the stream's arrival time, epoch ms), in ms (negative:
+ * behind), when it falls outside `window`; `undefined` when it is plausible. The message is kept either way: a
+ * suspect time is a mark, never a reason to drop an alarm.
+ *
+ * @example
+ * clockOffMs('2025-06-01T12:00:00.000Z' as UtcTime, Date.parse('2026-06-01T12:00:00Z')); // -31536000000
+ */
+export const clockOffMs = (
+  time: UtcTime,
+  arrivedAt: number,
+  window: ClockWindow = DEFAULT_CLOCK_WINDOW,
+): number | undefined => {
+  const off = epochMsOf(time) - arrivedAt;
+  if (!Number.isFinite(off)) return undefined;
+  return off < -window.behindMs || off > window.aheadMs ? off : undefined;
+};
+
 // ---------------------------------------------------------------------------------------------------------------
 // utils
 

@@ -10,9 +10,10 @@ import {
 import { loadResourcesOrThrow } from '../../runtime/aws/resources.ts';
 import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
-import { NonEmptyString, PositiveInt, t } from '../../runtime/codec.ts';
+import { NonEmptyString, NonNegativeInt, PositiveInt, t } from '../../runtime/codec.ts';
 import { configOrExit } from '../../runtime/config.ts';
 import { runService } from '../../runtime/service.ts';
+import { DEFAULT_CLOCK_WINDOW } from '../protocol/time.ts';
 import { createDynamoTable } from './dynamo-table.ts';
 import { createS3Archive } from './s3-archive.ts';
 import { APPLICATION, startStorageWriter, storageConsumerOptions } from './service.ts';
@@ -28,6 +29,8 @@ const Config = t.intersection([
     leaseTable: NonEmptyString,
     bucket: NonEmptyString,
     retentionHours: PositiveInt,
+    clockBehindMs: NonNegativeInt,
+    clockAheadMs: NonNegativeInt,
     workerId: t.union([NonEmptyString, t.undefined]),
   }),
 ]);
@@ -75,6 +78,18 @@ const cfg = configOrExit(
         env: 'PRESTACOP_RETENTION_HOURS',
         default: '168',
       },
+      'clock-behind-ms': {
+        type: 'string',
+        doc: 'a drone time further behind its arrival on the stream is stored with timeSuspect: true',
+        env: 'PRESTACOP_CLOCK_BEHIND_MS',
+        default: String(DEFAULT_CLOCK_WINDOW.behindMs),
+      },
+      'clock-ahead-ms': {
+        type: 'string',
+        doc: 'a drone time further ahead of its arrival on the stream is stored with timeSuspect: true',
+        env: 'PRESTACOP_CLOCK_AHEAD_MS',
+        default: String(DEFAULT_CLOCK_WINDOW.aheadMs),
+      },
       'worker-id': {
         type: 'string',
         doc: 'lease owner id (default host-pid-random)',
@@ -105,6 +120,7 @@ await runService(APPLICATION, cfg, ({ clients, events }) => {
     deadLetter: createS3DeadLetters(clients.s3, cfg.bucket, Date.now),
     streams: { drones: cfg.droneStream, history: cfg.historyStream },
     retentionSeconds: cfg.retentionHours * 3_600,
+    clockWindow: { behindMs: cfg.clockBehindMs, aheadMs: cfg.clockAheadMs },
   });
   return { healthy: writer.healthy, stop: async () => (await writer.stop(), await bus.close()) };
 });

@@ -10,6 +10,7 @@ import { DroneMessage } from '../protocol/drone-message.ts';
 import { DroneMessageIn } from '../protocol/drone-message-in.ts';
 import { messageHash } from '../protocol/message-hash.ts';
 import { NypdTicket } from '../protocol/nypd-ticket.ts';
+import { type ClockWindow, clockOffMs } from '../protocol/time.ts';
 import { type StorageCommand, storageWriter, type StoredMessage } from './behaviour.ts';
 import type { HotTable } from './dynamo-table.ts';
 import type { Archive } from './s3-archive.ts';
@@ -43,6 +44,11 @@ export interface StorageWriterDeps {
   readonly retentionSeconds: number;
   /** Unacknowledged deliveries per shard: archive batches fill up to this (backpressure beyond). */
   readonly maxInFlightPerShard?: number;
+  /**
+   * A drone time outside this window around the stream's arrival time is stored with `timeSuspect: true` and
+   * `clockOffMs` (default `DEFAULT_CLOCK_WINDOW`: 24 h back, 5 min ahead): kept, marked, never dropped.
+   */
+  readonly clockWindow?: ClockWindow;
 }
 
 export interface StorageWriter {
@@ -70,8 +76,10 @@ export const startStorageWriter = (deps: StorageWriterDeps): StorageWriter => {
     const json = encode(cmd.message) as Record<string, unknown>;
     if (cmd.hot && cmd.message.type === 'drone.message') {
       const ingested = Math.floor(from.arrivedAt / 1_000);
+      const off = clockOffMs(cmd.message.time, from.arrivedAt, deps.clockWindow);
       await deps.table.put({
         ...json,
+        ...(off === undefined ? {} : { timeSuspect: true, clockOffMs: Math.round(off) }),
         id: cmd.message.id,
         messageHash: messageHash(cmd.message),
         ingestedAt: new Date(from.arrivedAt).toISOString(),

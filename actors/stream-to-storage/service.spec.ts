@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+
+import { topic } from '../../runtime/bus/bus.ts';
+import { createMemoryBackend, createMemoryBus } from '../../runtime/bus/memory.ts';
+import { createEventHub } from '../../runtime/events.ts';
+import { DroneMessage } from '../protocol/drone-message.ts';
+import type { HotItem } from './dynamo-table.ts';
+import { startStorageWriter } from './service.ts';
+
+const drones = topic('drones', DroneMessage, (m) => m.droneId);
+const message = (n: number, time: string): DroneMessage =>
+  ({
+    type: 'drone.message',
+    v: 1,
+    id: `drone-0001:${n}`,
+    droneId: 'drone-0001',
+    seq: n,
+    time,
+    location: { lat: 40.6782, lon: -73.9442 },
+  }) as unknown as DroneMessage;
+
+describe('StreamToStorage > service > drone clocks', () => {
+  it('stores a message whose drone time is far from its arrival, marked timeSuspect with how far', async () => {
+    const arrival = Date.parse('2026-11-27T18:00:00.000Z');
+    const bus = createMemoryBus(createMemoryBackend({ now: () => arrival }));
+    const items: HotItem[] = [];
+    const archived: string[] = [];
+    const writer = startStorageWriter({
+      bus,
+      events: createEventHub(),
+      table: { put: (i) => (items.push(i), Promise.resolve()), flush: () => Promise.resolve() },
+      archive: {
+        append: (_type, json) => (archived.push(json), Promise.resolve()),
+        flush: () => Promise.resolve(),
+        written: () => 0,
+      },
+      deadLetter: () => Promise.resolve(),
+      streams: { drones: 'drones' },
+      retentionSeconds: 3_600,
+    });
+    await bus.publish(drones, [
+      message(1, '2026-11-27T17:59:59.000Z'),
+      message(2, '2025-11-27T18:00:00.000Z'),
+    ]);
+    const until = Date.now() + 5_000;
+    while (archived.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    await writer.stop();
+
+    const byId = new Map(items.map((i) => [i.id, i as Record<string, unknown>]));
+    assert.equal(byId.get('drone-0001:1')?.timeSuspect, undefined);
+    assert.equal(byId.get('drone-0001:2')?.timeSuspect, true);
+    assert.equal(byId.get('drone-0001:2')?.clockOffMs, -365 * 86_400_000);
+    assert.equal(archived.length, 2); // stored everywhere, never dropped
+  });
+});
