@@ -5,13 +5,13 @@
  * behaviour to one delivery at a time and an in-memory `distinct` would not survive the restart that
  * at-least-once delivery implies anyway (README, "A behaviour runs per delivery").
  */
-import type { t } from '../../runtime/codec.ts';
 import { filter, map, type Observable } from 'rxjs';
 
+import type { t } from '../../runtime/codec.ts';
 import { type AlarmRaised, toAlarmRaised } from '../protocol/alarm.ts';
 import type { DroneMessage, ViolationMessage } from '../protocol/drone-message.ts';
 import { boroughAt } from '../protocol/nyc.ts';
-import { type ClockWindow, clockOffMs, DEFAULT_CLOCK_WINDOW, utcTimeOf } from '../protocol/time.ts';
+import { clockOffMs, type ClockWindow, DEFAULT_CLOCK_WINDOW, utcTimeOf } from '../protocol/time.ts';
 import { needsHuman } from '../protocol/violation-codes.ts';
 import type { Clock } from './ports.ts';
 

@@ -145,7 +145,10 @@ describe('AlertSystem > service > drone clocks', () => {
     assert.equal(off.get('drone-0001:2' as never), -365 * 86_400_000);
     assert.equal(off.get('drone-0001:3' as never), undefined);
     assert.equal(off.get('drone-0001:4' as never), 300_001);
-    assert.equal(off.get('drone-0001:5' as never), Date.parse('0001-01-01T00:00:00.000Z') - arrival);
+    assert.equal(
+      off.get('drone-0001:5' as never),
+      Date.parse('0001-01-01T00:00:00.000Z') - arrival,
+    );
     assert.ok(published.every((a) => AlarmRaised.is(a)));
   });
 });

@@ -241,7 +241,8 @@ export const startAlertSystem = (deps: AlertSystemDeps): AlertSystem => {
         },
       ),
     behaviour: (messages$) => behaviour(messages$).pipe(tap(() => raised++)),
-    effect: (alarm, from) => delivery.deliver(withClockCheck(alarm, from.arrivedAt, deps.clockWindow)),
+    effect: (alarm, from) =>
+      delivery.deliver(withClockCheck(alarm, from.arrivedAt, deps.clockWindow)),
     deadLetter: deps.deadLetter,
     // Ordinary messages (about 99 %) finish at once; many in flight keeps a slow alarm from holding them up.
     concurrency: 1_000,

@@ -12,6 +12,7 @@ import type {
   AlarmRaised,
   AlarmResolved,
 } from '../protocol/alarm.ts';
+import { epochMsOf } from '../protocol/time.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -35,9 +36,14 @@ export interface AlarmView {
   readonly location: { readonly lat: number; readonly lon: number };
   readonly borough?: string;
   readonly address?: string;
-  /** When the drone saw it, and when the alert system raised it (ISO UTC). */
+  /**
+   * When the drone saw it, and when the alert system raised it (ISO UTC). Lists order by `raisedAt`: the drone's
+   * time is whatever its clock said (years 0000-9999 decode).
+   */
   readonly time: string;
   readonly raisedAt: string;
+  /** Set when the drone's time was far from the message's arrival on the stream: how far (ms, negative: behind). */
+  readonly clockOffMs?: number;
   readonly status: AlarmStatus;
   readonly acknowledged?: DecisionMark;
   readonly resolved?: DecisionMark & { readonly decision: 'confirmed' | 'dismissed' };
@@ -105,9 +111,24 @@ const viewOf = (a: AlarmRaised, description: string | undefined): Mutable<AlarmV
   ...(a.address === undefined ? {} : { address: a.address }),
   time: a.time,
   raisedAt: a.raisedAt,
+  ...(a.clockOffMs === undefined ? {} : { clockOffMs: a.clockOffMs }),
   status: 'open',
   deliveries: 0,
 });
+
+/** Whether an operator still has to act on it: open or acknowledged (escalated ones included). */
+export const isUndecided = (v: AlarmView): boolean =>
+  v.status === 'open' || v.status === 'acknowledged';
+
+/** Undecided first, then newest raised first, then by id: the order of {@link ConsoleState.list}. */
+const byUrgency = (a: AlarmView, b: AlarmView): number => {
+  const u = Number(isUndecided(b)) - Number(isUndecided(a));
+  if (u !== 0) return u;
+  const ra = epochMsOf(a.raisedAt);
+  const rb = epochMsOf(b.raisedAt);
+  if (ra !== rb) return rb - ra;
+  return a.id === b.id ? 0 : a.id < b.id ? 1 : -1;
+};
 
 /** The console state. */
 export interface ConsoleState {
@@ -122,7 +143,10 @@ export interface ConsoleState {
   readonly escalated: (e: AlarmEscalated, via: 'store' | 'self' | 'queue') => AlarmView | undefined;
   readonly undecodable: () => void;
   readonly get: (id: string) => AlarmView | undefined;
-  /** Newest first (drone time, then id). */
+  /**
+   * Undecided alarms (open, acknowledged, escalated) first, then decided ones; each part newest raised first (then
+   * by id). Never by drone time: a drone whose clock is a year behind must not sink its open alarm.
+   */
   readonly list: () => ReadonlyArray<AlarmView>;
   readonly counts: () => ConsoleCounts;
 }
@@ -217,10 +241,7 @@ export const createConsoleState = (
       undecodable++;
     },
     get: (id) => views.get(id),
-    list: () =>
-      [...views.values()].sort((a, b) =>
-        a.time === b.time ? (a.id < b.id ? 1 : -1) : a.time < b.time ? 1 : -1,
-      ),
+    list: () => [...views.values()].sort(byUrgency),
     counts: () => {
       let open = 0;
       let unacknowledged = 0;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
 
-import { pageJs, reconnectPlanJs } from './page.ts';
+import { clockNoteJs, DECIDED_SHOWN, pageJs, reconnectPlanJs, shownAlarmsJs } from './page.ts';
 
 interface Plan {
   readonly retry: boolean;
@@ -77,5 +77,59 @@ describe('Operator console > page > reconnect plan', () => {
       text: 'offline: retrying in 2 s',
     });
     assert.equal(reconnectPlan(502, null, 1, 0, NOW).text, 'error 502: retrying in 1 s');
+  });
+});
+
+describe('Operator console > page > which alarms are listed', () => {
+  type View = { id: string; status: string; raisedAt: string; time: string };
+  const shownIn = vm.runInNewContext(`${shownAlarmsJs}; shownAlarms`) as (
+    list: View[],
+    cap: number,
+  ) => View[];
+  const shownAlarms = (list: View[], cap: number) => [...shownIn(list, cap)].map((v) => v.id);
+  const at = (s: number) => new Date(Date.parse('2026-11-27T18:00:00Z') + s * 1_000).toISOString();
+
+  it('is the script the page runs, with the decided cap', () => {
+    assert.ok(pageJs.includes(shownAlarmsJs));
+    assert.ok(pageJs.includes(`shownAlarms([...alarms.values()], ${DECIDED_SHOWN})`));
+  });
+
+  it('lists an open alarm from a drone a year behind beside 300 newer decided ones, and every undecided one', () => {
+    const decided = Array.from({ length: 300 }, (_, n) => ({
+      id: `d${n}`,
+      status: n % 2 ? 'confirmed' : 'dismissed',
+      raisedAt: at(n),
+      time: at(n),
+    }));
+    const late = { id: 'late', status: 'open', raisedAt: at(1), time: '2025-11-27T18:00:00.000Z' };
+    const shown = shownAlarms([...decided, late], DECIDED_SHOWN);
+    assert.equal(shown.length, 301);
+    assert.equal(shown[0], 'late');
+
+    const undecided = Array.from({ length: 400 }, (_, n) => ({
+      id: `o${n}`,
+      status: n % 3 ? 'open' : 'acknowledged',
+      raisedAt: at(n),
+      time: '0001-01-01T00:00:00.000Z',
+    }));
+    const all = shownAlarms([...decided, ...undecided], 10);
+    assert.equal(all.length, 410);
+    assert.deepEqual(all.slice(0, 3), ['o399', 'o398', 'o397']); // newest raised first
+    assert.deepEqual(all.slice(400, 402), ['d299', 'd298']);
+  });
+});
+
+describe('Operator console > page > drone clock note', () => {
+  const clockNote = vm.runInNewContext(`${clockNoteJs}; clockNote`) as (ms: unknown) => string;
+
+  it('says how far the drone clock was off, and which way', () => {
+    assert.ok(pageJs.includes(clockNoteJs));
+    assert.equal(clockNote(-365 * 86_400_000), 'drone clock off by 1.0 years (behind)');
+    assert.equal(
+      clockNote(-(2 * 86_400_000 + 3 * 3_600_000)),
+      'drone clock off by 2 d 3 h (behind)',
+    );
+    assert.equal(clockNote(400_000), 'drone clock off by 6 min 40 s (ahead)');
+    assert.equal(clockNote(undefined), '');
   });
 });

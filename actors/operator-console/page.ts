@@ -81,7 +81,7 @@ export const pageHtml = (): string => `<!doctype html>
 </header>
 <main>
   <section id="list-panel">
-    <p id="empty">No alarms yet. They appear here as soon as a drone raises one, newest first.</p>
+    <p id="empty">No alarms yet. They appear here as soon as a drone raises one: every undecided one, newest first, then the ${DECIDED_SHOWN} newest decided.</p>
     <ol id="alarms"></ol>
   </section>
   <aside id="map-panel">${mapSvg()}<p class="legend"><span class="dot-open"></span> open <span class="dot-escalated"></span> escalated <span class="dot-done"></span> decided</p></aside>
@@ -112,6 +112,7 @@ main { display:grid; grid-template-columns:minmax(420px, 1fr) minmax(320px, 44%)
 .alarm .top { display:flex; gap:8px; align-items:baseline; flex-wrap:wrap; }
 .alarm .code { font-weight:700; } .alarm .desc { color:var(--muted); display:-webkit-box; -webkit-line-clamp:2; -webkit-box-orient:vertical; overflow:hidden; }
 .alarm .meta { color:var(--muted); font-size:13px; } .alarm .meta b { color:var(--ink); font-weight:600; }
+.alarm .meta .clock-off { color:var(--open); }
 .badge { font-size:11px; text-transform:uppercase; letter-spacing:.04em; padding:1px 7px; border-radius:9px; color:#fff; background:var(--open); }
 .badge.acknowledged { background:var(--ack); } .badge.confirmed { background:var(--ok); } .badge.dismissed { background:var(--dis); } .badge.escalated { background:var(--esc); }
 .actions { display:flex; gap:6px; margin-top:6px; align-items:center; flex-wrap:wrap; }
@@ -152,12 +153,46 @@ export const reconnectPlanJs = `const reconnectPlan = (status, retryAfter, attem
   return { retry: true, delayMs, state: 'offline', text: (status ? 'error ' + status : 'offline') + ': retrying in ' + wait };
 };`;
 
+/** Decided alarms the page lists at most (the newest raised); undecided ones are never capped. */
+export const DECIDED_SHOWN = 300;
+
+/**
+ * Which alarms the page lists, in order: every undecided one (open, acknowledged, escalated: an operator must
+ * act, so never capped), then the `cap` newest decided ones; each part newest raised first, then by id. Ordered by
+ * `raisedAt`, never by the drone's time: a drone whose clock is a year behind must not sink its open alarm. Plain
+ * JS, shared by the page and its unit test.
+ */
+export const shownAlarmsJs = `const shownAlarms = (list, cap) => {
+  const undecided = (a) => a.status === 'open' || a.status === 'acknowledged';
+  const order = (x, y) => {
+    const rx = Date.parse(x.raisedAt), ry = Date.parse(y.raisedAt);
+    if (rx !== ry) return (Number.isNaN(ry) ? 0 : ry) - (Number.isNaN(rx) ? 0 : rx);
+    return x.id === y.id ? 0 : x.id < y.id ? 1 : -1;
+  };
+  const open = list.filter(undecided).sort(order);
+  const decided = list.filter((a) => !undecided(a)).sort(order).slice(0, cap);
+  return open.concat(decided);
+};`;
+
+/**
+ * What a card says of a drone clock found off (`clockOffMs`: the drone's time minus the arrival time on the
+ * stream), e.g. "drone clock off by 1.0 years (behind)"; '' when it was not. Plain JS, shared with the test.
+ */
+export const clockNoteJs = `const clockNote = (offMs) => {
+  if (typeof offMs !== 'number' || !Number.isFinite(offMs)) return '';
+  const ms = Math.abs(offMs), s = Math.floor(ms / 1000), min = Math.floor(s / 60), h = Math.floor(min / 60), d = Math.floor(h / 24);
+  const size = d >= 365 ? (d / 365).toFixed(1) + ' years' : d >= 1 ? d + ' d ' + (h % 24) + ' h' : h >= 1 ? h + ' h ' + (min % 60) + ' min' : min + ' min ' + (s % 60) + ' s';
+  return 'drone clock off by ' + size + (offMs < 0 ? ' (behind)' : ' (ahead)');
+};`;
+
 /**
  * The browser script (plain ES2020, no build step). State arrives on `/events` (a snapshot, then one `alarm`
  * event per change); decisions are POSTed as JSON. Rendering: createElement + textContent only.
  */
 export const pageJs = `'use strict';
 ${reconnectPlanJs}
+${shownAlarmsJs}
+${clockNoteJs}
 (() => {
   const alarms = new Map();
   let counts = null;
@@ -223,6 +258,7 @@ ${reconnectPlanJs}
     const meta = el('div', 'meta');
     const field = (label, value, cls) => { const s = el('span', cls); s.append(el('b', '', label + ' '), document.createTextNode(String(value))); meta.append(s, document.createTextNode('  ')); };
     field('Time', fmt(a.time), 'time');
+    if (typeof a.clockOffMs === 'number') field('Clock', clockNote(a.clockOffMs) + ' (raised ' + fmt(a.raisedAt) + ')', 'clock-off');
     field('Drone', a.droneId, 'drone');
     field('Borough', a.borough || 'unknown', 'borough');
     field('Position', a.location.lat.toFixed(5) + ', ' + a.location.lon.toFixed(5), 'position');
@@ -268,8 +304,7 @@ ${reconnectPlanJs}
     scheduled = true;
     requestAnimationFrame(() => {
       scheduled = false;
-      const sorted = [...alarms.values()].sort((x, y) => (x.time === y.time ? (x.id < y.id ? 1 : -1) : x.time < y.time ? 1 : -1));
-      const shown = sorted.slice(0, 300);
+      const shown = shownAlarms([...alarms.values()], ${DECIDED_SHOWN});
       // A card is rebuilt only when its alarm changed, so images are not fetched again on every update.
       const next = new Map();
       const items = shown.map((a) => {

@@ -10,7 +10,7 @@ import { DroneMessage } from '../protocol/drone-message.ts';
 import { DroneMessageIn } from '../protocol/drone-message-in.ts';
 import { messageHash } from '../protocol/message-hash.ts';
 import { NypdTicket } from '../protocol/nypd-ticket.ts';
-import { type ClockWindow, clockOffMs } from '../protocol/time.ts';
+import { clockOffMs, type ClockWindow } from '../protocol/time.ts';
 import { type StorageCommand, storageWriter, type StoredMessage } from './behaviour.ts';
 import type { HotTable } from './dynamo-table.ts';
 import type { Archive } from './s3-archive.ts';
