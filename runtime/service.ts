@@ -23,6 +23,8 @@ export interface RunningService {
   readonly stop: () => Promise<void>;
   /** Settles when the service ends on its own (e.g. a finite simulation); omit for services that run until stopped. */
   readonly done?: Promise<void>;
+  /** The exit code once stopped (default 0): non-zero when the run lost something it must not hide. */
+  readonly exitCode?: () => number;
 }
 
 /**
@@ -66,7 +68,8 @@ export const runService = async (
   await service.stop();
   await ops.close();
   clients.destroy();
-  log.info(`${name} stopped`);
+  const code = service.exitCode?.() ?? 0;
+  log.info({ exitCode: code }, `${name} stopped`);
   log.flush();
-  process.exit(0);
+  process.exit(code);
 };

@@ -23,7 +23,7 @@ import { configOrExit } from '../../runtime/config.ts';
 import { runService } from '../../runtime/service.ts';
 import { loadCodeWeights } from '../protocol/code-weights.ts';
 import { DEFAULT_HUMAN_CODES } from '../protocol/violation-codes.ts';
-import { ACTOR, startDroneFleet } from './service.ts';
+import { ACTOR, exitCodeOf, startDroneFleet } from './service.ts';
 import { createS3ImageStore } from './violation-image.ts';
 
 const spec = loadResourcesOrThrow();
@@ -152,6 +152,8 @@ await runService(ACTOR, cfg, ({ clients, events }) => {
   return {
     healthy: () => true,
     stop: async () => (await fleet.stop(), await bus.close()),
+    // A dropped message took a sequence number: at the end of a run its hole is invisible, so the exit code says it.
+    exitCode: () => exitCodeOf(fleet.counts, (line) => process.stderr.write(line)),
     ...(cfg.duration > 0
       ? { done: new Promise<void>((r) => setTimeout(r, cfg.duration * 1_000)) }
       : {}),

@@ -2,7 +2,7 @@
  * Wires the fleet to the bus: every message the fleet makes is published to the drone stream (the producer
  * batches and applies backpressure), and counted. Used by `main.ts` and by the swarm.
  */
-import { mergeMap, type Subscription } from 'rxjs';
+import { mergeMap, Subject, type Subscription, takeUntil, tap } from 'rxjs';
 
 import { type Bus, topic } from '../../runtime/bus/bus.ts';
 import type { EventHub } from '../../runtime/events.ts';
@@ -22,7 +22,48 @@ export interface FleetCounts {
   images: number;
   /** Image writes that failed (the message is sent anyway: the alarm matters more than its picture). */
   imagesFailed: number;
+  /** Messages made by the fleet (each took a sequence number): sent + failed, once stopped. */
+  made: number;
 }
+
+/** The exit code of a run that dropped messages (what and why on stderr). */
+export const DROPPED_EXIT = 3;
+
+/**
+ * The simulator's exit code once stopped: {@link DROPPED_EXIT} when it dropped anything, after writing what and
+ * why (`write`: stderr in `main.ts`); 0 otherwise. A fleet killed on purpose never gets here (no exit code).
+ * @example exitCode: () => exitCodeOf(fleet.counts, (s) => process.stderr.write(s))
+ */
+export const exitCodeOf = (c: Readonly<FleetCounts>, write: (line: string) => void): number => {
+  const dropped = droppedReport(c);
+  if (dropped === undefined) return 0;
+  write(`${dropped}\n`);
+  return DROPPED_EXIT;
+};
+
+/**
+ * What a run dropped, for the exit code: messages the stream refused after the producer's retries (`failed`), and
+ * messages made but never handed to the stream (`made - sent - failed`, e.g. a stop that could not drain). Each
+ * took a sequence number, so a drop at the end of a run leaves a hole no sequence check can see: the process must
+ * say so and exit non-zero. `undefined` when nothing was dropped.
+ *
+ * @example const dropped = droppedReport(fleet.counts); if (dropped) (process.stderr.write(dropped), (code = 3));
+ */
+export const droppedReport = (c: Readonly<FleetCounts>): string | undefined => {
+  const unsent = Math.max(0, c.made - c.sent - c.failed);
+  if (c.failed === 0 && unsent === 0) return undefined;
+  const parts = [
+    ...(c.failed > 0
+      ? [
+          `${c.failed} refused by the drone stream after the producer's retries (see the port.failed log lines)`,
+        ]
+      : []),
+    ...(unsent > 0
+      ? [`${unsent} made but never published (stopped before they could be sent)`]
+      : []),
+  ];
+  return `${ACTOR}: dropped ${c.failed + unsent} of ${c.made} messages: ${parts.join('; ')}`;
+};
 
 export interface RunningFleet {
   readonly counts: Readonly<FleetCounts>;
@@ -67,6 +108,7 @@ export const startDroneFleet = (deps: {
     failed: 0,
     images: 0,
     imagesFailed: 0,
+    made: 0,
   };
   const storeImage = async (imageId: string): Promise<void> => {
     try {
@@ -112,15 +154,21 @@ export const startDroneFleet = (deps: {
     }
   };
 
+  // A stop ends the fleet, then lets every message already made reach the stream (or fail): none is cut off.
+  const stopping = new Subject<void>();
+  let drained!: () => void;
+  const done = new Promise<void>((r) => (drained = r));
   const sub: Subscription = droneFleet(deps.fleet, deps.clock)
     .pipe(
+      takeUntil(stopping),
+      tap(() => counts.made++),
       mergeMap((m) => {
         const p = send(m).finally(() => pending.delete(p));
         pending.add(p);
         return p;
       }, deps.maxPending ?? 2_000),
     )
-    .subscribe();
+    .subscribe({ complete: () => drained(), error: () => drained() });
   deps.events.emit('actor.started', ACTOR, { instance: `${process.pid}` });
 
   return {
@@ -129,6 +177,8 @@ export const startDroneFleet = (deps: {
     alarmIdsTried,
     sentIds,
     stop: async () => {
+      stopping.next();
+      await done;
       sub.unsubscribe();
       await Promise.all([...pending]);
       deps.events.emit('actor.stopped', ACTOR, { reason: 'stop requested' });
