@@ -287,3 +287,52 @@ export const alarms = (
     expectedIds: expected,
     timeoutMs: 15_000,
   });
+
+/** A card as the console's event stream sends it (the fields this check reads). */
+export interface ShownCard {
+  readonly id: string;
+  readonly conflictOf?: string;
+}
+
+/**
+ * How many cards show each alarm, counted the way a duplicate would show: every card in the list (not a map by
+ * id), and a conflict card that is not an expected conflict (`conflicts`: the ids the suite made collide) counts
+ * as its message shown again (a redelivery raised under a second id is two cards for one alarm).
+ */
+export const cardsPerAlarm = (
+  cards: ReadonlyArray<ShownCard>,
+  conflicts: ReadonlySet<string>,
+): Map<string, number> => {
+  const seen = new Map<string, number>();
+  for (const c of cards) {
+    const key = c.conflictOf !== undefined && !conflicts.has(c.id) ? c.conflictOf : c.id;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  return seen;
+};
+
+/**
+ * The alarms the operator's page gets: the `snapshot` event of the console's `/events` stream (what the page
+ * renders as cards), read and closed.
+ */
+export const consoleSnapshot = async (
+  url: string,
+  timeoutMs = 5_000,
+): Promise<ReadonlyArray<ShownCard>> => {
+  const res = await fetch(`${url}/events`, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok || !res.body) throw new Error(`GET /events answered ${res.status}`);
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('/events closed before its snapshot');
+      text += decoder.decode(value as Uint8Array, { stream: true });
+      const m = /(?:^|\n)event: snapshot\ndata: (.*)\n\n/.exec(text);
+      if (m) return (JSON.parse(m[1]!) as { alarms: ShownCard[] }).alarms;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+};
