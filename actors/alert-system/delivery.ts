@@ -47,6 +47,8 @@ export type AlertEvent =
       readonly type: 'alert.published';
       /** When the topic accepted it. */
       readonly at: number;
+      /** When its message arrived on the stream (Kinesis' arrival time), when the caller knew it. */
+      readonly arrivedAt?: number;
       readonly alarm: AlarmRaised;
       readonly messageId: string;
       /** Published before the store answered (it was late or failing). */
@@ -110,14 +112,18 @@ export interface AlarmDeliveryDeps {
 
 /** The effect and its counts. */
 export interface AlarmDelivery {
-  /** Records, publishes and marks one alarm. Rejects with the port's failure (the runtime retries it). */
-  readonly deliver: (alarm: AlarmRaised) => Promise<void>;
+  /**
+   * Records, publishes and marks one alarm. Rejects with the port's failure (the runtime retries it). `arrivedAt`:
+   * when its message arrived on the stream, for the publish latency.
+   */
+  readonly deliver: (alarm: AlarmRaised, arrivedAt?: number) => Promise<void>;
   readonly counts: Readonly<DeliveryCounts>;
 }
 
 /** A publish made here, not yet marked in the store. */
 interface Publish {
   readonly at: number;
+  readonly arrivedAt: number | undefined;
   readonly messageId: string;
   readonly beforeRecord: boolean;
   /** What the record said, once it said it. */
@@ -188,9 +194,10 @@ export const createAlarmDelivery = (deps: AlarmDeliveryDeps): AlarmDelivery => {
   const classify = (alarm: AlarmRaised, p: Publish, outcome: ClaimOutcome): void => {
     p.outcome = outcome;
     const base = { at: p.at, alarm, messageId: p.messageId, beforeRecord: p.beforeRecord };
+    const arrival = p.arrivedAt === undefined ? {} : { arrivedAt: p.arrivedAt };
     if (outcome._tag === 'recorded') {
       counts.published++;
-      deps.emit({ type: 'alert.published', ...base });
+      deps.emit({ type: 'alert.published', ...base, ...arrival });
       return;
     }
     counts.republished++;
@@ -212,11 +219,15 @@ export const createAlarmDelivery = (deps: AlarmDeliveryDeps): AlarmDelivery => {
       : undefined;
 
   /** Delivers the conflict alarm under its own id, then fails the delivery with both versions. */
-  const conflict = async (alarm: AlarmRaised, state: AlarmRecordState): Promise<never> => {
+  const conflict = async (
+    alarm: AlarmRaised,
+    state: AlarmRecordState,
+    arrivedAt: number | undefined,
+  ): Promise<never> => {
     unmarked.delete(alarm.id);
     attempts.delete(alarm.id);
     const instead = toConflictAlarm(alarm);
-    if (instead !== undefined) await deliver(instead);
+    if (instead !== undefined) await deliver(instead, arrivedAt);
     counts.conflicts++;
     deps.emit({
       type: 'alert.conflict',
@@ -234,24 +245,29 @@ export const createAlarmDelivery = (deps: AlarmDeliveryDeps): AlarmDelivery => {
     });
   };
 
-  const publish = async (alarm: AlarmRaised): Promise<void> => {
+  const publish = async (alarm: AlarmRaised, arrivedAt: number | undefined): Promise<void> => {
     const recording = record(alarm);
     recording.catch(() => undefined); // awaited below or by `within`; never an unhandled rejection
     const early = await within(recording, waitMs);
     const known = early?.value;
     const stored = known && conflictOf(alarm, known);
-    if (stored) return conflict(alarm, stored);
+    if (stored) return conflict(alarm, stored, arrivedAt);
     if (known?._tag === 'known' && known.state.publishedAt !== undefined)
       return skip(alarm.id, known.state.publishedAt);
     attempts.set(alarm.id, (attempts.get(alarm.id) ?? 0) + 1);
     const { messageId } = await deps.publisher.publish(alarm);
-    const p: Publish = { at: deps.clock.now(), messageId, beforeRecord: early === undefined };
+    const p: Publish = {
+      at: deps.clock.now(),
+      arrivedAt,
+      messageId,
+      beforeRecord: early === undefined,
+    };
     unmarked.set(alarm.id, p);
     if (p.beforeRecord) counts.publishedBeforeRecord++;
     // A late or failed record is awaited now: a rejection fails the effect, and its retry records again.
     const outcome = known ?? (await recording);
     const late = conflictOf(alarm, outcome);
-    if (late) return conflict(alarm, late);
+    if (late) return conflict(alarm, late, arrivedAt);
     classify(alarm, p, outcome);
     await mark(alarm, p);
   };
@@ -264,17 +280,17 @@ export const createAlarmDelivery = (deps: AlarmDeliveryDeps): AlarmDelivery => {
   };
 
   /** One attempt: a retry after a failed record or mark finishes what this process published. */
-  const once = async (alarm: AlarmRaised): Promise<void> => {
+  const once = async (alarm: AlarmRaised, arrivedAt: number | undefined): Promise<void> => {
     const marked = done.get(alarm.id);
     // Another message with this id goes to the store, which tells the conflict.
     if (marked !== undefined && marked.hash === alarm.messageHash)
       return skip(alarm.id, marked.publishedAt);
     const p = unmarked.get(alarm.id);
-    if (p === undefined) return publish(alarm);
+    if (p === undefined) return publish(alarm, arrivedAt);
     if (p.outcome === undefined) {
       const outcome = await record(alarm);
       const stored = conflictOf(alarm, outcome);
-      if (stored) return conflict(alarm, stored);
+      if (stored) return conflict(alarm, stored, arrivedAt);
       // Our own record, whose answer we missed (late, then failed here), and our only publish: it was the first.
       const ours =
         outcome._tag === 'known' &&
@@ -286,10 +302,13 @@ export const createAlarmDelivery = (deps: AlarmDeliveryDeps): AlarmDelivery => {
     return mark(alarm, p);
   };
 
-  const deliver = async (alarm: AlarmRaised): Promise<void> => {
+  /** `arrivedAt`: when the alarm's message arrived on the stream, for the publish latency (optional). */
+  const deliver = async (alarm: AlarmRaised, arrivedAt?: number): Promise<void> => {
     const previous = inFlight.get(alarm.id);
     // The previous attempt's failure is its own delivery's business (retried or dead-lettered there).
-    const mine = (previous ?? Promise.resolve()).catch(() => undefined).then(() => once(alarm));
+    const mine = (previous ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => once(alarm, arrivedAt));
     inFlight.set(alarm.id, mine);
     try {
       await mine;

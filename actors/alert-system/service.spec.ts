@@ -118,9 +118,11 @@ describe('AlertSystem > service > drone clocks', () => {
     const arrival = Date.parse('2026-11-27T18:00:00.000Z');
     const bus = createMemoryBus(createMemoryBackend({ now: () => arrival }));
     const published: AlarmRaised[] = [];
+    const metrics = new MetricsRegistry();
     const alerts = startAlertSystem({
       bus,
       events: createEventHub(),
+      metrics,
       store: flakyStore(0),
       publisher: { publish: (a) => (published.push(a), Promise.resolve({ messageId: 'm' })) },
       deadLetter: () => Promise.resolve(),
@@ -150,5 +152,10 @@ describe('AlertSystem > service > drone clocks', () => {
       Date.parse('0001-01-01T00:00:00.000Z') - arrival,
     );
     assert.ok(published.every((a) => AlarmRaised.is(a)));
+    // The publish latency runs from the stream's arrival time (50 ms here), never from the drone's clock: a
+    // year-behind drone is not a year of latency.
+    const latency = metrics.render();
+    assert.match(latency, /prestacop_alarm_publish_latency_ms_count 5\b/);
+    assert.match(latency, /prestacop_alarm_publish_latency_ms_sum 250\b/);
   });
 });

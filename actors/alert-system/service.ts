@@ -18,7 +18,7 @@ import type { BackoffPolicy } from '../../runtime/retry.ts';
 import type { AlarmRaised } from '../protocol/alarm.ts';
 import type { DroneMessage } from '../protocol/drone-message.ts';
 import { DroneMessageIn } from '../protocol/drone-message-in.ts';
-import { type ClockWindow, epochMsOf } from '../protocol/time.ts';
+import type { ClockWindow } from '../protocol/time.ts';
 import { alertSystem, withClockCheck } from './behaviour.ts';
 import { type AlertEvent, createAlarmDelivery, type DeliveryCounts } from './delivery.ts';
 import type { AlarmPublisher, AlarmStore, Clock } from './ports.ts';
@@ -140,12 +140,15 @@ const report = (e: AlertEvent, log?: Logger, metrics?: MetricsRegistry): void =>
           borough: a.borough ?? 'unknown',
         },
       );
-      metrics?.observe(
-        'prestacop_alarm_publish_latency_ms',
-        'From the drone message time to the alarm accepted by the topic',
-        {},
-        e.at - epochMsOf(a.time),
-      );
+      // From the message's arrival on the stream, never from the drone's own clock (a drone a year behind would
+      // read as a year of latency).
+      if (e.arrivedAt !== undefined)
+        metrics?.observe(
+          'prestacop_alarm_publish_latency_ms',
+          'From the message arriving on the stream to the alarm accepted by the topic',
+          {},
+          e.at - e.arrivedAt,
+        );
       break;
     }
     case 'alert.republished':
@@ -242,7 +245,7 @@ export const startAlertSystem = (deps: AlertSystemDeps): AlertSystem => {
       ),
     behaviour: (messages$) => behaviour(messages$).pipe(tap(() => raised++)),
     effect: (alarm, from) =>
-      delivery.deliver(withClockCheck(alarm, from.arrivedAt, deps.clockWindow)),
+      delivery.deliver(withClockCheck(alarm, from.arrivedAt, deps.clockWindow), from.arrivedAt),
     deadLetter: deps.deadLetter,
     // Ordinary messages (about 99 %) finish at once; many in flight keeps a slow alarm from holding them up.
     concurrency: 1_000,
