@@ -6,11 +6,12 @@
  * and Violation Code are required.
  *
  * A file re-saved by R's `write.csv` names its columns the R way (`Summons.Number`, `Unregistered.Vehicle.`: see
- * {@link isRStyle}), may start with an unnamed row-names column (ignored like any unknown column) and writes a
+ * `isRStyle` in actors/protocol/nypd-header.ts), may start with an unnamed row-names column (ignored like any unknown column) and writes a
  * missing value as an unquoted `NA`: its layout says so (`rStyle`), and the reader treats such an `NA` as an empty
  * cell (r-style.ts).
  */
 import { E } from '../../runtime/codec.ts';
+import { headerKey, isRStyle } from '../protocol/nypd-header.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -80,7 +81,7 @@ export interface Layout {
   /** Header names (trimmed) that feed no field, e.g. `Street Code1`. */
   readonly ignored: ReadonlyArray<string>;
   /**
-   * Written by R's `write.csv` (see {@link isRStyle}): an unquoted `NA` is an empty cell, a quoted `"NA"` the text
+   * Written by R's `write.csv` (see `isRStyle` in actors/protocol/nypd-header.ts): an unquoted `NA` is an empty cell, a quoted `"NA"` the text
    * NA. Absent: false.
    */
   readonly rStyle?: boolean;
@@ -89,40 +90,16 @@ export interface Layout {
 // ---------------------------------------------------------------------------------------------------------------
 // constructors
 
-/**
- * What R's `read.csv` makes of a UTF-8 BOM before the first name when the file was not opened as `UTF-8-BOM`:
- * `X.U.FEFF.` in a UTF-8 locale, `ï..` in a Latin-1 one.
- */
-const R_BOM = /^(?:x\.u\.feff\.|\u00ef\.\.)/i;
-const canonical = (name: string): string =>
-  name
-    .trim()
-    .replace(R_BOM, '')
-    .replace(/[\s.]+/g, ' ')
-    .trim()
-    .toLowerCase();
 const KEY_OF: ReadonlyMap<string, ColumnKey> = new Map(
-  (Object.entries(TICKET_COLUMNS) as Array<[ColumnKey, string]>).map(([k, n]) => [canonical(n), k]),
+  (Object.entries(TICKET_COLUMNS) as Array<[ColumnKey, string]>).map(([k, n]) => [headerKey(n), k]),
 );
 /** A name with R's invalid characters (`?`, spaces) as spaces: `Unregistered Vehicle?` ≡ `Unregistered.Vehicle.`. */
-const loose = (name: string): string => canonical(name.replace(/[^A-Za-z0-9._]/g, ' '));
+const loose = (name: string): string => headerKey(name.replace(/[^A-Za-z0-9._]/g, ' '));
 const sameNames = (header: ReadonlyArray<string>, layout: ReadonlyArray<string>): boolean =>
   header.length === layout.length && header.every((h, i) => loose(h) === loose(layout[i]!));
 /** A header without R's row-names column (a first column named ""), if it has one. */
 const withoutRowNames = (header: ReadonlyArray<string>): ReadonlyArray<string> =>
   header[0]?.trim() === '' ? header.slice(1) : header;
-
-/**
- * Whether a header was written by R (`write.csv` of what `read.csv` read): the names of the ticket columns it has
- * are R's syntactic names (`make.names`: no spaces, dots for them, `Summons.Number`) and at least one has a dot.
- * NYPD's own names have spaces, so no published file is taken for R's.
- *
- * @example
- * isRStyle(['', 'Summons.Number', 'Issue.Date', 'Violation.Code'], [1, 2, 3]); // true
- * isRStyle(['Summons Number', 'Issue Date', 'Violation Code'], [0, 1, 2]); // false
- */
-export const isRStyle = (header: ReadonlyArray<string>, known: ReadonlyArray<number>): boolean =>
-  known.every((i) => !/\s/.test(header[i]!.trim())) && known.some((i) => header[i]!.includes('.'));
 
 /**
  * The layout of a header record, or every reason it cannot be used (a required column missing, a known column
@@ -137,7 +114,7 @@ export const layoutOf = (header: ReadonlyArray<string>): E.Either<string[], Layo
   const ignored: string[] = [];
   const problems: string[] = [];
   header.forEach((name, i) => {
-    const key = KEY_OF.get(canonical(name));
+    const key = KEY_OF.get(headerKey(name));
     if (key === undefined) ignored.push(name.trim());
     else if (at[key] !== undefined)
       problems.push(`column "${TICKET_COLUMNS[key]}" appears twice (${at[key] + 1} and ${i + 1})`);

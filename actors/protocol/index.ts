@@ -16,6 +16,7 @@ export * from './codec-kit.ts';
 export * from './drone-message.ts';
 export * from './drone-message-in.ts';
 export * from './message-hash.ts';
+export * from './nypd-header.ts';
 export * from './nypd-ticket.ts';
 export * from './primitives.ts';
 export * from './time.ts';

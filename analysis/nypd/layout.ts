@@ -10,6 +10,7 @@ import { open } from 'node:fs/promises';
 
 import { parse } from 'csv-parse/sync';
 
+import { headerKey, isRStyle } from '../../actors/protocol/nypd-header.ts';
 import { E } from '../../runtime/codec.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -55,17 +56,8 @@ export interface NypdLayout {
 // ---------------------------------------------------------------------------------------------------------------
 // constructors
 
-/** What R's `read.csv` makes of a BOM it was not told about: `X.U.FEFF.` (UTF-8 locale) or `ï..` (Latin-1). */
-const R_BOM = /^(?:x\.u\.feff\.|\u00ef\.\.)/i;
-const canonical = (name: string): string =>
-  name
-    .trim()
-    .replace(R_BOM, '')
-    .replace(/[\s.]+/g, ' ')
-    .trim()
-    .toLowerCase();
 const KEY_OF: ReadonlyMap<string, NypdColumn> = new Map(
-  (Object.entries(NYPD_COLUMNS) as Array<[NypdColumn, string]>).map(([k, n]) => [canonical(n), k]),
+  (Object.entries(NYPD_COLUMNS) as Array<[NypdColumn, string]>).map(([k, n]) => [headerKey(n), k]),
 );
 
 /**
@@ -78,7 +70,7 @@ export const layoutOf = (header: ReadonlyArray<string>): E.Either<string[], Nypd
   const at: Partial<Record<NypdColumn, number>> = {};
   const problems: string[] = [];
   header.forEach((name, i) => {
-    const key = KEY_OF.get(canonical(name));
+    const key = KEY_OF.get(headerKey(name));
     if (key === undefined) return;
     if (at[key] !== undefined)
       problems.push(`column "${NYPD_COLUMNS[key]}" appears twice (${at[key] + 1} and ${i + 1})`);
@@ -87,9 +79,7 @@ export const layoutOf = (header: ReadonlyArray<string>): E.Either<string[], Nypd
   for (const key of REQUIRED)
     if (at[key] === undefined) problems.push(`missing required column "${NYPD_COLUMNS[key]}"`);
   if (problems.length > 0) return E.left(problems);
-  // R's names: those of the columns read have no space, and one has a dot (`Summons.Number`).
-  const names = Object.values(at).map((i) => header[i]!.trim());
-  const rStyle = names.every((n) => !/\s/.test(n)) && names.some((n) => n.includes('.'));
+  const rStyle = isRStyle(header, Object.values(at));
   return E.right({ width: header.length, at, ...(rStyle ? { rStyle } : {}) });
 };
 
