@@ -20,7 +20,7 @@ const message = (n: number, time: string): DroneMessage =>
   }) as unknown as DroneMessage;
 
 describe('StreamToStorage > service > drone clocks', () => {
-  it('stores a message whose drone time is far from its arrival, marked timeSuspect with how far', async () => {
+  it('stores a message whose drone time is far from its arrival, marked timeSuspect with how far in the table and the archive', async () => {
     const arrival = Date.parse('2026-11-27T18:00:00.000Z');
     const bus = createMemoryBus(createMemoryBackend({ now: () => arrival }));
     const items: HotItem[] = [];
@@ -51,5 +51,12 @@ describe('StreamToStorage > service > drone clocks', () => {
     assert.equal(byId.get('drone-0001:2')?.timeSuspect, true);
     assert.equal(byId.get('drone-0001:2')?.clockOffMs, -365 * 86_400_000);
     assert.equal(archived.length, 2); // stored everywhere, never dropped
+    // ...and marked everywhere: the archive line agrees with the table.
+    const lines = new Map(
+      archived.map((l) => JSON.parse(l) as Record<string, unknown>).map((j) => [j.id, j]),
+    );
+    assert.equal(lines.get('drone-0001:1')?.timeSuspect, undefined);
+    assert.equal(lines.get('drone-0001:2')?.timeSuspect, true);
+    assert.equal(lines.get('drone-0001:2')?.clockOffMs, -365 * 86_400_000);
   });
 });

@@ -45,8 +45,8 @@ export interface StorageWriterDeps {
   /** Unacknowledged deliveries per shard: archive batches fill up to this (backpressure beyond). */
   readonly maxInFlightPerShard?: number;
   /**
-   * A drone time outside this window around the stream's arrival time is stored with `timeSuspect: true` and
-   * `clockOffMs` (default `DEFAULT_CLOCK_WINDOW`: 24 h back, 5 min ahead): kept, marked, never dropped.
+   * A drone time outside this window around the stream's arrival time is stored (hot table and archive line) with
+   * `timeSuspect: true` and `clockOffMs` (default `DEFAULT_CLOCK_WINDOW`: 24 h back, 5 min ahead): kept, marked, never dropped.
    */
   readonly clockWindow?: ClockWindow;
 }
@@ -73,13 +73,20 @@ export const startStorageWriter = (deps: StorageWriterDeps): StorageWriter => {
     cmd: StorageCommand,
     from: { source: Parameters<Archive['append']>[2]; arrivedAt: number },
   ) => {
-    const json = encode(cmd.message) as Record<string, unknown>;
+    // A drone time far from its arrival is marked in the table and the archive alike: stored means stored
+    // everywhere, and the analysis counts the mark from either.
+    const off =
+      cmd.message.type === 'drone.message'
+        ? clockOffMs(cmd.message.time, from.arrivedAt, deps.clockWindow)
+        : undefined;
+    const json = {
+      ...(encode(cmd.message) as Record<string, unknown>),
+      ...(off === undefined ? {} : { timeSuspect: true, clockOffMs: Math.round(off) }),
+    };
     if (cmd.hot && cmd.message.type === 'drone.message') {
       const ingested = Math.floor(from.arrivedAt / 1_000);
-      const off = clockOffMs(cmd.message.time, from.arrivedAt, deps.clockWindow);
       await deps.table.put({
         ...json,
-        ...(off === undefined ? {} : { timeSuspect: true, clockOffMs: Math.round(off) }),
         id: cmd.message.id,
         messageHash: messageHash(cmd.message),
         ingestedAt: new Date(from.arrivedAt).toISOString(),
