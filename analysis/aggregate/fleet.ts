@@ -13,6 +13,7 @@ import { col, share, type Table, type TableRow } from './model.ts';
 
 const EMPTY: DroneCounts = {
   messages: 0,
+  timeSuspect: 0,
   rawCopies: 0,
   violations: 0,
   alarmsRecorded: 0,

@@ -1,7 +1,8 @@
 /**
  * Data quality: what each source held (`sources.csv`), and `data_quality.csv`: rows rejected by reason, values
  * that are well-formed but doubtful (csv-to-stream's findings, by the same names and rules, counted here after
- * deduplication), the share of empty cells per key column, duplicates and undecodable stored records.
+ * deduplication), the share of empty cells per key column, duplicates, undecodable stored records and drone
+ * messages stored with a suspect time (the storage writer's `timeSuspect` mark).
  */
 import { basename } from 'node:path';
 
@@ -169,6 +170,14 @@ export const qualityTables = (q: {
       : Object.entries(loaded).map(([type, c]) =>
           row('undecodable', type, c.undecodable, [`${type}_read`, c.read]),
         )),
+    ...(q.drones === undefined
+      ? []
+      : [
+          row('time', 'drone_time_suspect', q.drones.timeSuspect, [
+            'drone_messages',
+            q.drones.messages,
+          ]),
+        ]),
   ];
   return [sourcesTable(q.sources), qualityTable([...rejected, ...found, ...empty, ...other])];
 };
@@ -202,7 +211,8 @@ const qualityTable = (rows: ReadonlyArray<TableRow>): Table => ({
   title: 'Data quality',
   caption:
     'Rows rejected and why; values accepted but doubtful (a date years away, state 99, a time without AM/PM); ' +
-    'empty cells per column; duplicates removed; stored records that could not be read.',
+    'empty cells per column; duplicates removed; stored records that could not be read; drone messages whose ' +
+    'drone time was far from their arrival on the stream (drone clock off, stored marked timeSuspect).',
   columns: [
     col('check', 'Check', 'text'),
     col('key', 'What', 'text'),

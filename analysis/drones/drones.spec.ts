@@ -11,9 +11,14 @@ import {
   DEFAULT_HUMAN_CODES,
   type DroneMessage,
   droneMessageId,
+  loadViolationCodes,
   toAlarmResolved,
 } from '../../actors/protocol/index.ts';
+import { E } from '../../runtime/codec.ts';
+import { buildReport } from '../aggregate/report.ts';
 import { createEngine, type Engine } from '../engine/duckdb.ts';
+import { renderCsv } from '../render/csv.ts';
+import { renderHtml } from '../render/html.ts';
 import { appendRecord, createDroneTables } from './load.ts';
 import { buildDroneTables, droneCounts } from './sql.ts';
 
@@ -132,5 +137,47 @@ describe('Analysis > drones and alarms', function () {
         unique.length,
       );
     assert.deepEqual(counts.ack, { count: 1, medianS: 30, p90S: 30, maxS: 30 });
+  });
+
+  it('counts the messages stored with a suspect drone time in the report’s data quality (CSV and HTML)', async () => {
+    const messages = fc.sample(
+      fc.uniqueArray(arbSequencedDroneMessage, {
+        selector: (m) => m.id,
+        minLength: 12,
+        maxLength: 12,
+      }),
+      { numRuns: 1, seed: 11 },
+    )[0]!;
+    // The storage writer's mark, as on an archive line or a hot-table item: 5 of 12 suspect, one of them with a
+    // raw copy marked too and one whose older archive copy (before lines were marked) is not.
+    const suspect = (m: DroneMessage) => ({
+      ...(json(m) as object),
+      timeSuspect: true,
+      clockOffMs: -9e10,
+    });
+    const marked = messages.slice(0, 5);
+    const counts = await load(engine, [
+      ...messages.map((m, i): ['drone.message', unknown] => [
+        'drone.message',
+        i < 5 ? suspect(m) : json(m),
+      ]),
+      ['drone.message', suspect(marked[0]!)],
+      ['drone.message', json(marked[1]!)],
+      ['drone.message', { ...(json(messages[6]!) as object), timeSuspect: 'yes' }], // not the mark
+    ]);
+    assert.equal(counts.timeSuspect, 5);
+
+    const codes = loadViolationCodes();
+    if (E.isLeft(codes)) throw new Error(codes.left.issues.join('\n'));
+    const noDedup = { duplicatedIds: 0, droppedCopies: 0, conflictingIds: 0 };
+    const report = buildReport(
+      { sources: [], dedup: noDedup, groups: [], drones: counts },
+      codes.right,
+      { today: '2026-11-27', sources: [] },
+    );
+    const quality = report.tables.find((t) => t.file === 'data_quality.csv');
+    assert.ok(quality);
+    assert.match(renderCsv(quality), /^time,drone_time_suspect,5,0\.416667,drone_messages$/m);
+    assert.match(renderHtml(report), /<td>drone_time_suspect<\/td><td[^>]*>5<\/td>/);
   });
 });

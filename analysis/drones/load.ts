@@ -49,7 +49,7 @@ export interface DroneTables {
 export const createDroneTables = async (engine: Engine): Promise<DroneTables> => {
   await engine.run(`
     CREATE OR REPLACE TABLE drone_messages_raw (id VARCHAR, drone_id VARCHAR, time VARCHAR,
-      code INTEGER, borough VARCHAR, m96 BOOLEAN);
+      code INTEGER, borough VARCHAR, m96 BOOLEAN, time_suspect BOOLEAN);
     CREATE OR REPLACE TABLE alarms_raw (id VARCHAR, drone_id VARCHAR, code INTEGER, time VARCHAR,
       raised_at VARCHAR, borough VARCHAR);
     CREATE OR REPLACE TABLE resolutions_raw (alarm_id VARCHAR, decision VARCHAR, decided_at VARCHAR);`);
@@ -82,7 +82,7 @@ const int = (a: DuckDBAppender, n: number | undefined): void =>
 /**
  * Decodes one stored record of `type` and appends it; a record that does not decode (or is not JSON: pass
  * `undefined`) is counted as undecodable. Unknown keys (the hot table's `ingestedAt`, `expiresAt`; the alarm
- * store's claim fields) are stripped by the codecs.
+ * store's claim fields) are stripped by the codecs; a message's `timeSuspect` mark is kept beside it.
  *
  * @example
  * appendRecord(tables, 'alarm.raised', JSON.parse(line));
@@ -99,6 +99,15 @@ export const appendRecord = (tables: DroneTables, type: DroneRecordType, json: u
   if (!ok) counts.undecodable++;
 };
 
+/**
+ * The storage writer's mark on a message whose drone time was far from its arrival on the stream (hot table item
+ * and archive line alike). Not part of the message's codec, so read beside it.
+ */
+const isTimeSuspect = (json: unknown): boolean =>
+  typeof json === 'object' &&
+  json !== null &&
+  (json as { timeSuspect?: unknown }).timeSuspect === true;
+
 const appendMessage = (a: DuckDBAppender, json: unknown): boolean => {
   const decoded = DroneMessage.decode(json);
   if (E.isLeft(decoded)) return false;
@@ -110,6 +119,7 @@ const appendMessage = (a: DuckDBAppender, json: unknown): boolean => {
   int(a, m.violationCode);
   text(a, boroughAt(lat, lon));
   a.appendBoolean(isManhattanBelow96th(lat, lon));
+  a.appendBoolean(isTimeSuspect(json));
   a.endRow();
   return true;
 };

@@ -31,6 +31,11 @@ export interface AckTimes {
 /** Everything the report needs from the drone side. */
 export interface DroneCounts {
   readonly messages: number;
+  /**
+   * Messages (by id) stored with the storage writer's `timeSuspect` mark on any copy: a drone time far from the
+   * message's arrival on the stream.
+   */
+  readonly timeSuspect: number;
   /** Stored copies beyond the first of each message id. */
   readonly rawCopies: number;
   readonly violations: number;
@@ -59,7 +64,8 @@ export interface DroneCounts {
 export const buildDroneTables = async (engine: Engine): Promise<void> => {
   await engine.run(`
     CREATE OR REPLACE TABLE drone_messages AS
-      SELECT DISTINCT ON (id) * FROM drone_messages_raw ORDER BY id, time, drone_id, code, borough, m96;
+      SELECT DISTINCT ON (id) * FROM drone_messages_raw
+        ORDER BY id, time, drone_id, code, borough, m96, time_suspect;
     CREATE OR REPLACE TABLE alarms AS
       SELECT DISTINCT ON (id) * FROM alarms_raw ORDER BY id, raised_at, time, drone_id, code, borough;
     CREATE OR REPLACE TABLE drone_violations AS
@@ -87,7 +93,8 @@ export const droneCounts = async (
     (SELECT count(*) FROM drone_messages_raw)::DOUBLE AS raw,
     (SELECT count(code) FROM drone_messages)::DOUBLE AS violations,
     (SELECT count(*) FROM drone_messages WHERE code IN (${human}))::DOUBLE AS expected,
-    (SELECT count(*) FROM alarms)::DOUBLE AS alarms`);
+    (SELECT count(*) FROM alarms)::DOUBLE AS alarms,
+    (SELECT count(DISTINCT id) FROM drone_messages_raw WHERE time_suspect)::DOUBLE AS suspect`);
   const alarmsRecorded = num(v, 'alarms');
   const basis = alarmsRecorded > 0 ? 'recorded' : 'expected';
   const alarmSet =
@@ -107,6 +114,7 @@ export const droneCounts = async (
     UNION ALL SELECT 'borough', borough, count(*)::DOUBLE FROM ${alarmSet} GROUP BY ALL`);
   return {
     messages: num(v, 'messages'),
+    timeSuspect: num(v, 'suspect'),
     rawCopies: num(v, 'raw') - num(v, 'messages'),
     violations: num(v, 'violations'),
     alarmsRecorded,
