@@ -17,6 +17,7 @@ import { runService } from '../../runtime/service.ts';
 import { DEFAULT_CLOCK_WINDOW } from '../protocol/time.ts';
 import { DEFAULT_HUMAN_CODES } from '../protocol/violation-codes.ts';
 import { createDynamoAlarmStore } from './dynamo-alarm-store.ts';
+import { createS3NeedsHumanNotes } from './s3-needs-human.ts';
 import { alertConsumerOptions, APPLICATION, startAlertSystem } from './service.ts';
 import { createSnsAlarmPublisher } from './sns-publisher.ts';
 
@@ -72,7 +73,7 @@ const cfg = configOrExit(
       },
       bucket: {
         type: 'string',
-        doc: 'bucket for dead letters (under dead-letter/actor=alert-system/)',
+        doc: 'bucket for dead letters (under dead-letter/actor=alert-system/) and notes on those that may need a human (needs-human/)',
         env: 'PRESTACOP_BUCKET',
         default: spec.buckets.archive.name,
       },
@@ -139,6 +140,7 @@ await runService(APPLICATION, cfg, async ({ clients, events, metrics, log }) => 
     store: createDynamoAlarmStore(clients.doc, cfg.alarmsTable),
     publisher: createSnsAlarmPublisher(clients.sns, topicArn),
     deadLetter: createS3DeadLetters(clients.s3, cfg.bucket, Date.now),
+    needsHuman: createS3NeedsHumanNotes(clients.s3, cfg.bucket),
     stream: cfg.droneStream,
     humanCodes: cfg.humanCodes,
     initialPosition: cfg.initialPosition,

@@ -9,6 +9,7 @@ import { MetricsRegistry } from '../../runtime/metrics.ts';
 import { AlarmRaised } from '../protocol/alarm.ts';
 import { DroneMessage } from '../protocol/drone-message.ts';
 import type { AlertEvent } from './delivery.ts';
+import type { NeedsHumanNote } from './needs-human.ts';
 import type { AlarmPublisher, AlarmStore } from './ports.ts';
 import { startAlertSystem } from './service.ts';
 
@@ -65,12 +66,14 @@ describe('AlertSystem > service on the memory bus', () => {
       publish: (a) => (published.push(a), Promise.resolve({ messageId: `m${published.length}` })),
     };
     const letters: DeadLetterRequest[] = [];
+    const notes: NeedsHumanNote[] = [];
     const alerts = startAlertSystem({
       bus,
       events,
       store: flakyStore(3),
       publisher,
       deadLetter: (l) => (letters.push(l), Promise.resolve()),
+      needsHuman: { put: (n) => (notes.push(n), Promise.resolve()) },
       stream: 'drones',
       humanCodes: [40, 96],
       metrics,
@@ -86,8 +89,13 @@ describe('AlertSystem > service on the memory bus', () => {
     );
     await bus.publish(drones, messages);
     await bus.publish(drones, messages.slice(0, 50)); // duplicates in the stream
-    await bus.publishRaw('drones', [{ partitionKey: 'x', data: Buffer.from('{"nope":1}') }]);
-    await waitFor(() => processed === 250 && letters.length === 1);
+    await bus.publishRaw('drones', [
+      { partitionKey: 'x', data: Buffer.from('{"nope":1}') },
+      // Poison that carried a code needing a human (no valid drone), and bytes nobody can read.
+      { partitionKey: 'x', data: Buffer.from('{"droneId":"?","violationCode":40}') },
+      { partitionKey: 'x', data: Buffer.from('\u0000\u0001') },
+    ]);
+    await waitFor(() => processed === 250 && letters.length === 3);
     await alerts.stop();
 
     assert.equal(published.length, 20);
@@ -102,9 +110,19 @@ describe('AlertSystem > service on the memory bus', () => {
         redeliveriesSkipped: 5,
         publishedBeforeRecord: 3, // the store failed 3 times: those alarms went out first
         conflicts: 0,
-        deadLettered: 1,
+        deadLettered: 3,
+        deadLetteredNeedingHuman: 1,
+        deadLetteredUnreadable: 1,
       },
     );
+    assert.deepEqual(
+      notes.map((n) => [n.verdict, n.code]),
+      [
+        ['code', 40],
+        ['unreadable', undefined],
+      ],
+    );
+    assert.equal(metrics.total('prestacop_dead_letters_needing_human_total'), 2);
     assert.equal(seen.filter((e) => e.type === 'alert.published').length, 20);
     assert.equal(metrics.total('prestacop_alarms_published_total'), 20);
     assert.equal(metrics.total('prestacop_alarm_redeliveries_skipped_total'), 5);

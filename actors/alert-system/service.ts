@@ -21,6 +21,7 @@ import { DroneMessageIn } from '../protocol/drone-message-in.ts';
 import type { ClockWindow } from '../protocol/time.ts';
 import { alertSystem, withClockCheck } from './behaviour.ts';
 import { type AlertEvent, createAlarmDelivery, type DeliveryCounts } from './delivery.ts';
+import { type NeedsHumanNotes, withNeedsHumanNotes } from './needs-human.ts';
 import type { AlarmPublisher, AlarmStore, Clock } from './ports.ts';
 
 /** The consumer application: checkpoints and leases of its own, apart from the storage writer's. */
@@ -65,6 +66,12 @@ export interface AlertSystemDeps {
   readonly publisher: AlarmPublisher;
   /** Where undecodable input and undeliverable alarms go. */
   readonly deadLetter: DeadLetterPort;
+  /**
+   * Where a dead letter that may need a person is noted (its bytes carried a code in `humanCodes`, or could not be
+   * read within the message size limit: `needs-human.ts`), for the operator console to count. Without it they are
+   * still counted (`counts`, `/metrics`) and logged at warn.
+   */
+  readonly needsHuman?: NeedsHumanNotes;
   /** The drone stream. */
   readonly stream: string;
   readonly humanCodes: ReadonlyArray<number>;
@@ -100,6 +107,10 @@ export interface AlertCounts extends DeliveryCounts {
   readonly raised: number;
   /** Dead letters of this actor: undecodable input, and alarms whose delivery kept failing. */
   readonly deadLettered: number;
+  /** Of those, the ones whose bytes carried a code that needs a human. */
+  readonly deadLetteredNeedingHuman: number;
+  /** Of those, the ones that could not be read within bounds (they may have carried one). */
+  readonly deadLetteredUnreadable: number;
 }
 
 /** A running alert system. */
@@ -226,6 +237,15 @@ export const startAlertSystem = (deps: AlertSystemDeps): AlertSystem => {
   });
   let raised = 0;
   let deadLettered = 0;
+  const noted = { code: 0, unreadable: 0 };
+  const deadLetter = withNeedsHumanNotes(deps.deadLetter, {
+    humanCodes: deps.humanCodes,
+    notes: deps.needsHuman ?? { put: () => Promise.resolve() },
+    now: clock.now,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.log ? { log: deps.log } : {}),
+    onNoted: (verdict) => noted[verdict]++,
+  });
   const deadLetters = deps.events.events$.subscribe((e) => {
     if (e.type === 'bus.dead_lettered' && e.actor === APPLICATION) deadLettered++;
   });
@@ -246,7 +266,7 @@ export const startAlertSystem = (deps: AlertSystemDeps): AlertSystem => {
     behaviour: (messages$) => behaviour(messages$).pipe(tap(() => raised++)),
     effect: (alarm, from) =>
       delivery.deliver(withClockCheck(alarm, from.arrivedAt, deps.clockWindow), from.arrivedAt),
-    deadLetter: deps.deadLetter,
+    deadLetter,
     // Ordinary messages (about 99 %) finish at once; many in flight keeps a slow alarm from holding them up.
     concurrency: 1_000,
     retry: deps.retry ?? ALARM_RETRY,
@@ -282,6 +302,12 @@ export const startAlertSystem = (deps: AlertSystemDeps): AlertSystem => {
       },
       get deadLettered() {
         return deadLettered;
+      },
+      get deadLetteredNeedingHuman() {
+        return noted.code;
+      },
+      get deadLetteredUnreadable() {
+        return noted.unreadable;
       },
     },
     alerts$: alerts.asObservable(),
