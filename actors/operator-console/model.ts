@@ -13,6 +13,7 @@ import type {
   AlarmResolved,
 } from '../protocol/alarm.ts';
 import { epochMsOf } from '../protocol/time.ts';
+import type { NeedsHumanSummary } from './ports.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -81,6 +82,11 @@ export interface ConsoleCounts {
   readonly escalationDuplicates: number;
   /** Queue bodies that were not an alarm event (dropped after counting and logging). */
   readonly undecodable: number;
+  /**
+   * Dead letters the alert system noted as possibly needing a person, and where they are (added by the service
+   * from its `NeedsHumanSource`; absent until read, or without one).
+   */
+  readonly needsHuman?: NeedsHumanSummary;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

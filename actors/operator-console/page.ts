@@ -79,6 +79,7 @@ export const pageHtml = (): string => `<!doctype html>
   <label class="operator">Operator <input id="operator" maxlength="64" autocomplete="username" value="operator"></label>
   <span id="connection" class="offline">connecting…</span>
 </header>
+<p id="dead-letters" role="alert" hidden></p>
 <main>
   <section id="list-panel">
     <p id="empty">No alarms yet. They appear here as soon as a drone raises one: every undecided one, newest first, then the ${DECIDED_SHOWN} newest decided.</p>
@@ -100,6 +101,8 @@ h1 { font-size:18px; margin:0; } h1 span { font-weight:400; opacity:.75; }
 .count b { font-size:17px; } .count.open b { color:#ffb4a8; } .count.escalated b { color:#e1b0ff; }
 .operator { margin-left:auto; } .operator input { width:9em; padding:3px 6px; border-radius:4px; border:0; }
 #connection { font-size:12px; padding:2px 8px; border-radius:10px; background:#2f7d32; }
+#dead-letters { margin:0; padding:8px 18px; background:#fff4e5; color:#7a3e00; border-bottom:1px solid #f0c48a; }
+#dead-letters code { font-size:12px; }
 #connection.offline { background:#a33; } #connection.busy { background:#b26a00; } #connection.expired { background:#6b2a8a; }
 main { display:grid; grid-template-columns:minmax(420px, 1fr) minmax(320px, 44%); gap:16px; padding:16px; }
 #alarms { list-style:none; margin:0; padding:0; display:flex; flex-direction:column; gap:10px; }
@@ -186,6 +189,22 @@ export const clockNoteJs = `const clockNote = (offMs) => {
 };`;
 
 /**
+ * What the page says of the dead letters the alert system noted as possibly needing a person (`counts.needsHuman`,
+ * see `ports.ts`): how many carried a code that needs a human, how many could not be read, and where to find
+ * them; '' when there are none. Plain JS, shared by the page and its unit test.
+ */
+export const needsHumanNoteJs = `const needsHumanNote = (n) => {
+  if (!n || typeof n !== 'object' || (!(n.code > 0) && !(n.unreadable > 0))) return '';
+  const more = n.truncated ? ' (at least)' : '';
+  const parts = [];
+  if (n.code > 0) parts.push(n.code + more + ' dead-lettered message' + (n.code === 1 ? '' : 's') + ' carried a code that needs a human');
+  if (n.unreadable > 0) parts.push(n.unreadable + more + ' could not be read and may need one');
+  const examples = Array.isArray(n.examples) && n.examples.length > 0
+    ? ' (e.g. ' + n.examples.map((e) => e.deadLetter).join(', ') + ')' : '';
+  return parts.join('; ') + '. Find them in ' + n.letters + ', named in ' + n.notes + examples + '.';
+};`;
+
+/**
  * The browser script (plain ES2020, no build step). State arrives on `/events` (a snapshot, then one `alarm`
  * event per change); decisions are POSTed as JSON. Rendering: createElement + textContent only.
  */
@@ -193,6 +212,7 @@ export const pageJs = `'use strict';
 ${reconnectPlanJs}
 ${shownAlarmsJs}
 ${clockNoteJs}
+${needsHumanNoteJs}
 (() => {
   const alarms = new Map();
   let counts = null;
@@ -326,6 +346,9 @@ ${clockNoteJs}
         $('count-confirmed').textContent = String(counts.confirmed);
         $('count-dismissed').textContent = String(counts.dismissed);
         document.title = (counts.open ? '(' + counts.open + ') ' : '') + 'PrestaCop operator console';
+        const note = needsHumanNote(counts.needsHuman);
+        $('dead-letters').textContent = note;
+        $('dead-letters').hidden = note === '';
       }
     });
   };

@@ -93,3 +93,31 @@ export interface ImageSource {
 export interface DeadLetters {
   readonly put: (body: string, reasons: ReadonlyArray<string>) => Promise<void>;
 }
+
+/**
+ * How many dead letters the alert system noted as possibly needing a person (`protocol/needs-human.ts`), and
+ * where they are. The alert system decides; the console only counts its notes.
+ */
+export interface NeedsHumanSummary {
+  /** Dead letters whose bytes carried a code that needs a human. */
+  readonly code: number;
+  /** Dead letters that could not be read within the message size limit (they may have carried one). */
+  readonly unreadable: number;
+  /** More notes exist than were counted (the listing is bounded): the counts are lower bounds. */
+  readonly truncated: boolean;
+  /** Where the notes are, e.g. `s3://prestacop-archive/needs-human/` (one per dead letter, naming it). */
+  readonly notes: string;
+  /** Where the dead letters are, e.g. `s3://prestacop-archive/dead-letter/actor=alert-system/`. */
+  readonly letters: string;
+  /** The first few noted dead letters (key-safe ids, as in their object names), codes first. */
+  readonly examples: ReadonlyArray<{
+    readonly verdict: 'code' | 'unreadable';
+    readonly deadLetter: string;
+  }>;
+}
+
+/** The alert system's notes on dead letters that may need a person (S3 `needs-human/`). */
+export interface NeedsHumanSource {
+  /** Counts the notes. Rejects (`PortFailure`) when the store fails. */
+  readonly summary: () => Promise<NeedsHumanSummary>;
+}

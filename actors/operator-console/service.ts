@@ -23,6 +23,7 @@ import type { MessageId } from '../protocol/primitives.ts';
 import { epochMsOf, utcTimeOf } from '../protocol/time.ts';
 import { type EscalationInput, escalations } from './escalation.ts';
 import { ACTIONS, type AlarmView, type ConsoleCounts, createConsoleState } from './model.ts';
+import { watchNeedsHuman } from './needs-human-watch.ts';
 import type {
   AlarmFeed,
   AlarmSource,
@@ -32,6 +33,7 @@ import type {
   EscalationPublisher,
   FeedItem,
   ImageSource,
+  NeedsHumanSource,
 } from './ports.ts';
 import {
   type ConsoleServer,
@@ -68,6 +70,10 @@ export interface OperatorConsoleDeps {
   readonly images: ImageSource;
   /** Undecodable queue bodies are written here (after being counted and logged), when given. */
   readonly deadLetters?: DeadLetters;
+  /** The alert system's notes on dead letters that may need a person: counted and shown, when given. */
+  readonly needsHuman?: NeedsHumanSource;
+  /** How often those notes are counted again (default 30 s). */
+  readonly needsHumanPollMs?: number;
   /** The violation code's definition (the page shows it beside the code). */
   readonly describe: (code: number) => string | undefined;
   /** Time without an acknowledgement after which an alarm is escalated. */
@@ -116,8 +122,19 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
 
   const count = (name: string, help: string, labels: Record<string, string> = {}) =>
     deps.metrics?.inc(`prestacop_console_${name}_total`, help, labels);
+  const notes =
+    deps.needsHuman &&
+    watchNeedsHuman(deps.needsHuman, {
+      intervalMs: deps.needsHumanPollMs ?? 30_000,
+      onChange: () => broadcast(),
+      ...(log ? { log } : {}),
+    });
+  const counts = (): ConsoleCounts => {
+    const needsHuman = notes?.current();
+    return { ...state.counts(), ...(needsHuman ? { needsHuman } : {}) };
+  };
   const broadcast = (alarm?: AlarmView) => {
-    const change = { ...(alarm ? { alarm } : {}), counts: state.counts() };
+    const change = { ...(alarm ? { alarm } : {}), counts: counts() };
     for (const l of listeners) l(change);
   };
   const later = (f: () => void) => {
@@ -311,7 +328,7 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
   try {
     server = await startConsoleServer(
       {
-        snapshot: () => ({ alarms: state.list(), counts: state.counts() }),
+        snapshot: () => ({ alarms: state.list(), counts: counts() }),
         listen: (l) => {
           listeners.add(l);
           return () => listeners.delete(l);
@@ -337,11 +354,12 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
   return {
     url: server.url,
     port: server.port,
-    counts: state.counts,
+    counts,
     alarms: state.list,
     healthy: () => !stopped,
     stop: async () => {
       stopped = true;
+      notes?.stop();
       for (const t of timers) clearTimeout(t);
       escalating.unsubscribe();
       inputs.complete();

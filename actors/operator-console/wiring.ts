@@ -10,6 +10,7 @@ import { loadViolationCodes } from '../protocol/violation-codes.ts';
 import { createDynamoAlarmSource, createDynamoDecisionStore } from './dynamo-events.ts';
 import { createS3ConsoleDeadLetters } from './s3-dead-letters.ts';
 import { createS3ImageSource } from './s3-images.ts';
+import { createS3NeedsHumanSource } from './s3-needs-human.ts';
 import { type AlarmScope, scopeAlarms } from './scope.ts';
 import { type ConsoleAccess, type OperatorConsole, startOperatorConsole } from './service.ts';
 import { createSnsEscalationPublisher } from './sns-escalations.ts';
@@ -62,6 +63,7 @@ export const startConsoleWithClients = async (
     publisher: createSnsEscalationPublisher(clients.sns, topicArn),
     images: createS3ImageSource(clients.s3, o.bucket),
     deadLetters: createS3ConsoleDeadLetters(clients.s3, o.bucket, Date.now),
+    needsHuman: createS3NeedsHumanSource(clients.s3, o.bucket),
     describe: (code) => codes.right.get(code)?.definition,
     escalateAfterMs: o.escalateAfterMs,
     ...(o.historyMs === undefined ? {} : { historyMs: o.historyMs }),
