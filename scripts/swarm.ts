@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 
 import { createDynamoAlarmStore } from '../actors/alert-system/dynamo-alarm-store.ts';
 import { countPublishedAlarms } from '../actors/alert-system/readers.ts';
+import { createS3NeedsHumanNotes } from '../actors/alert-system/s3-needs-human.ts';
 import {
   alertConsumerOptions,
   APPLICATION as ALERTS,
@@ -178,6 +179,7 @@ const main = async (): Promise<number> => {
     store: createDynamoAlarmStore(clients.doc, cfg.alarmsTable),
     publisher: createSnsAlarmPublisher(clients.sns, topicArn),
     deadLetter,
+    needsHuman: createS3NeedsHumanNotes(clients.s3, cfg.bucket),
     stream: cfg.droneStream,
     humanCodes: cfg.humanCodes,
     metrics,

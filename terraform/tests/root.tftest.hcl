@@ -102,7 +102,7 @@ run "hardened" {
   assert {
     condition = toset(flatten([for st in jsondecode(aws_iam_role_policy.data["operator-console"].policy).Statement : st.Action])) == toset([
       "dynamodb:Scan", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-      "sqs:ReceiveMessage", "sqs:DeleteMessage", "sns:Publish", "s3:GetObject", "s3:PutObject",
+      "sqs:ReceiveMessage", "sqs:DeleteMessage", "sns:Publish", "s3:GetObject", "s3:PutObject", "s3:ListBucket",
     "kms:Decrypt", "kms:GenerateDataKey"])
     error_message = "operator-console has actions beyond its calls (alarm scan, decisions, its queue, escalations, images, dead letters)."
   }
@@ -117,8 +117,9 @@ run "hardened" {
       PublishEscalations = { a = ["sns:Publish"], r = [module.data_plane.topics.alarms.arn] }
       ViolationImages    = { a = ["s3:GetObject"], r = ["arn:aws:s3:::prestacop-archive/violation-images/*"] }
       DeadLetters        = { a = ["s3:PutObject"], r = ["arn:aws:s3:::prestacop-archive/dead-letter/actor=operator-console/*"] }
+      NeedsHumanNotes    = { a = ["s3:ListBucket"], r = ["arn:aws:s3:::prestacop-archive"] }
     })
-    error_message = "operator-console's statements: a Scan of the alarms, decisions on alarm-events, its own queue, publish on the alarm topic, images read, its own dead letters."
+    error_message = "operator-console's statements: a Scan of the alarms, decisions on alarm-events, its own queue, publish on the alarm topic, images read, its own dead letters, the needs-human notes listed."
   }
   assert {
     condition = [for st in jsondecode(aws_iam_role_policy.data["operator-console"].policy).Statement : st.Condition.StringEquals["kms:ViaService"] if st.Sid == "DataKeyViaServices"][0] == [

@@ -63,7 +63,8 @@ locals {
         # Dedup record and alarm (dynamo-alarm-store.ts): conditional put, read, update.
         { Sid = "AlarmStore", Action = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], Resource = [local.t.alarms.arn] },
         { Sid = "PublishAlarms", Action = ["sns:Publish"], Resource = [var.data_plane.topics.alarms.arn] },
-        { Sid = "DeadLetters", Action = ["s3:PutObject"], Resource = ["${local.b.arn}/dead-letter/*"] },
+        # Dead letters, and a note on each that may need a human (needs-human.ts), which the console counts.
+        { Sid = "DeadLetters", Action = ["s3:PutObject"], Resource = ["${local.b.arn}/dead-letter/*", "${local.b.arn}/needs-human/actor=alert-system/*"] },
       ]
       kms = { kinesis = ["kms:Decrypt"], sns = ["kms:Decrypt", "kms:GenerateDataKey"], s3 = ["kms:GenerateDataKey"] }
     }
@@ -95,6 +96,8 @@ locals {
         { Sid = "ViolationImages", Action = ["s3:GetObject"], Resource = ["${local.b.arn}/violation-images/*"] },
         # Undecodable queue bodies (s3-dead-letters.ts), under its own prefix only.
         { Sid = "DeadLetters", Action = ["s3:PutObject"], Resource = ["${local.b.arn}/dead-letter/actor=operator-console/*"] },
+        # The alert system's notes on dead letters that need a human, counted by listing their keys (s3-needs-human.ts).
+        { Sid = "NeedsHumanNotes", Action = ["s3:ListBucket"], Resource = [local.b.arn], Condition = { StringLike = { "s3:prefix" = ["needs-human/*"] } } },
       ]
       kms = { sqs = ["kms:Decrypt"], sns = ["kms:Decrypt", "kms:GenerateDataKey"], s3 = ["kms:Decrypt", "kms:GenerateDataKey"] }
     }
