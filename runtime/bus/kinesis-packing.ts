@@ -6,8 +6,9 @@
  * offset  size  field
  * 0       4     magic 0xFF 0x50 0x43 0x4B ("\xFF" "PCK")
  * 4       1     format version (1)
- * 5       1     flags: bit 0 = body gzip-compressed; other bits are reserved and must be 0
- * 6       ...   body (gzip-compressed when bit 0 is set):
+ * 5       1     flags: bit 0 = body gzip-compressed, bit 1 = body zstd-compressed (at most one of the two);
+ *               other bits are reserved and must be 0
+ * 6       ...   body (compressed as the flags say):
  *                 u32 big-endian  count N (1 <= N <= 10,000)
  *                 N x (u32 big-endian length L >= 2, then L bytes: one message, its JSON as published)
  * ```
@@ -16,17 +17,32 @@
  * packed record from a plain one by its first four bytes, and plain records stay readable by any tool. A record
  * that starts with the magic but does not parse is reported as corrupt (a decode failure), never thrown.
  *
+ * Compatibility: a reader refuses unknown flags, so a reader older than the zstd flag (bit 1) dead-letters a zstd
+ * record as corrupt ("unknown flags 2"). Deploy the consumers of a stream before a producer that writes zstd
+ * (`ansible/redeploy.yml` does, in that order).
+ *
  * Limits ({@link PACK_LIMITS}): the producer fills records up to them and the reader refuses a record over any of
- * them, as one corrupt record: a body of at most 1 MiB once unpacked (gunzip stops there), at most 10,000 messages
- * (the count is checked against the limit and against what the body can hold before any message is cut out), and
- * no message shorter than 2 bytes. A 4 KB gzip body can declare a million empty messages: without these limits,
- * reading it took 584 MB of heap and 24 s.
+ * them, as one corrupt record: a body of at most 1 MiB once unpacked (gunzip and zstd stop there; a zstd frame
+ * that asks for a window over 1 MiB is refused before decoding), at most 10,000 messages (the count is checked
+ * against the limit and against what the body can hold before any message is cut out), and no message shorter
+ * than 2 bytes. A 4 KB gzip body can declare a million empty messages: without these limits, reading it took
+ * 584 MB of heap and 24 s.
  */
 import { promisify } from 'node:util';
-import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
+import {
+  constants as zlibConstants,
+  gunzip as gunzipCb,
+  gzip as gzipCb,
+  zstdCompress as zstdCompressCb,
+  zstdDecompress as zstdDecompressCb,
+} from 'node:zlib';
+
+import { t } from '../codec.ts';
 
 const gzip = promisify(gzipCb);
 const gunzip = promisify(gunzipCb);
+const zstdCompress = promisify(zstdCompressCb);
+const zstdDecompress = promisify(zstdDecompressCb);
 
 /** The first four bytes of every packed record. */
 export const PACK_MAGIC = Buffer.from([0xff, 0x50, 0x43, 0x4b]);
@@ -34,6 +50,9 @@ export const PACK_MAGIC = Buffer.from([0xff, 0x50, 0x43, 0x4b]);
 export const PACK_VERSION = 1;
 const HEADER_BYTES = 6;
 const FLAG_GZIP = 1;
+const FLAG_ZSTD = 2;
+/** A zstd window of 2^20 bytes holds a whole body (at most 1 MiB): a frame asking for more is refused unread. */
+const ZSTD_WINDOW_LOG_MAX = 20;
 
 /** A record's data plus its partition key may not exceed 1 MiB (Kinesis' limit). */
 export const RECORD_MAX_BYTES = 1024 * 1024;
@@ -51,6 +70,59 @@ export const PACK_LIMITS = {
   /** Shortest message: `{}`, the shortest JSON object (every message on the bus is one); empty ones are refused. */
   minMessageBytes: 2,
 } as const;
+
+/** How a packed body is compressed: not at all, or gzip or zstd at a level (see {@link COMPRESSION_LEVELS}). */
+export type Compression =
+  { readonly codec: 'none' } | { readonly codec: 'gzip' | 'zstd'; readonly level: number };
+
+/** The levels each codec takes: zlib's 1-9 for gzip, zstd's regular 1-19 (20-22 need large windows). */
+export const COMPRESSION_LEVELS = { gzip: { min: 1, max: 9 }, zstd: { min: 1, max: 19 } } as const;
+
+/** No compression. */
+export const NO_COMPRESSION: Compression = { codec: 'none' };
+
+/** Why a compression is not one the format takes, or undefined when it is. */
+export const compressionProblem = (c: Compression): string | undefined => {
+  if (c.codec === 'none') return undefined;
+  const { min, max } = COMPRESSION_LEVELS[c.codec];
+  return Number.isInteger(c.level) && c.level >= min && c.level <= max
+    ? undefined
+    : `${c.codec} takes a level from ${min} to ${max} (got ${String(c.level)})`;
+};
+
+/** `none`, `gzip:3`, `zstd:6`: the form options take. */
+export const showCompression = (c: Compression): string =>
+  c.codec === 'none' ? 'none' : `${c.codec}:${c.level}`;
+
+/**
+ * Reads `none`, `gzip:N` (1-9) or `zstd:N` (1-19); a string saying what is wrong otherwise.
+ * @example parseCompression('zstd:3') // { codec: 'zstd', level: 3 }
+ */
+export const parseCompression = (s: string): Compression | string => {
+  const m = /^(none|gzip|zstd)(?::(\d{1,2}))?$/.exec(s.trim().toLowerCase());
+  const expected = `expected none, gzip:1..9 or zstd:1..19, got ${JSON.stringify(s)}`;
+  if (m === null) return expected;
+  if (m[1] === 'none') return m[2] === undefined ? NO_COMPRESSION : expected;
+  if (m[2] === undefined) return expected;
+  const c: Compression = { codec: m[1] as 'gzip' | 'zstd', level: Number(m[2]) };
+  return compressionProblem(c) === undefined ? c : expected;
+};
+
+/** The option codec: a {@link Compression} from its string form (`none`, `gzip:3`, `zstd:6`). */
+export const CompressionOption = new t.Type<Compression, string, unknown>(
+  'Compression',
+  (u): u is Compression =>
+    typeof u === 'object' &&
+    u !== null &&
+    ['none', 'gzip', 'zstd'].includes((u as Compression).codec) &&
+    compressionProblem(u as Compression) === undefined,
+  (u, c) => {
+    if (typeof u !== 'string') return t.failure(u, c, 'expected none, gzip:N or zstd:N');
+    const parsed = parseCompression(u);
+    return typeof parsed === 'string' ? t.failure(u, c, parsed) : t.success(parsed);
+  },
+  showCompression,
+);
 
 /** What a record held: one plain message, the messages of a packed record, or bytes that claim to be packed but are not. */
 export type Unpacked =
@@ -92,14 +164,33 @@ const encodeBody = (messages: ReadonlyArray<Uint8Array>): Buffer => {
 const header = (flags: number): Buffer =>
   Buffer.concat([PACK_MAGIC, Buffer.from([PACK_VERSION, flags])]);
 
+/** The compressed body and its flag, or undefined when compressing does not make it smaller. */
+const compress = async (
+  body: Buffer,
+  c: Compression,
+): Promise<{ flag: number; data: Buffer } | undefined> => {
+  if (c.codec === 'none') return undefined;
+  const data =
+    c.codec === 'gzip'
+      ? await gzip(body, { level: c.level })
+      : await zstdCompress(body, {
+          params: { [zlibConstants.ZSTD_c_compressionLevel]: c.level },
+          // The frame then records the body's size and a window no larger than it (within the reader's limit).
+          pledgedSrcSize: body.length,
+        });
+  return data.length < body.length
+    ? { flag: c.codec === 'gzip' ? FLAG_GZIP : FLAG_ZSTD, data }
+    : undefined;
+};
+
 /**
- * Encodes messages into one packed record. With `gzip`, the body is compressed, unless compression would make it
- * larger (then it is stored plain, so the size never exceeds {@link packedSize}).
- * @example const record = await packRecord([a, b, c], { gzip: true });
+ * Encodes messages into one packed record. With a compression, the body is compressed, unless compression would
+ * make it larger (then it is stored plain, so the size never exceeds {@link packedSize}).
+ * @example const record = await packRecord([a, b, c], { codec: 'zstd', level: 3 });
  */
 export const packRecord = async (
   messages: ReadonlyArray<Uint8Array>,
-  options: { readonly gzip?: boolean; readonly level?: number } = {},
+  compression: Compression = NO_COMPRESSION,
 ): Promise<Buffer> => {
   if (messages.length === 0) throw new Error('packRecord needs at least one message');
   // Never write what a reader refuses: the producer keeps to the limits, this only guards against a bug.
@@ -107,12 +198,13 @@ export const packRecord = async (
     throw new Error(`packRecord takes at most ${PACK_LIMITS.maxMessages} messages`);
   if (messages.some((m) => m.length < PACK_LIMITS.minMessageBytes))
     throw new Error(`packRecord takes messages of ${PACK_LIMITS.minMessageBytes} bytes or more`);
+  const problem = compressionProblem(compression);
+  if (problem !== undefined) throw new Error(`packRecord: ${problem}`);
   const body = encodeBody(messages);
-  if (options.gzip) {
-    const zipped = await gzip(body, { level: options.level ?? 6 });
-    if (zipped.length < body.length) return Buffer.concat([header(FLAG_GZIP), zipped]);
-  }
-  return Buffer.concat([header(0), body]);
+  const compressed = await compress(body, compression);
+  return compressed
+    ? Buffer.concat([header(compressed.flag), compressed.data])
+    : Buffer.concat([header(0), body]);
 };
 
 const corrupt = (reason: string): Unpacked => ({
@@ -150,10 +242,39 @@ const parseBody = (body: Buffer): Unpacked => {
   return { kind: 'packed', messages };
 };
 
+/** Unpacks a compressed body, stopping one byte past the limit: a bomb never costs more than one record's memory. */
+const decompress = async (
+  body: Buffer,
+  codec: 'gzip' | 'zstd',
+): Promise<{ body: Buffer } | { corrupt: Unpacked }> => {
+  const maxOutputLength = PACK_LIMITS.maxBodyBytes;
+  try {
+    return {
+      body:
+        codec === 'gzip'
+          ? await gunzip(body, { maxOutputLength })
+          : await zstdDecompress(body, {
+              maxOutputLength,
+              params: { [zlibConstants.ZSTD_d_windowLogMax]: ZSTD_WINDOW_LOG_MAX },
+            }),
+    };
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE')
+      return { corrupt: corrupt(`body unpacks to over the ${maxOutputLength}-byte limit`) };
+    if (code === 'ZSTD_error_frameParameter_windowTooLarge')
+      return {
+        corrupt: corrupt(`zstd frame asks for a window over ${2 ** ZSTD_WINDOW_LOG_MAX} bytes`),
+      };
+    return { corrupt: corrupt(`bad ${codec} body (${(e as Error).message})`) };
+  }
+};
+
 /**
  * Splits a record into its messages. Never throws: a plain record is one message; a packed record with an unknown
- * version, unknown flags, a bad gzip body, inconsistent lengths or anything over {@link PACK_LIMITS} is `corrupt`
- * (the consumer hands it out as one undecodable delivery, so it is dead-lettered with its bytes and the reason).
+ * version, unknown flags (or both compression flags), a bad gzip or zstd body, inconsistent lengths or anything
+ * over {@link PACK_LIMITS} is `corrupt` (the consumer hands it out as one undecodable delivery, so it is
+ * dead-lettered with its bytes and the reason).
  * @example const u = await unpackRecord(record.Data); if (u.kind !== 'corrupt') u.messages.forEach(deliver);
  */
 export const unpackRecord = async (data: Uint8Array): Promise<Unpacked> => {
@@ -163,18 +284,11 @@ export const unpackRecord = async (data: Uint8Array): Promise<Unpacked> => {
   const flags = buf[5]!;
   if (version !== PACK_VERSION)
     return { kind: 'corrupt', reason: `packed record: unknown version ${version}` };
-  if ((flags & ~FLAG_GZIP) !== 0)
+  if ((flags & ~(FLAG_GZIP | FLAG_ZSTD)) !== 0)
     return { kind: 'corrupt', reason: `packed record: unknown flags ${flags}` };
-  let body = buf.subarray(HEADER_BYTES);
-  if (flags & FLAG_GZIP) {
-    try {
-      // gunzip stops one byte past the limit: a bomb never costs more than one record's worth of memory.
-      body = await gunzip(body, { maxOutputLength: PACK_LIMITS.maxBodyBytes });
-    } catch (e) {
-      if ((e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE')
-        return corrupt(`body unpacks to over the ${PACK_LIMITS.maxBodyBytes}-byte limit`);
-      return corrupt(`bad gzip body (${(e as Error).message})`);
-    }
-  }
-  return parseBody(body);
+  if (flags === (FLAG_GZIP | FLAG_ZSTD)) return corrupt('both the gzip and the zstd flag are set');
+  const body = buf.subarray(HEADER_BYTES);
+  if (flags === 0) return parseBody(body);
+  const unpacked = await decompress(body, flags === FLAG_GZIP ? 'gzip' : 'zstd');
+  return 'corrupt' in unpacked ? unpacked.corrupt : parseBody(unpacked.body);
 };

@@ -11,7 +11,7 @@ import type { EventHub } from '../events.ts';
 import { backoff, type BackoffPolicy } from '../retry.ts';
 import { fitsInPack, mergeBySeq, type Pending, selectBatch, wireSize } from './kinesis-batch.ts';
 import type { Capacity, Ticket } from './kinesis-capacity.ts';
-import { PACK_LIMITS, packRecord } from './kinesis-packing.ts';
+import { type Compression, PACK_LIMITS, packRecord } from './kinesis-packing.ts';
 import { type ShardRate, ShardRateLimiter } from './kinesis-rate-limit.ts';
 import { ShardMapLoader } from './kinesis-shards.ts';
 
@@ -28,8 +28,7 @@ export interface StreamProducerSettings {
     | {
         readonly maxRecordBytes: number;
         readonly maxMessages: number;
-        readonly gzip: boolean;
-        readonly gzipLevel: number;
+        readonly compression: Compression;
         readonly scope: 'shard' | 'key';
       };
   readonly retry: BackoffPolicy;
@@ -224,12 +223,7 @@ export class StreamProducer {
     r.data =
       r.parts.length === 1
         ? r.parts[0]!
-        : await packRecord(
-            r.parts,
-            this.s.packing === false
-              ? {}
-              : { gzip: this.s.packing.gzip, level: this.s.packing.gzipLevel },
-          );
+        : await packRecord(r.parts, this.s.packing ? this.s.packing.compression : undefined);
     const saved = estimate - wireSize(r);
     if (saved !== 0 && this.limiter && r.shardId)
       this.limiter.adjust(r.shardId, -saved, this.d.now());

@@ -40,4 +40,7 @@ const harness =
   };
 
 busContract('kinesis', harness());
-busContract('kinesis, packed and gzipped', harness({ packing: { gzip: true }, lingerMs: 20 }));
+busContract(
+  'kinesis, packed and gzipped',
+  harness({ packing: { compression: { codec: 'gzip', level: 6 } }, lingerMs: 20 }),
+);

@@ -129,7 +129,7 @@ describe('Kinesis bus > producer on the local stack', function () {
       clients,
       leaseTable: 'prestacop-leases',
       target: 'local',
-      producer: { packing: { gzip: true } },
+      producer: { packing: { compression: { codec: 'gzip', level: 6 } } },
     });
     const all = msgs(2_000, 8);
     await Promise.all(
