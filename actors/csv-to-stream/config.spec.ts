@@ -5,20 +5,43 @@ import { loadConfig } from '../../runtime/config.ts';
 import { csvToStreamSpec } from './config.ts';
 
 describe('CsvToStream > options', () => {
-  it('compresses at gzip level 3 unless told, and takes 1 to 9 from the flag or the env', () => {
-    const level = (argv: string[], env: Record<string, string> = {}) => {
-      const r = loadConfig(csvToStreamSpec(), ['--file', 'fy2017.csv', ...argv], env);
-      return E.isRight(r)
-        ? r.right.gzipLevel
-        : r.left._tag === 'ConfigError' && r.left.issues.join('\n');
-    };
-    assert.equal(level([]), 3);
-    assert.equal(level(['--gzip-level', '9']), 9);
-    assert.equal(level([], { PRESTACOP_CSV_GZIP_LEVEL: '1' }), 1);
-    for (const bad of ['0', '10', '2.5', 'fast'])
+  const compression = (argv: string[], env: Record<string, string> = {}) => {
+    const r = loadConfig(csvToStreamSpec(), ['--file', 'fy2017.csv', ...argv], env);
+    return E.isRight(r)
+      ? r.right.compression
+      : r.left._tag === 'ConfigError' && r.left.issues.join('\n');
+  };
+
+  it('compresses with gzip level 3 unless told, and takes gzip, zstd or none from the flag or the env', () => {
+    assert.deepEqual(compression([]), { codec: 'gzip', level: 3 });
+    assert.deepEqual(compression(['--compression', 'gzip:9']), { codec: 'gzip', level: 9 });
+    assert.deepEqual(compression(['--compression', 'zstd:6']), { codec: 'zstd', level: 6 });
+    assert.deepEqual(compression(['--compression', 'none']), { codec: 'none' });
+    assert.deepEqual(compression([], { PRESTACOP_CSV_COMPRESSION: 'zstd:3' }), {
+      codec: 'zstd',
+      level: 3,
+    });
+    // The flag wins over the env.
+    assert.deepEqual(
+      compression(['--compression', 'gzip:1'], { PRESTACOP_CSV_COMPRESSION: 'zstd:3' }),
+      { codec: 'gzip', level: 1 },
+    );
+  });
+
+  it('refuses a codec or a level the packed format does not take, naming the flag and the env', () => {
+    for (const bad of ['gzip:0', 'gzip:10', 'zstd:20', 'zstd', 'gzip:2.5', 'brotli:3', 'fast'])
       assert.match(
-        String(level(['--gzip-level', bad])),
-        /from 1 to 9.*--gzip-level, env PRESTACOP_CSV_GZIP_LEVEL/,
+        JSON.stringify(compression(['--compression', bad])),
+        /expected none, gzip:1\.\.9 or zstd:1\.\.19.*--compression, env PRESTACOP_CSV_COMPRESSION/,
+        bad,
       );
+  });
+
+  it('lists the compression option in --help', () => {
+    const r = loadConfig(csvToStreamSpec(), ['--help'], {});
+    const help = E.isLeft(r) && r.left._tag === 'HelpRequested' ? r.left.text : '';
+    assert.match(help, /--compression/);
+    assert.match(help, /PRESTACOP_CSV_COMPRESSION/);
+    assert.match(help, /gzip:1\.\.9, zstd:1\.\.19/);
   });
 });

@@ -4,9 +4,9 @@
  */
 import { AwsOptions, awsOptionSpecs } from '../../runtime/aws/options.ts';
 import { loadResourcesOrThrow } from '../../runtime/aws/resources.ts';
+import { CompressionOption } from '../../runtime/bus/kinesis-packing.ts';
 import {
   BooleanLike,
-  GzipLevel,
   NonEmptyString,
   NonNegativeInt,
   oneOf,
@@ -33,7 +33,7 @@ export const CsvToStreamConfig = t.intersection([
     state: NonEmptyString,
     fiscalYear: Optional(PositiveInt),
     maxRowsPerSec: NonNegativeInt,
-    gzipLevel: GzipLevel,
+    compression: CompressionOption,
     historyStream: NonEmptyString,
     leaseTable: NonEmptyString,
     logLevel: oneOf('LogLevel', ['debug', 'info', 'warn', 'error', 'silent']),
@@ -91,11 +91,13 @@ export const csvToStreamSpec = (): CommandSpec<CsvToStreamConfig> => {
         env: 'PRESTACOP_CSV_MAX_ROWS_PER_SEC',
         default: '0',
       },
-      'gzip-level': {
+      compression: {
         type: 'string',
-        doc: 'gzip level of the packed records, 1 (least CPU) to 9 (fewest bytes)',
-        env: 'PRESTACOP_CSV_GZIP_LEVEL',
-        default: '3',
+        doc:
+          'compression of the packed records: gzip:1..9, zstd:1..19 (level: higher = fewer bytes, more CPU) or ' +
+          'none; zstd needs consumers that read it (deploy them first)',
+        env: 'PRESTACOP_CSV_COMPRESSION',
+        default: 'gzip:3',
       },
       'history-stream': {
         type: 'string',

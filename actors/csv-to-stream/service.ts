@@ -74,7 +74,7 @@ export const runCsvToStream = async (
           // Records of up to 1 MiB of rows (~1,700, ~120 KB gzipped); 4 MiB of rows in the producer keep memory flat
           // (a larger buffer was not faster: deciding the rows, in the worker thread, is the bottleneck).
           producer: {
-            packing: { gzip: true, gzipLevel: cfg.gzipLevel },
+            packing: { compression: cfg.compression },
             maxBufferedBytes: 4 * 1024 * 1024,
           },
         });

@@ -1,7 +1,7 @@
 /**
  * csv-to-stream on the local stack, with stream-to-storage archiving the history stream beside it: the real NYPD
  * samples (exact counts, quoted commas, CRLF + BOM, a wrapped record, a file cut mid-record) end up in the S3
- * archive row for row; and an import SIGKILLed mid-way resumes from its checkpoint, so at the end every row is
+ * archive row for row (packed with zstd: the archiver reads it); and an import SIGKILLed mid-way resumes from its checkpoint, so at the end every row is
  * archived and the only duplicates are raw copies of the same ids.
  */
 import assert from 'node:assert/strict';
@@ -23,12 +23,14 @@ import { startStorageWriter } from '../../actors/stream-to-storage/service.ts';
 import { createBucket, createStream, deleteStream } from '../../runtime/aws/provision.ts';
 import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
+import { isPacked } from '../../runtime/bus/kinesis-packing.ts';
 import { E } from '../../runtime/codec.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import { createEventHub } from '../../runtime/events.ts';
 import { stackEnv } from '../../runtime/local-stack/index.ts';
 import { createLogger } from '../../runtime/log.ts';
 import { generateNypd } from '../../scripts/nypd-generator.ts';
+import { readStream } from '../helpers/kinesis-stream.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'nypd');
@@ -117,7 +119,7 @@ describe('CsvToStream > on the local stack', function () {
     return { history, archived };
   };
 
-  it('imports the real samples: exact counts, tricky records decided right, every accepted row archived', async () => {
+  it('imports the real samples with zstd: exact counts, tricky records decided right, every accepted row archived', async () => {
     const { history, archived } = await historyWithArchive('samples');
     // FY2017 as some downloads have it: a BOM, CRLF, line 11 wrapped whole in quotes, cut inside line 19's quotes.
     const lines = readFileSync(join(FIXTURES, 'fy2017-sample.csv'), 'utf8').split('\r\n');
@@ -133,6 +135,7 @@ describe('CsvToStream > on the local stack', function () {
       ...files.flatMap((f) => ['--file', f]),
       ...['--history-stream', history, '--state', join(dir, 'samples-state.json')],
       ...['--rejects', join(dir, 'samples-rejects.ndjson'), '--summary', join(dir, 'samples.json')],
+      ...['--compression', 'zstd:3'],
     ];
     const cfg = loadConfig(csvToStreamSpec(), argv, stackEnv(stack));
     if (E.isLeft(cfg)) assert.fail(JSON.stringify(cfg.left));
@@ -171,6 +174,13 @@ describe('CsvToStream > on the local stack', function () {
         file: 'fy2017-dirty.csv',
       },
     ]);
+
+    // Packed records carry the zstd flag (bit 1); the single first ticket goes alone, unpacked.
+    const packed = (await readStream(stack.clients.kinesis, history)).filter((r) =>
+      isPacked(r.data),
+    );
+    assert.ok(packed.length > 0);
+    assert.deepEqual([...new Set(packed.map((r) => r.data[5]))], [2]);
 
     const expected = new Set([
       ...(await acceptedIds(files[0]!)),
