@@ -358,8 +358,9 @@ WATCH_PID=$!
 REDEPLOY_AT=$(($(date +%s) * 1000))
 check "redeploy.yml: a new build, one host at a time, /healthz before the next" \
   playbook redeploy.yml -e prestacop_build_label="redeploy-$(date +%s)"
-check "redeploy order: each host back up before the next one stopped" \
-  node --import tsx test/infra/flow.ts rolling "$REDEPLOY_AT" "$TMP"/host{1,2,3}/var/log/prestacop
+# Play order: the stream readers' hosts first (host2, host3), then the producer's (host1): see redeploy.yml.
+check "redeploy order: readers' hosts first, each host back up before the next one stopped" \
+  node --import tsx test/infra/flow.ts rolling "$REDEPLOY_AT" "$TMP"/host{2,3,1}/var/log/prestacop
 sleep 3
 kill "$WATCH_PID" 2> /dev/null
 WATCH_PID=""
