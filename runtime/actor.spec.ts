@@ -4,7 +4,7 @@ import { filter, map } from 'rxjs';
 
 import { type DeadLetterRequest, runActor } from './actor.ts';
 import { topic } from './bus/bus.ts';
-import { createMemoryBackend, createMemoryBus } from './bus/memory.ts';
+import { createMemoryBackend, createMemoryBus, type MemoryBackend } from './bus/memory.ts';
 import { t } from './codec.ts';
 import { portFailure } from './errors.ts';
 import { createEventHub, type RuntimeEvent } from './events.ts';
@@ -19,6 +19,27 @@ const waitFor = async (ok: () => boolean, ms = 3_000): Promise<void> => {
     if (Date.now() > until) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 5));
   }
+};
+
+/**
+ * Records of `stream` past `application`'s checkpoint: what a restarted subscriber would be handed again. Read
+ * from the backend's state, so "nothing is redelivered" needs no wait for something not to happen.
+ */
+const unacknowledged = (backend: MemoryBackend, application: string, stream: string): number => {
+  const checkpoints = backend.checkpoints.get(application)?.get(stream);
+  return (backend.streams.get(stream) ?? []).reduce(
+    (n, shard, i) => n + shard.filter((r) => r.sequence > (checkpoints?.get(i) ?? 0)).length,
+    0,
+  );
+};
+
+/** Settles with `p`, or rejects if it has not settled `ms` after the call. */
+const within = <A>(p: Promise<A>, ms: number, what: string): Promise<A> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 };
 
 const setup = () => {
@@ -62,15 +83,8 @@ describe('Runtime > runActor', () => {
     await waitFor(() => done.length === 2);
     await actor.stop();
     assert.deepEqual(done.sort(), [0, 20]);
-    // Every input, with or without output, was acknowledged: a new subscriber sees nothing old.
-    const again = createMemoryBus(backend);
-    const redelivered: unknown[] = [];
-    const sub = again
-      .subscribe(tp, { application: 'doubler' })
-      .subscribe((d) => redelivered.push(d));
-    await new Promise((r) => setTimeout(r, 20));
-    sub.unsubscribe();
-    assert.equal(redelivered.length, 0);
+    // Every input, with or without output, was acknowledged: a new subscriber would see nothing old.
+    assert.equal(unacknowledged(backend, 'doubler', 'in'), 0);
   });
 
   it('dead-letters what does not decode, with its reasons and bytes, and keeps going', async () => {
@@ -197,12 +211,85 @@ describe('Runtime > runActor', () => {
     release();
     await stopped;
     assert.equal(actor.healthy(), false);
-    const redelivered: unknown[] = [];
-    const sub = createMemoryBus(backend)
-      .subscribe(tp, { application: 'a' })
-      .subscribe((d) => redelivered.push(d));
-    await new Promise((r) => setTimeout(r, 20));
-    sub.unsubscribe();
-    assert.equal(redelivered.length, 0);
+    assert.equal(unacknowledged(backend, 'a', 'in'), 0);
+  });
+
+  it('stop() waits for the effects of a crashed incarnation, and a restart does not inherit them', async () => {
+    // The old incarnation's slow effect outlives its crash; its completion must neither settle nor stall the next
+    // incarnation (they once shared the in-flight counter and subscription), and stop() waits for it.
+    const { bus, tp, events, deadLetter, seen } = setup();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let started = 0;
+    let finished = 0;
+    let bombs = 0;
+    const actor = runActor({
+      name: 'a',
+      events,
+      restart: { ...fast, retries: Infinity },
+      input: () => bus.subscribe(tp, { application: 'a' }),
+      behaviour: (in$) =>
+        in$.pipe(
+          map((m: Msg) => {
+            if (m.id === 'bomb' && bombs++ === 0) throw new Error('bug');
+            return m;
+          }),
+        ),
+      effect: async (m) => {
+        if (m.id !== 'slow') return;
+        started++;
+        await gate;
+        finished++;
+      },
+      deadLetter,
+    });
+    await bus.publish(tp, [{ id: 'slow', n: 1 }]);
+    await waitFor(() => started === 1);
+    await bus.publish(tp, [{ id: 'bomb', n: 2 }]);
+    await waitFor(() => seen.some((e) => e.type === 'actor.crashed'));
+    const stopped = actor.stop();
+    release();
+    await within(stopped, 1_000, 'stop()');
+    assert.equal(finished, started, 'stop() returned while an effect was still running');
+    assert.equal(seen.at(-1)!.type, 'actor.stopped');
+  });
+
+  it('restarts only after the crashed incarnation drained, then processes what it left', async () => {
+    const { bus, tp, events, deadLetter, seen, backend } = setup();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const log: string[] = [];
+    let bombs = 0;
+    const actor = runActor({
+      name: 'a',
+      events,
+      restart: { ...fast, retries: Infinity },
+      input: () => bus.subscribe(tp, { application: 'a' }),
+      behaviour: (in$) =>
+        in$.pipe(
+          map((m: Msg) => {
+            if (m.id === 'bomb' && bombs++ === 0) throw new Error('bug');
+            return m;
+          }),
+        ),
+      effect: async (m) => {
+        log.push(`start ${m.id}`);
+        if (m.id === 'slow' && !log.includes('end slow')) await gate;
+        log.push(`end ${m.id}`);
+      },
+      deadLetter,
+    });
+    await bus.publish(tp, [{ id: 'slow', n: 1 }]);
+    await waitFor(() => log.length === 1);
+    await bus.publish(tp, [{ id: 'bomb', n: 2 }]);
+    await waitFor(() => seen.some((e) => e.type === 'actor.crashed'));
+    release();
+    await waitFor(
+      () => log.filter((l) => l === 'end slow').length === 2 && log.includes('end bomb'),
+    );
+    // The next incarnation started after the old one's effect ended, and redelivered what it had not acknowledged.
+    assert.ok(log.indexOf('end slow') < log.lastIndexOf('start slow'), log.join(', '));
+    await within(actor.stop(), 1_000, 'stop()');
+    assert.equal(unacknowledged(backend, 'a', 'in'), 0);
   });
 });

@@ -2,7 +2,8 @@
  * The runtime owns the loop; actors are handlers (kafkajs `eachMessage`). `runActor` subscribes to the input,
  * runs the pure behaviour on each decoded delivery, performs the effects through ports, and acknowledges only
  * after every effect succeeded or the delivery was dead-lettered. It supervises: a defect (the behaviour throws,
- * or a dead letter cannot be written) crashes the actor, which restarts from its checkpoint with backoff.
+ * or a dead letter cannot be written) crashes the actor, which restarts from its checkpoint with backoff, after the
+ * crashed incarnation's in-flight handlers have finished (each incarnation owns its subscription and counter).
  *
  * The behaviour is applied per delivery, so every output is tied to the delivery it came from and an ack covers
  * exactly its effects. State across messages (dedup, batching) lives in ports, which are durable: an in-memory
@@ -56,7 +57,10 @@ export interface ActorSpec<In, Out> {
 }
 
 export interface ActorHandle {
-  /** Stops taking deliveries, lets in-flight ones finish (effects + ack), then unsubscribes. */
+  /**
+   * Stops taking deliveries, lets in-flight ones finish (effects + ack), then unsubscribes. Also waits for the
+   * effects a crashed incarnation still runs: a restart drains them first.
+   */
   readonly stop: () => Promise<void>;
   /** Settles when the actor has stopped. */
   readonly done: Promise<void>;
@@ -88,8 +92,6 @@ export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
   const crashes = new Map<string, number>();
   let stopping = false;
   let running = false;
-  let inFlight = 0;
-  let subscription: Subscription | undefined;
   let wakeIdle: (() => void) | undefined;
   let wakeRestart: (() => void) | undefined;
 
@@ -173,12 +175,19 @@ export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
     spec.events.emit('actor.processed', spec.name, { count: 1 });
   };
 
-  /** One incarnation: resolves on a clean stop, rejects with the crash. */
-  const incarnation = () =>
-    new Promise<void>((resolve, reject) => {
+  /**
+   * One incarnation, with its own subscription and in-flight handlers (kafkajs builds a new Runner per restart):
+   * nothing of it is shared with the next one, so a handler that outlives a crash cannot settle, unsubscribe or
+   * miscount its successor. `finished` resolves on a clean stop or the input's end and rejects with the crash;
+   * `drain` unsubscribes and waits for every handler it started.
+   */
+  const incarnation = () => {
+    const inFlight = new Set<Promise<void>>();
+    let subscription: Subscription | undefined;
+    const finished = new Promise<void>((resolve, reject) => {
       running = true;
       const settleIfIdle = () => {
-        if (stopping && inFlight === 0) {
+        if (stopping && inFlight.size === 0) {
           subscription?.unsubscribe();
           resolve();
         }
@@ -187,30 +196,36 @@ export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
       subscription = spec
         .input()
         .pipe(
-          mergeMap(async (d) => {
-            if (stopping) return; // not acknowledged: redelivered to the next incarnation or worker
-            inFlight++;
-            try {
-              await handle(d);
-            } finally {
-              inFlight--;
+          mergeMap((d) => {
+            // Not acknowledged: redelivered to the next incarnation or worker.
+            if (stopping) return Promise.resolve();
+            const handled: Promise<void> = handle(d).finally(() => {
+              inFlight.delete(handled);
               settleIfIdle();
-            }
+            });
+            inFlight.add(handled);
+            return handled;
           }, spec.concurrency ?? 32),
         )
         .subscribe({ error: reject, complete: resolve });
     });
+    const drain = async (): Promise<void> => {
+      subscription?.unsubscribe();
+      // Their failures are this incarnation's, already reported by the crash being handled.
+      await Promise.allSettled([...inFlight]);
+    };
+    return { finished, drain };
+  };
 
   const loop = async (): Promise<void> => {
     spec.events.emit('actor.started', spec.name, { instance: `${process.pid}` });
     for (let restarts = 0; !stopping;) {
+      const current = incarnation();
       try {
-        await incarnation();
+        await current.finished;
         break;
       } catch (e) {
         running = false;
-        subscription?.unsubscribe();
-        inFlight = 0;
         restarts++;
         if (e instanceof Defect)
           crashes.set(
@@ -227,6 +242,9 @@ export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
           restartInMs,
           restarts,
         });
+        // Drain before restarting (kafkajs `onCrash` awaits `runner.stop()`): stop() then waits for these too.
+        await current.drain();
+        if (stopping) break;
         await new Promise<void>((r) => {
           wakeRestart = r;
           void sleep(restartInMs).then(r);
