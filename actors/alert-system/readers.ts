@@ -4,12 +4,9 @@
  * benchmark. An alarm counts as published only if both agree: the console reads the store, humans get SNS.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
+import { batchGetItems } from '../../runtime/aws/batch-get.ts';
 import { subscribeAlarmQueue } from './queue-subscriber.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -69,8 +66,7 @@ export interface CountPublishedAlarmsOptions {
 // readers
 
 /**
- * Which of `ids` the alarm store holds, with their delivery bookkeeping (BatchGetItem, 100 keys a call,
- * unprocessed keys retried).
+ * Which of `ids` the alarm store holds, with their delivery bookkeeping (runtime's `batchGetItems`).
  * @example const byId = await storedAlarms(clients.doc, 'prestacop-alarms', ['drone-0001:17']);
  */
 export const storedAlarms = async (
@@ -79,26 +75,14 @@ export const storedAlarms = async (
   ids: ReadonlyArray<string>,
 ): Promise<Map<string, StoredAlarm>> => {
   const found = new Map<string, StoredAlarm>();
-  for (let i = 0; i < ids.length; i += 100) {
-    let keys: Array<Record<string, unknown>> | undefined = ids
-      .slice(i, i + 100)
-      .map((id) => ({ id }));
-    for (let attempt = 0; keys && keys.length > 0 && attempt < 10; attempt++) {
-      const out: BatchGetCommandOutput = await doc.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [table]: { Keys: keys, ProjectionExpression: 'id, publishedAt, publishCount' },
-          },
-        }),
-      );
-      for (const item of out.Responses?.[table] ?? [])
-        found.set(item.id as string, {
-          ...(typeof item.publishedAt === 'string' ? { publishedAt: item.publishedAt } : {}),
-          publishCount: typeof item.publishCount === 'number' ? item.publishCount : 0,
-        });
-      keys = out.UnprocessedKeys?.[table]?.Keys;
-    }
-  }
+  const items = await batchGetItems(doc, table, ids, {
+    projection: 'id, publishedAt, publishCount',
+  });
+  for (const item of items)
+    found.set(item.id as string, {
+      ...(typeof item.publishedAt === 'string' ? { publishedAt: item.publishedAt } : {}),
+      publishCount: typeof item.publishCount === 'number' ? item.publishCount : 0,
+    });
   return found;
 };
 

@@ -5,11 +5,9 @@
 import { gunzipSync } from 'node:zlib';
 
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+import { batchGetItems } from '../../runtime/aws/batch-get.ts';
 
 /** Every archived line of a type, object by object (objects modified since `since`, if given). */
 export async function* archivedLines(
@@ -55,26 +53,12 @@ export const archiveCoverage = async (
   return { distinct: seen.size, rawCopies };
 };
 
-/** Which of `ids` the hot table holds (BatchGetItem, 100 keys a call, unprocessed keys retried). */
+/** Which of `ids` the hot table holds (runtime's `batchGetItems`). */
 export const storedIds = async (
   doc: DynamoDBDocumentClient,
   table: string,
   ids: ReadonlyArray<string>,
-): Promise<Set<string>> => {
-  const found = new Set<string>();
-  for (let i = 0; i < ids.length; i += 100) {
-    let keys: Array<Record<string, unknown>> | undefined = ids
-      .slice(i, i + 100)
-      .map((id) => ({ id }));
-    for (let attempt = 0; keys && keys.length > 0 && attempt < 10; attempt++) {
-      const out: BatchGetCommandOutput = await doc.send(
-        new BatchGetCommand({
-          RequestItems: { [table]: { Keys: keys, ProjectionExpression: 'id' } },
-        }),
-      );
-      for (const item of out.Responses?.[table] ?? []) found.add(item.id as string);
-      keys = out.UnprocessedKeys?.[table]?.Keys;
-    }
-  }
-  return found;
-};
+): Promise<Set<string>> =>
+  new Set(
+    (await batchGetItems(doc, table, ids, { projection: 'id' })).map((item) => item.id as string),
+  );

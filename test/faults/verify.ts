@@ -4,13 +4,14 @@
  * and the console queue, which dead letters exist, and where every consumer's checkpoint is.
  */
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 
 import { countPublishedAlarms, type PublishedAlarms } from '../../actors/alert-system/readers.ts';
 import { DroneMessage } from '../../actors/protocol/drone-message.ts';
 import { decodeDroneMessage } from '../../actors/protocol/drone-message-in.ts';
 import { messageHash } from '../../actors/protocol/message-hash.ts';
 import { archivedLines } from '../../actors/stream-to-storage/readers.ts';
+import { batchGetItems } from '../../runtime/aws/batch-get.ts';
 import type { AwsClients } from '../../runtime/aws/clients.ts';
 import { unpackRecord } from '../../runtime/bus/kinesis-packing.ts';
 import { E } from '../../runtime/codec.ts';
@@ -219,21 +220,10 @@ const storedHashes = async (
   ids: ReadonlyArray<string>,
 ): Promise<Map<string, string>> => {
   const found = new Map<string, string>();
-  for (let i = 0; i < ids.length; i += 100) {
-    let keys: Array<Record<string, unknown>> | undefined = ids
-      .slice(i, i + 100)
-      .map((id) => ({ id }));
-    for (let attempt = 0; keys && keys.length > 0 && attempt < 10; attempt++) {
-      const out: BatchGetCommandOutput = await clients.doc.send(
-        new BatchGetCommand({
-          RequestItems: { [table]: { Keys: keys, ProjectionExpression: 'id, messageHash' } },
-        }),
-      );
-      for (const item of out.Responses?.[table] ?? [])
-        found.set(item.id as string, typeof item.messageHash === 'string' ? item.messageHash : '');
-      keys = out.UnprocessedKeys?.[table]?.Keys;
-    }
-  }
+  for (const item of await batchGetItems(clients.doc, table, ids, {
+    projection: 'id, messageHash',
+  }))
+    found.set(item.id as string, typeof item.messageHash === 'string' ? item.messageHash : '');
   return found;
 };
 
