@@ -3,12 +3,12 @@
  */
 import type { AwsClients } from '../../runtime/aws/clients.ts';
 import { queueUrlOf, topicArnOf } from '../../runtime/aws/lookup.ts';
+import { createS3BodyDeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
 import { E } from '../../runtime/codec.ts';
 import type { Logger } from '../../runtime/log.ts';
 import type { MetricsRegistry } from '../../runtime/metrics.ts';
 import { loadViolationCodes } from '../protocol/violation-codes.ts';
 import { createDynamoAlarmSource, createDynamoDecisionStore } from './dynamo-events.ts';
-import { createS3ConsoleDeadLetters } from './s3-dead-letters.ts';
 import { createS3ImageSource } from './s3-images.ts';
 import { createS3NeedsHumanSource } from './s3-needs-human.ts';
 import { type AlarmScope, scopeAlarms } from './scope.ts';
@@ -62,7 +62,11 @@ export const startConsoleWithClients = async (
     ...(o.scope ? scopeAlarms(o.scope, ports) : ports),
     publisher: createSnsEscalationPublisher(clients.sns, topicArn),
     images: createS3ImageSource(clients.s3, o.bucket),
-    deadLetters: createS3ConsoleDeadLetters(clients.s3, o.bucket, Date.now),
+    // Queue bodies that are not an alarm event; an SQS message has no bus position, so the id is the bytes' hash.
+    deadLetters: createS3BodyDeadLetters(clients.s3, o.bucket, Date.now, {
+      actor: 'operator-console',
+      input: 'alarm-queue',
+    }),
     needsHuman: createS3NeedsHumanSource(clients.s3, o.bucket),
     describe: (code) => codes.right.get(code)?.definition,
     escalateAfterMs: o.escalateAfterMs,

@@ -23,7 +23,6 @@ import {
   createDynamoDecisionStore,
 } from '../../actors/operator-console/dynamo-events.ts';
 import type { AlarmView, ConsoleCounts } from '../../actors/operator-console/model.ts';
-import { createS3ConsoleDeadLetters } from '../../actors/operator-console/s3-dead-letters.ts';
 import { createS3ImageSource } from '../../actors/operator-console/s3-images.ts';
 import {
   type OperatorConsole,
@@ -37,7 +36,7 @@ import { utcTimeOf } from '../../actors/protocol/time.ts';
 import { DEFAULT_HUMAN_CODES, loadViolationCodes } from '../../actors/protocol/violation-codes.ts';
 import { createTable } from '../../runtime/aws/provision.ts';
 import { queueArn } from '../../runtime/aws/provision-verify.ts';
-import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
+import { createS3BodyDeadLetters, createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
 import { topic } from '../../runtime/bus/bus.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { E } from '../../runtime/codec.ts';
@@ -85,7 +84,10 @@ describe('Operator console > in headless Chromium', function () {
       feed: createSqsAlarmFeed(stack.clients.sqs, consoleQueueUrl),
       publisher: createSnsEscalationPublisher(stack.clients.sns, r.topicArn),
       images: createS3ImageSource(stack.clients.s3, r.bucket),
-      deadLetters: createS3ConsoleDeadLetters(stack.clients.s3, r.bucket, Date.now, dlActor),
+      deadLetters: createS3BodyDeadLetters(stack.clients.s3, r.bucket, Date.now, {
+        actor: dlActor,
+        input: 'alarm-queue',
+      }),
       describe: (code) => codes.right.get(code)?.definition,
       escalateAfterMs: ESCALATE_MS,
       host: '127.0.0.1',
