@@ -2,15 +2,11 @@
  * An SQS subscriber of the alarm topic, as the operator console will be one: long-polls a queue subscribed with
  * raw delivery off, unwraps each SNS envelope (`{ Type: 'Notification', MessageId, Message, MessageAttributes }`),
  * decodes the alarm and hands it over with its receive time. Used by `countPublishedAlarms`, the benchmark and
- * the tests; each receive loop is sequential, several run side by side so one slow call never holds the rest.
+ * the tests; receiving and deleting are the runtime's queue input (`receiveQueue`).
  */
-import {
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 
+import { receiveQueue } from '../../runtime/aws/sqs-input.ts';
 import { E } from '../../runtime/codec.ts';
 import { AlarmRaised } from '../protocol/alarm.ts';
 
@@ -118,58 +114,22 @@ export const subscribeAlarmQueue = (
   options: QueueSubscriberOptions = {},
 ): QueueSubscriber => {
   const now = options.now ?? Date.now;
-  const consume = options.consume ?? true;
-  let stopped = false;
   let undecodable = 0;
-  const deletes = new Set<Promise<unknown>>();
-
-  const consumeAll = (messages: ReadonlyArray<Message>) => {
-    const entries = messages.flatMap((m, i) =>
-      m.ReceiptHandle ? [{ Id: String(i), ReceiptHandle: m.ReceiptHandle }] : [],
-    );
-    if (!consume || entries.length === 0) return;
-    // Not awaited by the loop: the next receive should not wait for the delete. A failed delete only means the
-    // message comes back after its visibility timeout, which readers count as a raw copy.
-    const p = sqs
-      .send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }))
-      .catch(() => undefined)
-      .finally(() => deletes.delete(p));
-    deletes.add(p);
-  };
-
-  const loop = async (): Promise<void> => {
-    while (!stopped) {
-      let messages: ReadonlyArray<Message>;
-      try {
-        const out = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: queueUrl,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: options.waitSeconds ?? 1,
-          }),
-        );
-        messages = out.Messages ?? [];
-      } catch {
-        if (!stopped) await new Promise((r) => setTimeout(r, 200));
-        continue;
-      }
-      const at = now();
-      for (const m of messages) {
-        const received = parseAlarmEnvelope(m.Body ?? '', at);
-        if (received !== undefined) onAlarm(received);
-        else if (!isOtherAlarmEvent(m.Body ?? '')) undecodable++;
-      }
-      consumeAll(messages);
-    }
-  };
-
-  const loops = Array.from({ length: options.receivers ?? 2 }, loop);
-  return {
-    stop: async () => {
-      stopped = true;
-      await Promise.all(loops);
-      await Promise.all([...deletes]);
+  // A failed delete only means the alarm comes back after its visibility timeout: readers count it as a raw copy.
+  const input = receiveQueue(
+    sqs,
+    queueUrl,
+    (body) => {
+      const received = parseAlarmEnvelope(body, now());
+      if (received !== undefined) onAlarm(received);
+      else if (!isOtherAlarmEvent(body)) undecodable++;
     },
-    undecodable: () => undecodable,
-  };
+    {
+      retryMs: 200,
+      ...(options.consume === undefined ? {} : { consume: options.consume }),
+      ...(options.receivers === undefined ? {} : { receivers: options.receivers }),
+      ...(options.waitSeconds === undefined ? {} : { waitSeconds: options.waitSeconds }),
+    },
+  );
+  return { stop: input.stop, undecodable: () => undecodable };
 };

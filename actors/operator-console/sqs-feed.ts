@@ -5,13 +5,9 @@
  * that). A queue of its own means no other reader (the swarm's summary reads `prestacop-console`) takes
  * messages from it.
  */
-import {
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 
+import { receiveQueue } from '../../runtime/aws/sqs-input.ts';
 import { E } from '../../runtime/codec.ts';
 import { AlarmEvent } from '../protocol/alarm.ts';
 import type { AlarmFeed, FeedItem } from './ports.ts';
@@ -52,48 +48,9 @@ export const createSqsAlarmFeed = (
   queueUrl: string,
   options: { readonly waitSeconds?: number; readonly onError?: (e: unknown) => void } = {},
 ): AlarmFeed => ({
-  start: (onItem) => {
-    let stopped = false;
-    const deletes = new Set<Promise<unknown>>();
-    const consume = (messages: ReadonlyArray<Message>) => {
-      const entries = messages.flatMap((m, i) =>
-        m.ReceiptHandle ? [{ Id: String(i), ReceiptHandle: m.ReceiptHandle }] : [],
-      );
-      if (entries.length === 0) return;
-      const p = sqs
-        .send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }))
-        .catch((e: unknown) => options.onError?.(e))
-        .finally(() => deletes.delete(p));
-      deletes.add(p);
-    };
-    const loop = async (): Promise<void> => {
-      while (!stopped) {
-        let messages: ReadonlyArray<Message>;
-        try {
-          const out = await sqs.send(
-            new ReceiveMessageCommand({
-              QueueUrl: queueUrl,
-              MaxNumberOfMessages: 10,
-              WaitTimeSeconds: options.waitSeconds ?? 1,
-            }),
-          );
-          messages = out.Messages ?? [];
-        } catch (e) {
-          options.onError?.(e);
-          if (!stopped) await new Promise((r) => setTimeout(r, 500));
-          continue;
-        }
-        for (const m of messages) onItem(parseEnvelope(m.Body ?? ''));
-        consume(messages);
-      }
-    };
-    const loops = [loop(), loop()];
-    return {
-      stop: async () => {
-        stopped = true;
-        await Promise.all(loops);
-        await Promise.all([...deletes]);
-      },
-    };
-  },
+  start: (onItem) =>
+    receiveQueue(sqs, queueUrl, (body) => onItem(parseEnvelope(body)), {
+      ...(options.waitSeconds === undefined ? {} : { waitSeconds: options.waitSeconds }),
+      ...(options.onError === undefined ? {} : { onError: options.onError }),
+    }),
 });

@@ -1,0 +1,117 @@
+/**
+ * The runtime's queue input on fauxqs: every body handed over and deleted after it was handled, never before; a
+ * body whose handler rejects comes back. Waits on queue state, never on a bare sleep.
+ */
+import assert from 'node:assert/strict';
+
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
+
+import { pollUntil } from '../../runtime/aws/poll.ts';
+import { receiveQueue } from '../../runtime/aws/sqs-input.ts';
+import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
+
+describe('Runtime > receiveQueue > on fauxqs', function () {
+  this.timeout(60_000);
+  let stack: TestStack;
+
+  before(async () => {
+    stack = await useStack();
+  });
+
+  const createQueue = async (visibilitySeconds: number): Promise<string> =>
+    (
+      await stack.clients.sqs.send(
+        new CreateQueueCommand({
+          QueueName: uniqueName('input'),
+          Attributes: { VisibilityTimeout: String(visibilitySeconds) },
+        }),
+      )
+    ).QueueUrl!;
+
+  const send = async (queueUrl: string, bodies: ReadonlyArray<string>): Promise<void> => {
+    for (let i = 0; i < bodies.length; i += 10)
+      await stack.clients.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: bodies.slice(i, i + 10).map((body, j) => ({ Id: String(j), MessageBody: body })),
+        }),
+      );
+  };
+
+  /** Messages still in the queue, visible or handed out and not deleted. */
+  const left = async (queueUrl: string): Promise<number> => {
+    const { Attributes: a } = await stack.clients.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return (
+      Number(a?.ApproximateNumberOfMessages ?? NaN) +
+      Number(a?.ApproximateNumberOfMessagesNotVisible ?? NaN)
+    );
+  };
+
+  const until = (what: string, ok: () => boolean | Promise<boolean>) =>
+    pollUntil(async () => ((await ok()) ? true : undefined), {
+      what,
+      timeoutMs: 20_000,
+      intervalMs: 20,
+    });
+
+  it('hands every body over and deletes each once handled', async () => {
+    const queueUrl = await createQueue(30);
+    const bodies = Array.from({ length: 25 }, (_, i) => `m${i}`);
+    await send(queueUrl, bodies);
+    const seen: string[] = [];
+    const input = receiveQueue(stack.clients.sqs, queueUrl, (body) => void seen.push(body));
+    await until('25 bodies', () => seen.length >= 25);
+    await input.stop();
+    assert.deepEqual([...seen].sort(), [...bodies].sort());
+    assert.equal(await left(queueUrl), 0);
+  });
+
+  it('deletes a body only after its handler resolved', async () => {
+    const queueUrl = await createQueue(30);
+    await send(queueUrl, ['slow']);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let started = false;
+    const input = receiveQueue(stack.clients.sqs, queueUrl, () => {
+      started = true;
+      return gate;
+    });
+    await until('the handler to start', () => started);
+    assert.equal(await left(queueUrl), 1, 'not deleted while its handler runs');
+    release();
+    await until('the body to be deleted', async () => (await left(queueUrl)) === 0);
+    await input.stop();
+  });
+
+  it('does not delete a body whose handler rejected: SQS hands it out again', async () => {
+    const queueUrl = await createQueue(1);
+    await send(queueUrl, ['bad', 'good']);
+    const seen: string[] = [];
+    const errors: unknown[] = [];
+    const input = receiveQueue(
+      stack.clients.sqs,
+      queueUrl,
+      (body) => {
+        seen.push(body);
+        return body === 'bad' && seen.filter((b) => b === 'bad').length === 1
+          ? Promise.reject(new Error('dead letter not written'))
+          : Promise.resolve();
+      },
+      { onError: (e) => errors.push(e) },
+    );
+    await until('bad handed out again', () => seen.filter((b) => b === 'bad').length === 2);
+    await until('the queue to empty', async () => (await left(queueUrl)) === 0);
+    await input.stop();
+    assert.equal(seen.filter((b) => b === 'good').length, 1);
+    assert.match(String(errors[0]), /dead letter not written/);
+  });
+});
