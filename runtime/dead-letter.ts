@@ -219,3 +219,6 @@ const sourceKey = (s: DeadLetterSource): string =>
   'stream' in s ? `${s.stream}/${s.shardId}/${s.sequence}/${s.subSequence}` : `${s.file}#${s.line}`;
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex').slice(0, 32);
+
+/** Key-safe form of a dead letter id: how its object in a store (and anything named after it) is keyed. */
+export const keySafeId = (id: string): string => id.replace(/[^A-Za-z0-9._=-]+/g, '_');

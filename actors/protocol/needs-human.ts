@@ -8,6 +8,9 @@
  *
  *   needs-human/actor=alert-system/verdict=code/<dead letter id, key-safe>.json
  */
+import { keySafeId } from '../../runtime/dead-letter.ts';
+
+export { keySafeId };
 
 /** Why a dead letter may need a person. */
 export type NeedsHumanVerdict = 'code' | 'unreadable';
@@ -17,9 +20,6 @@ export const NEEDS_HUMAN_PREFIX = 'needs-human/';
 
 /** Where an actor's dead letters are, in the same bucket (`runtime/aws/s3-dead-letters.ts`). */
 export const deadLetterPrefixOf = (actor: string): string => `dead-letter/actor=${actor}/`;
-
-/** Key-safe form of a dead letter id, as the dead-letter writer names its objects. */
-export const keySafeId = (id: string): string => id.replace(/[^A-Za-z0-9._=-]+/g, '_');
 
 /**
  * The key of the note on one dead letter.

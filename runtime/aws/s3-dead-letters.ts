@@ -7,11 +7,8 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 import type { DeadLetterPort } from '../actor.ts';
-import { type DeadLetter, toDeadLetter } from '../dead-letter.ts';
+import { type DeadLetter, keySafeId, toDeadLetter } from '../dead-letter.ts';
 import { decodeFailure, portFailure } from '../errors.ts';
-
-/** Key-safe form of a dead letter id. */
-const safe = (id: string) => id.replace(/[^A-Za-z0-9._=-]+/g, '_');
 
 /** Writes one letter; rejects with a PortFailure (`s3`) if S3 refuses it. */
 const putLetter = async (
@@ -20,7 +17,7 @@ const putLetter = async (
   prefix: string,
   letter: DeadLetter,
 ): Promise<void> => {
-  const key = `${prefix}actor=${letter.actor}/date=${letter.at.slice(0, 10)}/${safe(letter.id)}.json`;
+  const key = `${prefix}actor=${letter.actor}/date=${letter.at.slice(0, 10)}/${keySafeId(letter.id)}.json`;
   try {
     await s3.send(
       new PutObjectCommand({
