@@ -29,20 +29,17 @@
  * 584 MB of heap and 24 s.
  */
 import { promisify } from 'node:util';
-import {
-  constants as zlibConstants,
-  gunzip as gunzipCb,
-  gzip as gzipCb,
-  zstdCompress as zstdCompressCb,
-  zstdDecompress as zstdDecompressCb,
-} from 'node:zlib';
+// A namespace import: zstd arrived in Node 22.15/23.8, and a named import of it would fail at link time on an older
+// Node, before the entry point's version check can say why (runtime/node-version.ts).
+import * as zlib from 'node:zlib';
 
 import { t } from '../codec.ts';
 
-const gzip = promisify(gzipCb);
-const gunzip = promisify(gunzipCb);
-const zstdCompress = promisify(zstdCompressCb);
-const zstdDecompress = promisify(zstdDecompressCb);
+const gzip = promisify(zlib.gzip);
+const gunzip = promisify(zlib.gunzip);
+const zstdCompress = promisify(zlib.zstdCompress);
+const zstdDecompress = promisify(zlib.zstdDecompress);
+const zlibConstants = zlib.constants;
 
 /** The first four bytes of every packed record. */
 export const PACK_MAGIC = Buffer.from([0xff, 0x50, 0x43, 0x4b]);

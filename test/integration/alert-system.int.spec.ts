@@ -146,6 +146,8 @@ describe('AlertSystem > on the local stack', function () {
       republished: 0,
       redeliveriesSkipped: 20,
       deadLettered: 0,
+      deadLetteredNeedingHuman: 0,
+      deadLetteredUnreadable: 0,
       conflicts: 0, // the 20 redeliveries carry the same content: none is an id conflict
     });
   });
