@@ -68,6 +68,14 @@ export interface ActorHandle {
   readonly healthy: () => boolean;
 }
 
+/** A delivery's address, as the events (and their log lines) about it carry it. */
+const at = ({ stream, shardId, sequence, subSequence }: Source) => ({
+  stream,
+  shardId,
+  sequence,
+  subSequence,
+});
+
 const positionKey = (s: Source) => `${s.stream}/${s.shardId}/${s.sequence}/${s.subSequence}`;
 
 /** Thrown inside the loop to crash the actor: a defect, not an expected failure. */
@@ -109,7 +117,7 @@ export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
       attempts,
     });
     spec.events.emit('bus.dead_lettered', spec.name, {
-      stream: d.source.stream,
+      ...at(d.source),
       reason: reasons.join('; '),
       errorTag,
     });
@@ -146,7 +154,7 @@ export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
   const handle = async (d: Delivery<In>): Promise<void> => {
     if (E.isLeft(d.payload)) {
       spec.events.emit('bus.decode_failed', spec.name, {
-        stream: d.source.stream,
+        ...at(d.source),
         issues: d.payload.left.issues,
       });
       await deadLetter(d, d.payload.left, 1);

@@ -5,6 +5,17 @@
 import type { Observable } from 'rxjs';
 import { Subject } from 'rxjs';
 
+/**
+ * Where a delivery came from, on the events (and so the log lines) about it: the bus's `Source`, so a dead letter's
+ * log line names the same record as its S3 object (`subSequence` is the index inside a packed record, 0 otherwise).
+ */
+interface DeliveryAt {
+  readonly stream: string;
+  readonly shardId: string;
+  readonly sequence: string;
+  readonly subSequence: number;
+}
+
 interface EventPayloads {
   'actor.started': { readonly instance: string };
   'actor.stopped': { readonly reason: string };
@@ -21,12 +32,8 @@ interface EventPayloads {
     readonly attempt: number;
     readonly delayMs: number;
   };
-  'bus.decode_failed': { readonly stream: string; readonly issues: ReadonlyArray<string> };
-  'bus.dead_lettered': {
-    readonly stream: string;
-    readonly reason: string;
-    readonly errorTag: string;
-  };
+  'bus.decode_failed': DeliveryAt & { readonly issues: ReadonlyArray<string> };
+  'bus.dead_lettered': DeliveryAt & { readonly reason: string; readonly errorTag: string };
   'bus.retry': {
     readonly port: string;
     readonly attempt: number;
