@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 
-import { type AlarmRaised, toAlarmRaised } from '../protocol/alarm.ts';
+import { type AlarmBorough, toAlarmRaised } from '../protocol/alarm.ts';
 import { DroneMessage, type ViolationMessage } from '../protocol/drone-message.ts';
 import { utcTimeOf } from '../protocol/time.ts';
 import { DEFAULT_HUMAN_CODES } from '../protocol/violation-codes.ts';
@@ -40,9 +40,9 @@ const human = message(1, 1, { code: 40 }); // fire hydrant
 const ordinary = message(1, 2, { code: 21 }); // street cleaning: a violation, no human needed
 const plain = message(1, 3); // no violation at all
 const fixed = { now: () => T0 };
-/** The alarm the behaviour should raise; `null` = no borough (outside every outline). */
-const alarmOf = (m: DroneMessage, at = T0, borough: AlarmRaised['borough'] | null = 'Manhattan') =>
-  toAlarmRaised(m as ViolationMessage, utcTimeOf(at), borough ?? undefined);
+/** The alarm the behaviour should raise. */
+const alarmOf = (m: DroneMessage, at = T0, borough: AlarmBorough = 'Manhattan') =>
+  toAlarmRaised(m as ViolationMessage, utcTimeOf(at), borough);
 
 describe('AlertSystem > behaviour', () => {
   let ts: TestScheduler;
@@ -69,14 +69,14 @@ describe('AlertSystem > behaviour', () => {
     assert.deepEqual(await codesOf([]), []);
   });
 
-  it('names the borough from the position (absent over water) and takes raisedAt from the clock', () =>
+  it('names the borough from the position (`unknown` over water) and takes raisedAt from the clock', () =>
     ts.run(({ cold, expectObservable }) => {
       const bay = message(3, 1, { code: 9, location: UPPER_BAY });
       const brooklyn = message(4, 1, { code: 9, location: { lat: 40.6782, lon: -73.9442 } });
       const clock = { now: () => T0 + ts.now() }; // virtual time
       const in$ = cold('-w--b|', { w: bay, b: brooklyn });
       expectObservable(alertSystem({ humanCodes: [9], clock })(in$)).toBe('-w--b|', {
-        w: alarmOf(bay, T0 + 1, null),
+        w: { ...alarmOf(bay, T0 + 1), borough: 'unknown' },
         b: alarmOf(brooklyn, T0 + 4, 'Brooklyn'),
       });
     }));

@@ -24,7 +24,7 @@ export interface AlertConfig {
 }
 
 /**
- * The behaviour: messages in, alarms out. The borough comes from the position (absent over water or outside
+ * The behaviour: messages in, alarms out. The borough comes from the position (`unknown` over water or outside
  * the city); `raisedAt` from the clock.
  *
  * @example

@@ -9,16 +9,14 @@
  * | `alarmId` | String | the alarm id = the drone message id: a duplicate publish carries the same one |
  * | `drone` | String | the drone id |
  * | `code` | Number | the violation code (numeric filters: `{"code": [{"numeric": ["=", 40]}]}`) |
- * | `borough` | String | the borough, or `unknown` outside every outline (SNS rejects empty values) |
+ * | `borough` | String | the body's `borough`: a borough, or `unknown` outside every outline (SNS rejects empty values);
+ *   `unknown` too for an alarm raised before the body always carried it |
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 
 import { portFailure } from '../../runtime/errors.ts';
-import { AlarmRaised } from '../protocol/alarm.ts';
+import { AlarmRaised, UNKNOWN_BOROUGH } from '../protocol/alarm.ts';
 import type { AlarmPublisher } from './ports.ts';
-
-/** The `borough` attribute of an alarm outside every borough outline. */
-export const UNKNOWN_BOROUGH = 'unknown';
 
 /** SNS subjects: at most 100 printable ASCII characters. */
 const subjectOf = (a: AlarmRaised): string =>

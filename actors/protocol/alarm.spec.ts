@@ -118,6 +118,18 @@ describe('Protocol > alarms', () => {
     assertIssue(issuesOf(AlarmRaised, rest), 'at .violationCode', 'got undefined');
   });
 
+  it('an alarm outside every borough says `unknown`; one raised before that (no borough) still decodes', () =>
+    fc.assert(
+      fc.property(arbViolationMessage, (m) => {
+        const a = toAlarmRaised(m, at);
+        assert.equal(a.borough, 'unknown');
+        assertRoundTrip(AlarmRaised, a);
+        const { borough: _, ...old } = AlarmRaised.encode(a);
+        assert.equal(decoded(AlarmRaised, old).borough, undefined);
+        assertIssue(issuesOf(AlarmRaised, { ...old, borough: 'Atlantis' }), 'at .borough');
+      }),
+    ));
+
   it("an alarm carries its message's content hash", () =>
     fc.assert(
       fc.property(arbViolationMessage, (m) => {

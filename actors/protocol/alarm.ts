@@ -26,11 +26,22 @@ import { UtcTime } from './time.ts';
 // ---------------------------------------------------------------------------------------------------------------
 // model
 
+/** The borough of an alarm raised outside every borough outline (and its SNS attribute: SNS refuses empty ones). */
+export const UNKNOWN_BOROUGH = 'unknown';
+
+/** Where an alarm was raised: one of the five boroughs, or {@link UNKNOWN_BOROUGH}. */
+export const AlarmBorough = t.keyof({ ...Borough.keys, [UNKNOWN_BOROUGH]: null }, 'AlarmBorough');
+export type AlarmBorough = t.TypeOf<typeof AlarmBorough>;
+
 /**
  * A violation that needs a human. `id` is the drone message's id (checked equal to `messageId`): one message, one
  * alarm, whatever the redeliveries. `time` is when the drone saw it, `raisedAt` when the alert system raised it.
  * `messageHash` is the message's content hash (`messageHash`), which tells a redelivery (same hash) from another
  * message reusing the id (a conflict).
+ *
+ * `borough` is where the drone was, or `unknown` outside every borough outline (over water, outside the city), the
+ * value of the alarm's SNS `borough` attribute too, so the body and the attribute agree. Alarms raised before it
+ * was always set lack it when unknown: decoders accept both.
  *
  * `clockOffMs` is set when the drone's `time` lies outside the plausible window around the stream's arrival time
  * (`clockOffMs` in `time.ts`): how far off it is (negative: behind). The alarm is raised all the same; the console
@@ -59,7 +70,7 @@ export const AlarmRaised = crossCheck(
       raisedAt: UtcTime,
     },
     {
-      borough: Borough,
+      borough: AlarmBorough,
       address: Address,
       messageHash: Sha256Hex,
       conflict: t.literal(true),
@@ -165,7 +176,8 @@ export type AlarmEvent = t.TypeOf<typeof AlarmEvent>;
 // constructors
 
 /**
- * The alarm for a message that reports a violation. Pure: the caller passes `raisedAt` from its Clock port.
+ * The alarm for a message that reports a violation. Pure: the caller passes `raisedAt` from its Clock port, and
+ * the borough if the position lies in one (`unknown` otherwise).
  *
  * @example
  * messages$.pipe(filter(hasViolation), map((m) => toAlarmRaised(m, utcTimeOf(clock.now()))));
@@ -173,7 +185,7 @@ export type AlarmEvent = t.TypeOf<typeof AlarmEvent>;
 export const toAlarmRaised = (
   m: ViolationMessage,
   raisedAt: UtcTime,
-  borough?: Borough,
+  borough: AlarmBorough = UNKNOWN_BOROUGH,
 ): AlarmRaised => ({
   type: 'alarm.raised',
   v: 1,
@@ -185,7 +197,7 @@ export const toAlarmRaised = (
   location: m.location,
   time: m.time,
   raisedAt,
-  ...(borough === undefined ? {} : { borough }),
+  borough,
   ...(m.address === undefined ? {} : { address: m.address }),
   messageHash: messageHash(m),
 });
