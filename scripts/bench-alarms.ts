@@ -18,14 +18,31 @@
  * systemd unit gives it `Nice=10`, so on a shared host storage yields the cores to alarms; 0 to see it compete).
  * `BENCH_ALARMS_LOG=FILE` appends the services' JSON logs to FILE.
  *
+ * `--with-import` (issue 16, the history stream's promise): each fleet size runs twice in the same run, first
+ * without, then with csv-to-stream importing a generated NYPD file onto the history stream during the whole run,
+ * at `nice 10` as a non-alarm job runs (`--import-nice N`), the bundle under plain node with its memory flags as
+ * `npm run csv-to-stream` runs it; the storage writer consumes that history stream as deployed. The file has
+ * `--import-rows N` rows (default 1,000,000; 43 columns, 1 % real dirt, seed 1, as `bench -- csv`), generated once
+ * and cached under `.bench/` (gitignored), or is `--import-file F`. The report gives p50/p99 without and with the
+ * import, their ratio, whether the import ran through the whole measurement, and the goal: p99 ≤ 500 ms with it.
+ * The full measurement: {@link FULL_IMPORT_COMMAND}.
+ *
  * Beside each figure: the 1-minute load average at the start and end of the run, the share of the run some task
  * waited for a core (Linux PSI), and the CPU of each process, as other work on this machine moves the figures;
  * repeat a run whose load exceeded the core count.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { subscribeAlarmQueue } from '../actors/alert-system/queue-subscriber.ts';
@@ -40,9 +57,67 @@ import { createKinesisBus } from '../runtime/bus/kinesis.ts';
 import { E } from '../runtime/codec.ts';
 import { createEventHub } from '../runtime/events.ts';
 import { type LocalStack, stackEnv, startLocalStack } from '../runtime/local-stack/index.ts';
+import { bundleActor } from './bundle.ts';
 import { countItems, cpuSeconds } from './measure.ts';
+import { generateNypd } from './nypd-generator.ts';
 
 const spec = loadResourcesOrThrow();
+const REPO = join(import.meta.dirname, '..');
+
+/** The issue's measurement (issue 16 item 9): 1,000 drones, with and without a 1 M-row import at nice 10. */
+export const FULL_IMPORT_COMMAND =
+  'npm run bench -- alarms --drones 1000 --with-import --import-rows 1000000';
+
+const USAGE = `usage: npm run bench -- alarms [options]
+
+  --drones N,N         fleet sizes, one run each (default 100,1000)
+  --seconds S          measured seconds per run (default 30), after --warmup S (default 5)
+  --alarm-rate P       share of messages that need a human (default 0.02); --interval MS between a drone's messages
+  --record-wait-ms MS  the alert system's --record-wait-ms (default 100)
+  --dynamodb memory|disk    DynamoDB Local in memory (default) or on its SQLite file
+  --data-dir DIR       where the stack's temporary folder goes (default the OS temp dir)
+  --no-storage-writer  without the storage writer; --writer-nice N its nice level (default 10, as deployed)
+  --with-import        each size twice: without, then with csv-to-stream importing an NYPD file during the run
+  --import-rows N      rows of the generated file (default 1000000; cached under .bench/)
+  --import-file F      import this file instead of a generated one
+  --import-nice N      csv-to-stream's nice level (default 10, a non-alarm job)
+
+The issue's measurement (alarm p99 with a 1 M-row import at 1,000 drones; goal p99 <= 500 ms with the import):
+  ${FULL_IMPORT_COMMAND}
+`;
+
+/** What the import beside the fleet runs: the csv-to-stream bundle, on this file, at this nice level. */
+interface ImportOptions {
+  readonly bundle: string;
+  readonly file: string;
+  readonly nice: number;
+  readonly dir: string;
+}
+
+/** How the import went during one run. */
+interface ImportResult {
+  /** Seconds from the start of the measurement (after the warm-up) to the import's end; undefined: it outlasted the run. */
+  readonly endedAfterSeconds: number | undefined;
+  readonly exitCode: number | null;
+  readonly rowsRead: number | undefined;
+  readonly rowsPerSecond: number | undefined;
+}
+
+/**
+ * The generated NYPD file of `rows` rows, cached under `.bench/` (generated once, atomically: written aside, then
+ * renamed, so an interrupted generation never leaves a short file behind).
+ */
+const cachedNypdFile = async (rows: number): Promise<string> => {
+  const file = join(REPO, '.bench', `fy2017-generated-${rows}.csv`);
+  if (existsSync(file)) return file;
+  mkdirSync(dirname(file), { recursive: true });
+  const aside = `${file}.${process.pid}.tmp`;
+  const t = performance.now();
+  await generateNypd({ rows, out: aside, layout: 43, dirty: 0.01, seed: 1 });
+  renameSync(aside, file);
+  console.log(`generated ${file} in ${((performance.now() - t) / 1e3).toFixed(1)} s`);
+  return file;
+};
 
 /**
  * Microseconds during which some task waited for a CPU, since boot (Linux PSI, /proc/pressure/cpu), if available:
@@ -73,6 +148,8 @@ interface RunOptions {
   readonly storageWriter: boolean;
   readonly recordWaitMs: string;
   readonly writerNice: number;
+  /** csv-to-stream importing onto the run's history stream during the run, or none. */
+  readonly importing?: ImportOptions;
 }
 
 /** Latencies of one run, sorted, in ms: total and its stages. */
@@ -97,6 +174,7 @@ interface RunResult {
   readonly cpuWait: number | undefined;
   /** CPU used during the run by each process, in % of one core. */
   readonly cpu: Readonly<Record<string, number>>;
+  readonly imported?: ImportResult;
 }
 
 /**
@@ -144,6 +222,27 @@ const startService = async (
   return { child, leased };
 };
 
+/**
+ * Starts csv-to-stream on the run's history stream, as a non-alarm job runs: `nice -n N env MALLOC_ARENA_MAX=2 node
+ * <memory flags> dist/csv-to-stream/main.mjs` (`npm run csv-to-stream`'s command, each program exec'ing the next, so
+ * the pid is the importer's), from the first row.
+ */
+const startImport = (stack: LocalStack, o: ImportOptions, stream: string): ChildProcess => {
+  const node = [
+    ...['env', 'MALLOC_ARENA_MAX=2', process.execPath],
+    ...['--max-semi-space-size=4', '--max-old-space-size=64', o.bundle],
+    ...['--file', o.file, '--history-stream', stream, '--restart'],
+    ...['--state', join(o.dir, 'state.json'), '--rejects', join(o.dir, 'rejects.ndjson')],
+    ...['--summary', join(o.dir, 'summary.json'), '--log-level', 'warn'],
+  ];
+  const [command, ...argv] = o.nice > 0 ? ['nice', '-n', String(o.nice), ...node] : node;
+  return spawn(command!, argv, {
+    cwd: REPO,
+    env: { ...process.env, ...stackEnv(stack) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+};
+
 const stopService = async (child: ChildProcess): Promise<void> => {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
@@ -161,6 +260,9 @@ const runOnce = async (
   if (E.isLeft(weights)) throw new Error(weights.left.issues.join('\n'));
   const stream = `bench-alarms-${o.drones}-${Date.now().toString(36)}`;
   await createStream(clients, stream, 4);
+  // A history stream of the run's own, with or without an import: the two runs differ by the import only.
+  const historyStream = `${stream}-history`;
+  await createStream(clients, historyStream, spec.streams.history.shards);
   const shards = { stream, count: 4 };
   const started = await Promise.all([
     startService(
@@ -174,7 +276,7 @@ const runOnce = async (
           startService(
             stack,
             'actors/stream-to-storage/main.ts',
-            ['--drone-stream', stream],
+            ['--drone-stream', stream, '--history-stream', historyStream],
             shards,
             o.writerNice,
           ),
@@ -189,9 +291,21 @@ const runOnce = async (
   if (!leased)
     console.log('  (the services did not take every lease within 30 s: starting the fleet anyway)');
   const names = Object.keys(stack.logs);
+  // The import starts with the warm-up, so it is under way when the measurement starts.
+  const importer = o.importing ? startImport(stack, o.importing, historyStream) : undefined;
+  let importEndedAt: number | undefined;
+  const importExit = importer
+    ? new Promise<number | null>((resolve) =>
+        importer.once('exit', (code) => {
+          importEndedAt = Date.now();
+          resolve(code);
+        }),
+      )
+    : undefined;
   const pids: Record<string, number | undefined> = {
     'alert-system': services[0]?.pid,
     'storage-writer': services[1]?.pid,
+    ...(importer ? { [`csv-to-stream (nice ${o.importing!.nice})`]: importer.pid } : {}),
     'bench (fleet, subscriber)': process.pid,
     ...Object.fromEntries(stack.pids.map((pid, i) => [names[i] ?? `emulator ${i}`, pid])),
   };
@@ -258,6 +372,19 @@ const runOnce = async (
   );
   await fleet.stop();
   const stoppedAt = Date.now();
+  let imported: ImportResult | undefined;
+  if (importer && importExit && o.importing) {
+    const endedAfterSeconds =
+      importEndedAt === undefined ? undefined : (importEndedAt - measureFrom) / 1_000;
+    await stopService(importer); // SIGTERM: it stops after the current batch, checkpointed (exit 143)
+    const summary = readSummary(join(o.importing.dir, 'summary.json'));
+    imported = {
+      endedAfterSeconds,
+      exitCode: await importExit,
+      rowsRead: summary?.rowsRead,
+      rowsPerSecond: summary?.rowsPerSecond,
+    };
+  }
   const sentPerSec = fleet.counts.sent / (o.warmupSeconds + o.seconds);
   // Whether the storage writer kept up: how long after the fleet stopped the hot table held every message.
   let stored = 0;
@@ -294,8 +421,30 @@ const runOnce = async (
     loadBefore,
     cpuWait,
     cpu,
+    ...(imported ? { imported } : {}),
   };
 };
+
+const readSummary = (
+  file: string,
+): { readonly rowsRead: number; readonly rowsPerSecond: number } | undefined => {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as { rowsRead: number; rowsPerSecond: number };
+  } catch {
+    return undefined;
+  }
+};
+
+/** How the import covered the measurement, in words. */
+const importText = (i: ImportResult, seconds: number): string =>
+  `import ${
+    i.endedAfterSeconds === undefined
+      ? 'ran through the whole measurement (stopped after it)'
+      : i.endedAfterSeconds < seconds
+        ? `ENDED ${Math.max(0, i.endedAfterSeconds).toFixed(1)} s into the ${seconds} s measurement (exit ${i.exitCode}): ` +
+          'the figure covers less than the import; more rows or fewer seconds'
+        : 'ran through the whole measurement'
+  }; ${i.rowsRead ?? '?'} rows read at ${i.rowsPerSecond ?? '?'} rows/s`;
 
 const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -321,9 +470,18 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
       dynamodb: { type: 'string', default: 'memory' },
       'no-storage-writer': { type: 'boolean', default: false },
       'writer-nice': { type: 'string', default: '10' },
+      'with-import': { type: 'boolean', default: false },
+      'import-rows': { type: 'string', default: '1000000' },
+      'import-file': { type: 'string' },
+      'import-nice': { type: 'string', default: '10' },
+      help: { type: 'boolean', default: false },
     },
     strict: true,
   });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const sizes = values.drones.split(',').map(Number);
   if (values.dynamodb !== 'memory' && values.dynamodb !== 'disk')
     throw new Error(`--dynamodb: memory or disk, got ${values.dynamodb}`);
@@ -337,6 +495,17 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
     recordWaitMs: values['record-wait-ms'],
     writerNice: Number(values['writer-nice']),
   };
+  const importRows = Number(values['import-rows']);
+  const importNice = Number(values['import-nice']);
+  if (!Number.isSafeInteger(importRows) || importRows < 1)
+    throw new Error(`--import-rows: a whole number of rows, got ${values['import-rows']}`);
+  if (!Number.isSafeInteger(importNice) || importNice < 0 || importNice > 19)
+    throw new Error(`--import-nice: 0 to 19, got ${values['import-nice']}`);
+  const withImport = values['with-import'];
+  const importFile = !withImport
+    ? undefined
+    : (values['import-file'] ?? (await cachedNypdFile(importRows)));
+  const bundle = withImport ? await bundleActor('csv-to-stream') : undefined;
   const dir = mkdtempSync(join(values['data-dir'], 'prestacop-bench-alarms-'));
   const writer = !base.storageWriter
     ? 'OFF'
@@ -347,6 +516,9 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
     `alarm latency: drones ${sizes.join(', ')}, ${base.seconds} s each after ${base.warmupSeconds} s warm-up; ` +
       `a message per drone every ${base.intervalMs} ms, ${base.alarmRate * 100} % need a human; ` +
       `storage writer ${writer}; record wait ${base.recordWaitMs} ms; ` +
+      (importFile
+        ? `each size without, then with an import of ${importFile} at nice ${importNice}; `
+        : '') +
       `DynamoDB Local ${dynamodbInMemory ? 'in memory' : 'on disk'}; stack in ${dir}; ` +
       `${cpus().length} cores, load ${loadavg()
         .map((l) => l.toFixed(1))
@@ -362,6 +534,7 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
     const queueUrl = stack.provisioned!.queueUrls.console!;
     const head = [
       'drones',
+      'import',
       'msg/s',
       'alarms',
       'measured',
@@ -376,6 +549,7 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
     const stages = [
       [
         'drones',
+        'import',
         'emit→consumed p50/p99',
         'consumed→SNS p50/p99',
         'SNS→received p50/p99',
@@ -383,11 +557,34 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
         'CPU wait',
       ],
     ];
-    for (const drones of sizes) {
-      const r = await runOnce(stack, clients, { ...base, drones, queueUrl });
+    const compared: Array<{ drones: number; without: number[]; with: number[] }> = [];
+    for (const [run, { drones, importing }] of sizes
+      .flatMap((drones) =>
+        (importFile ? [false, true] : [false]).map((importing) => ({ drones, importing })),
+      )
+      .entries()) {
+      const r = await runOnce(stack, clients, {
+        ...base,
+        drones,
+        queueUrl,
+        ...(importing
+          ? {
+              importing: {
+                bundle: bundle!,
+                file: importFile!,
+                nice: importNice,
+                dir: mkdtempSync(join(dir, `import-${run}-`)),
+              },
+            }
+          : {}),
+      });
       const t = r.total;
+      const label = `${drones} drones${importing ? ' + import' : ''}`;
+      if (importFile && !importing) compared.push({ drones, without: t, with: [] });
+      if (importing) compared.at(-1)!.with = t;
       rows.push([
         String(drones),
+        importing ? `nice ${importNice}` : 'off',
         String(Math.round(r.sentPerSec)),
         String(r.alarms),
         String(t.length),
@@ -399,6 +596,7 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
       const both = (xs: ReadonlyArray<number>) => `${pct(xs, 0.5)} / ${pct(xs, 0.99)} ms`;
       stages.push([
         String(drones),
+        importing ? `nice ${importNice}` : 'off',
         both(r.consumed),
         both(r.published),
         both(r.received),
@@ -410,16 +608,17 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
         .join(', ');
       const windows = r.byWindow.map((w) => `${pct(w, 0.5)}/${pct(w, 0.99)}`).join(' ');
       console.log(
-        `  ${drones} drones: p50/p99 by 5 s of emit time (ms): ${windows}\n` +
-          `  ${drones} drones: p99 ${pct(t, 0.99)} ms over ${t.length} alarms; ` +
+        `  ${label}: p50/p99 by 5 s of emit time (ms): ${windows}\n` +
+          `  ${label}: p99 ${pct(t, 0.99)} ms over ${t.length} alarms; ` +
           `load ${r.loadBefore.toFixed(1)} → ${r.load.toFixed(1)}, CPU wait ${r.cpuWait ?? '-'} %; ` +
           `CPU ${cpu}` +
           (base.storageWriter
-            ? `\n  ${drones} drones: storage writer stored ${r.stored} of ${r.sent} messages; ` +
+            ? `\n  ${label}: storage writer stored ${r.stored} of ${r.sent} messages; ` +
               (r.writerCaughtUpSeconds === undefined
                 ? 'NOT caught up 60 s after the fleet stopped'
                 : `caught up ${r.writerCaughtUpSeconds.toFixed(1)} s after the fleet stopped`)
-            : ''),
+            : '') +
+          (r.imported ? `\n  ${label}: ${importText(r.imported, base.seconds)}` : ''),
       );
     }
     console.log(`\nlatency, drone emit → alarm received by the SQS subscriber:\n${table(rows)}`);
@@ -428,7 +627,37 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
         `${cpus().length} cores; CPU wait = share of the run some task waited for a core, ` +
         `/proc/pressure/cpu):\n${table(stages)}`,
     );
-    console.log('\ngoal: p99 ≤ 500 ms at 1,000 drones.');
+    if (compared.length > 0) {
+      const ratio = (a: number[], b: number[], p: number) =>
+        a.length === 0 || b.length === 0
+          ? '-'
+          : (Number(pct(a, p)) / Math.max(1, Number(pct(b, p)))).toFixed(2);
+      const cmp = [
+        [
+          'drones',
+          'p50 without / with',
+          'p99 without / with',
+          'ratio p50',
+          'ratio p99',
+          'goal p99 ≤ 500 ms with',
+        ],
+        ...compared.map((c) => [
+          String(c.drones),
+          `${pct(c.without, 0.5)} / ${pct(c.with, 0.5)} ms`,
+          `${pct(c.without, 0.99)} / ${pct(c.with, 0.99)} ms`,
+          ratio(c.with, c.without, 0.5),
+          ratio(c.with, c.without, 0.99),
+          c.with.length === 0 ? '-' : Number(pct(c.with, 0.99)) <= 500 ? 'met' : 'NOT met',
+        ]),
+      ];
+      console.log(
+        `\nthe history stream's promise: alarm latency without and with the import (ratio = with / without):\n${table(cmp)}`,
+      );
+    }
+    console.log(
+      `\ngoal: p99 ≤ 500 ms at 1,000 drones${importFile ? ', with the import too' : ''}.` +
+        (importFile ? '' : `\nwith an NYPD import beside (issue 16): ${FULL_IMPORT_COMMAND}`),
+    );
   } finally {
     clients.destroy();
     await stack.stop();
