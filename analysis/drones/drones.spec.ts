@@ -5,14 +5,20 @@ import { join } from 'node:path';
 
 import fc from 'fast-check';
 
-import { arbAlarmRaised, arbSequencedDroneMessage } from '../../actors/protocol/arb.ts';
+import {
+  arbAlarmRaised,
+  arbSequencedDroneMessage,
+  arbViolationMessage,
+} from '../../actors/protocol/arb.ts';
 import {
   type AlarmRaised,
   DEFAULT_HUMAN_CODES,
   type DroneMessage,
   droneMessageId,
   loadViolationCodes,
+  toAlarmRaised,
   toAlarmResolved,
+  utcTimeOf,
 } from '../../actors/protocol/index.ts';
 import { E } from '../../runtime/codec.ts';
 import { buildReport } from '../aggregate/report.ts';
@@ -179,5 +185,27 @@ describe('Analysis > drones and alarms', function () {
     assert.ok(quality);
     assert.match(renderCsv(quality), /^time,drone_time_suspect,5,0\.416667,drone_messages$/m);
     assert.match(renderHtml(report), /<td>drone_time_suspect<\/td><td[^>]*>5<\/td>/);
+  });
+
+  it('counts an alarm whose body says borough `unknown` with the alarms of no borough', async () => {
+    const [m1, m2, m3] = fc
+      .sample(fc.uniqueArray(arbViolationMessage, { selector: (m) => m.id, minLength: 3 }), {
+        numRuns: 1,
+        seed: 5,
+      })[0]!
+      .map((m) => ({ ...m, location: { lat: 40.6, lon: -74.05 } })); // the Upper Bay: in no borough
+    const raised = (m: typeof m1, borough?: 'Queens') => {
+      const a = toAlarmRaised(m!, utcTimeOf(Date.UTC(2026, 10, 27)), borough);
+      return ['alarm.raised', json(a)] as ['alarm.raised', unknown];
+    };
+    const { borough: _, ...old } = json(raised(m3)[1]) as Record<string, unknown>; // raised before it was set
+    const counts = await load(engine, [raised(m1), raised(m2, 'Queens'), ['alarm.raised', old]]);
+    assert.deepEqual(
+      counts.alarmsBy.filter((a) => a.by === 'borough').sort((a, b) => b.n - a.n),
+      [
+        { by: 'borough', key: null, n: 2 },
+        { by: 'borough', key: 'Queens', n: 1 },
+      ],
+    );
   });
 });

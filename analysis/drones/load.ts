@@ -12,6 +12,7 @@ import {
   boroughAt,
   DroneMessage,
   isManhattanBelow96th,
+  UNKNOWN_BOROUGH,
 } from '../../actors/protocol/index.ts';
 import { E } from '../../runtime/codec.ts';
 import type { Engine } from '../engine/duckdb.ts';
@@ -133,8 +134,16 @@ const appendAlarm = (a: DuckDBAppender, json: unknown): boolean => {
   int(a, alarm.violationCode);
   text(a, alarm.time);
   text(a, alarm.raisedAt);
-  // The alert system names the borough when it knows it; else it is placed like a message.
-  text(a, alarm.borough ?? boroughAt(alarm.location.lat, alarm.location.lon));
+  // The alert system names the borough (`unknown` outside every outline: none, as for a message); an alarm raised
+  // before it always did is placed like a message.
+  text(
+    a,
+    alarm.borough === undefined
+      ? boroughAt(alarm.location.lat, alarm.location.lon)
+      : alarm.borough === UNKNOWN_BOROUGH
+        ? undefined
+        : alarm.borough,
+  );
   a.endRow();
   return true;
 };
