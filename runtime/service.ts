@@ -28,6 +28,39 @@ export interface RunningService {
 }
 
 /**
+ * A signal this close after the first is the same Ctrl-C delivered twice, not a second one: the terminal signals
+ * the whole foreground group and `npm run` forwards its own copy to the script it runs, milliseconds apart.
+ */
+const SAME_SIGNAL_MS = 1_000;
+
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/**
+ * Listens for SIGINT and SIGTERM for the rest of the process' life (without a listener a signal kills it
+ * unstopped): `first` on the first, `again` on one that comes later while stopping (a second Ctrl-C: "now"); the
+ * same Ctrl-C delivered twice is taken once. `stopping()` says the process began stopping without a signal, so the
+ * next signal is `again`.
+ *
+ * @example
+ * onStopSignals(() => void service.stop(), (signal) => process.exit(signal === 'SIGINT' ? 130 : 143));
+ */
+export const onStopSignals = (
+  first: (signal: StopSignal) => void,
+  again: (signal: StopSignal) => void,
+): { readonly stopping: () => void } => {
+  let firstAt: number | undefined;
+  const on = (signal: StopSignal) => {
+    if (firstAt === undefined) {
+      firstAt = Date.now();
+      first(signal);
+    } else if (Date.now() - firstAt >= SAME_SIGNAL_MS) again(signal);
+  };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return { stopping: () => void (firstAt ??= Date.now()) };
+};
+
+/**
  * Runs a service until SIGINT/SIGTERM (or its own end), then stops it gracefully and exits.
  * @example await runService('stream-to-storage', cfg, (ctx) => startStorageWriter({ ... }));
  */
@@ -55,16 +88,19 @@ export const runService = async (
     metrics,
     health: () => ({ healthy: service.healthy(), details: { service: name } }),
   });
-  log.info({ ops: ops.url, target: cfg.target, region: cfg.region }, `${name} started`);
-
-  const ended = await new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    void service.done?.then(() => resolve('finished'));
+  // Listening before "started" is said: a signal right after it stops the service too.
+  const ending = new Promise<string>((resolve) => {
+    const signals = onStopSignals(resolve, (signal) => {
+      process.exit(signal === 'SIGINT' ? 130 : 143); // a second signal while draining means "now"
+    });
+    void service.done?.then(() => {
+      signals.stopping();
+      resolve('finished');
+    });
   });
+  log.info({ ops: ops.url, target: cfg.target, region: cfg.region }, `${name} started`);
+  const ended = await ending;
   log.info({ reason: ended }, `${name} stopping`);
-  // A second signal while draining means "now": exit without waiting.
-  process.once('SIGINT', () => process.exit(130));
   await service.stop();
   await ops.close();
   clients.destroy();

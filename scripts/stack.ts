@@ -184,7 +184,7 @@ const main = async (): Promise<number> => {
   let unregister: () => void = () => undefined;
   let stopping = false;
   const shutdown = (why: string, code: number): void => {
-    if (stopping) return; // tsx forwards Ctrl-C to us on top of the terminal's own SIGINT
+    if (stopping) return; // npm forwards Ctrl-C to us on top of the terminal's own SIGINT
     stopping = true;
     say(`${why}: stopping`);
     // Before the stack is up, exiting is enough: startLocalStack's exit hook signals whatever it spawned.

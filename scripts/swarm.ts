@@ -47,6 +47,7 @@ import { chooseStack, liveStacks, registryDir } from '../runtime/local-stack/reg
 import { createLogger, logEvents } from '../runtime/log.ts';
 import { instrument, MetricsRegistry } from '../runtime/metrics.ts';
 import { startOpsServer } from '../runtime/ops-server.ts';
+import { onStopSignals } from '../runtime/service.ts';
 import { swarmCommand } from './swarm/config.ts';
 
 const spec = loadResourcesOrThrow();
@@ -255,16 +256,24 @@ const main = async (): Promise<number> => {
   }, 1_000);
 
   await new Promise<void>((resolve) => {
-    const timer = cfg.duration > 0 ? setTimeout(resolve, cfg.duration * 1_000) : undefined;
-    const onSignal = () => {
-      if (timer) clearTimeout(timer);
-      resolve();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // A second Ctrl-C while draining (not the same one twice, see onStopSignals): stop at once, without leaving
+    // this run's queues behind.
+    const signals = onStopSignals(
+      () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      },
+      (signal) =>
+        void removeRunQueues().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143)),
+    );
+    const timer =
+      cfg.duration > 0
+        ? setTimeout(() => {
+            signals.stopping();
+            resolve();
+          }, cfg.duration * 1_000)
+        : undefined;
   });
-  // A second Ctrl-C while draining: stop at once, without leaving this run's queues behind.
-  process.once('SIGINT', () => void removeRunQueues().finally(() => process.exit(130)));
   if (tty) process.stderr.write('\n');
   say('stopping the drones, draining ...');
   await fleet.stop();
