@@ -75,6 +75,22 @@ describe('Operator console > options', () => {
     assert.match(JSON.stringify(access(['--session-hours', '0'])), /--session-hours/);
   });
 
+  it('counts the dead-letter notes every 30 s by default; takes 1-3600 s from the flag or the env', () => {
+    const poll = (argv: string[], env: Record<string, string> = {}) => {
+      const cfg = config(argv, env);
+      return typeof cfg === 'string' ? cfg : cfg.needsHumanPollSeconds;
+    };
+    assert.equal(poll([]), 30);
+    assert.equal(poll(['--needs-human-poll-seconds', '1']), 1);
+    assert.equal(poll([], { PRESTACOP_CONSOLE_NEEDS_HUMAN_POLL_SECONDS: '3600' }), 3_600);
+    for (const bad of ['0', '-5', '1.5', '3601', 'soon', ' '])
+      assert.match(
+        String(poll([], { PRESTACOP_CONSOLE_NEEDS_HUMAN_POLL_SECONDS: bad })),
+        /--needs-human-poll-seconds, env PRESTACOP_CONSOLE_NEEDS_HUMAN_POLL_SECONDS/,
+        bad,
+      );
+  });
+
   it('needs a token off loopback and behind a public origin; one kind of token at a time', () => {
     const ops = file('ok.txt', 'sgt.rivera rivera-token-0123456789\n');
     assert.match(

@@ -67,6 +67,13 @@ const SessionHours = t.refinement(
   'SessionHours (more than 0, at most 744)',
 );
 
+/** How often the alert system's notes on dead letters are counted again: 1 s to 1 h. */
+const NeedsHumanPollSeconds = t.refinement(
+  PositiveInt,
+  (n) => n <= 3_600,
+  'NeedsHumanPollSeconds (an integer from 1 to 3600)',
+);
+
 /** The validated options. */
 export const ConsoleConfig = t.intersection([
   AwsOptions,
@@ -81,6 +88,7 @@ export const ConsoleConfig = t.intersection([
     maxStreams: PositiveInt,
     escalateAfterSeconds: NonNegativeInt,
     historyHours: NonNegativeInt,
+    needsHumanPollSeconds: NeedsHumanPollSeconds,
     alarmsTable: NonEmptyString,
     eventsTable: NonEmptyString,
     topic: NonEmptyString,
@@ -153,6 +161,12 @@ export const consoleSpec = (): CommandSpec<ConsoleConfig> => {
         env: 'PRESTACOP_CONSOLE_HISTORY_HOURS',
         default: '24',
       },
+      'needs-human-poll-seconds': {
+        type: 'string',
+        doc: "how often the alert system's notes on dead letters that need a human (needs-human/ in --bucket) are counted (1-3600)",
+        env: 'PRESTACOP_CONSOLE_NEEDS_HUMAN_POLL_SECONDS',
+        default: '30',
+      },
       'alarms-table': {
         type: 'string',
         doc: 'the alarm store (read at start)',
@@ -179,7 +193,7 @@ export const consoleSpec = (): CommandSpec<ConsoleConfig> => {
       },
       bucket: {
         type: 'string',
-        doc: 'bucket of the violation images (violation-images/<id>.svg)',
+        doc: 'bucket of the violation images (violation-images/<id>.svg) and the notes on dead letters (needs-human/)',
         env: 'PRESTACOP_BUCKET',
         default: spec.buckets.archive.name,
       },

@@ -29,6 +29,7 @@ await runService(ACTOR, cfg, async ({ clients, metrics, log }) => {
     access: access.right,
     escalateAfterMs: cfg.escalateAfterSeconds * 1_000,
     historyMs: cfg.historyHours * 3_600_000,
+    needsHumanPollMs: cfg.needsHumanPollSeconds * 1_000,
     log,
     metrics,
   });

@@ -30,6 +30,8 @@ export interface ConsoleResources {
   readonly access?: ConsoleAccess;
   readonly escalateAfterMs: number;
   readonly historyMs?: number;
+  /** How often the alert system's notes on dead letters that need a human are counted (default 30 s). */
+  readonly needsHumanPollMs?: number;
   readonly log?: Logger;
   readonly metrics?: MetricsRegistry;
   /** Only these alarms are loaded, shown and escalated (the swarm's: those its fleet sent). Default: all. */
@@ -71,6 +73,7 @@ export const startConsoleWithClients = async (
     describe: (code) => codes.right.get(code)?.definition,
     escalateAfterMs: o.escalateAfterMs,
     ...(o.historyMs === undefined ? {} : { historyMs: o.historyMs }),
+    ...(o.needsHumanPollMs === undefined ? {} : { needsHumanPollMs: o.needsHumanPollMs }),
     host: o.host ?? '127.0.0.1',
     port: o.port,
     ...(o.access ? { access: o.access } : {}),
