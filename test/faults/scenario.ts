@@ -14,10 +14,22 @@ export type Family =
 
 /** A poison record put on a stream: its sequence number and what it is. */
 export interface PoisonRecord {
-  readonly kind: 'not-json' | 'corrupt-pack' | 'wrong-schema' | 'oversized' | 'gzip-bomb';
+  readonly kind:
+    | 'not-json'
+    | 'corrupt-pack'
+    | 'wrong-schema'
+    | 'oversized'
+    | 'gzip-bomb'
+    | 'human-code-long-address';
   readonly stream: string;
   readonly sequence: string;
   readonly bytes: number;
+  /**
+   * The note the alert system must write on its dead letter (`needs-human/`, counted by the console): `code` when
+   * the bytes carry a code that needs a human, `unreadable` when they cannot be read within the message size limit;
+   * none otherwise.
+   */
+  readonly needsHuman?: 'code' | 'unreadable';
 }
 
 /** What an injection can use. */

@@ -193,7 +193,7 @@ export const SCENARIOS: ReadonlyArray<Scenario> = [
     family: 'poison',
     quick: true,
     summary:
-      "not JSON, a corrupt packed record, a wrong schema, an oversized (600 KB) message and a gzip bomb (4 KB declaring 1 M messages, on a drone's shard) on the drone stream",
+      "not JSON, a corrupt packed record, a wrong schema, an oversized (600 KB) message, a gzip bomb (4 KB declaring 1 M messages, on a drone's shard) and a code needing a human with an address over its limit on the drone stream; the console counts those needing a human",
     inject: async (ctx) => {
       await ctx.until(ctx.moment(2_000, 6_000));
       await ctx.putPoison();

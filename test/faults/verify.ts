@@ -326,3 +326,44 @@ export const consoleSnapshot = async (
     await reader.cancel().catch(() => undefined);
   }
 };
+
+/** Dead letters the console says may need a person (`counts.needsHuman` of `GET /api/alarms`, the fields read). */
+export interface NeedsHumanCounts {
+  readonly code: number;
+  readonly unreadable: number;
+  readonly truncated?: boolean;
+}
+
+/** The notes the alert system must have written for these poison records (`PoisonRecord.needsHuman`). */
+export const expectedNeedsHuman = (
+  poison: ReadonlyArray<{ readonly needsHuman?: 'code' | 'unreadable' }>,
+): NeedsHumanCounts => ({
+  code: poison.filter((p) => p.needsHuman === 'code').length,
+  unreadable: poison.filter((p) => p.needsHuman === 'unreadable').length,
+});
+
+/**
+ * Why what the console shows is not exactly what was sent that way (each verdict apart: a code counted as
+ * unreadable is wrong too); undefined when it is. `shown` undefined: the console has not counted the notes yet.
+ */
+export const needsHumanMismatch = (
+  expected: NeedsHumanCounts,
+  shown: NeedsHumanCounts | undefined,
+): string | undefined => {
+  if (shown === undefined) return 'the console shows no count of dead letters needing a human';
+  if (shown.truncated) return 'the console counted only part of the notes (truncated)';
+  const wrong = (['code', 'unreadable'] as const).filter((v) => shown[v] !== expected[v]);
+  return wrong.length === 0
+    ? undefined
+    : `the console counts ${wrong.map((v) => `${shown[v]} dead letters as ${v}, not ${expected[v]}`).join(', and ')}`;
+};
+
+/** The console's `counts.needsHuman` (`GET /api/alarms`); undefined while it has not read the notes. */
+export const consoleNeedsHuman = async (
+  url: string,
+  timeoutMs = 5_000,
+): Promise<NeedsHumanCounts | undefined> => {
+  const res = await fetch(`${url}/api/alarms`, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) throw new Error(`GET /api/alarms answered ${res.status}`);
+  return ((await res.json()) as { counts: { needsHuman?: NeedsHumanCounts } }).counts.needsHuman;
+};
