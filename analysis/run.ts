@@ -7,7 +7,7 @@ import type { ViolationCodeTable } from '../actors/protocol/index.ts';
 import { E } from '../runtime/codec.ts';
 import type { Report } from './aggregate/model.ts';
 import { buildReport, type Counts } from './aggregate/report.ts';
-import { sourceCounts } from './aggregate/sources.ts';
+import { sourceCounts, type StoredSourceCounts } from './aggregate/sources.ts';
 import { appendRecord, createDroneTables, type DroneRecordType } from './drones/load.ts';
 import { buildDroneTables, type DroneCounts, droneCounts } from './drones/sql.ts';
 import type { Engine } from './engine/duckdb.ts';
@@ -79,7 +79,7 @@ export const runAnalysis = async (options: RunOptions, ports: RunPorts): Promise
   const { engine } = ports;
   await engine.run(NYPD_MACROS);
   const inputs = await nypdInputs(options.nypdFiles, ports);
-  const drones = await loadDrones(options, ports);
+  const { drones, stored } = await loadDrones(options, ports);
 
   const { groups, dedup } = await withProgress(ports, 'counting and grouping', () =>
     groupsPass(
@@ -99,7 +99,7 @@ export const runAnalysis = async (options: RunOptions, ports: RunPorts): Promise
       groups,
     ),
   );
-  const counts: Counts = { sources, dedup, groups, drones };
+  const counts: Counts = { sources, dedup, groups, drones, stored };
   const report = buildReport(counts, options.codes, {
     today: options.today,
     sources: [
@@ -133,19 +133,36 @@ const nypdInputs = async (files: ReadonlyArray<string>, ports: RunPorts): Promis
   return inputs;
 };
 
-/** Decodes and loads the drone side, or `undefined` when neither the archive nor the hot tables are read. */
+/**
+ * Decodes and loads the drone side (`drones` undefined when neither the archive nor the hot tables are read), with
+ * what each source held per record type.
+ */
 const loadDrones = async (
   options: RunOptions,
   ports: RunPorts,
-): Promise<DroneCounts | undefined> => {
-  if (ports.archive === undefined && ports.hotTables === undefined) return undefined;
+): Promise<{ drones: DroneCounts | undefined; stored: StoredSourceCounts[] }> => {
+  const stored: StoredSourceCounts[] = [];
+  if (ports.archive === undefined && ports.hotTables === undefined)
+    return { drones: undefined, stored };
   const tables = await createDroneTables(ports.engine);
-  const feed = async (type: DroneRecordType, records: AsyncIterable<unknown>) => {
+  const feed = async (
+    source: StoredSourceCounts['source'],
+    type: DroneRecordType,
+    records: AsyncIterable<unknown>,
+  ) => {
+    const before = { ...tables.counts[type] };
     for await (const json of records) {
       appendRecord(tables, type, json);
       if (tables.counts[type].read % 10_000 === 0)
         ports.progress(`reading ${type}: ${tables.counts[type].read.toLocaleString('en-US')}`);
     }
+    const after = tables.counts[type];
+    stored.push({
+      source,
+      type,
+      read: after.read - before.read,
+      undecodable: after.undecodable - before.undecodable,
+    });
   };
   try {
     if (ports.archive !== undefined)
@@ -153,19 +170,20 @@ const loadDrones = async (
         const files = await ports.archive.sync(type, (done, total) =>
           ports.progress(`fetching archived ${type}: ${done}/${total} objects`),
         );
-        await feed(type, jsonLines(files));
+        await feed('archive', type, jsonLines(files));
       }
     if (ports.hotTables !== undefined) {
-      await feed('drone.message', ports.hotTables.messages());
-      await feed('alarm.raised', ports.hotTables.alarms());
+      await feed('dynamo', 'drone.message', ports.hotTables.messages());
+      await feed('dynamo', 'alarm.raised', ports.hotTables.alarms());
       const { decisions } = ports.hotTables;
-      if (decisions !== undefined) await feed('alarm.resolved', onlyResolved(decisions()));
+      if (decisions !== undefined)
+        await feed('dynamo', 'alarm.resolved', onlyResolved(decisions()));
     }
   } finally {
     tables.close();
   }
   await buildDroneTables(ports.engine);
-  return droneCounts(ports.engine, tables.counts, options.humanCodes);
+  return { drones: await droneCounts(ports.engine, tables.counts, options.humanCodes), stored };
 };
 
 /** The `alarm.resolved` items of the console's event table, which also holds `alarm.escalated` ones. */

@@ -14,7 +14,7 @@ import { REJECT_REASONS } from '../nypd/sql.ts';
 import { type Field, FIELDS, totalOf, valueOf } from './breakdown.ts';
 import { col, share, type Table, type TableRow } from './model.ts';
 import { cellKey, readTime, type TimeReading } from './normalise.ts';
-import type { SourceCounts } from './sources.ts';
+import type { SourceCounts, StoredSourceCounts } from './sources.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // plausible dates (csv-to-stream's rule)
@@ -114,6 +114,7 @@ export const qualityTables = (q: {
   readonly dedup: DedupCounts;
   readonly groups: ReadonlyArray<Group>;
   readonly drones: DroneCounts | undefined;
+  readonly stored?: ReadonlyArray<StoredSourceCounts>;
   readonly today: string;
 }): Table[] => {
   const tickets = totalOf(q.groups).nypd;
@@ -179,30 +180,54 @@ export const qualityTables = (q: {
           ]),
         ]),
   ];
-  return [sourcesTable(q.sources), qualityTable([...rejected, ...found, ...empty, ...other])];
+  return [
+    sourcesTable(q.sources, q.stored ?? []),
+    qualityTable([...rejected, ...found, ...empty, ...other]),
+  ];
 };
 
-const sourcesTable = (sources: ReadonlyArray<SourceCounts>): Table => ({
+const STORED_SOURCE_NAMES: Record<StoredSourceCounts['source'], string> = {
+  archive: 'archive',
+  dynamo: 'DynamoDB hot tables',
+};
+
+const sourcesTable = (
+  sources: ReadonlyArray<SourceCounts>,
+  stored: ReadonlyArray<StoredSourceCounts>,
+): Table => ({
   file: 'sources.csv',
   section: 'Data quality',
-  title: 'NYPD sources read',
+  title: 'Sources read',
   caption:
-    'Each NYPD source: rows read, accepted as tickets and rejected, by the same rules as csv-to-stream (before ' +
-    'duplicates across sources are removed).',
+    'Each source and what it held: NYPD rows read, accepted as tickets and rejected, by the same rules as ' +
+    'csv-to-stream (before duplicates across sources are removed); stored drone messages and alarm events read, ' +
+    'decoded and undecodable (before raw copies and the same record in the other store are removed).',
   columns: [
     col('source', 'Source', 'text'),
     col('kind', 'Kind', 'text'),
+    col('records', 'Records', 'text'),
     col('rows_read', 'Rows read', 'count'),
     col('accepted', 'Accepted', 'count'),
     col('rejected', 'Rejected', 'count'),
   ],
-  rows: sources.map((s) => ({
-    source: s.name,
-    kind: s.kind,
-    rows_read: s.rowsRead,
-    accepted: s.accepted,
-    rejected: s.rejected,
-  })),
+  rows: [
+    ...sources.map((s) => ({
+      source: s.name,
+      kind: s.kind,
+      records: 'nypd.ticket',
+      rows_read: s.rowsRead,
+      accepted: s.accepted,
+      rejected: s.rejected,
+    })),
+    ...stored.map((s) => ({
+      source: STORED_SOURCE_NAMES[s.source],
+      kind: s.source,
+      records: s.type,
+      rows_read: s.read,
+      accepted: s.read - s.undecodable,
+      rejected: s.undecodable,
+    })),
+  ],
 });
 
 const qualityTable = (rows: ReadonlyArray<TableRow>): Table => ({

@@ -11,7 +11,7 @@ import { fleetTables } from './fleet.ts';
 import type { Report } from './model.ts';
 import { placeTables } from './place.ts';
 import { qualityTables } from './quality.ts';
-import type { SourceCounts } from './sources.ts';
+import type { SourceCounts, StoredSourceCounts } from './sources.ts';
 import { vehicleTables } from './vehicles.ts';
 import { revenueOf, violationsByCode, volumes } from './violations.ts';
 import { whenTables } from './when.ts';
@@ -24,6 +24,8 @@ export interface Counts {
   readonly groups: ReadonlyArray<Group>;
   /** Undefined when no drone data was read. */
   readonly drones: DroneCounts | undefined;
+  /** Drone messages and alarm events read per source (the archive, the hot tables) and type; none when not read. */
+  readonly stored?: ReadonlyArray<StoredSourceCounts>;
 }
 
 /** How the methods notes describe a run. */

@@ -37,6 +37,17 @@ export interface SourceCounts {
   readonly irregularQuotes: number;
 }
 
+/**
+ * Stored records of the drone side read from one source, per record type: `read = decoded + undecodable` (before
+ * raw copies and the same record in the other source are removed).
+ */
+export interface StoredSourceCounts {
+  readonly source: 'archive' | 'dynamo';
+  readonly type: 'drone.message' | 'alarm.raised' | 'alarm.resolved';
+  readonly read: number;
+  readonly undecodable: number;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // constructors
 
