@@ -2,14 +2,14 @@
  * The analysis command line: every option once (flag, env variable, default, one line of doc) and the codec that
  * validates them, so `--help`, parsing and errors come from the same declarations (runtime/config.ts).
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
 
 import { DEFAULT_HUMAN_CODES, VIOLATION_CODES_FILE } from '../actors/protocol/index.ts';
 import { AwsOptions, awsOptionSpecs } from '../runtime/aws/options.ts';
 import { loadResourcesOrThrow } from '../runtime/aws/resources.ts';
 import { BooleanLike, intList, NonEmptyString, PositiveInt, t } from '../runtime/codec.ts';
 import type { CommandSpec } from '../runtime/config.ts';
+import { defaultCacheDir } from './load/cache-dir.ts';
 
 /** The command's name (`--help`, messages). */
 export const COMMAND = 'analysis';
@@ -39,10 +39,13 @@ export const AnalysisConfig = t.intersection([
 export type AnalysisConfig = t.TypeOf<typeof AnalysisConfig>;
 
 /**
- * The command spec (resource names default from config/resources.json).
+ * The command spec (resource names default from config/resources.json; the cache from `env` and the home folder).
  * @example const cfg = configOrExit(analysisSpec(), process.argv.slice(2), process.env);
  */
-export const analysisSpec = (): CommandSpec<AnalysisConfig> => {
+export const analysisSpec = (
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  home: string = homedir(),
+): CommandSpec<AnalysisConfig> => {
   const resources = loadResourcesOrThrow();
   return {
     name: COMMAND,
@@ -81,9 +84,9 @@ export const analysisSpec = (): CommandSpec<AnalysisConfig> => {
       top: { type: 'string', doc: 'top streets and repeat plates listed', default: '50' },
       cache: {
         type: 'string',
-        doc: 'local mirror of the S3 archive (kept between runs)',
+        doc: 'local mirror of the S3 archive (kept between runs; created 0700): yours alone, $XDG_CACHE_HOME or ~/.cache',
         env: 'PRESTACOP_ANALYSIS_CACHE',
-        default: join(tmpdir(), 'prestacop-analysis-cache'),
+        default: defaultCacheDir(env, home),
       },
       bucket: {
         type: 'string',

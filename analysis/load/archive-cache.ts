@@ -50,6 +50,8 @@ export const createArchiveCache = (
   cacheDir: string,
 ): ArchiveCache => ({
   sync: async (type, onProgress) => {
+    // Private to its user (the default is under their home; a folder given that exists is left as it is).
+    mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
     const objects = await listObjects(
       s3,
       location.bucket,
