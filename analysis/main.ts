@@ -17,6 +17,7 @@ import { configOrExit } from '../runtime/config.ts';
 import { analysisSpec, COMMAND } from './config.ts';
 import { createEngine } from './engine/duckdb.ts';
 import { createArchiveCache } from './load/archive-cache.ts';
+import { tallyDeadLetters } from './load/dead-letters.ts';
 import { tableItems } from './load/records.ts';
 import { NypdFileError, runAnalysis } from './run.ts';
 
@@ -62,7 +63,10 @@ try {
       engine,
       progress,
       ...(cfg.archive && clients
-        ? { archive: createArchiveCache(clients.s3, { bucket: cfg.bucket }, cfg.cache) }
+        ? {
+            archive: createArchiveCache(clients.s3, { bucket: cfg.bucket }, cfg.cache),
+            deadLetters: () => tallyDeadLetters(clients.s3, cfg.bucket),
+          }
         : {}),
       ...(cfg.dynamo && clients
         ? {

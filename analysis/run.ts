@@ -14,6 +14,7 @@ import type { Engine } from './engine/duckdb.ts';
 import { groupsPass } from './engine/pass.ts';
 import { type NypdInput, sourceName, ticketRows } from './engine/sources.ts';
 import type { ArchiveCache } from './load/archive-cache.ts';
+import type { DeadLetterTally } from './load/dead-letters.ts';
 import { jsonLines } from './load/records.ts';
 import { readLayout } from './nypd/layout.ts';
 import { countCsvRecords } from './nypd/records.ts';
@@ -49,6 +50,8 @@ export interface RunPorts {
     readonly alarms: () => AsyncIterable<unknown>;
     readonly decisions?: () => AsyncIterable<unknown>;
   };
+  /** With `--archive`: the dead letters beside it, counted per actor and reason (bounded: `load/dead-letters.ts`). */
+  readonly deadLetters?: () => Promise<DeadLetterTally>;
   /** Progress for a person: a short line, replaced by the next one on a terminal. */
   readonly progress: (line: string) => void;
 }
@@ -99,7 +102,9 @@ export const runAnalysis = async (options: RunOptions, ports: RunPorts): Promise
       groups,
     ),
   );
-  const counts: Counts = { sources, dedup, groups, drones, stored };
+  if (ports.deadLetters) ports.progress('counting dead letters');
+  const deadLetters = ports.deadLetters ? await ports.deadLetters() : undefined;
+  const counts: Counts = { sources, dedup, groups, drones, stored, deadLetters };
   const report = buildReport(counts, options.codes, {
     today: options.today,
     sources: [

@@ -1,7 +1,7 @@
 /**
  * What the report says about the stores it read: `sources.csv` names every source and what it held (an archive
  * holding drone messages but no NYPD ticket is not a source of 0), and `data_quality.csv` counts the dead letters
- * beside the archive, per actor and reason.
+ * beside the archive, per actor and reason (`load/dead-letters.spec.ts` covers how they are read).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -89,5 +89,42 @@ describe('Analysis > stored sources', function () {
         '',
       ].join('\n'),
     );
+  });
+
+  it('counts the dead letters beside the archive, one data-quality row per actor and reason', async () => {
+    const archive: ArchiveCache = { sync: () => Promise.resolve([]) };
+    const rows = async (deadLetters?: RunPorts['deadLetters']) => {
+      const { files } = await analyse({ archive, ...(deadLetters ? { deadLetters } : {}) });
+      return (files.get('data_quality.csv') ?? '')
+        .split('\n')
+        .filter((l) => l.startsWith('dead_letter,'));
+    };
+    assert.deepEqual(
+      await rows(() =>
+        Promise.resolve({
+          byReason: [
+            { actor: 'alert-system', reason: 'DecodeFailure', n: 6 },
+            { actor: 'stream-to-storage', reason: 'IdConflict', n: 2 },
+          ],
+          listed: 8,
+          truncated: false,
+        }),
+      ),
+      [
+        'dead_letter,alert-system: DecodeFailure,6,,',
+        'dead_letter,stream-to-storage: IdConflict,2,,',
+      ],
+    );
+    assert.deepEqual(
+      await rows(() =>
+        Promise.resolve({
+          byReason: [{ actor: 'alert-system', reason: 'not_read', n: 3 }],
+          listed: 3,
+          truncated: true,
+        }),
+      ),
+      ['dead_letter,alert-system: not_read,3,,', 'dead_letter,listing_stopped_at_limit,3,,'],
+    );
+    assert.deepEqual(await rows(), []);
   });
 });

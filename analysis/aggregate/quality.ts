@@ -10,6 +10,7 @@ import { boroughOf } from '../../actors/protocol/index.ts';
 import type { DroneCounts } from '../drones/sql.ts';
 import type { DedupCounts } from '../engine/dedup.ts';
 import type { Group } from '../engine/pass.ts';
+import type { DeadLetterTally } from '../load/dead-letters.ts';
 import { REJECT_REASONS } from '../nypd/sql.ts';
 import { type Field, FIELDS, totalOf, valueOf } from './breakdown.ts';
 import { col, share, type Table, type TableRow } from './model.ts';
@@ -115,6 +116,7 @@ export const qualityTables = (q: {
   readonly groups: ReadonlyArray<Group>;
   readonly drones: DroneCounts | undefined;
   readonly stored?: ReadonlyArray<StoredSourceCounts>;
+  readonly deadLetters?: DeadLetterTally | undefined;
   readonly today: string;
 }): Table[] => {
   const tickets = totalOf(q.groups).nypd;
@@ -179,6 +181,14 @@ export const qualityTables = (q: {
             q.drones.messages,
           ]),
         ]),
+    // Inputs an actor gave up on (kept in S3 with their bytes): one row per actor and reason.
+    ...(q.deadLetters?.byReason ?? []).map((d) =>
+      row('dead_letter', `${d.actor}: ${d.reason}`, d.n, null),
+    ),
+    // Counts that are lower bounds: the listing stopped at its limit (rows: the dead letters listed).
+    ...(q.deadLetters?.truncated
+      ? [row('dead_letter', 'listing_stopped_at_limit', q.deadLetters.listed, null)]
+      : []),
   ];
   return [
     sourcesTable(q.sources, q.stored ?? []),
@@ -237,7 +247,8 @@ const qualityTable = (rows: ReadonlyArray<TableRow>): Table => ({
   caption:
     'Rows rejected and why; values accepted but doubtful (a date years away, state 99, a time without AM/PM); ' +
     'empty cells per column; duplicates removed; stored records that could not be read; drone messages whose ' +
-    'drone time was far from their arrival on the stream (drone clock off, stored marked timeSuspect).',
+    'drone time was far from their arrival on the stream (drone clock off, stored marked timeSuspect); dead ' +
+    'letters (inputs an actor gave up on) per actor and reason.',
   columns: [
     col('check', 'Check', 'text'),
     col('key', 'What', 'text'),

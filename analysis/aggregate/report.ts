@@ -6,6 +6,7 @@ import type { ViolationCodeTable } from '../../actors/protocol/index.ts';
 import type { DroneCounts } from '../drones/sql.ts';
 import type { DedupCounts } from '../engine/dedup.ts';
 import type { Group } from '../engine/pass.ts';
+import type { DeadLetterTally } from '../load/dead-letters.ts';
 import { totalOf } from './breakdown.ts';
 import { fleetTables } from './fleet.ts';
 import type { Report } from './model.ts';
@@ -26,6 +27,8 @@ export interface Counts {
   readonly drones: DroneCounts | undefined;
   /** Drone messages and alarm events read per source (the archive, the hot tables) and type; none when not read. */
   readonly stored?: ReadonlyArray<StoredSourceCounts>;
+  /** The dead letters beside the archive, per actor and reason; undefined when not read. */
+  readonly deadLetters?: DeadLetterTally | undefined;
 }
 
 /** How the methods notes describe a run. */
