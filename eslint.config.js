@@ -76,4 +76,23 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  {
+    // The console page's script (its own tsconfig, with the DOM): no Node, and only types from the server side.
+    files: ['actors/operator-console/browser/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', '../**', '!../map.ts'],
+              allowTypeImports: true,
+              message: 'the page script imports types, the map projection and its own folder',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require', 'global', '__dirname'],
+    },
+  },
 );

@@ -3,9 +3,9 @@
  * count on `/api/alarms` and the event stream (pushed when it changes), and the page's sentence.
  */
 import assert from 'node:assert/strict';
-import vm from 'node:vm';
 
 import { portFailure } from '../../runtime/errors.ts';
+import { needsHumanNote as note } from './browser/alarms.ts';
 import {
   createMemoryDecisionStore,
   createMemoryFeed,
@@ -14,7 +14,6 @@ import {
   memoryAlarmSource,
 } from './memory.ts';
 import type { ConsoleCounts } from './model.ts';
-import { needsHumanNoteJs, pageJs } from './page.ts';
 import type { NeedsHumanSummary } from './ports.ts';
 import { type OperatorConsole, startOperatorConsole } from './service.ts';
 
@@ -103,12 +102,6 @@ describe('Operator console > dead letters that need a human', () => {
 });
 
 describe('Operator console > page > dead letters that need a human', () => {
-  const note = vm.runInNewContext(`${needsHumanNoteJs}; needsHumanNote`) as (n: unknown) => string;
-
-  it('is the script the page runs', () => {
-    assert.ok(pageJs.includes(needsHumanNoteJs));
-  });
-
   it('says how many carried a code that needs a human, how many could not be read, and where they are', () => {
     assert.equal(
       note(summary(3, 2)),

@@ -1,36 +1,31 @@
 /**
- * The page's reconnect plan, run as the browser runs it (the same JS text, in a fresh VM context): what the page
- * does once its event stream closed for good, from what HEAD /events answered.
+ * The page's script: its bundle, and its pure parts (`browser/reconnect.ts`, `browser/alarms.ts`) as the page runs
+ * them. The reconnect plan says what the page does once its event stream closed for good, from what HEAD /events
+ * answered.
  */
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
 
-import { clockNoteJs, DECIDED_SHOWN, pageJs, reconnectPlanJs, shownAlarmsJs } from './page.ts';
+import { clockNote, DECIDED_SHOWN, shownAlarms as shownIn } from './browser/alarms.ts';
+import { reconnectPlan } from './browser/reconnect.ts';
+import type { AlarmStatus } from './model.ts';
+import { pageHtml, pageJs } from './page.ts';
 
-interface Plan {
-  readonly retry: boolean;
-  readonly delayMs: number;
-  readonly state: string;
-  readonly text: string;
-}
-type ReconnectPlan = (
-  status: number,
-  retryAfter: string | null,
-  attempt: number,
-  random: number,
-  now: number,
-) => Plan;
-
-const inVm = vm.runInNewContext(`${reconnectPlanJs}; reconnectPlan`) as ReconnectPlan;
-/** Its answer copied out of the VM's realm (another Object prototype). */
-const reconnectPlan: ReconnectPlan = (...args) => ({ ...inVm(...args) });
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 
-describe('Operator console > page > reconnect plan', () => {
-  it('is the script the page runs', () => {
-    assert.ok(pageJs.includes(reconnectPlanJs));
+describe('Operator console > page > script', () => {
+  it('is browser/main.ts bundled once into one classic script, with its imports inlined', async () => {
+    const js = await pageJs();
+    assert.equal(await pageJs(), js);
+    assert.doesNotThrow(() => new vm.Script(js, { filename: 'app.js' })); // no import or export left
+    for (const name of ['reconnectPlan', 'shownAlarms', 'clockNote', 'needsHumanNote', 'project'])
+      assert.match(js, new RegExp(`\\b${name}\\b`), name);
+    assert.ok(js.length < 40_000, `${js.length} bytes: the borough outlines stay on the server`);
+    assert.match(pageHtml(), /<script src="\/app\.js" defer><\/script>/);
   });
+});
 
+describe('Operator console > page > reconnect plan', () => {
   it('after a 503, says "console busy" and retries with backoff, never sooner than Retry-After', () => {
     const busy = reconnectPlan(503, null, 1, 0, NOW);
     assert.deepEqual(busy, {
@@ -81,32 +76,32 @@ describe('Operator console > page > reconnect plan', () => {
 });
 
 describe('Operator console > page > which alarms are listed', () => {
-  type View = { id: string; status: string; raisedAt: string; time: string };
-  const shownIn = vm.runInNewContext(`${shownAlarmsJs}; shownAlarms`) as (
-    list: View[],
-    cap: number,
-  ) => View[];
-  const shownAlarms = (list: View[], cap: number) => [...shownIn(list, cap)].map((v) => v.id);
+  type View = { id: string; status: AlarmStatus; raisedAt: string; time: string };
+  const shownAlarms = (list: View[], cap: number) => shownIn(list, cap).map((v) => v.id);
   const at = (s: number) => new Date(Date.parse('2026-11-27T18:00:00Z') + s * 1_000).toISOString();
 
-  it('is the script the page runs, with the decided cap', () => {
-    assert.ok(pageJs.includes(shownAlarmsJs));
-    assert.ok(pageJs.includes(`shownAlarms([...alarms.values()], ${DECIDED_SHOWN})`));
+  it('says the decided cap on the page', () => {
+    assert.ok(pageHtml().includes(`then the ${DECIDED_SHOWN} newest decided`));
   });
 
   it('lists an open alarm from a drone a year behind beside 300 newer decided ones, and every undecided one', () => {
-    const decided = Array.from({ length: 300 }, (_, n) => ({
+    const decided = Array.from({ length: 300 }, (_, n): View => ({
       id: `d${n}`,
       status: n % 2 ? 'confirmed' : 'dismissed',
       raisedAt: at(n),
       time: at(n),
     }));
-    const late = { id: 'late', status: 'open', raisedAt: at(1), time: '2025-11-27T18:00:00.000Z' };
+    const late: View = {
+      id: 'late',
+      status: 'open',
+      raisedAt: at(1),
+      time: '2025-11-27T18:00:00.000Z',
+    };
     const shown = shownAlarms([...decided, late], DECIDED_SHOWN);
     assert.equal(shown.length, 301);
     assert.equal(shown[0], 'late');
 
-    const undecided = Array.from({ length: 400 }, (_, n) => ({
+    const undecided = Array.from({ length: 400 }, (_, n): View => ({
       id: `o${n}`,
       status: n % 3 ? 'open' : 'acknowledged',
       raisedAt: at(n),
@@ -120,10 +115,7 @@ describe('Operator console > page > which alarms are listed', () => {
 });
 
 describe('Operator console > page > drone clock note', () => {
-  const clockNote = vm.runInNewContext(`${clockNoteJs}; clockNote`) as (ms: unknown) => string;
-
   it('says how far the drone clock was off, and which way', () => {
-    assert.ok(pageJs.includes(clockNoteJs));
     assert.equal(clockNote(-365 * 86_400_000), 'drone clock off by 1.0 years (behind)');
     assert.equal(
       clockNote(-(2 * 86_400_000 + 3 * 3_600_000)),

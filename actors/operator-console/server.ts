@@ -5,7 +5,7 @@
  * | method | path | answer |
  * |---|---|---|
  * | GET | `/` | the page |
- * | GET | `/app.js`, `/app.css` | its script and stylesheet |
+ * | GET | `/app.js`, `/app.css` | its script (`browser/`, bundled at start) and stylesheet |
  * | GET | `/events` | Server-Sent Events: `snapshot` (every alarm + counts) on connect, then `alarm` per change |
  * | HEAD | `/events` | what a GET would answer (200, 401, 503 with `Retry-After`), taking no stream slot |
  * | GET | `/api/alarms` | `{ alarms: AlarmView[], counts: ConsoleCounts }`, newest first |
@@ -145,11 +145,12 @@ const readBody = (req: http.IncomingMessage, limit: number): Promise<Body> =>
   });
 
 /**
- * Starts the server. Refuses (rejects) a non-loopback host without a token, and the access errors of
- * `createAccess` (a public origin without a token, both kinds of token, a short token).
+ * Starts the server once the page's script is bundled. Refuses (rejects) a non-loopback host without a token, the
+ * access errors of `createAccess` (a public origin without a token, both kinds of token, a short token), and a
+ * script that does not bundle.
  * @example const server = await startConsoleServer(handlers, { host: '127.0.0.1', port: 0 });
  */
-export const startConsoleServer = (
+export const startConsoleServer = async (
   handlers: ConsoleHandlers,
   options: ConsoleServerOptions,
 ): Promise<ConsoleServer> => {
@@ -293,7 +294,8 @@ export const startConsoleServer = (
     const { identity } = verdict;
     if (req.method === 'GET' || req.method === 'HEAD') {
       if (path === '/') return send(res, 200, 'text/html; charset=utf-8', pageHtml());
-      if (path === '/app.js') return send(res, 200, 'text/javascript; charset=utf-8', pageJs);
+      if (path === '/app.js')
+        return send(res, 200, 'text/javascript; charset=utf-8', await pageJs());
       if (path === '/app.css') return send(res, 200, 'text/css; charset=utf-8', pageCss);
       if (path === '/events') return events(req, res, identity);
       if (path === '/api/alarms') return json(res, 200, handlers.snapshot());
@@ -372,6 +374,7 @@ export const startConsoleServer = (
       else res.end();
     });
   });
+  await pageJs();
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(
