@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 
 import { filter, map } from 'rxjs';
 
+import { waitFor } from '../test/helpers/wait-for.ts';
 import { type DeadLetterRequest, runActor } from './actor.ts';
 import { topic } from './bus/bus.ts';
 import { createMemoryBackend, createMemoryBus, type MemoryBackend } from './bus/memory.ts';
@@ -12,14 +13,6 @@ import { createEventHub, type RuntimeEvent } from './events.ts';
 const Msg = t.type({ id: t.string, n: t.number });
 type Msg = t.TypeOf<typeof Msg>;
 const fast = { initialMs: 1, factor: 2, jitter: 0, maxMs: 5, retries: 3 };
-
-const waitFor = async (ok: () => boolean, ms = 3_000): Promise<void> => {
-  const until = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 /**
  * Records of `stream` past `application`'s checkpoint: what a restarted subscriber would be handed again. Read
@@ -80,7 +73,12 @@ describe('Runtime > runActor', () => {
       tp,
       [0, 1, 2, 3].map((n) => ({ id: `m${n}`, n })),
     );
-    await waitFor(() => done.length === 2);
+    await waitFor(
+      '2 handled',
+      () => done.length,
+      3_000,
+      (n) => n === 2,
+    );
     await actor.stop();
     assert.deepEqual(done.sort(), [0, 20]);
     // Every input, with or without output, was acknowledged: a new subscriber would see nothing old.
@@ -103,7 +101,12 @@ describe('Runtime > runActor', () => {
       { partitionKey: 'x', data: Buffer.from('{"id":1}') },
     ]);
     await bus.publish(tp, [{ id: 'ok', n: 1 }]);
-    await waitFor(() => done.length === 1 && letters.length === 2);
+    await waitFor(
+      '1 handled and 2 dead letters',
+      () => ({ done: done.length, letters: letters.length }),
+      3_000,
+      (s) => s.done === 1 && s.letters === 2,
+    );
     await actor.stop();
     assert.equal(letters[0]!.errorTag, 'DecodeFailure');
     assert.match(letters[0]!.reasons.join(), /not JSON/);
@@ -128,7 +131,12 @@ describe('Runtime > runActor', () => {
       deadLetter,
     });
     await bus.publish(tp, [{ id: 'x', n: 1 }]);
-    await waitFor(() => calls === 3);
+    await waitFor(
+      '3 calls',
+      () => calls,
+      3_000,
+      (n) => n === 3,
+    );
     await actor.stop();
     assert.equal(letters.length, 0);
     assert.equal(seen.filter((e) => e.type === 'bus.retry').length, 2);
@@ -156,7 +164,12 @@ describe('Runtime > runActor', () => {
       { id: 'flaky', n: 1 },
       { id: 'denied', n: 2 },
     ]);
-    await waitFor(() => letters.length === 2);
+    await waitFor(
+      '2 dead letters',
+      () => letters.length,
+      3_000,
+      (n) => n === 2,
+    );
     await actor.stop();
     const byTag = Object.fromEntries(letters.map((l) => [l.errorTag, l]));
     assert.equal(byTag.RetriesExhausted?.attempts, 4);
@@ -183,9 +196,19 @@ describe('Runtime > runActor', () => {
       deadLetter,
     });
     await bus.publish(tp, [{ id: 'bomb', n: 1 }]);
-    await waitFor(() => letters.length === 1);
+    await waitFor(
+      'a dead letter',
+      () => letters.length,
+      3_000,
+      (n) => n === 1,
+    );
     await bus.publish(tp, [{ id: 'fine', n: 2 }]);
-    await waitFor(() => done.includes('fine'));
+    await waitFor(
+      'the next message handled',
+      () => done,
+      3_000,
+      (d) => d.includes('fine'),
+    );
     await actor.stop();
     assert.equal(letters[0]!.errorTag, 'Defect');
     assert.ok(seen.filter((e) => e.type === 'actor.crashed').length >= 3);
@@ -206,7 +229,12 @@ describe('Runtime > runActor', () => {
       deadLetter,
     });
     await bus.publish(tp, [{ id: 'slow', n: 1 }]);
-    await waitFor(() => started === 1);
+    await waitFor(
+      'the slow effect to start',
+      () => started,
+      3_000,
+      (n) => n === 1,
+    );
     const stopped = actor.stop();
     release();
     await stopped;
@@ -244,9 +272,14 @@ describe('Runtime > runActor', () => {
       deadLetter,
     });
     await bus.publish(tp, [{ id: 'slow', n: 1 }]);
-    await waitFor(() => started === 1);
+    await waitFor(
+      'the slow effect to start',
+      () => started,
+      3_000,
+      (n) => n === 1,
+    );
     await bus.publish(tp, [{ id: 'bomb', n: 2 }]);
-    await waitFor(() => seen.some((e) => e.type === 'actor.crashed'));
+    await waitFor('a crash', () => seen.some((e) => e.type === 'actor.crashed'), 3_000);
     const stopped = actor.stop();
     release();
     await within(stopped, 1_000, 'stop()');
@@ -280,12 +313,20 @@ describe('Runtime > runActor', () => {
       deadLetter,
     });
     await bus.publish(tp, [{ id: 'slow', n: 1 }]);
-    await waitFor(() => log.length === 1);
+    await waitFor(
+      'the slow effect to start',
+      () => log,
+      3_000,
+      (l) => l.length === 1,
+    );
     await bus.publish(tp, [{ id: 'bomb', n: 2 }]);
-    await waitFor(() => seen.some((e) => e.type === 'actor.crashed'));
+    await waitFor('a crash', () => seen.some((e) => e.type === 'actor.crashed'), 3_000);
     release();
     await waitFor(
-      () => log.filter((l) => l === 'end slow').length === 2 && log.includes('end bomb'),
+      'both slow effects and the bomb to end',
+      () => log,
+      3_000,
+      (l) => l.filter((e) => e === 'end slow').length === 2 && l.includes('end bomb'),
     );
     // The next incarnation started after the old one's effect ended, and redelivered what it had not acknowledged.
     assert.ok(log.indexOf('end slow') < log.lastIndexOf('start slow'), log.join(', '));

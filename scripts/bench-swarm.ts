@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { type LocalStack, stackEnv, startLocalStack } from '../runtime/local-stack/index.ts';
+import { waitFor } from '../test/helpers/wait-for.ts';
 
 const TICK = 100; // clock ticks per second (USER_HZ on Linux)
 
@@ -63,11 +64,6 @@ const service = (script: string, args: string[], env: Record<string, string>): C
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 
-const waitFor = async (ok: () => Promise<boolean>, ms: number) => {
-  const until = Date.now() + ms;
-  while (!(await ok()) && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
-};
-
 interface Row {
   step: string;
   inPerS: number;
@@ -103,11 +99,18 @@ const measure = async (
   );
   // Warm up: until messages flow (and, with a writer, are stored), then measure a steady window.
   await waitFor(
-    async () => (await metric(simPort, 'prestacop_published_records_total')) > drones,
+    `more than ${drones} records published`,
+    () => metric(simPort, 'prestacop_published_records_total'),
     60_000,
+    (n) => n > drones,
   );
   if (writer)
-    await waitFor(async () => (await metric(storePort, 'prestacop_processed_total')) > 0, 60_000);
+    await waitFor(
+      'a first record stored',
+      () => metric(storePort, 'prestacop_processed_total'),
+      60_000,
+      (n) => n > 0,
+    );
   const cpu0 = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, usage(pid).cpu]));
   const [in0, out0, t0] = [
     await metric(simPort, 'prestacop_published_records_total'),

@@ -6,6 +6,7 @@ import { createMemoryBackend, createMemoryBus } from '../../runtime/bus/memory.t
 import { portFailure } from '../../runtime/errors.ts';
 import { createEventHub } from '../../runtime/events.ts';
 import { MetricsRegistry } from '../../runtime/metrics.ts';
+import { waitFor } from '../../test/helpers/wait-for.ts';
 import { AlarmRaised } from '../protocol/alarm.ts';
 import { DroneMessage } from '../protocol/drone-message.ts';
 import type { AlertEvent } from './delivery.ts';
@@ -25,14 +26,6 @@ const message = (n: number, code?: number): DroneMessage =>
     location: { lat: 40.6782, lon: -73.9442 },
     ...(code === undefined ? {} : { violationCode: code, violationImageId: `img-${n}` }),
   }) as unknown as DroneMessage;
-
-const waitFor = async (ok: () => boolean, ms = 5_000) => {
-  const until = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 /** A store that fails its first `failures` calls (retriable), then behaves like DynamoDB. */
 const flakyStore = (failures: number) => {
@@ -95,7 +88,12 @@ describe('AlertSystem > service on the memory bus', () => {
       { partitionKey: 'x', data: Buffer.from('{"droneId":"?","violationCode":40}') },
       { partitionKey: 'x', data: Buffer.from('\u0000\u0001') },
     ]);
-    await waitFor(() => processed === 250 && letters.length === 3);
+    await waitFor(
+      '250 processed and 3 dead letters',
+      () => ({ processed, letters: letters.length }),
+      5_000,
+      (s) => s.processed === 250 && s.letters === 3,
+    );
     await alerts.stop();
 
     assert.equal(published.length, 20);
@@ -157,7 +155,12 @@ describe('AlertSystem > service > drone clocks', () => {
       at(4, '2026-11-27T18:05:00.001Z'), // just over 5 min ahead
       at(5, '0001-01-01T00:00:00.000Z'),
     ]);
-    await waitFor(() => published.length === 5);
+    await waitFor(
+      '5 alarms published',
+      () => published.length,
+      5_000,
+      (n) => n === 5,
+    );
     await alerts.stop();
 
     const off = new Map(published.map((a) => [a.messageId, a.clockOffMs]));

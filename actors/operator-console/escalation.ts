@@ -3,7 +3,18 @@
  * `raisedAt`, so every console instance and every restart computes the same moment). Pure: timers on the default
  * scheduler (virtual under `TestScheduler.run`), time from the Clock port.
  */
-import { connect, filter, map, mergeMap, type Observable, take, takeUntil, timer } from 'rxjs';
+import {
+  asyncScheduler,
+  connect,
+  filter,
+  map,
+  mergeMap,
+  type Observable,
+  type SchedulerLike,
+  take,
+  takeUntil,
+  timer,
+} from 'rxjs';
 
 import type { Clock } from './ports.ts';
 
@@ -28,14 +39,22 @@ export interface EscalationDue {
  * inputs$.pipe(escalations({ afterMs: 60_000, clock })).subscribe((due) => escalate(due.alarmId));
  */
 export const escalations =
-  (cfg: { readonly afterMs: number; readonly clock: Clock }) =>
+  (cfg: {
+    readonly afterMs: number;
+    readonly clock: Clock;
+    /** Where the timers run (default rxjs's async scheduler); a test passes a virtual one. */
+    readonly scheduler?: SchedulerLike;
+  }) =>
   (inputs$: Observable<EscalationInput>): Observable<EscalationDue> =>
     inputs$.pipe(
       connect((shared$) =>
         shared$.pipe(
           filter((i): i is Extract<EscalationInput, { type: 'shown' }> => i.type === 'shown'),
           mergeMap((shown) =>
-            timer(Math.max(0, shown.raisedAtMs + cfg.afterMs - cfg.clock.now())).pipe(
+            timer(
+              Math.max(0, shown.raisedAtMs + cfg.afterMs - cfg.clock.now()),
+              cfg.scheduler ?? asyncScheduler,
+            ).pipe(
               map(() => ({
                 alarmId: shown.alarmId,
                 afterMs: Math.max(0, cfg.clock.now() - shown.raisedAtMs),

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 
 import { portFailure } from '../../runtime/errors.ts';
+import { waitFor } from '../../test/helpers/wait-for.ts';
 import { needsHumanNote as note } from './browser/alarms.ts';
 import {
   createMemoryDecisionStore,
@@ -25,14 +26,6 @@ const summary = (code: number, unreadable = 0): NeedsHumanSummary => ({
   letters: 's3://prestacop-archive/dead-letter/actor=alert-system/',
   examples: [{ verdict: 'code', deadLetter: 'alert-system_drones_shardId-000000000001_4955_0' }],
 });
-
-const waitFor = async (what: string, ok: () => Promise<boolean>, ms = 3_000) => {
-  const until = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 describe('Operator console > dead letters that need a human', () => {
   let running: OperatorConsole | undefined;
@@ -67,7 +60,12 @@ describe('Operator console > dead letters that need a human', () => {
     const counts = async () =>
       ((await (await fetch(`${running!.url}api/alarms`)).json()) as { counts: ConsoleCounts })
         .counts;
-    await waitFor('the first count', async () => (await counts()).needsHuman?.code === 3);
+    await waitFor(
+      'the first count',
+      async () => (await counts()).needsHuman?.code,
+      3_000,
+      (c) => c === 3,
+    );
     assert.deepEqual((await counts()).needsHuman, summary(3));
     // The event stream carries it too (the page's source).
     const events = await fetch(`${running.url}events`);
@@ -78,10 +76,20 @@ describe('Operator console > dead letters that need a human', () => {
     assert.match(first, /s3:\/\/prestacop-archive\/dead-letter\/actor=alert-system\//);
     answer = 'fail';
     const failedFrom = reads;
-    await waitFor('failed reads', () => Promise.resolve(reads >= failedFrom + 2));
+    await waitFor(
+      'failed reads',
+      () => reads,
+      3_000,
+      (n) => n >= failedFrom + 2,
+    );
     assert.equal((await counts()).needsHuman?.code, 3); // the last summary read stays shown
     answer = summary(4, 1);
-    await waitFor('the count read again', async () => (await counts()).needsHuman?.code === 4);
+    await waitFor(
+      'the count read again',
+      async () => (await counts()).needsHuman?.code,
+      3_000,
+      (c) => c === 4,
+    );
     assert.equal((await counts()).needsHuman?.unreadable, 1);
   });
 

@@ -4,7 +4,10 @@
  */
 import assert from 'node:assert/strict';
 
+import { VirtualTimeScheduler } from 'rxjs';
+
 import { portFailure } from '../../runtime/errors.ts';
+import { waitFor } from '../../test/helpers/wait-for.ts';
 import { AlarmRaised, toAlarmEscalated, toAlarmResolved } from '../protocol/alarm.ts';
 import { utcTimeOf } from '../protocol/time.ts';
 import {
@@ -42,14 +45,6 @@ const alarm = (
   return decoded.right;
 };
 
-const waitFor = async (what: string, ok: () => boolean, ms = 3_000) => {
-  const until = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
-
 describe('operator console (in-memory ports, real HTTP)', () => {
   const running: OperatorConsole[] = [];
   afterEach(async () => {
@@ -62,6 +57,7 @@ describe('operator console (in-memory ports, real HTTP)', () => {
       store?: ReturnType<typeof createMemoryDecisionStore>;
       escalateAfterMs?: number;
       token?: string;
+      scheduler?: VirtualTimeScheduler;
     } = {},
   ) => {
     const store = o.store ?? createMemoryDecisionStore();
@@ -79,6 +75,7 @@ describe('operator console (in-memory ports, real HTTP)', () => {
       port: 0,
       retryMs: 20,
       ...(o.token ? { access: { token: o.token } } : {}),
+      ...(o.scheduler ? { scheduler: o.scheduler } : {}),
     });
     running.push(c);
     const post = (
@@ -194,10 +191,11 @@ describe('operator console (in-memory ports, real HTTP)', () => {
     const a = alarm(1);
     const store = createMemoryDecisionStore();
     const first = await start({ alarms: [a], store, escalateAfterMs: 50 });
-    await waitFor('the escalation', () => first.publisher.published.length === 1);
+    await waitFor('the escalation', () => first.publisher.published.length === 1, 3_000);
     await waitFor(
       'published mark',
       () => store.events.get(`${a.id}:escalated:1`)?.publishedAt !== undefined,
+      3_000,
     );
     assert.equal((await first.api()).counts.escalated, 1);
     // Its own escalation comes back through the queue: the first copy is not a duplicate, a second one is.
@@ -210,26 +208,51 @@ describe('operator console (in-memory ports, real HTTP)', () => {
       [2, 1, 1],
     );
     await first.c.stop();
-    const second = await start({ alarms: [a], store, escalateAfterMs: 50 });
-    await new Promise((r) => setTimeout(r, 150));
-    assert.equal(second.publisher.published.length, 0);
-    assert.equal((await second.api()).alarms[0]?.escalated?.level, 1);
+    // Virtual time: the restarted console arms no timer for `a`. `b`, also overdue, shows that one would have run:
+    // once it is published, so would `a` have been.
+    const b = alarm(2);
+    const scheduler = new VirtualTimeScheduler();
+    const second = await start({ alarms: [a, b], store, escalateAfterMs: 50, scheduler });
+    scheduler.flush();
+    await waitFor(
+      'the control alarm escalated',
+      () => second.publisher.published,
+      3_000,
+      (p) => p.some((e) => e.alarmId === b.id),
+    );
+    assert.deepEqual(
+      second.publisher.published.map((e) => e.alarmId),
+      [b.id],
+    );
+    assert.equal((await second.api()).alarms.find((v) => v.id === a.id)?.escalated?.level, 1);
   });
 
   it('escalates every overdue alarm found at start, each once', async () => {
     const overdue = Array.from({ length: 30 }, (_, i) => alarm(i + 1, Date.now() - 3_600_000));
     const { publisher, api } = await start({ alarms: overdue, escalateAfterMs: 60_000 });
-    await waitFor('30 escalations', () => publisher.published.length === 30);
+    await waitFor('30 escalations', () => publisher.published.length === 30, 3_000);
     assert.equal(new Set(publisher.published.map((e) => e.id)).size, 30);
     assert.equal((await api()).counts.escalated, 30);
   });
 
   it('does not escalate an alarm acknowledged in time', async () => {
-    const a = alarm(1);
-    const { post, publisher } = await start({ alarms: [a], escalateAfterMs: 200 });
-    await post(a.id, 'acknowledge');
-    await new Promise((r) => setTimeout(r, 350));
-    assert.equal(publisher.published.length, 0);
+    // Virtual time: the acknowledgement lands before the deadline however slow the machine is; then the deadline
+    // passes (flush), and `b`, left alone, shows that a timer still armed would have fired.
+    const [a, b] = [alarm(1, Date.now()), alarm(2, Date.now())];
+    const scheduler = new VirtualTimeScheduler();
+    const { post, publisher } = await start({ alarms: [a, b], escalateAfterMs: 200, scheduler });
+    assert.equal((await post(a.id, 'acknowledge')).status, 200);
+    scheduler.flush();
+    await waitFor(
+      'the control alarm escalated',
+      () => publisher.published,
+      3_000,
+      (p) => p.some((e) => e.alarmId === b.id),
+    );
+    assert.deepEqual(
+      publisher.published.map((e) => e.alarmId),
+      [b.id],
+    );
   });
 
   it('publishes at start an escalation recorded but never published (a crash in between)', async () => {
@@ -245,7 +268,7 @@ describe('operator console (in-memory ports, real HTTP)', () => {
       }),
     );
     const { publisher } = await start({ alarms: [a], store });
-    await waitFor('the republish', () => publisher.published.length === 1);
+    await waitFor('the republish', () => publisher.published.length === 1, 3_000);
     assert.equal(publisher.published[0]?.id, `${a.id}:escalated:1`);
   });
 

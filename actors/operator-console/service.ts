@@ -6,7 +6,7 @@
  * re-published on the topic and marked; a restart re-computes the timers from `raisedAt` and republishes an
  * escalation recorded but never confirmed published.
  */
-import { mergeMap, Subject, type Subscription } from 'rxjs';
+import { mergeMap, type SchedulerLike, Subject, type Subscription } from 'rxjs';
 
 import { isRuntimeError } from '../../runtime/errors.ts';
 import type { Logger } from '../../runtime/log.ts';
@@ -85,6 +85,11 @@ export interface OperatorConsoleDeps {
   /** What the server needs to decide who may act, and as whom (see `server.ts`). */
   readonly access?: ConsoleAccess;
   readonly clock?: Clock;
+  /**
+   * Where the escalation timers run (default rxjs's async scheduler). A test passes a `VirtualTimeScheduler` and
+   * flushes it, so "not escalated" is decided without waiting on the wall clock.
+   */
+  readonly scheduler?: SchedulerLike;
   readonly log?: Logger;
   readonly metrics?: MetricsRegistry;
   /** Pause between retries of a failing store or topic while escalating (default 2 s). */
@@ -191,7 +196,11 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
   // A few at a time: a start after a long pause may find hundreds overdue, and the store is shared.
   const escalating: Subscription = inputs
     .pipe(
-      escalations({ afterMs: deps.escalateAfterMs, clock }),
+      escalations({
+        afterMs: deps.escalateAfterMs,
+        clock,
+        ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
+      }),
       mergeMap((due) => escalate(due.alarmId, due.afterMs), ESCALATION_CONCURRENCY),
     )
     .subscribe();

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { topic } from '../../runtime/bus/bus.ts';
 import { createMemoryBackend, createMemoryBus } from '../../runtime/bus/memory.ts';
 import { createEventHub } from '../../runtime/events.ts';
+import { waitFor } from '../../test/helpers/wait-for.ts';
 import { DroneMessage } from '../protocol/drone-message.ts';
 import type { HotItem } from './dynamo-table.ts';
 import { startStorageWriter } from './service.ts';
@@ -42,8 +43,12 @@ describe('StreamToStorage > service > drone clocks', () => {
       message(1, '2026-11-27T17:59:59.000Z'),
       message(2, '2025-11-27T18:00:00.000Z'),
     ]);
-    const until = Date.now() + 5_000;
-    while (archived.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    await waitFor(
+      '2 archive lines',
+      () => archived.length,
+      5_000,
+      (n) => n >= 2,
+    );
     await writer.stop();
 
     const byId = new Map(items.map((i) => [i.id, i as Record<string, unknown>]));

@@ -44,17 +44,10 @@ import { createEventHub } from '../../runtime/events.ts';
 import { type AlarmResources, createAlarmResources } from '../helpers/alarm-resources.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /** Unacknowledged this long after its raise, an alarm is escalated (short, for the test). */
 const ESCALATE_MS = 3_000;
-
-const waitFor = async (what: string, ok: () => boolean | Promise<boolean>, ms: number) => {
-  const until = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 const codes = loadViolationCodes();
 if (E.isLeft(codes)) throw new Error(codes.left.issues.join('\n'));

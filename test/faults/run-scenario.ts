@@ -15,6 +15,7 @@ import { localStackEnv } from '../../runtime/aws/options.ts';
 import { provision } from '../../runtime/aws/provision.ts';
 import { type ResourceSpec, withNamePrefix } from '../../runtime/aws/resources.ts';
 import { seededRandom } from '../../runtime/random.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { ActorSet, type ActorSpec } from './actors.ts';
 import { type CollisionRecord, putCollisionRecords } from './collisions.ts';
 import type { FaultStack } from './fault-stack.ts';
@@ -526,13 +527,16 @@ const waitForLogs = async (
   failures: string[],
 ): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
-  for (const name of names) {
-    while (!actors.currentLog(name).includes(marker) && Date.now() < deadline) await sleep(100);
-    if (!actors.currentLog(name).includes(marker))
+  for (const name of names)
+    await waitFor(
+      `${name}'s start-up line`,
+      () => actors.currentLog(name).includes(marker),
+      Math.max(0, deadline - Date.now()),
+    ).catch(() =>
       failures.push(
         `${name} did not start within ${timeoutMs / 1000} s (see ${actors.logFile(name)})`,
-      );
-  }
+      ),
+    );
 };
 
 const HUMAN_SET = HUMAN;

@@ -23,6 +23,7 @@ import { createEventHub } from '../../runtime/events.ts';
 import { stackEnv } from '../../runtime/local-stack/index.ts';
 import { createAlarmResources } from '../helpers/alarm-resources.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const PLACES = [
   { lat: 40.758, lon: -73.9855 }, // Manhattan
@@ -50,19 +51,6 @@ const message = (run: string, n: number, humanEvery: number): DroneMessage => {
     location: PLACES[Math.floor(n / humanEvery) % PLACES.length]!,
     ...(code === undefined ? {} : { violationCode: code, violationImageId: `img-${n}` }),
   } as unknown as DroneMessage;
-};
-
-const waitFor = async (
-  what: string,
-  ok: () => boolean | Promise<boolean>,
-  ms: number,
-  everyMs = 25,
-) => {
-  const until = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 };
 
 describe('AlertSystem > on the local stack', function () {
@@ -212,9 +200,9 @@ describe('AlertSystem > on the local stack', function () {
       async () =>
         [...(await storedAlarms(clients.doc, r.table, [...expected])).values()].filter(
           (s) => s.publishedAt,
-        ).length === N,
+        ).length,
       20_000,
-      250,
+      (marked) => marked === N,
     );
     const metrics = await (await fetch(`${second.out.ops}/metrics`)).text();
     second.child.kill('SIGTERM');

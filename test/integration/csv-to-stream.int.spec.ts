@@ -32,17 +32,10 @@ import { createLogger } from '../../runtime/log.ts';
 import { generateNypd } from '../../scripts/nypd-generator.ts';
 import { readStream } from '../helpers/kinesis-stream.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'nypd');
 const MAIN = join(import.meta.dirname, '..', '..', 'actors', 'csv-to-stream', 'main.ts');
-
-const waitFor = async (what: string, ok: () => boolean | Promise<boolean>, ms: number) => {
-  const until = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 /** The ids csv-to-stream accepts in a file, decided by its own reader and normaliser (dry). */
 const acceptedIds = async (path: string): Promise<Set<string>> => {

@@ -17,18 +17,11 @@ import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { t } from '../../runtime/codec.ts';
 import { createEventHub, type RuntimeEvent } from '../../runtime/events.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const LEASE_TIMEOUT_MS = 3_000;
 const PUTS = 2_000;
 const MAX_BATCHES = 2;
-
-const waitFor = async (what: string, ok: () => boolean, ms: number) => {
-  const until = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('StreamToStorage > hot table under load', function () {
   this.timeout(120_000);

@@ -13,19 +13,12 @@ import { E, t } from '../../runtime/codec.ts';
 import { createEventHub, type RuntimeEvent } from '../../runtime/events.ts';
 import { expiredIterator, injectCallFaults, throttlingError } from '../helpers/fault-kinesis.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const Msg = t.type({ id: t.string, key: t.string });
 type Msg = t.TypeOf<typeof Msg>;
 const msgs = (prefix: string, count: number): Msg[] =>
   Array.from({ length: count }, (_, n) => ({ id: `${prefix}-${n}`, key: `k${n % 16}` }));
-
-const waitFor = async (what: string, check: () => boolean, timeoutMs: number) => {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe('Kinesis bus > consumer on the local stack', function () {
   this.timeout(60_000);

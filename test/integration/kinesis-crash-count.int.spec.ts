@@ -12,18 +12,11 @@ import { type Delivery, topic } from '../../runtime/bus/bus.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { E, t } from '../../runtime/codec.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const LEASES = 'prestacop-leases';
 const Msg = t.type({ id: t.string, key: t.string });
 type Msg = t.TypeOf<typeof Msg>;
-
-const waitFor = async (what: string, check: () => boolean, timeoutMs: number) => {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 /** Clients that fail every call once `dead` is set: a process that is gone writes nothing more. */
 const mortalClients = (stack: TestStack) => {

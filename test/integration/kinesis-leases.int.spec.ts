@@ -16,23 +16,21 @@ import { listShards } from '../../runtime/bus/kinesis-shards.ts';
 import { E, t } from '../../runtime/codec.ts';
 import { createEventHub, type RuntimeEvent } from '../../runtime/events.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const LEASES = 'prestacop-leases';
 const LEASE_TIMEOUT_MS = 1_500;
 const Msg = t.type({ id: t.string, key: t.string });
 type Msg = t.TypeOf<typeof Msg>;
-const msgs = (prefix: string, count: number): Msg[] =>
-  Array.from({ length: count }, (_, n) => ({ id: `${prefix}-${n}`, key: `k${n}` }));
-
-/** Polls until `check()` holds; returns the time it took, or throws after `timeoutMs`. */
-const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs: number) => {
+/** How long `wait` took, in ms. */
+const timed = async (wait: () => Promise<unknown>): Promise<number> => {
   const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await wait();
   return Date.now() - started;
 };
+
+const msgs = (prefix: string, count: number): Msg[] =>
+  Array.from({ length: count }, (_, n) => ({ id: `${prefix}-${n}`, key: `k${n}` }));
 
 describe('Kinesis bus > leases on the local stack', function () {
   this.timeout(60_000);
@@ -108,10 +106,12 @@ describe('Kinesis bus > leases on the local stack', function () {
     const a = worker(stream, stack.clients, 'a');
     await waitFor('a to own 4', async () => (await count(a.id)) === 4, 10_000);
     const b = worker(stream, stack.clients, 'b');
-    const balanced = await waitFor(
-      'an even split',
-      async () => (await count(a.id)) === 2 && (await count(b.id)) === 2,
-      10_000,
+    const balanced = await timed(() =>
+      waitFor(
+        'an even split',
+        async () => (await count(a.id)) === 2 && (await count(b.id)) === 2,
+        10_000,
+      ),
     );
     console.log(`      balanced 2/2 in ${balanced} ms`);
     assert.ok(
@@ -126,10 +126,13 @@ describe('Kinesis bus > leases on the local stack', function () {
 
     a.sub.unsubscribe();
     await a.bus.close();
-    const takeover = await waitFor(
-      'b to own 4',
-      async () => (await count(b.id)) === 4,
-      LEASE_TIMEOUT_MS,
+    const takeover = await timed(() =>
+      waitFor(
+        'b to own 4',
+        () => count(b.id),
+        LEASE_TIMEOUT_MS,
+        (n) => n === 4,
+      ),
     );
     console.log(`      b owned all 4 shards ${takeover} ms after a closed`);
     await publish('after', 100);
@@ -160,10 +163,13 @@ describe('Kinesis bus > leases on the local stack', function () {
 
     partitioned = true;
     const cutAt = Date.now();
-    const takeover = await waitFor(
-      'b to own 4',
-      async () => (await count(b.id)) === 4,
-      3 * LEASE_TIMEOUT_MS,
+    const takeover = await timed(() =>
+      waitFor(
+        'b to own 4',
+        () => count(b.id),
+        3 * LEASE_TIMEOUT_MS,
+        (n) => n === 4,
+      ),
     );
     console.log(`      b owned all 4 shards ${takeover} ms after a was cut off`);
     assert.ok(takeover <= 2 * LEASE_TIMEOUT_MS, `takeover took ${takeover} ms`);

@@ -15,6 +15,7 @@ import { listShards } from '../../runtime/bus/kinesis-shards.ts';
 import { E, t } from '../../runtime/codec.ts';
 import { createEventHub, type RuntimeEvent } from '../../runtime/events.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const Msg = t.type({ id: t.string, key: t.string, n: t.number });
 type Msg = t.TypeOf<typeof Msg>;
@@ -24,18 +25,6 @@ const msgs = (from: number, count: number): Msg[] =>
     key: `k${i % 10}`,
     n: from + i,
   }));
-
-const waitFor = async (
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-) => {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('Kinesis bus > resharding on the local stack', function () {
   this.timeout(60_000);

@@ -15,6 +15,7 @@ import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { t } from '../../runtime/codec.ts';
 import type { ChildConfig } from '../helpers/kinesis-consumer-child.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const CHILD = join(import.meta.dirname, '..', 'helpers', 'kinesis-consumer-child.ts');
 const TOTAL = 10_000;
@@ -26,14 +27,6 @@ const lines = (file: string): string[] =>
         .split('\n')
         .filter((l) => l.startsWith('m-'))
     : [];
-
-const waitFor = async (what: string, check: () => boolean, timeoutMs: number): Promise<void> => {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 describe('Kinesis bus > crash and resume on the local stack', function () {
   this.timeout(90_000);

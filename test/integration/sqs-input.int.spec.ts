@@ -10,9 +10,9 @@ import {
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
 
-import { pollUntil } from '../../runtime/aws/poll.ts';
 import { receiveQueue } from '../../runtime/aws/sqs-input.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 describe('Runtime > receiveQueue > on fauxqs', function () {
   this.timeout(60_000);
@@ -56,20 +56,13 @@ describe('Runtime > receiveQueue > on fauxqs', function () {
     );
   };
 
-  const until = (what: string, ok: () => boolean | Promise<boolean>) =>
-    pollUntil(async () => ((await ok()) ? true : undefined), {
-      what,
-      timeoutMs: 20_000,
-      intervalMs: 20,
-    });
-
   it('hands every body over and deletes each once handled', async () => {
     const queueUrl = await createQueue(30);
     const bodies = Array.from({ length: 25 }, (_, i) => `m${i}`);
     await send(queueUrl, bodies);
     const seen: string[] = [];
     const input = receiveQueue(stack.clients.sqs, queueUrl, (body) => void seen.push(body));
-    await until('25 bodies', () => seen.length >= 25);
+    await waitFor('25 bodies', () => seen.length >= 25, 20_000);
     await input.stop();
     assert.deepEqual([...seen].sort(), [...bodies].sort());
     assert.equal(await left(queueUrl), 0);
@@ -85,10 +78,10 @@ describe('Runtime > receiveQueue > on fauxqs', function () {
       started = true;
       return gate;
     });
-    await until('the handler to start', () => started);
+    await waitFor('the handler to start', () => started, 20_000);
     assert.equal(await left(queueUrl), 1, 'not deleted while its handler runs');
     release();
-    await until('the body to be deleted', async () => (await left(queueUrl)) === 0);
+    await waitFor('the body to be deleted', async () => (await left(queueUrl)) === 0, 20_000);
     await input.stop();
   });
 
@@ -108,8 +101,12 @@ describe('Runtime > receiveQueue > on fauxqs', function () {
       },
       { onError: (e) => errors.push(e) },
     );
-    await until('bad handed out again', () => seen.filter((b) => b === 'bad').length === 2);
-    await until('the queue to empty', async () => (await left(queueUrl)) === 0);
+    await waitFor(
+      'bad handed out again',
+      () => seen.filter((b) => b === 'bad').length === 2,
+      20_000,
+    );
+    await waitFor('the queue to empty', async () => (await left(queueUrl)) === 0, 20_000);
     await input.stop();
     assert.equal(seen.filter((b) => b === 'good').length, 1);
     assert.match(String(errors[0]), /dead letter not written/);

@@ -20,6 +20,7 @@ import { topic } from '../../runtime/bus/bus.ts';
 import { createMemoryBackend, createMemoryBus } from '../../runtime/bus/memory.ts';
 import { createEventHub } from '../../runtime/events.ts';
 import { uniqueName, useStack } from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const message = (n: number): DroneMessage =>
   ({
@@ -32,14 +33,6 @@ const message = (n: number): DroneMessage =>
     location: { lat: 40.75, lon: -73.98 },
     ...(n % 10 === 0 ? { violationCode: 40, violationImageId: `img-${n}` } : {}),
   }) as unknown as DroneMessage;
-
-const waitFor = async (ok: () => boolean | Promise<boolean>, ms = 15_000) => {
-  const until = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('StreamToStorage > on the local stack', function () {
   this.timeout(90_000);
@@ -82,7 +75,12 @@ describe('StreamToStorage > on the local stack', function () {
     ]);
     let processed = 0;
     events.events$.subscribe((e) => e.type === 'actor.processed' && (processed += e.payload.count));
-    await waitFor(() => processed >= 350 && deadLetter.count() === 1);
+    await waitFor(
+      '350 processed and a dead letter',
+      () => ({ processed, letters: deadLetter.count() }),
+      15_000,
+      (s) => s.processed >= 350 && s.letters === 1,
+    );
     await writer.stop();
 
     // Hot table: every id once, with its TTL about an hour after ingestion.
@@ -176,14 +174,24 @@ describe('StreamToStorage > on the local stack', function () {
       data: Buffer.from(JSON.stringify(u)),
     });
     await bus.publishRaw('drones', [raw(first)]);
-    await waitFor(() => processed >= 1);
+    await waitFor(
+      'the first message processed',
+      () => processed,
+      15_000,
+      (n) => n >= 1,
+    );
     await bus.publishRaw('drones', [
       raw(first), // a redelivery: stored already, archived again
       raw({ ...first, violationCode: 9, violationImageId: 'img-reused' }), // the id, reused
       raw({ ...first, droneId: 'drone-0666' }), // another drone's id
       raw({ ...first, id: 'drone-0003:11', seq: 11, address: `big ${'x'.repeat(600_000)}` }),
     ]);
-    await waitFor(() => processed >= 2 && deadLetter.count() === 3);
+    await waitFor(
+      '2 processed and 3 dead letters',
+      () => ({ processed, letters: deadLetter.count() }),
+      15_000,
+      (s) => s.processed >= 2 && s.letters === 3,
+    );
     await writer.stop();
 
     const item = await clients.doc.send(

@@ -27,6 +27,7 @@ import { loadResourcesOrThrow } from '../../runtime/aws/resources.ts';
 import { stackEnv } from '../../runtime/local-stack/index.ts';
 import { liveStacks } from '../../runtime/local-stack/registry.ts';
 import { useStack } from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const run = promisify(execFile);
 
@@ -228,9 +229,12 @@ describe('Swarm > npm run swarm on the local stack', function () {
     );
     const exited = new Promise((r) => owner.once('exit', r));
     try {
-      const until = Date.now() + 60_000;
-      while (liveStacks(registry).length === 0 && Date.now() < until)
-        await new Promise((r) => setTimeout(r, 200));
+      await waitFor(
+        'the stack in the registry',
+        () => liveStacks(registry),
+        60_000,
+        (s) => s.length > 0,
+      );
       assert.equal(liveStacks(registry)[0]?.dataDir, data);
       const { stderr } = await run(
         process.execPath,
