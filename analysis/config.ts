@@ -4,9 +4,12 @@
  */
 import { homedir } from 'node:os';
 
-import { DEFAULT_HUMAN_CODES, VIOLATION_CODES_FILE } from '../actors/protocol/index.ts';
+import {
+  DEFAULT_HUMAN_CODES,
+  loadResourcesOrThrow,
+  VIOLATION_CODES_FILE,
+} from '../actors/protocol/index.ts';
 import { AwsOptions, awsOptionSpecs } from '../runtime/aws/options.ts';
-import { loadResourcesOrThrow } from '../runtime/aws/resources.ts';
 import { BooleanLike, intList, NonEmptyString, PositiveInt, t } from '../runtime/codec.ts';
 import type { CommandSpec } from '../runtime/config.ts';
 import { defaultCacheDir } from './load/cache-dir.ts';

@@ -23,6 +23,7 @@ import { startDroneFleet } from '../actors/drone-simulator/service.ts';
 import { createS3ImageStore } from '../actors/drone-simulator/violation-image.ts';
 import { startConsoleForSwarm } from '../actors/operator-console/wiring.ts';
 import { loadCodeWeights } from '../actors/protocol/code-weights.ts';
+import { loadResourcesOrThrow } from '../actors/protocol/index.ts';
 import { createDynamoTable } from '../actors/stream-to-storage/dynamo-table.ts';
 import { archiveCoverage, storedIds } from '../actors/stream-to-storage/readers.ts';
 import { createS3Archive } from '../actors/stream-to-storage/s3-archive.ts';
@@ -34,7 +35,6 @@ import {
 import { createAwsClients } from '../runtime/aws/clients.ts';
 import { topicArnOf } from '../runtime/aws/lookup.ts';
 import { toAwsTarget } from '../runtime/aws/options.ts';
-import { loadResourcesOrThrow } from '../runtime/aws/resources.ts';
 import { createRunQueue, type RunQueue, runQueueName } from '../runtime/aws/run-queue.ts';
 import { createS3DeadLetters } from '../runtime/aws/s3-dead-letters.ts';
 import { createKinesisBus } from '../runtime/bus/kinesis.ts';

@@ -8,12 +8,12 @@ import {
   OpsOptions,
   opsOptionSpecs,
 } from '../../runtime/aws/options.ts';
-import { loadResourcesOrThrow } from '../../runtime/aws/resources.ts';
 import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { intList, NonEmptyString, NonNegativeInt, oneOf, t } from '../../runtime/codec.ts';
 import { configOrExit } from '../../runtime/config.ts';
 import { runService } from '../../runtime/service.ts';
+import { loadResourcesOrThrow } from '../protocol/index.ts';
 import { DEFAULT_CLOCK_WINDOW } from '../protocol/time.ts';
 import { DEFAULT_HUMAN_CODES } from '../protocol/violation-codes.ts';
 import { createDynamoAlarmStore } from './dynamo-alarm-store.ts';

@@ -3,7 +3,6 @@
  * that validates them, so `--help`, parsing and error messages come from the same declarations (runtime/config.ts).
  */
 import { AwsOptions, awsOptionSpecs } from '../../runtime/aws/options.ts';
-import { loadResourcesOrThrow } from '../../runtime/aws/resources.ts';
 import { CompressionOption } from '../../runtime/bus/kinesis-packing.ts';
 import {
   BooleanLike,
@@ -14,6 +13,7 @@ import {
   t,
 } from '../../runtime/codec.ts';
 import type { CommandSpec } from '../../runtime/config.ts';
+import { loadResourcesOrThrow } from '../protocol/index.ts';
 
 /** The service's name (logs, `--help`, the bus actor). */
 export const ACTOR = 'csv-to-stream';

@@ -7,7 +7,6 @@ import {
   OpsOptions,
   opsOptionSpecs,
 } from '../../runtime/aws/options.ts';
-import { loadResourcesOrThrow } from '../../runtime/aws/resources.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import {
   E,
@@ -22,6 +21,7 @@ import {
 import { configOrExit } from '../../runtime/config.ts';
 import { runService } from '../../runtime/service.ts';
 import { loadCodeWeights } from '../protocol/code-weights.ts';
+import { loadResourcesOrThrow } from '../protocol/index.ts';
 import { DEFAULT_HUMAN_CODES } from '../protocol/violation-codes.ts';
 import { ACTOR, exitCodeOf, startDroneFleet } from './service.ts';
 import { createS3ImageStore } from './violation-image.ts';

@@ -9,7 +9,6 @@ import {
   OpsOptions,
   opsOptionSpecs,
 } from '../../runtime/aws/options.ts';
-import { loadResourcesOrThrow } from '../../runtime/aws/resources.ts';
 import {
   E,
   NonEmptyString,
@@ -21,6 +20,7 @@ import {
 } from '../../runtime/codec.ts';
 import type { CommandSpec } from '../../runtime/config.ts';
 import { isLoopback } from '../../runtime/loopback.ts';
+import { loadResourcesOrThrow } from '../protocol/index.ts';
 import { readOperatorsFile } from './operators-file.ts';
 import { ACTOR, type ConsoleAccess } from './service.ts';
 

@@ -19,6 +19,7 @@ export * from './message-hash.ts';
 export * from './nypd-header.ts';
 export * from './nypd-ticket.ts';
 export * from './primitives.ts';
+export * from './resources.ts';
 export * from './time.ts';
 export * from './violation-codes.ts';
 export * from './violation-image.ts';

@@ -7,12 +7,12 @@ import {
   OpsOptions,
   opsOptionSpecs,
 } from '../../runtime/aws/options.ts';
-import { loadResourcesOrThrow } from '../../runtime/aws/resources.ts';
 import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { NonEmptyString, NonNegativeInt, PositiveInt, t } from '../../runtime/codec.ts';
 import { configOrExit } from '../../runtime/config.ts';
 import { runService } from '../../runtime/service.ts';
+import { loadResourcesOrThrow } from '../protocol/index.ts';
 import { DEFAULT_CLOCK_WINDOW } from '../protocol/time.ts';
 import { createDynamoTable } from './dynamo-table.ts';
 import { createS3Archive } from './s3-archive.ts';

@@ -53,12 +53,12 @@ export interface ProvisionOptions {
 /**
  * Creates (mode `create`) or checks (mode `verify`) every resource of the spec.
  *
- * The console queue is subscribed with raw delivery OFF: it receives the SNS envelope
- * (`{ Type: 'Notification', TopicArn, Message, MessageAttributes, ... }`), so the operator console sees the
- * alarm's message attributes and topic without a second lookup.
+ * A queue with `subscribeTo` is subscribed with raw delivery OFF: it receives the SNS envelope
+ * (`{ Type: 'Notification', TopicArn, Message, MessageAttributes, ... }`), so its reader sees the message's
+ * attributes and topic without a second lookup.
  *
  * @example
- * const report = await provision(clients, loadResourcesOrThrow(), { mode: 'create' });
+ * const report = await provision(clients, loadResourceSpecOrThrow(), { mode: 'create' });
  * report.created; // ['kinesis stream prestacop-drones', ...] on a fresh stack, [] afterwards
  */
 export const provision = async (

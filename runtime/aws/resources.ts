@@ -1,7 +1,9 @@
 /**
- * The resource spec: config/resources.json decoded and typed. It is the one description of PrestaCop's AWS
- * resources: the local provisioner creates them, `provision(..., { mode: 'verify' })` checks them on AWS, and
- * Terraform reads the same file. Names come from here (or from config built from it), never from code.
+ * The resource spec: a declarations file (config/resources.json) decoded and typed. It is the one description of
+ * the AWS resources: the local provisioner creates them, `provision(..., { mode: 'verify' })` checks them on AWS,
+ * and Terraform reads the same file. The runtime knows kinds (stream, table, bucket, topic, queue), not roles: a
+ * program declares the roles it needs ({@link ResourceRoles}) and gets them typed. Names come from the file (or
+ * from config built from it), never from code.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -54,28 +56,17 @@ export const QueueSpec = t.strict(
 export type QueueSpec = t.TypeOf<typeof QueueSpec>;
 
 /**
- * Every resource by role. Roles are spelled out (not a record) so `spec.streams.drones.name` is typed and a
- * missing role fails at load time, not on first use; a new resource means a new key here.
+ * Every resource by kind, each keyed by its role (`streams.<role>`). The runtime knows the kinds, never the roles:
+ * which roles a program needs is the program's to declare ({@link ResourceRoles}), and the names are data.
  */
 export const ResourceSpec = t.strict(
   {
     region: t.string,
-    streams: t.strict({ drones: StreamSpec, history: StreamSpec }),
-    tables: t.strict({
-      messages: TableSpec,
-      alarms: TableSpec,
-      leases: TableSpec,
-      /** Operator decisions and escalations (`alarm.resolved`, `alarm.escalated`), one item per event id. */
-      alarmEvents: TableSpec,
-    }),
-    buckets: t.strict({ archive: BucketSpec }),
-    topics: t.strict({ alarms: TopicSpec }),
-    queues: t.strict({
-      /** Read by the swarm's summary (`countPublishedAlarms`), which consumes it. */
-      console: QueueSpec,
-      /** The operator console's own subscription, so it never competes with the summary for messages. */
-      operatorConsole: QueueSpec,
-    }),
+    streams: t.record(t.string, StreamSpec),
+    tables: t.record(t.string, TableSpec),
+    buckets: t.record(t.string, BucketSpec),
+    topics: t.record(t.string, TopicSpec),
+    queues: t.record(t.string, QueueSpec),
   },
   'ResourceSpec',
 );
@@ -84,40 +75,69 @@ export type ResourceSpec = t.TypeOf<typeof ResourceSpec>;
 /** The kinds of resource, as named in reports and errors. */
 export type ResourceKind = keyof Omit<ResourceSpec, 'region'>;
 
+/** The role keys a program needs, per kind; a kind left out needs none. */
+export type ResourceRoles = { readonly [K in ResourceKind]?: ReadonlyArray<string> };
+
+/** The role keys of one kind in `R`, as a union of literals. */
+type RolesOf<R extends ResourceRoles, K extends ResourceKind> =
+  R[K] extends ReadonlyArray<infer N extends string> ? N : never;
+
+/**
+ * A spec that has every role of `R`: `spec.streams.<role>` is typed (no `undefined`), and roles the file declares
+ * beyond `R` stay (they are provisioned too).
+ */
+export type ResourcesOf<R extends ResourceRoles> = ResourceSpec & {
+  readonly [K in ResourceKind]: Readonly<Record<RolesOf<R, K>, ResourceSpec[K][string]>>;
+};
+
+const KINDS: ReadonlyArray<ResourceKind> = ['streams', 'tables', 'buckets', 'topics', 'queues'];
+
 // ---------------------------------------------------------------------------------------------------------------
 // constructors
 
-/** Path of the repository's config/resources.json. */
+/** Path of the repository's config/resources.json, the declarations every tool reads (Terraform too). */
 export const DEFAULT_RESOURCES_PATH = fileURLToPath(
   new URL('../../config/resources.json', import.meta.url),
 );
 
 /**
- * Decodes a parsed resources document, checking that every queue's `subscribeTo` names a topic key.
+ * Decodes a parsed resources document, checking that it declares every role of `roles` and that every queue's
+ * `subscribeTo` names a topic key.
  * @example
- * const spec = decodeResources(JSON.parse(text)); // Either<ConfigError, ResourceSpec>
+ * const spec = decodeResourceSpec(JSON.parse(text), { streams: ['orders'] }); // Either<ConfigError, ResourcesOf<...>>
+ * if (E.isRight(spec)) spec.right.streams.orders.name;
  */
-export const decodeResources = (u: unknown): E.Either<ConfigError, ResourceSpec> =>
+export const decodeResourceSpec = <const R extends ResourceRoles = Record<never, never>>(
+  u: unknown,
+  roles?: R,
+): E.Either<ConfigError, ResourcesOf<R>> =>
   pipe(
     decodeWith(ResourceSpec, 'resources')(u),
     E.mapLeft((f) => configError(f.issues)),
     E.chain((spec) => {
+      const missing = KINDS.flatMap((kind) =>
+        (roles?.[kind] ?? [])
+          .filter((role) => !Object.hasOwn(spec[kind], role))
+          .map((role) => `at .${kind}.${role}: missing (a role this program needs)`),
+      );
       const dangling = Object.entries(spec.queues)
-        .filter(([, q]) => q.subscribeTo !== null && !(q.subscribeTo in spec.topics))
+        .filter(([, q]) => q.subscribeTo !== null && !Object.hasOwn(spec.topics, q.subscribeTo))
         .map(([key, q]) => `at .queues.${key}.subscribeTo: no topic with key "${q.subscribeTo}"`);
-      return dangling.length ? E.left(configError(dangling)) : E.right(spec);
+      const issues = [...missing, ...dangling];
+      return issues.length ? E.left(configError(issues)) : E.right(spec as ResourcesOf<R>);
     }),
   );
 
 /**
- * Reads and decodes config/resources.json (or another file): a missing file, bad JSON or a bad field is a
- * `ConfigError` listing every issue.
+ * Reads and decodes config/resources.json (or another file): a missing file, bad JSON, a bad field or a missing
+ * role is a `ConfigError` listing every issue.
  * @example
- * const spec = loadResources(); // E.right({ region: 'us-east-1', streams: { drones: ... }, ... })
+ * const spec = loadResourceSpec(); // E.right({ region: 'us-east-1', streams: { ... }, ... }), whatever it declares
  */
-export const loadResources = (
+export const loadResourceSpec = <const R extends ResourceRoles = Record<never, never>>(
   path: string = DEFAULT_RESOURCES_PATH,
-): E.Either<ConfigError, ResourceSpec> => {
+  roles?: R,
+): E.Either<ConfigError, ResourcesOf<R>> => {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
@@ -125,14 +145,17 @@ export const loadResources = (
     return E.left(configError([`${path}: ${(err as Error).message}`]));
   }
   return pipe(
-    decodeResources(parsed),
+    decodeResourceSpec(parsed, roles),
     E.mapLeft((e) => configError(e.issues.map((i) => `${path}: ${i}`))),
   );
 };
 
-/** {@link loadResources} for start-up code and tests: throws one Error listing every issue. */
-export const loadResourcesOrThrow = (path?: string): ResourceSpec => {
-  const spec = loadResources(path);
+/** {@link loadResourceSpec} for start-up code and tests: throws one Error listing every issue. */
+export const loadResourceSpecOrThrow = <const R extends ResourceRoles = Record<never, never>>(
+  path?: string,
+  roles?: R,
+): ResourcesOf<R> => {
+  const spec = loadResourceSpec(path, roles);
   if (E.isLeft(spec)) throw new Error(`invalid resource spec:\n  ${spec.left.issues.join('\n  ')}`);
   return spec.right;
 };
@@ -144,11 +167,11 @@ export const loadResourcesOrThrow = (path?: string): ResourceSpec => {
  * Renames every resource (keys and sizes stay): `rename(kind, key, name)` returns the new name.
  * @example renameResources(spec, (_kind, _key, n) => `${n}-blue`)
  */
-export const renameResources = (
-  spec: ResourceSpec,
+export const renameResources = <S extends ResourceSpec>(
+  spec: S,
   rename: (kind: ResourceKind, key: string, name: string) => string,
-): ResourceSpec => {
-  const each = <S extends { readonly name: string }, R extends Readonly<Record<string, S>>>(
+): S => {
+  const each = <X extends { readonly name: string }, R extends Readonly<Record<string, X>>>(
     kind: ResourceKind,
     group: R,
   ): R =>
@@ -156,7 +179,7 @@ export const renameResources = (
       Object.entries(group).map(([key, r]) => [key, { ...r, name: rename(kind, key, r.name) }]),
     ) as R;
   return {
-    region: spec.region,
+    ...spec,
     streams: each('streams', spec.streams),
     tables: each('tables', spec.tables),
     buckets: each('buckets', spec.buckets),
@@ -168,9 +191,9 @@ export const renameResources = (
 /**
  * Prefixes every name, e.g. to give each test run its own resources on a shared stack. The prefix must suit all
  * services (S3 is the strictest): lowercase letters, digits and hyphens, starting with a letter or digit.
- * @example withNamePrefix(spec, 't1a2b-').streams.drones.name // 't1a2b-prestacop-drones'
+ * @example withNamePrefix(spec, 't1a2b-').streams.orders.name // 't1a2b-shop-orders'
  */
-export const withNamePrefix = (spec: ResourceSpec, prefix: string): ResourceSpec => {
+export const withNamePrefix = <S extends ResourceSpec>(spec: S, prefix: string): S => {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(prefix))
     throw new Error(`withNamePrefix: "${prefix}" is not a valid prefix (use [a-z0-9-])`);
   return renameResources(spec, (_kind, _key, n) => `${prefix}${n}`);

@@ -11,7 +11,7 @@ import { type AwsClients, createAwsClients } from '../aws/clients.ts';
 import { localStackEnv } from '../aws/options.ts';
 import { pollUntil } from '../aws/poll.ts';
 import { provision as provisionSpec, type ProvisionReport } from '../aws/provision.ts';
-import { loadResourcesOrThrow, type ResourceSpec } from '../aws/resources.ts';
+import { loadResourceSpecOrThrow, type ResourceSpec } from '../aws/resources.ts';
 import { type AwsTarget, LOCAL_CREDENTIALS, type LocalEndpoints } from '../aws/target.ts';
 import { writeChildScripts } from './child-scripts.ts';
 import { EMULATORS } from './emulators.ts';
@@ -121,7 +121,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   const log = options.log ?? (() => undefined);
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const stopTimeoutMs = options.stopTimeoutMs ?? 5_000;
-  const resources = options.resources ?? loadResourcesOrThrow();
+  const resources = options.resources ?? loadResourceSpecOrThrow();
   const java = requireTool('java'); // before anything else: the commonest set-up problem, said plainly
   mkdirSync(dataDir, { recursive: true });
   const lock = await acquireStackLock(dataDir, log, stopTimeoutMs);

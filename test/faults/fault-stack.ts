@@ -8,8 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
 
+import { loadResourcesOrThrow, type Resources } from '../../actors/protocol/index.ts';
 import { type AwsClients, createAwsClients } from '../../runtime/aws/clients.ts';
-import { loadResourcesOrThrow, type ResourceSpec } from '../../runtime/aws/resources.ts';
 import type { LocalEndpoints } from '../../runtime/aws/target.ts';
 import { writeChildScripts } from '../../runtime/local-stack/child-scripts.ts';
 import { EMULATORS } from '../../runtime/local-stack/emulators.ts';
@@ -35,7 +35,7 @@ export interface FaultStack {
     /** SNS and SQS (one emulator, one endpoint). */
     readonly sns: FaultProxy;
   };
-  readonly resources: ResourceSpec;
+  readonly resources: Resources;
   /** The loopback shim (LD_PRELOAD): also arms parent-death SIGTERM for the actors. */
   readonly shim: string;
   readonly restartKinesis: (downMs: number) => Promise<void>;

@@ -13,7 +13,7 @@ import { DEFAULT_HUMAN_CODES } from '../../actors/protocol/violation-codes.ts';
 import { queueUrlOf } from '../../runtime/aws/lookup.ts';
 import { localStackEnv } from '../../runtime/aws/options.ts';
 import { provision } from '../../runtime/aws/provision.ts';
-import { type ResourceSpec, withNamePrefix } from '../../runtime/aws/resources.ts';
+import { withNamePrefix } from '../../runtime/aws/resources.ts';
 import { seededRandom } from '../../runtime/random.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { ActorSet, type ActorSpec } from './actors.ts';
@@ -76,7 +76,7 @@ export const runScenario = async (
   const log = (line: string) => say(`[${scenario.name}] ${line}`);
   const failures: string[] = [];
   const random = seededRandom(s.seed * 1_000 + index);
-  const spec: ResourceSpec = withNamePrefix(stack.resources, `f${index}-${s.seed}-`);
+  const spec = withNamePrefix(stack.resources, `f${index}-${s.seed}-`);
   await provision(stack.clients, spec, { mode: 'create' });
   const names = {
     drones: spec.streams.drones.name,

@@ -23,6 +23,7 @@ import {
   AlarmEscalated,
   AlarmResolved,
   DEFAULT_HUMAN_CODES,
+  loadResourcesOrThrow,
   loadViolationCodes,
   type MessageId,
   nypdTicketId,
@@ -34,7 +35,6 @@ import { archivedLines } from '../../actors/stream-to-storage/readers.ts';
 import { createEngine } from '../../analysis/engine/duckdb.ts';
 import { tableItems } from '../../analysis/load/records.ts';
 import { runAnalysis, type RunResult } from '../../analysis/run.ts';
-import { loadResourcesOrThrow } from '../../runtime/aws/resources.ts';
 import { E } from '../../runtime/codec.ts';
 import { stackEnv } from '../../runtime/local-stack/index.ts';
 import { R_HAND_MADE, rWriteCsv } from '../helpers/r-write-csv.ts';

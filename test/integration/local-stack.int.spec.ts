@@ -32,10 +32,11 @@ import {
 } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
+import { loadResourcesOrThrow } from '../../actors/protocol/index.ts';
 import { createAwsClients } from '../../runtime/aws/clients.ts';
 import { pollUntil } from '../../runtime/aws/poll.ts';
 import { createStream, deleteStream, provision } from '../../runtime/aws/provision.ts';
-import { loadResourcesOrThrow, withNamePrefix } from '../../runtime/aws/resources.ts';
+import { withNamePrefix } from '../../runtime/aws/resources.ts';
 import { otherToolsEnv, startLocalStack } from '../../runtime/local-stack/index.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
 

@@ -20,10 +20,10 @@ import { createDynamoAlarmStore } from '../../actors/alert-system/dynamo-alarm-s
 import { createSnsAlarmPublisher } from '../../actors/alert-system/sns-publisher.ts';
 import { createDynamoDecisionStore } from '../../actors/operator-console/dynamo-events.ts';
 import { AlarmRaised } from '../../actors/protocol/alarm.ts';
+import { loadResourcesOrThrow } from '../../actors/protocol/index.ts';
 import { utcTimeOf } from '../../actors/protocol/time.ts';
 import { archivedLines } from '../../actors/stream-to-storage/readers.ts';
 import { queueUrlOf, topicArnOf } from '../../runtime/aws/lookup.ts';
-import { loadResourcesOrThrow } from '../../runtime/aws/resources.ts';
 import { stackEnv } from '../../runtime/local-stack/index.ts';
 import { liveStacks } from '../../runtime/local-stack/registry.ts';
 import { useStack } from '../helpers/stack.ts';
