@@ -13,6 +13,8 @@
  */
 import { basename } from 'node:path';
 
+import { encodedAt, type EncodedBatch, encodedBatch } from '../../runtime/bus/encoded.ts';
+import { type NypdTicket, nypdTicketEncoding } from '../protocol/nypd-ticket.ts';
 import type { Layout } from './columns.ts';
 import { type Position, readCsv, text } from './csv-records.ts';
 import { type DateWindow, normaliseRow } from './normalise.ts';
@@ -73,15 +75,11 @@ export interface ParsedBatch {
   readonly bytesRead: number;
 }
 
-/** The accepted tickets of a batch as UTF-8 JSON, one after the other. */
-export interface TicketBatch {
-  /** Every ticket's JSON, concatenated. */
-  readonly json: Uint8Array;
-  /** Where ticket i ends in `json` (it starts where ticket i − 1 ends, the first at 0). */
-  readonly ends: Uint32Array;
-  /** Ticket i's partition key (its summons number). */
-  readonly keys: ReadonlyArray<string>;
-}
+/**
+ * The accepted tickets of a batch as their bus bytes (UTF-8 JSON, one after the other), keyed by summons number:
+ * made by {@link nypdTicketEncoding}, so the bus takes them as tickets (`publishEncoded`).
+ */
+export type TicketBatch = EncodedBatch<NypdTicket>;
 
 /** One read chunk, decided. */
 export interface DecidedBatch {
@@ -147,8 +145,6 @@ export async function* parseBatches(job: ParseJob): AsyncGenerator<ParsedBatch> 
 // ---------------------------------------------------------------------------------------------------------------
 // stage 2: deciding
 
-const encoder = new TextEncoder();
-
 /** The records of a parsed batch, one field array each. */
 const recordsOf = (batch: ParsedBatch): ReadonlyArray<ReadonlyArray<string>> => {
   if (typeof batch.fields !== 'string') return batch.fields;
@@ -170,8 +166,7 @@ export const decideParsed = (
   const sourceFile = basename(job.path);
   const records = recordsOf(batch);
   const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
-  const json: string[] = [];
-  const keys: string[] = [];
+  const tickets = encodedBatch(nypdTicketEncoding);
   const rejects: RejectEntry[] = [];
   const items = batch.lines.length;
   // An R-style file's ticket columns, where an unquoted `NA` is an empty cell (r-style.ts); none in other files.
@@ -204,12 +199,9 @@ export const decideParsed = (
     });
     if (verdict.ok) {
       countAccepted(tally, verdict.findings, line);
-      // Tickets built by `normaliseRow` hold only contract keys with JSON values (a property spec checks that
-      // each one decodes as NypdTicket), so io-ts's key-by-key encoding, dearer than JSON.stringify, is skipped.
-      if (job.encode) {
-        json.push(JSON.stringify(verdict.ticket));
-        keys.push(verdict.ticket.summonsNumber);
-      }
+      // Tickets built by `normaliseRow` hold only contract keys with JSON values (normalise.spec checks that each
+      // one decodes as NypdTicket and encodes alike both ways), so the fast encoding skips io-ts.
+      if (job.encode) tickets.add(verdict.ticket);
     } else {
       countRejected(tally, verdict.reason);
       const { reason, detail } = verdict;
@@ -218,7 +210,7 @@ export const decideParsed = (
     }
   }
   return {
-    tickets: encodeTickets(json, keys),
+    tickets: tickets.done(),
     rejects,
     tally: copyTally(tally),
     rows: items,
@@ -238,23 +230,8 @@ export async function* decideBatches(job: DecideJob): AsyncGenerator<DecidedBatc
   for await (const parsed of parseBatches(job)) yield decideParsed(parsed, job, tally);
 }
 
-/** The JSON texts as one buffer (its own ArrayBuffer, so it can be transferred) and their end offsets. */
-const encodeTickets = (json: ReadonlyArray<string>, keys: ReadonlyArray<string>): TicketBatch => {
-  const text = json.join('');
-  const bytes = encoder.encode(text);
-  const ascii = bytes.length === text.length; // then every ticket's bytes are its characters
-  const ends = new Uint32Array(json.length);
-  let at = 0;
-  for (const [i, t] of json.entries()) {
-    at += ascii ? t.length : Buffer.byteLength(t, 'utf8');
-    ends[i] = at;
-  }
-  return { json: bytes, ends, keys };
-};
-
 /**
  * Ticket i's JSON, a view into the batch's buffer.
  * @example const first = JSON.parse(Buffer.from(ticketAt(batch, 0)).toString());
  */
-export const ticketAt = (batch: TicketBatch, i: number): Uint8Array =>
-  batch.json.subarray(i === 0 ? 0 : batch.ends[i - 1], batch.ends[i]);
+export const ticketAt: (batch: TicketBatch, i: number) => Uint8Array = encodedAt;

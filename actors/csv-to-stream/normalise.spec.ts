@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 
+import { sameBytes } from '../../runtime/bus/encoded.ts';
 import { E } from '../../runtime/codec.ts';
-import { NypdTicket } from '../protocol/nypd-ticket.ts';
+import { NypdTicket, nypdTicketEncoding } from '../protocol/nypd-ticket.ts';
 import { type Layout, LAYOUT_43, layoutOf } from './columns.ts';
 import {
   type FindingKind,
@@ -219,6 +220,7 @@ describe('CsvToStream > normaliseRow', () => {
         assert.equal(v.ok ? undefined : v.reason, expected);
         if (v.ok) {
           assert.ok(E.isRight(viaJson(v.ticket)), JSON.stringify(v.ticket));
+          assert.ok(sameBytes(nypdTicketEncoding, [v.ticket]), JSON.stringify(v.ticket)); // the fast path's bytes
           assert.equal(v.ticket.id, `nypd:${summons}`);
           const json = JSON.stringify(v.ticket);
           assert.ok(!/:""|:null/.test(json), json); // empty strings are absent, never ""

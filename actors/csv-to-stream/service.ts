@@ -7,14 +7,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import type { AwsClients } from '../../runtime/aws/clients.ts';
-import type { RawRecord } from '../../runtime/bus/bus.ts';
+import { topic } from '../../runtime/bus/bus.ts';
+import { encodedRecords } from '../../runtime/bus/encoded.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { describeError, isRuntimeError } from '../../runtime/errors.ts';
 import type { EventHub } from '../../runtime/events.ts';
 import type { Logger } from '../../runtime/log.ts';
+import { NypdTicket, nypdTicketKey } from '../protocol/index.ts';
 import { createStateStore } from './checkpoint.ts';
 import type { CsvToStreamConfig } from './config.ts';
-import { ticketAt, type TicketBatch } from './decide.ts';
+import type { TicketBatch } from './decide.ts';
 import { decideInWorker } from './decide-thread.ts';
 import { type ImportReport, runImport } from './importer.ts';
 import type { InputError } from './inputs.ts';
@@ -39,10 +41,6 @@ export interface CsvToStreamOutcome {
   readonly summary?: ImportSummary;
   readonly exitCode: number;
 }
-
-/** A batch's tickets as raw records: a view of the batch's JSON buffer per ticket, keyed by summons number. */
-const toRecords = (batch: TicketBatch): RawRecord[] =>
-  batch.keys.map((partitionKey, i) => ({ partitionKey, data: ticketAt(batch, i) }));
 
 const isInputError = (e: unknown): e is InputError =>
   typeof e === 'object' && e !== null && (e as { _tag?: unknown })._tag === 'InputError';
@@ -82,15 +80,16 @@ export const runCsvToStream = async (
   // until then every key gets its own record (a first batch of thousands of rows would go out one row per record).
   // So one ticket goes alone first, and the rest wait for it.
   let warmedUp: Promise<void> | undefined;
+  const history = topic(cfg.historyStream, NypdTicket, nypdTicketKey);
   const publish =
     bus &&
     ((tickets: TicketBatch): Promise<void> => {
-      let records = toRecords(tickets);
+      let records = encodedRecords(tickets);
       if (warmedUp === undefined) {
-        warmedUp = bus.publishRaw(cfg.historyStream, records.slice(0, 1));
+        warmedUp = bus.publishEncoded(history, records.slice(0, 1));
         records = records.slice(1);
       }
-      return warmedUp.then(() => bus.publishRaw(cfg.historyStream, records));
+      return warmedUp.then(() => bus.publishEncoded(history, records));
     });
   const progress = createProgressReporter(deps.tty, (f) => deps.log.info(f, 'progress'), now);
   let report: ImportReport;

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 
 import fc from 'fast-check';
 
+import { sameBytes } from '../../runtime/bus/encoded.ts';
 import { arbNypdTicket } from './nypd-ticket.arb.ts';
-import { NypdTicket, nypdTicketId } from './nypd-ticket.ts';
+import { NypdTicket, nypdTicketEncoding, nypdTicketId } from './nypd-ticket.ts';
 import { assertIssue, assertRoundTrip, decoded, issuesOf } from './spec-helpers.ts';
 
 const valid = {
@@ -24,6 +25,14 @@ describe('Protocol > NypdTicket', () => {
       fc.property(arbNypdTicket, (tk) => {
         assertRoundTrip(NypdTicket, tk);
       }),
+    ));
+
+  it('encodes tickets without io-ts to the bytes and keys publish would give them', () =>
+    fc.assert(
+      fc.property(fc.array(arbNypdTicket, { maxLength: 20 }), (tks) => {
+        assert.ok(sameBytes(nypdTicketEncoding, tks));
+      }),
+      { numRuns: 300 },
     ));
 
   it('decodes empty, blank and null cells as absent keys, and strips unknown keys', () => {

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 
 import { firstValueFrom, type Observable, type Subscription } from 'rxjs';
 
-import { E, t } from '../codec.ts';
+import { E, encodeJson, t } from '../codec.ts';
 import { type Bus, type Delivery, type Topic, topic } from './bus.ts';
+import { codecEncoding, encodedBatch, encodedRecords, fastEncoding } from './encoded.ts';
 
 /** What an adapter provides to the suite. */
 export interface ContractHarness {
@@ -99,6 +100,33 @@ export const busContract = (name: string, setup: () => Promise<ContractHarness>)
       );
       assert.deepEqual(new Set(ids(got)), new Set(probes(10).map((p) => p.id)));
       assert.ok(got.every((d) => E.isRight(d.payload)));
+    });
+
+    it('delivers messages encoded ahead as publish would, in key order', async () => {
+      const tp = probeTopic(await h.newStream(2));
+      const batch = encodedBatch(fastEncoding(Probe, tp.partitionKey, (p) => JSON.stringify(p)));
+      for (const p of probes(10, 2)) batch.add({ ...p, id: `é-${p.n}` }); // multi-byte: offsets are bytes
+      await bus.publishEncoded(tp, encodedRecords(batch.done()));
+      const byCodec = encodedBatch(codecEncoding(tp));
+      byCodec.add(probes(1, 2, 'codec')[0]!);
+      await bus.publishEncoded(tp, encodedRecords(byCodec.done()));
+      const got = await collect(
+        bus.subscribe(tp, { application: 'a' }),
+        (xs) => xs.length >= 11,
+        patience,
+      );
+      assert.deepEqual(
+        new Set(ids(got)),
+        new Set([...probes(10).map((p) => `é-${p.n}`), 'codec-0']),
+      );
+      for (const d of got)
+        assert.ok(
+          E.isRight(d.payload) && Buffer.from(d.raw).equals(encodeJson(Probe, d.payload.right)),
+        );
+      const k0 = got.flatMap((d) =>
+        E.isRight(d.payload) && d.payload.right.key === 'k0' ? [d.payload.right.n] : [],
+      );
+      assert.deepEqual(k0, [0, 2, 4, 6, 8, 0]);
     });
 
     it('delivers 200 sequential publishes', async () => {

@@ -10,6 +10,7 @@ import type { Observable } from 'rxjs';
 
 import type { E, t } from '../codec.ts';
 import type { DecodeFailure } from '../errors.ts';
+import type { Encoded } from './encoded.ts';
 
 /** A typed stream: the physical stream name (from config, never hard-coded), its codec and partitioning. */
 export interface Topic<A> {
@@ -68,6 +69,15 @@ export interface Bus {
    * for the failed entries only); rejects with a PortFailure after retries are exhausted.
    */
   readonly publish: <A>(topic: Topic<A>, messages: ReadonlyArray<A>) => Promise<void>;
+  /**
+   * {@link publish} for messages encoded ahead (`encoded.ts`: by the topic's codec or by a fast encoding proven
+   * equal to it), so a producer of many messages can encode them where and when it likes. Same acceptance and
+   * failures as `publish`.
+   */
+  readonly publishEncoded: <A>(
+    topic: Topic<A>,
+    records: ReadonlyArray<Encoded<A>>,
+  ) => Promise<void>;
   /** Publishes bytes as they are, bypassing the codec: for tests of poison input and for replays. */
   readonly publishRaw: (stream: string, records: ReadonlyArray<RawRecord>) => Promise<void>;
   /** Flushes pending publishes and checkpoints, then stops every subscription. */

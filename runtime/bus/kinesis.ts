@@ -16,6 +16,7 @@ import { portFailure } from '../errors.ts';
 import type { EventHub } from '../events.ts';
 import { type BackoffPolicy, defaultBackoff } from '../retry.ts';
 import type { Bus, Delivery, RawRecord, SubscribeOptions, Topic } from './bus.ts';
+import type { Encoded } from './encoded.ts';
 import { PUT_RECORDS_MAX_BYTES, PUT_RECORDS_MAX_RECORDS } from './kinesis-batch.ts';
 import { Coordinator, type CoordinatorSettings } from './kinesis-coordinator.ts';
 import { LeaseStore } from './kinesis-leases.ts';
@@ -244,6 +245,9 @@ export const createKinesisBus = (
   const publishRaw = (stream: string, records: ReadonlyArray<RawRecord>): Promise<void> =>
     producer.publish(stream, records);
 
+  const publishEncoded = <A>(topic: Topic<A>, records: ReadonlyArray<Encoded<A>>): Promise<void> =>
+    producer.publish(topic.stream, records);
+
   const publish = async <A>(topic: Topic<A>, messages: ReadonlyArray<A>): Promise<void> => {
     let records: RawRecord[];
     try {
@@ -264,5 +268,5 @@ export const createKinesisBus = (
     await Promise.all([...byKey.values()].map((slot) => slot.released));
   };
 
-  return { subscribe, publish, publishRaw, close, workerId };
+  return { subscribe, publish, publishEncoded, publishRaw, close, workerId };
 };

@@ -9,6 +9,7 @@ import { Observable } from 'rxjs';
 import { decodeJson, encodeJson } from '../codec.ts';
 import type { Bus, Delivery, RawRecord, SubscribeOptions, Topic } from './bus.ts';
 import { ShardAckTracker } from './checkpointer.ts';
+import type { Encoded } from './encoded.ts';
 
 interface StoredRecord {
   readonly sequence: number;
@@ -98,6 +99,9 @@ export const createMemoryBus = (backend: MemoryBackend = createMemoryBackend()):
     return Promise.resolve();
   };
 
+  const publishEncoded = <A>(topic: Topic<A>, records: ReadonlyArray<Encoded<A>>): Promise<void> =>
+    publishRaw(topic.stream, records);
+
   const publish = <A>(topic: Topic<A>, messages: ReadonlyArray<A>): Promise<void> => {
     try {
       return publishRaw(
@@ -184,6 +188,7 @@ export const createMemoryBus = (backend: MemoryBackend = createMemoryBackend()):
   return {
     subscribe,
     publish,
+    publishEncoded,
     publishRaw,
     close: () => {
       [...closers].forEach((c) => c());
