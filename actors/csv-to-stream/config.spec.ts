@@ -12,8 +12,9 @@ describe('CsvToStream > options', () => {
       : r.left._tag === 'ConfigError' && r.left.issues.join('\n');
   };
 
-  it('compresses with gzip level 3 unless told, and takes gzip, zstd or none from the flag or the env', () => {
-    assert.deepEqual(compression([]), { codec: 'gzip', level: 3 });
+  it('compresses with zstd level 6 unless told, and takes gzip, zstd or none from the flag or the env', () => {
+    assert.deepEqual(compression([]), { codec: 'zstd', level: 6 });
+    assert.deepEqual(compression(['--compression', 'gzip:3']), { codec: 'gzip', level: 3 });
     assert.deepEqual(compression(['--compression', 'gzip:9']), { codec: 'gzip', level: 9 });
     assert.deepEqual(compression(['--compression', 'zstd:6']), { codec: 'zstd', level: 6 });
     assert.deepEqual(compression(['--compression', 'none']), { codec: 'none' });

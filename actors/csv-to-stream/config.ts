@@ -97,7 +97,7 @@ export const csvToStreamSpec = (): CommandSpec<CsvToStreamConfig> => {
           'compression of the packed records: gzip:1..9, zstd:1..19 (level: higher = fewer bytes, more CPU) or ' +
           'none; zstd needs consumers that read it (deploy them first)',
         env: 'PRESTACOP_CSV_COMPRESSION',
-        default: 'gzip:3',
+        default: 'zstd:6',
       },
       'history-stream': {
         type: 'string',
