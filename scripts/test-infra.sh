@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run test:infra: Terraform and Ansible, tested on this machine with no AWS account (budget: 5 minutes, 2 cores).
+# npm run test:infra: Terraform and Ansible, tested on this machine with no AWS account (about 15 minutes on 2 cores).
 #
 #  1. terraform fmt -check, validate (AWS root and local root), terraform test (mocked provider: hardened settings,
 #     least privilege, network, outputs)
