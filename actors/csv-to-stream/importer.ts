@@ -37,9 +37,8 @@ export interface ImportOptions {
   readonly checkpointEveryMs?: number;
   /**
    * Bytes read per batch (default 128 KiB, about 650 rows): a batch's fields and JSON stay alive until it is
-   * published, and smaller batches die young in the GC (1 MiB batches let the heap grow past 300 MB; 128 rather than
-   * 256 KiB, with 6 rather than 8 in flight, took 5-7 MB off the peak RSS at the same speed), while the bus still
-   * packs a thousand rows per record across batches.
+   * published, so smaller batches die young in the GC and keep the peak RSS down, while the bus still packs a
+   * thousand rows per record across batches. Sized in the README's Publishing decision.
    */
   readonly chunkBytes?: number;
   /** Aborting stops after the current batch; what was read is acknowledged and checkpointed. */

@@ -70,10 +70,7 @@ export interface LocalStackOptions {
 /**
  * DynamoDB Local's JIT and GC sized for a small machine it shares with the services: the C1 compiler only (no C2,
  * whose compile threads took most of a core for the first minute) and the serial collector (no parallel GC threads).
- * Measured with `npm run bench -- alarms --drones 1000` on 2 cores (2026-11-28, `actors/alert-system/README.md`):
- * DynamoDB Local's CPU 59-63 % → 39-41 % of a core, the alarms' p99 from a cold start 690-2,398 ms → 188-318 ms, the
- * storage writer all caught up 14-28 s → 9-10 s after the fleet stopped. Steady-state code is slower with C1 alone,
- * which a local stack, restarted for every test run, rarely reaches.
+ * The figures are in README.md's Decisions and `actors/alert-system/README.md`'s Performance.
  */
 export const DYNAMODB_JVM_FLAGS: ReadonlyArray<string> = [
   '-XX:TieredStopAtLevel=1',
