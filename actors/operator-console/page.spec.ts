@@ -6,9 +6,16 @@
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
 
-import { clockNote, DECIDED_SHOWN, shownAlarms as shownIn } from './browser/alarms.ts';
+import {
+  cardParts,
+  changedParts,
+  clockNote,
+  DECIDED_SHOWN,
+  shownAlarms as shownIn,
+  unmoved,
+} from './browser/alarms.ts';
 import { reconnectPlan } from './browser/reconnect.ts';
-import type { AlarmStatus } from './model.ts';
+import type { AlarmStatus, AlarmView } from './model.ts';
 import { pageHtml, pageJs } from './page.ts';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
@@ -123,5 +130,76 @@ describe('Operator console > page > drone clock note', () => {
     );
     assert.equal(clockNote(400_000), 'drone clock off by 6 min 40 s (ahead)');
     assert.equal(clockNote(undefined), '');
+  });
+});
+
+describe('Operator console > page > cards updated in place', () => {
+  const open: AlarmView = {
+    id: 'drone-0001:1',
+    droneId: 'drone-0001',
+    violationCode: 40,
+    violationImageId: 'img 1',
+    location: { lat: 40.758, lon: -73.9855 },
+    time: '2026-12-01T12:00:00.000Z',
+    raisedAt: '2026-12-01T12:00:01.000Z',
+    status: 'open',
+    deliveries: 1,
+  };
+  const fmt = (iso: string) => `[${iso}]`;
+
+  it('an escalation changes the class, badges and decision line, never the buttons; a duplicate changes nothing', () => {
+    const before = cardParts(open, fmt);
+    assert.deepEqual(before.actions, [['Acknowledge', 'acknowledge', 'ack']]);
+    assert.equal(before.image, '/images/img%201');
+    assert.equal(before.decision, '');
+    const escalated = cardParts(
+      { ...open, escalated: { at: '2026-12-01T12:05:01.000Z', level: 1, afterMs: 300_000 } },
+      fmt,
+    );
+    assert.deepEqual(changedParts(before, escalated), ['className', 'badges', 'decision']);
+    assert.equal(escalated.className, 'alarm open escalated');
+    assert.deepEqual(escalated.badges, ['open', 'escalated']);
+    assert.equal(
+      escalated.decision,
+      'escalated at [2026-12-01T12:05:01.000Z] (300 s unacknowledged)',
+    );
+    assert.deepEqual(changedParts(before, cardParts({ ...open, deliveries: 2 }, fmt)), []);
+  });
+
+  it('an acknowledgement changes the status and the buttons; a clock off adds a meta field', () => {
+    const acked = cardParts(
+      { ...open, status: 'acknowledged', acknowledged: { by: 'ofc', at: open.raisedAt } },
+      fmt,
+    );
+    assert.deepEqual(changedParts(cardParts(open, fmt), acked), [
+      'className',
+      'status',
+      'badges',
+      'decision',
+      'actions',
+    ]);
+    assert.deepEqual(
+      acked.actions.map(([, action]) => action),
+      ['confirm', 'dismiss'],
+    );
+    assert.deepEqual(cardParts({ ...open, status: 'confirmed' }, fmt).actions, []);
+    const late = cardParts({ ...open, clockOffMs: -400_000 }, fmt);
+    assert.deepEqual(late.meta[1], [
+      'clock-off',
+      'Clock',
+      'drone clock off by 6 min 40 s (behind) (raised [2026-12-01T12:00:01.000Z])',
+    ]);
+  });
+
+  it('moves only the cards out of order', () => {
+    assert.deepEqual([...unmoved(['a', 'b', 'c'], ['a', 'b', 'c'])], ['c', 'b', 'a']);
+    assert.deepEqual(new Set(unmoved(['a', 'b', 'c'], ['b', 'c', 'a'])), new Set(['b', 'c']));
+    assert.deepEqual(new Set(unmoved(['b', 'c'], ['new', 'b', 'c'])), new Set(['b', 'c']));
+    assert.deepEqual(
+      new Set(unmoved(['a', 'b', 'c', 'd'], ['d', 'a', 'b', 'c'])),
+      new Set(['a', 'b', 'c']),
+    );
+    assert.equal(unmoved(['a', 'b', 'c', 'd', 'e'], ['e', 'd', 'c', 'b', 'a']).size, 1);
+    assert.deepEqual([...unmoved([], ['a'])], []);
   });
 });

@@ -74,3 +74,111 @@ export const needsHumanNote = (n: NeedsHumanSummary | null | undefined): string 
   const examples = listed.length > 0 ? ` (e.g. ${listed.map((e) => e.deadLetter).join(', ')})` : '';
   return `${parts.join('; ')}. Find them in ${n.letters}, named in ${n.notes}${examples}.`;
 };
+
+/**
+ * What one alarm's card shows, part by part, as plain data: the page builds a card from it once, then on every
+ * change of the alarm updates only the parts that differ (`changedParts`), so the card and its buttons stay the
+ * same elements under the operator's pointer (a button replaced between pointer-down and pointer-up loses the
+ * click). `fmt` formats an ISO time (the page's: New York time).
+ */
+export interface CardParts {
+  /** The card's classes (without `selected`, which the page toggles). */
+  readonly className: string;
+  readonly status: string;
+  /** The image's URL, on the console's origin. */
+  readonly image: string;
+  /** The badges' texts (each also its class): the status, then `escalated` if it was. */
+  readonly badges: ReadonlyArray<string>;
+  readonly code: string;
+  readonly description: string;
+  /** The meta line: `[class, label, value]` per field. */
+  readonly meta: ReadonlyArray<readonly [string, string, string]>;
+  /** The decisions line; '' when there is none. */
+  readonly decision: string;
+  /** The buttons: `[label, action, class]` each. */
+  readonly actions: ReadonlyArray<readonly [string, string, string]>;
+}
+
+/**
+ * The parts of `a`'s card.
+ * @example cardParts(alarm, fmt).actions // [['Acknowledge', 'acknowledge', 'ack']] for an open alarm
+ */
+export const cardParts = (a: AlarmView, fmt: (iso: string) => string): CardParts => {
+  const meta: Array<readonly [string, string, string]> = [['time', 'Time', fmt(a.time)]];
+  if (typeof a.clockOffMs === 'number')
+    meta.push(['clock-off', 'Clock', `${clockNote(a.clockOffMs)} (raised ${fmt(a.raisedAt)})`]);
+  meta.push(['drone', 'Drone', a.droneId], ['borough', 'Borough', a.borough || 'unknown']);
+  meta.push(['position', 'Position', `${a.location.lat.toFixed(5)}, ${a.location.lon.toFixed(5)}`]);
+  if (a.address) meta.push(['address', 'Location', a.address]);
+  const decisions: string[] = [];
+  if (a.acknowledged)
+    decisions.push(`acknowledged by ${a.acknowledged.by} at ${fmt(a.acknowledged.at)}`);
+  if (a.resolved)
+    decisions.push(`${a.resolved.decision} by ${a.resolved.by} at ${fmt(a.resolved.at)}`);
+  if (a.escalated)
+    decisions.push(
+      `escalated at ${fmt(a.escalated.at)} (${Math.round(a.escalated.afterMs / 1_000)} s unacknowledged)`,
+    );
+  const actions: Array<readonly [string, string, string]> =
+    a.status === 'open'
+      ? [['Acknowledge', 'acknowledge', 'ack']]
+      : a.status === 'acknowledged'
+        ? [
+            ['Confirm', 'confirm', 'confirm'],
+            ['Dismiss', 'dismiss', 'dismiss'],
+          ]
+        : [];
+  return {
+    className: `alarm ${a.status}${a.escalated ? ' escalated' : ''}`,
+    status: a.status,
+    image: `/images/${encodeURIComponent(a.violationImageId)}`,
+    badges: a.escalated ? [a.status, 'escalated'] : [a.status],
+    code: `Code ${a.violationCode}`,
+    description: a.description || '',
+    meta,
+    decision: decisions.join(' · '),
+    actions,
+  };
+};
+
+/**
+ * The parts of a card that differ between two renderings (compared as JSON), in `CardParts`' order.
+ * @example changedParts(before, after) // ['className', 'badges', 'decision'] once an open alarm is escalated
+ */
+export const changedParts = (before: CardParts, after: CardParts): Array<keyof CardParts> =>
+  (Object.keys(after) as Array<keyof CardParts>).filter(
+    (k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]),
+  );
+
+/**
+ * Which of the cards already listed stay where they are when the list becomes `wanted`: the longest run of them
+ * already in `wanted`'s order. The page moves only the others (and inserts the new ones), so a card an operator is
+ * clicking is not taken out of the list just because another card came, went or moved.
+ * @example unmoved(['a', 'b', 'c'], ['b', 'c', 'a']) // Set { 'b', 'c' }: only 'a' moves
+ */
+export const unmoved = (
+  current: ReadonlyArray<string>,
+  wanted: ReadonlyArray<string>,
+): Set<string> => {
+  const at = new Map(current.map((id, i) => [id, i] as const));
+  const seq = wanted.filter((id) => at.has(id));
+  // Longest increasing subsequence of the current positions, O(n log n): tails[k] ends the best run of length k+1.
+  const tails: number[] = [];
+  const prev: number[] = [];
+  seq.forEach((id, i) => {
+    const p = at.get(id)!;
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (at.get(seq[tails[mid]!]!)! < p) lo = mid + 1;
+      else hi = mid;
+    }
+    prev[i] = lo > 0 ? tails[lo - 1]! : -1;
+    tails[lo] = i;
+  });
+  const kept = new Set<string>();
+  for (let i = tails.length ? tails[tails.length - 1]! : -1; i >= 0; i = prev[i]!)
+    kept.add(seq[i]!);
+  return kept;
+};

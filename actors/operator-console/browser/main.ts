@@ -6,7 +6,15 @@
  */
 import { project } from '../map.ts';
 import type { AlarmView, ConsoleCounts } from '../model.ts';
-import { clockNote, DECIDED_SHOWN, needsHumanNote, shownAlarms } from './alarms.ts';
+import {
+  type CardParts,
+  cardParts,
+  changedParts,
+  DECIDED_SHOWN,
+  needsHumanNote,
+  shownAlarms,
+  unmoved,
+} from './alarms.ts';
 import { type ReconnectPlan, reconnectPlan } from './reconnect.ts';
 import type { ActionReply, AlarmEvent, CountsEvent, SessionReply, SnapshotEvent } from './wire.ts';
 
@@ -15,8 +23,8 @@ const SVG = 'http://www.w3.org/2000/svg';
 const alarms = new Map<string, AlarmView>();
 let counts: ConsoleCounts | null = null;
 let selected: string | null = null;
-/** Each listed alarm's card, and the JSON it was built from. */
-let cards = new Map<string, { readonly key: string; readonly li: HTMLLIElement }>();
+/** Each listed alarm's card (`Card`, below), in the list's order. */
+let cards = new Map<string, Card>();
 
 const $ = (id: string): HTMLElement => {
   const found = document.getElementById(id);
@@ -69,18 +77,29 @@ const upsert = (a: AlarmView | undefined): void => {
   if (a && typeof a.id === 'string') alarms.set(a.id, a);
 };
 
-const act = async (
-  a: AlarmView,
-  action: string,
-  errorBox: HTMLElement,
-  buttons: ReadonlyArray<HTMLButtonElement>,
-): Promise<void> => {
+/** A listed alarm's card: its elements that change, and the parts it shows now (`cardParts`). */
+interface Card {
+  readonly li: HTMLLIElement;
+  readonly img: HTMLImageElement;
+  readonly top: HTMLElement;
+  readonly desc: HTMLElement;
+  readonly meta: HTMLElement;
+  readonly decision: HTMLElement;
+  readonly actions: HTMLElement;
+  readonly errorBox: HTMLElement;
+  /** The buttons now shown (a new array when they change, never changed in place). */
+  buttons: ReadonlyArray<HTMLButtonElement>;
+  parts: CardParts | null;
+}
+
+const act = async (id: string, action: string, c: Card): Promise<void> => {
+  const buttons = c.buttons;
   buttons.forEach((b) => {
     b.disabled = true;
   });
-  errorBox.textContent = '';
+  c.errorBox.textContent = '';
   try {
-    const res = await fetch(`/api/alarms/${encodeURIComponent(a.id)}/${action}`, {
+    const res = await fetch(`/api/alarms/${encodeURIComponent(id)}/${action}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       credentials: 'same-origin',
@@ -88,9 +107,10 @@ const act = async (
     });
     const body = (await res.json().catch(() => ({}))) as ActionReply | null;
     if (body?.alarm) upsert(body.alarm);
-    if (!res.ok) errorBox.textContent = String((body && (body.reason || body.error)) || res.status);
+    if (!res.ok)
+      c.errorBox.textContent = String((body && (body.reason || body.error)) || res.status);
   } catch (_) {
-    errorBox.textContent = 'network error';
+    c.errorBox.textContent = 'network error';
   } finally {
     buttons.forEach((b) => {
       b.disabled = false;
@@ -99,68 +119,91 @@ const act = async (
   }
 };
 
-const card = (a: AlarmView): HTMLLIElement => {
-  const li = el('li', `alarm ${a.status}${a.escalated ? ' escalated' : ''}`);
+/**
+ * Brings `a`'s card up to date, in place: only the parts that changed are touched, and the card, its image and its
+ * buttons stay the same elements while its buttons do (a button replaced under the pointer loses the click).
+ */
+const update = (c: Card, a: AlarmView): void => {
+  const parts = cardParts(a, fmt);
+  const changed = c.parts
+    ? changedParts(c.parts, parts)
+    : (Object.keys(parts) as Array<keyof CardParts>);
+  c.parts = parts;
+  for (const part of changed)
+    switch (part) {
+      case 'className':
+        c.li.className = parts.className;
+        break;
+      case 'status':
+        c.li.dataset.status = parts.status;
+        break;
+      case 'image':
+        c.img.src = parts.image;
+        break;
+      case 'badges':
+      case 'code':
+        c.top.replaceChildren(
+          ...parts.badges.map((b) => el('span', `badge ${b}`, b)),
+          el('span', 'code', parts.code),
+        );
+        break;
+      case 'description':
+        c.desc.textContent = parts.description || 'no description for this code';
+        c.desc.title = parts.description;
+        break;
+      case 'meta':
+        c.meta.replaceChildren(
+          ...parts.meta.flatMap(([cls, label, value]) => {
+            const s = el('span', cls);
+            s.append(el('b', '', `${label} `), document.createTextNode(value));
+            return [s, document.createTextNode('  ')];
+          }),
+        );
+        break;
+      case 'decision':
+        c.decision.textContent = parts.decision;
+        if (parts.decision === '') c.decision.remove();
+        else if (!c.decision.isConnected) c.meta.after(c.decision);
+        break;
+      case 'actions':
+        c.buttons = parts.actions.map(([label, action, cls]) => {
+          const b = el('button', cls, label);
+          b.type = 'button';
+          b.dataset.action = action;
+          b.addEventListener('click', () => void act(a.id, action, c));
+          return b;
+        });
+        c.actions.replaceChildren(...c.buttons, c.errorBox);
+        if (c.buttons.length === 0) c.actions.remove();
+        else if (!c.actions.isConnected) c.meta.parentNode?.append(c.actions);
+        break;
+    }
+};
+
+/** A new card for `a`: its elements, filled by `update`. */
+const card = (a: AlarmView): Card => {
+  const li = el('li');
   li.dataset.id = a.id;
-  li.dataset.status = a.status;
   const img = el('img');
   img.alt = 'violation image';
-  img.src = `/images/${encodeURIComponent(a.violationImageId)}`;
-  li.append(img);
   const body = el('div', 'body');
-  const top = el('div', 'top');
-  top.append(el('span', `badge ${a.status}`, a.status));
-  if (a.escalated) top.append(el('span', 'badge escalated', 'escalated'));
-  top.append(el('span', 'code', `Code ${a.violationCode}`));
-  body.append(top);
-  const desc = el('div', 'desc', a.description || 'no description for this code');
-  desc.title = a.description || '';
-  body.append(desc);
-  const meta = el('div', 'meta');
-  const field = (label: string, value: string, cls: string) => {
-    const s = el('span', cls);
-    s.append(el('b', '', `${label} `), document.createTextNode(value));
-    meta.append(s, document.createTextNode('  '));
+  const c: Card = {
+    li,
+    img,
+    top: el('div', 'top'),
+    desc: el('div', 'desc'),
+    meta: el('div', 'meta'),
+    decision: el('div', 'decision'),
+    actions: el('div', 'actions'),
+    errorBox: el('span', 'error'),
+    buttons: [],
+    parts: null,
   };
-  field('Time', fmt(a.time), 'time');
-  if (typeof a.clockOffMs === 'number')
-    field('Clock', `${clockNote(a.clockOffMs)} (raised ${fmt(a.raisedAt)})`, 'clock-off');
-  field('Drone', a.droneId, 'drone');
-  field('Borough', a.borough || 'unknown', 'borough');
-  field('Position', `${a.location.lat.toFixed(5)}, ${a.location.lon.toFixed(5)}`, 'position');
-  if (a.address) field('Location', a.address, 'address');
-  body.append(meta);
-  const decisions: string[] = [];
-  if (a.acknowledged)
-    decisions.push(`acknowledged by ${a.acknowledged.by} at ${fmt(a.acknowledged.at)}`);
-  if (a.resolved)
-    decisions.push(`${a.resolved.decision} by ${a.resolved.by} at ${fmt(a.resolved.at)}`);
-  if (a.escalated)
-    decisions.push(
-      `escalated at ${fmt(a.escalated.at)} (${Math.round(a.escalated.afterMs / 1_000)} s unacknowledged)`,
-    );
-  if (decisions.length) body.append(el('div', 'decision', decisions.join(' · ')));
-  const actions = el('div', 'actions');
-  const errorBox = el('span', 'error');
-  const buttons: HTMLButtonElement[] = [];
-  const button = (label: string, action: string, cls: string) => {
-    const b = el('button', cls, label);
-    b.type = 'button';
-    b.dataset.action = action;
-    b.addEventListener('click', () => void act(a, action, errorBox, buttons));
-    buttons.push(b);
-    actions.append(b);
-  };
-  if (a.status === 'open') button('Acknowledge', 'acknowledge', 'ack');
-  if (a.status === 'acknowledged') {
-    button('Confirm', 'confirm', 'confirm');
-    button('Dismiss', 'dismiss', 'dismiss');
-  }
-  actions.append(errorBox);
-  if (buttons.length) body.append(actions);
-  li.append(body);
+  body.append(c.top, c.desc, c.meta, c.decision, c.actions);
+  li.append(img, body);
   li.addEventListener('mouseenter', () => select(a.id));
-  return li;
+  update(c, a);
+  return c;
 };
 
 const dot = (a: AlarmView): SVGCircleElement => {
@@ -201,18 +244,29 @@ const render = (): void => {
   requestAnimationFrame(() => {
     scheduled = false;
     const shown = shownAlarms([...alarms.values()], DECIDED_SHOWN);
-    // A card is rebuilt only when its alarm changed, so images are not fetched again on every update.
-    const next = new Map<string, { readonly key: string; readonly li: HTMLLIElement }>();
-    const items = shown.map((a) => {
-      const key = JSON.stringify(a);
+    // Cards are updated in place (`update`): only an alarm that appears gets a new card, only one that goes loses
+    // its own, and only the cards out of order move, so a button under the pointer stays in the page.
+    const list = $('alarms');
+    const next = new Map<string, Card>();
+    for (const a of shown) {
       const known = cards.get(a.id);
-      const li = known && known.key === key ? known.li : card(a);
-      next.set(a.id, { key, li });
-      li.classList.toggle('selected', selected === a.id);
-      return li;
-    });
+      if (known) update(known, a);
+      const c = known ?? card(a);
+      next.set(a.id, c);
+      c.li.classList.toggle('selected', selected === a.id);
+    }
+    for (const [id, c] of cards) if (!next.has(id)) c.li.remove();
+    const kept = unmoved(
+      [...cards.keys()].filter((id) => next.has(id)),
+      shown.map((a) => a.id),
+    );
     cards = next;
-    $('alarms').replaceChildren(...items);
+    let after: Node | null = null;
+    for (let i = shown.length - 1; i >= 0; i--) {
+      const li = next.get(shown[i]!.id)!.li;
+      if (!kept.has(shown[i]!.id)) list.insertBefore(li, after);
+      after = li;
+    }
     $('dots').replaceChildren(...shown.slice().reverse().map(dot));
     $('empty').hidden = alarms.size > 0;
     if (counts) {
