@@ -18,6 +18,7 @@ import type {
   Image,
   ImageSource,
 } from './ports.ts';
+import type { OperatorConsoleDeps } from './service.ts';
 
 /** A decision store in memory; `events` is readable by tests. */
 export const createMemoryDecisionStore = (): DecisionStore & {
@@ -110,4 +111,20 @@ export const functionImageSource = (
       svg === undefined ? undefined : { body: Buffer.from(svg), contentType: 'image/svg+xml' },
     );
   },
+});
+
+/**
+ * A console on empty in-memory ports (no alarms, images or code definitions) on a free loopback port: what specs
+ * start from, overriding what they look at (`{ ...memoryConsoleDeps(60_000), feed }`).
+ */
+export const memoryConsoleDeps = (escalateAfterMs: number): OperatorConsoleDeps => ({
+  alarms: memoryAlarmSource([]),
+  store: createMemoryDecisionStore(),
+  feed: createMemoryFeed(),
+  publisher: createMemoryPublisher(),
+  images: functionImageSource(() => undefined),
+  describe: () => undefined,
+  escalateAfterMs,
+  host: '127.0.0.1',
+  port: 0,
 });

@@ -7,13 +7,7 @@ import assert from 'node:assert/strict';
 import { portFailure } from '../../runtime/errors.ts';
 import { waitFor } from '../../test/helpers/wait-for.ts';
 import { needsHumanNote as note } from './browser/alarms.ts';
-import {
-  createMemoryDecisionStore,
-  createMemoryFeed,
-  createMemoryPublisher,
-  functionImageSource,
-  memoryAlarmSource,
-} from './memory.ts';
+import { memoryConsoleDeps } from './memory.ts';
 import type { ConsoleCounts } from './model.ts';
 import type { NeedsHumanSummary } from './ports.ts';
 import { type OperatorConsole, startOperatorConsole } from './service.ts';
@@ -38,15 +32,7 @@ describe('Operator console > dead letters that need a human', () => {
     let answer: NeedsHumanSummary | 'fail' = summary(3);
     let reads = 0;
     running = await startOperatorConsole({
-      alarms: memoryAlarmSource([]),
-      store: createMemoryDecisionStore(),
-      feed: createMemoryFeed(),
-      publisher: createMemoryPublisher(),
-      images: functionImageSource(() => undefined),
-      describe: () => undefined,
-      escalateAfterMs: 60_000,
-      host: '127.0.0.1',
-      port: 0,
+      ...memoryConsoleDeps(60_000),
       needsHuman: {
         summary: () => {
           reads++;
@@ -95,15 +81,7 @@ describe('Operator console > dead letters that need a human', () => {
 
   it('counts nothing without a source (the count is absent, not zero)', async () => {
     running = await startOperatorConsole({
-      alarms: memoryAlarmSource([]),
-      store: createMemoryDecisionStore(),
-      feed: createMemoryFeed(),
-      publisher: createMemoryPublisher(),
-      images: functionImageSource(() => undefined),
-      describe: () => undefined,
-      escalateAfterMs: 60_000,
-      host: '127.0.0.1',
-      port: 0,
+      ...memoryConsoleDeps(60_000),
     });
     assert.equal(running.counts().needsHuman, undefined);
   });

@@ -7,13 +7,7 @@ import assert from 'node:assert/strict';
 
 import type { Browser, ElementHandle, Page } from 'playwright-core';
 
-import {
-  createMemoryDecisionStore,
-  createMemoryFeed,
-  createMemoryPublisher,
-  functionImageSource,
-  memoryAlarmSource,
-} from '../../actors/operator-console/memory.ts';
+import { createMemoryFeed, memoryConsoleDeps } from '../../actors/operator-console/memory.ts';
 import {
   type OperatorConsole,
   startOperatorConsole,
@@ -52,15 +46,8 @@ describe('Operator console > cards in headless Chromium', function () {
 
   before(async () => {
     console_ = await startOperatorConsole({
-      alarms: memoryAlarmSource([]),
-      store: createMemoryDecisionStore(),
+      ...memoryConsoleDeps(ESCALATE_MS),
       feed,
-      publisher: createMemoryPublisher(),
-      images: functionImageSource(() => undefined),
-      describe: () => undefined,
-      escalateAfterMs: ESCALATE_MS,
-      host: '127.0.0.1',
-      port: 0,
     });
     browser = await launchChromium();
     page = await browser.newPage();

@@ -8,13 +8,7 @@ import assert from 'node:assert/strict';
 
 import type { Browser, Page } from 'playwright-core';
 
-import {
-  createMemoryDecisionStore,
-  createMemoryFeed,
-  createMemoryPublisher,
-  functionImageSource,
-  memoryAlarmSource,
-} from '../../actors/operator-console/memory.ts';
+import { memoryConsoleDeps } from '../../actors/operator-console/memory.ts';
 import {
   type ConsoleAccess,
   type OperatorConsole,
@@ -26,15 +20,7 @@ const RIVERA = 'rivera-token-0123456789';
 
 const startConsole = (access: ConsoleAccess): Promise<OperatorConsole> =>
   startOperatorConsole({
-    alarms: memoryAlarmSource([]),
-    store: createMemoryDecisionStore(),
-    feed: createMemoryFeed(),
-    publisher: createMemoryPublisher(),
-    images: functionImageSource(() => undefined),
-    describe: () => undefined,
-    escalateAfterMs: 3_600_000,
-    host: '127.0.0.1',
-    port: 0,
+    ...memoryConsoleDeps(3_600_000),
     access,
   });
 
