@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { filter, map } from 'rxjs';
+import { filter, map, type Observable } from 'rxjs';
 
 import { waitFor } from '../test/helpers/wait-for.ts';
 import { type DeadLetterRequest, runActor } from './actor.ts';
@@ -48,6 +48,25 @@ const setup = () => {
     return Promise.resolve();
   };
   return { backend, bus, tp, events, seen, letters, deadLetter };
+};
+
+/** A promise the test settles by hand: an effect awaits `gate` until the test calls `release`. */
+const gated = (): { readonly gate: Promise<void>; readonly release: () => void } => {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  return { gate, release };
+};
+
+/** A behaviour that throws on the first message with id `bomb` (a crash) and passes everything else through. */
+const crashesOnFirstBomb = (): ((in$: Observable<Msg>) => Observable<Msg>) => {
+  let bombs = 0;
+  return (in$) =>
+    in$.pipe(
+      map((m: Msg) => {
+        if (m.id === 'bomb' && bombs++ === 0) throw new Error('bug');
+        return m;
+      }),
+    );
 };
 
 describe('Runtime > runActor', () => {
@@ -217,8 +236,7 @@ describe('Runtime > runActor', () => {
 
   it('stops gracefully: in-flight effects finish and are acknowledged', async () => {
     const { bus, tp, events, deadLetter, backend } = setup();
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (release = r));
+    const { gate, release } = gated();
     let started = 0;
     const actor = runActor({
       name: 'a',
@@ -246,23 +264,15 @@ describe('Runtime > runActor', () => {
     // The old incarnation's slow effect outlives its crash; its completion must neither settle nor stall the next
     // incarnation (they once shared the in-flight counter and subscription), and stop() waits for it.
     const { bus, tp, events, deadLetter, seen } = setup();
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (release = r));
+    const { gate, release } = gated();
     let started = 0;
     let finished = 0;
-    let bombs = 0;
     const actor = runActor({
       name: 'a',
       events,
       restart: { ...fast, retries: Infinity },
       input: () => bus.subscribe(tp, { application: 'a' }),
-      behaviour: (in$) =>
-        in$.pipe(
-          map((m: Msg) => {
-            if (m.id === 'bomb' && bombs++ === 0) throw new Error('bug');
-            return m;
-          }),
-        ),
+      behaviour: crashesOnFirstBomb(),
       effect: async (m) => {
         if (m.id !== 'slow') return;
         started++;
@@ -289,22 +299,14 @@ describe('Runtime > runActor', () => {
 
   it('restarts only after the crashed incarnation drained, then processes what it left', async () => {
     const { bus, tp, events, deadLetter, seen, backend } = setup();
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (release = r));
+    const { gate, release } = gated();
     const log: string[] = [];
-    let bombs = 0;
     const actor = runActor({
       name: 'a',
       events,
       restart: { ...fast, retries: Infinity },
       input: () => bus.subscribe(tp, { application: 'a' }),
-      behaviour: (in$) =>
-        in$.pipe(
-          map((m: Msg) => {
-            if (m.id === 'bomb' && bombs++ === 0) throw new Error('bug');
-            return m;
-          }),
-        ),
+      behaviour: crashesOnFirstBomb(),
       effect: async (m) => {
         log.push(`start ${m.id}`);
         if (m.id === 'slow' && !log.includes('end slow')) await gate;
