@@ -4,6 +4,7 @@
  * tells the newest position before which everything is acknowledged: the only safe checkpoint (connect's
  * `checkpointLimit` model). Shared by every bus adapter.
  */
+import { Fifo } from '../fifo.ts';
 
 /** A position in a shard: record sequence and, for packed records, the message index inside it. */
 export interface Position {
@@ -14,25 +15,28 @@ export interface Position {
 }
 
 export class ShardAckTracker {
-  // Handed-out positions in order; `acked` flags parallel to it. Trimmed from the front as checkpoints advance.
-  private readonly pending: Array<{ pos: Position; acked: boolean }> = [];
+  // Handed-out positions in order, trimmed from the front as checkpoints advance. The count of unacknowledged ones is kept, not counted: the reader asks for it
+  // once per hand-out, thousands of times per poll.
+  private readonly pending = new Fifo<{ pos: Position; acked: boolean }>();
+  private unacked = 0;
   private safe: Position | undefined;
 
-  /** Records a delivery as handed out; returns a function that acknowledges it. */
+  /** Records a delivery as handed out; returns a function that acknowledges it (again: no effect). */
   track(pos: Position): () => void {
     const entry = { pos, acked: false };
     this.pending.push(entry);
+    this.unacked++;
     return () => {
+      if (entry.acked) return;
       entry.acked = true;
+      this.unacked--;
       this.advance();
     };
   }
 
   /** Deliveries handed out and not yet acknowledged. */
   get inFlight(): number {
-    let n = 0;
-    for (const e of this.pending) if (!e.acked) n++;
-    return n;
+    return this.unacked;
   }
 
   /**
@@ -44,9 +48,9 @@ export class ShardAckTracker {
   }
 
   private advance(): void {
-    while (this.pending.length > 0 && this.pending[0]!.acked) {
-      const head = this.pending.shift()!;
-      if (head.pos.lastInRecord) this.safe = head.pos;
+    while (this.pending.peek()?.acked) {
+      const entry = this.pending.shift()!;
+      if (entry.pos.lastInRecord) this.safe = entry.pos;
     }
   }
 }
