@@ -36,9 +36,12 @@ export interface ArchiveLimits {
   readonly maxAgeMs: number;
 }
 
+// At most half of a shard's deliveries in flight (the writer's default 5,000) per batch: a batch waits for its age
+// only while the shard has room. With 50,000 a writer behind on a shard filled its in-flight bound, then stalled
+// until the batch's 5 s were up, whatever the stores could take.
 export const defaultArchiveLimits: ArchiveLimits = {
   maxBytes: 8 * 1024 * 1024,
-  maxRecords: 50_000,
+  maxRecords: 2_500,
   maxAgeMs: 5_000,
 };
 
