@@ -1,68 +1,18 @@
 /**
- * `npm run bench -- swarm [--steps 100,1000,2000,5000,10000] [--seconds 20] [--dynamodb disk|memory]`: ramps the fleet and reports, per
+ * `npm run bench -- swarm [--steps 100,1000,2000,5000,10000] [--seconds 20] [--dynamodb disk|memory] [--profile DIR]`: ramps the fleet and reports, per
  * step, the sustained rate in and out, the storage writer's lag, and CPU and RSS of every process (simulator,
  * storage writer, each emulator), so the bottleneck has a name. Then the simulator alone at the largest step.
- * Each service runs as its own process, as deployed, against a stack of the bench's own.
+ * Each service runs as its own process, as deployed, against a stack of the bench's own. `--profile DIR` writes
+ * the storage writer's CPU profile of each step there (`writer-<drones>.cpuprofile`, open in Chrome's DevTools).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { type LocalStack, stackEnv, startLocalStack } from '../runtime/local-stack/index.ts';
 import { waitFor } from '../test/helpers/wait-for.ts';
-
-const TICK = 100; // clock ticks per second (USER_HZ on Linux)
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
-/** CPU seconds (user + system) and RSS in MiB of a process, from /proc. */
-const usage = (pid: number): { cpu: number; rssMiB: number } => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const cpu = (Number(fields[11]) + Number(fields[12])) / TICK;
-    const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return { cpu, rssMiB: Math.round(Number(rss ?? 0) / 1024) };
-  } catch {
-    return { cpu: 0, rssMiB: 0 };
-  }
-};
-
-const metric = async (
-  port: number,
-  name: string,
-  reduce: 'sum' | 'max' = 'sum',
-): Promise<number> => {
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const values = text
-      .split('\n')
-      .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-      .map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
-    return values.length === 0
-      ? 0
-      : reduce === 'sum'
-        ? values.reduce((a, b) => a + b, 0)
-        : Math.max(...values);
-  } catch {
-    return 0;
-  }
-};
-
-const service = (script: string, args: string[], env: Record<string, string>): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+import { freePort, metric, service, usage } from './bench-procs.ts';
 
 interface Row {
   step: string;
@@ -79,11 +29,25 @@ const measure = async (
   drones: number,
   seconds: number,
   withWriter: boolean,
+  profileDir?: string,
 ): Promise<Row> => {
   const env = stackEnv(stack);
   const [simPort, storePort] = [await freePort(), await freePort()];
   const writer = withWriter
-    ? service('actors/stream-to-storage/main.ts', ['--ops-port', String(storePort)], env)
+    ? service(
+        'actors/stream-to-storage/main.ts',
+        ['--ops-port', String(storePort)],
+        env,
+        profileDir
+          ? [
+              '--cpu-prof',
+              '--cpu-prof-dir',
+              profileDir,
+              '--cpu-prof-name',
+              `writer-${drones}.cpuprofile`,
+            ]
+          : [],
+      )
     : undefined;
   const sim = service(
     'actors/drone-simulator/main.ts',
@@ -164,6 +128,7 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
       steps: { type: 'string', default: '100,1000,2000,5000,10000' },
       seconds: { type: 'string', default: '20' },
       dynamodb: { type: 'string', default: 'disk' },
+      profile: { type: 'string' },
     },
   });
   const steps = values.steps.split(',').map(Number);
@@ -180,7 +145,7 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
   );
   try {
     const rows: Row[] = [];
-    for (const n of steps) rows.push(await measure(stack, n, seconds, true));
+    for (const n of steps) rows.push(await measure(stack, n, seconds, true, values.profile));
     rows.push(await measure(stack, Math.max(...steps), seconds, false));
     console.log(
       '\nstep                              in msg/s  stored/s  max lag ms  backlog +  CPU (of one core) / RSS MiB',
