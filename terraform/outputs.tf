@@ -72,3 +72,14 @@ output "kms_key_arn" {
   description = "The customer managed key (null without hardening)."
   value       = local.kms_key_arn
 }
+
+output "athena" {
+  description = "The analysis on Athena: Glue database, workgroup, results bucket, named query ids (statistics, and the one-time setup's views), the analysis role (null without athena.analysis_principals)."
+  value = {
+    database       = module.analytics.database
+    workgroup      = module.analytics.workgroup
+    results_bucket = module.analytics.results_bucket
+    named_queries  = module.analytics.named_queries
+    role_arn       = module.analytics.role_arn
+  }
+}

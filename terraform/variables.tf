@@ -143,3 +143,19 @@ variable "allow_destroy" {
   type        = bool
   default     = false
 }
+
+variable "athena" {
+  description = "The analysis on Athena (modules/analytics; unset keys take the module's defaults): analysis_principals (IAM ARNs that may assume the analysis role; none: no role), bytes_scanned_cutoff (per query, at least 10 MB), archive_start_day (YYYY-MM-DD), dead_letter_actors, console_listing, results_bucket_name, results_retention_days, queries_dir (default analysis/athena/queries)."
+  type = object({
+    analysis_principals    = optional(list(string), [])
+    bytes_scanned_cutoff   = optional(number)
+    archive_start_day      = optional(string)
+    dead_letter_actors     = optional(list(string))
+    console_listing        = optional(bool)
+    results_bucket_name    = optional(string)
+    results_retention_days = optional(number)
+    queries_dir            = optional(string)
+  })
+  default  = {}
+  nullable = false
+}

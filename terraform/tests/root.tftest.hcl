@@ -393,3 +393,25 @@ run "admin_cidr_ipv6_is_refused" {
   }
   expect_failures = [var.admin_cidr]
 }
+
+# The analysis on Athena (tests/analytics.tftest.hcl covers the module): wired to the archive bucket and the key.
+run "athena_wiring" {
+  command = plan
+  variables {
+    athena = {
+      analysis_principals  = ["arn:aws:iam::123456789012:role/analyst"]
+      bytes_scanned_cutoff = 1073741824
+      queries_dir          = "tests/fixtures/athena-queries"
+    }
+  }
+  assert {
+    condition = (output.athena.database == "prestacop" && output.athena.workgroup == "prestacop-analysis"
+      && module.analytics.tables == sort(["alarm_events_ndjson", "alarm_events_parquet", "compaction_markers", "dead_letter_objects", "drone_messages_ndjson", "drone_messages_parquet", "nypd_tickets_ndjson", "nypd_tickets_parquet"])
+    && toset(keys(output.athena.named_queries.statistics)) == toset(["violations_by_code", "dead_letters_by_reason"]))
+    error_message = "The root creates the Glue database and its tables, the workgroup and one named query per statistic of athena.queries_dir."
+  }
+  assert {
+    condition     = output.athena.results_bucket == "${module.data_plane.bucket.name}-athena-results"
+    error_message = "Athena's results go to a bucket of their own, named after the archive's."
+  }
+}
