@@ -4,3 +4,4 @@ ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... you@laptop" # cat ~/.s
 bucket_name    = "prestacop-archive-123456789012"                     # S3 names are global: add your account id
 alarm_email    = "oncall@example.org"                                 # confirm the subscription from the mail
 # instances_per_service = { "stream-to-storage" = 2 }                   # a second storage worker
+# athena = { analysis_principals = ["arn:aws:iam::123456789012:role/data-analysts"], console_listing = true } # docs/deploy.md, Analysis on Athena
