@@ -134,6 +134,14 @@ run "views_read_parquet_for_marked_hours_only" {
     error_message = "Each hourly view reads NDJSON where no marker exists and Parquet where one does, never both."
   }
   assert {
+    condition = alltrue([for name, from in { drone_messages = "drone_messages", nypd_tickets = "nypd_tickets", alarms = "alarm_events", decisions = "alarm_events" } : alltrue([
+      for alias in ["n", "p"] : alltrue([for c in flatten(regexall("${alias}\\.\"([a-z_]+)\"", aws_athena_named_query.view[name].query)) :
+        contains(concat([for col in aws_glue_catalog_table.hourly["${from}_${alias == "n" ? "ndjson" : "parquet"}"].storage_descriptor[0].columns : col.name], ["type", "day", "hour"]), c)
+      ])
+    ])])
+    error_message = "A view selects a column its tables do not have."
+  }
+  assert {
     condition = (strcontains(aws_athena_named_query.view["alarms"].query, "n.\"type\" IN ('alarm.raised')")
     && strcontains(aws_athena_named_query.view["decisions"].query, "p.\"type\" IN ('alarm.resolved')"))
     error_message = "alarms are the alarm.raised events, decisions the alarm.resolved ones."
