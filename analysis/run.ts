@@ -8,9 +8,14 @@ import { E } from '../runtime/codec.ts';
 import type { Report } from './aggregate/model.ts';
 import { buildReport, type Counts } from './aggregate/report.ts';
 import { sourceCounts, type StoredSourceCounts } from './aggregate/sources.ts';
-import { appendRecord, createDroneTables, type DroneRecordType } from './drones/load.ts';
-import { buildDroneTables, type DroneCounts, droneCounts } from './drones/sql.ts';
-import type { Engine } from './engine/duckdb.ts';
+import {
+  appendRecord,
+  createDroneTables,
+  type DroneRecordType,
+  type LoadCounts,
+} from './drones/load.ts';
+import { droneCounts } from './drones/sql.ts';
+import type { Engine, Row } from './engine/duckdb.ts';
 import { groupsPass } from './engine/pass.ts';
 import { type NypdInput, sourceName, ticketRows } from './engine/sources.ts';
 import type { ArchiveCache } from './load/archive-cache.ts';
@@ -19,8 +24,10 @@ import { jsonLines } from './load/records.ts';
 import { readLayout } from './nypd/layout.ts';
 import { countCsvRecords } from './nypd/records.ts';
 import { NYPD_MACROS } from './nypd/sql.ts';
+import { duckdbRelations } from './relations.ts';
 import { renderCsv } from './render/csv.ts';
 import { renderHtml } from './render/html.ts';
+import { DEAD_LETTERS, onDuckdb } from './statistics.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -82,12 +89,21 @@ export const runAnalysis = async (options: RunOptions, ports: RunPorts): Promise
   const { engine } = ports;
   await engine.run(NYPD_MACROS);
   const inputs = await nypdInputs(options.nypdFiles, ports);
-  const { drones, stored } = await loadDrones(options, ports);
+  const { loaded, stored } = await loadDrones(ports);
+  if (ports.deadLetters) ports.progress('counting dead letters');
+  const tally = ports.deadLetters ? await ports.deadLetters() : undefined;
+  const rows = ticketRows(inputs);
+  await engine.run(duckdbRelations({ ticketRows: rows, deadLetters: tally?.byReason }));
+  const statistic = onDuckdb(engine, options);
+  const drones = loaded === undefined ? undefined : await droneCounts(statistic, loaded);
 
   const { groups, dedup } = await withProgress(ports, 'counting and grouping', () =>
     groupsPass(
       engine,
-      { ticketRows: ticketRows(inputs), drones: drones !== undefined },
+      {
+        ticketRows: rows === undefined ? undefined : 'SELECT * FROM nypd_tickets',
+        drones: drones !== undefined,
+      },
       options.top,
     ),
   );
@@ -102,8 +118,10 @@ export const runAnalysis = async (options: RunOptions, ports: RunPorts): Promise
       groups,
     ),
   );
-  if (ports.deadLetters) ports.progress('counting dead letters');
-  const deadLetters = ports.deadLetters ? await ports.deadLetters() : undefined;
+  const deadLetters =
+    tally === undefined
+      ? undefined
+      : { ...tally, byReason: deadLetterRows(await statistic(DEAD_LETTERS)) };
   const counts: Counts = { sources, dedup, groups, drones, stored, deadLetters };
   const report = buildReport(counts, options.codes, {
     today: options.today,
@@ -139,17 +157,18 @@ const nypdInputs = async (files: ReadonlyArray<string>, ports: RunPorts): Promis
 };
 
 /**
- * Decodes and loads the drone side (`drones` undefined when neither the archive nor the hot tables are read), with
- * what each source held per record type.
+ * Decodes and loads the drone side into the raw tables (relations.ts defines the relations over them; `loaded`
+ * undefined when neither the archive nor the hot tables are read), with what each source held per record type.
  */
 const loadDrones = async (
-  options: RunOptions,
   ports: RunPorts,
-): Promise<{ drones: DroneCounts | undefined; stored: StoredSourceCounts[] }> => {
+): Promise<{ loaded: LoadCounts | undefined; stored: StoredSourceCounts[] }> => {
   const stored: StoredSourceCounts[] = [];
-  if (ports.archive === undefined && ports.hotTables === undefined)
-    return { drones: undefined, stored };
   const tables = await createDroneTables(ports.engine);
+  if (ports.archive === undefined && ports.hotTables === undefined) {
+    tables.close();
+    return { loaded: undefined, stored };
+  }
   const feed = async (
     source: StoredSourceCounts['source'],
     type: DroneRecordType,
@@ -187,9 +206,12 @@ const loadDrones = async (
   } finally {
     tables.close();
   }
-  await buildDroneTables(ports.engine);
-  return { drones: await droneCounts(ports.engine, tables.counts, options.humanCodes), stored };
+  return { loaded: tables.counts, stored };
 };
+
+/** The dead-letter statistic's rows as a tally's `byReason`. */
+const deadLetterRows = (rows: ReadonlyArray<Row>): DeadLetterTally['byReason'] =>
+  rows.map((r) => ({ actor: String(r.actor), reason: String(r.reason), n: Number(r.n) }));
 
 /** The `alarm.resolved` items of the console's event table, which also holds `alarm.escalated` ones. */
 async function* onlyResolved(items: AsyncIterable<unknown>): AsyncGenerator<unknown> {

@@ -23,10 +23,13 @@ import {
 import { E } from '../../runtime/codec.ts';
 import { buildReport } from '../aggregate/report.ts';
 import { createEngine, type Engine } from '../engine/duckdb.ts';
+import { duckdbRelations } from '../relations.ts';
 import { renderCsv } from '../render/csv.ts';
 import { renderHtml } from '../render/html.ts';
+import { duckdb } from '../sql/dialect.ts';
+import { onDuckdb } from '../statistics.ts';
 import { appendRecord, createDroneTables } from './load.ts';
-import { buildDroneTables, droneCounts } from './sql.ts';
+import { droneCounts, droneViolations } from './sql.ts';
 
 const load = async (
   engine: Engine,
@@ -35,8 +38,8 @@ const load = async (
   const tables = await createDroneTables(engine);
   for (const [type, json] of records) appendRecord(tables, type, json);
   tables.close();
-  await buildDroneTables(engine);
-  return droneCounts(engine, tables.counts, DEFAULT_HUMAN_CODES);
+  await engine.run(duckdbRelations({ ticketRows: undefined }));
+  return droneCounts(onDuckdb(engine, { humanCodes: DEFAULT_HUMAN_CODES, top: 50 }), tables.counts);
 };
 
 const json = (m: unknown): unknown => JSON.parse(JSON.stringify(m));
@@ -111,7 +114,7 @@ describe('Analysis > drones and alarms', function () {
       ['drone.message', json(at(2, '2026-01-15T03:30:00.000Z'))], // EST: 22:30 the day before
     ]);
     const rows = await engine.all(
-      `SELECT strftime(day, '%Y-%m-%d') AS day, tod, borough, m96 FROM drone_violations ORDER BY day`,
+      `SELECT strftime(day, '%Y-%m-%d') AS day, tod, borough, m96 FROM (${droneViolations(duckdb)}) ORDER BY day`,
     );
     assert.deepEqual(rows, [
       { day: '2026-01-14', tod: '2230', borough: 'Manhattan', m96: true },

@@ -1,9 +1,11 @@
 /**
- * The drone side's counts, from the raw tables load.ts filled: messages and alarms deduplicated by id (archive raw
- * copies, the same message in the archive and the hot table), local times in New York, and the per-drone, per-code
- * and alarm breakdowns. Also builds `drone_violations`, which pass 2 groups with the NYPD tickets.
+ * The drone side's statistics, over the relations `drone_messages`, `alarms` and `decisions` (relations.ts: messages
+ * and alarms deduplicated by id across the archive's raw copies and the hot table): totals, the per-drone, per-code
+ * and alarm breakdowns, the time to act, and the drone violations the pass groups with the NYPD tickets.
  */
-import type { Engine, Row } from '../engine/duckdb.ts';
+import type { Row } from '../engine/duckdb.ts';
+import type { Dialect } from '../sql/dialect.ts';
+import { codeList, type Statistic } from '../sql/statistic.ts';
 import type { LoadCounts } from './load.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -52,66 +54,106 @@ export interface DroneCounts {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// queries
+// statistics (over the relations drone_messages, alarms and decisions: relations.ts)
+
+const count = (what = '*', where?: string): string =>
+  `CAST(count(${what})${where === undefined ? '' : ` FILTER (WHERE ${where})`} AS DOUBLE)`;
+
+/** Messages (and their stored copies), violations, alarms expected and recorded, suspect times. */
+export const DRONE_TOTALS: Statistic = {
+  name: 'drone_totals',
+  doc: 'drone messages, stored copies, violations, alarms expected and recorded, suspect drone times',
+  sql: (_d, p) => `SELECT ${count()} AS messages, CAST(coalesce(sum(copies), 0) AS DOUBLE) AS raw,
+  ${count('code')} AS violations, ${count('*', `code IN (${codeList(p.humanCodes)})`)} AS expected,
+  ${count('*', 'time_suspect')} AS suspect, (SELECT ${count()} FROM alarms) AS alarms
+FROM drone_messages`,
+};
+
+/** Per drone: messages, violations, alarms expected and recorded. */
+export const DRONES: Statistic = {
+  name: 'drones',
+  doc: 'per drone: messages, violations, violations needing a person, alarms recorded',
+  sql: (_d, p) => `SELECT coalesce(m.drone_id, a.drone_id) AS drone_id,
+  CAST(coalesce(m.messages, 0) AS DOUBLE) AS messages, CAST(coalesce(m.violations, 0) AS DOUBLE) AS violations,
+  CAST(coalesce(m.expected, 0) AS DOUBLE) AS expected, CAST(coalesce(a.alarms, 0) AS DOUBLE) AS alarms
+FROM (SELECT drone_id, count(*) AS messages, count(code) AS violations,
+    count(*) FILTER (WHERE code IN (${codeList(p.humanCodes)})) AS expected
+  FROM drone_messages GROUP BY drone_id) m
+FULL JOIN (SELECT drone_id, count(*) AS alarms FROM alarms GROUP BY drone_id) a ON m.drone_id = a.drone_id
+ORDER BY 1`,
+};
+
+/** Violations per drone and code. */
+export const DRONE_CODES: Statistic = {
+  name: 'drone_codes',
+  doc: 'violations per drone and code',
+  sql: () => `SELECT drone_id, code, ${count()} AS n FROM drone_messages WHERE code IS NOT NULL
+GROUP BY drone_id, code ORDER BY drone_id, code`,
+};
+
+/** Alarms by code and by borough, on both bases (recorded alarms; violations whose code needs a person). */
+export const ALARMS_BY: Statistic = {
+  name: 'alarms_by',
+  doc: 'alarms by code and by borough: recorded, and expected (violations whose code needs a person)',
+  sql: (_d, p) => {
+    const expected = `(SELECT * FROM drone_messages WHERE code IN (${codeList(p.humanCodes)}))`;
+    const by = (basis: string, from: string) =>
+      `SELECT '${basis}' AS basis, 'code' AS breakdown, CAST(code AS VARCHAR) AS key, ${count()} AS n
+  FROM ${from} x GROUP BY code
+UNION ALL SELECT '${basis}', 'borough', borough, ${count()} FROM ${from} y GROUP BY borough`;
+    return `${by('recorded', 'alarms')}\nUNION ALL ${by('expected', expected)}`;
+  },
+};
+
+/** Seconds from `raised_at` to the first decision of each decided alarm: count, median, 90th percentile, max. */
+export const ACK_TIMES: Statistic = {
+  name: 'alarm_ack',
+  doc: 'time from an alarm being raised to its first decision: count, median, p90, max (seconds)',
+  sql: (
+    d,
+  ) => `SELECT ${count()} AS n, ${d.percentile('s', 0.5)} AS median, ${d.percentile('s', 0.9)} AS p90,
+  max(s) AS max_s
+FROM (SELECT CAST(date_diff('millisecond', a.raised_at, min(r.decided_at)) AS DOUBLE) / 1000 AS s
+  FROM alarms a JOIN decisions r ON r.alarm_id = a.id GROUP BY a.id, a.raised_at) t
+WHERE s IS NOT NULL`,
+};
 
 /**
- * Deduplicates the raw tables and builds `drone_messages`, `alarms` and `drone_violations` (local day and time
- * of day in America/New_York, as `HHMM`, so hours read like an NYPD Violation Time).
+ * The drone violations as the pass groups them: local day and time of day in America/New_York (`HHMM`, so hours
+ * read like an NYPD Violation Time), borough, and whether the fine is Manhattan's below 96th Street.
  *
  * @example
- * await buildDroneTables(engine);
+ * droneViolations(duckdb); // SELECT code, m96, CAST(local AS DATE) AS day, … FROM drone_messages …
  */
-export const buildDroneTables = async (engine: Engine): Promise<void> => {
-  await engine.run(`
-    CREATE OR REPLACE TABLE drone_messages AS
-      SELECT DISTINCT ON (id) * FROM drone_messages_raw
-        ORDER BY id, time, drone_id, code, borough, m96, time_suspect;
-    CREATE OR REPLACE TABLE alarms AS
-      SELECT DISTINCT ON (id) * FROM alarms_raw ORDER BY id, raised_at, time, drone_id, code, borough;
-    CREATE OR REPLACE TABLE drone_violations AS
-      SELECT code, m96, local::DATE AS day, strftime(local, '%H%M') AS tod, borough FROM (
-        SELECT *, timezone('America/New_York', TRY_CAST(time AS TIMESTAMPTZ)) AS local
-        FROM drone_messages WHERE code IS NOT NULL);`);
-};
+export const droneViolations = (d: Dialect): string => `
+SELECT code, m96, CAST(local AS DATE) AS day, ${d.hhmm('local')} AS tod, borough FROM (
+  SELECT code, m96, borough, time AT TIME ZONE 'America/New_York' AS local
+  FROM drone_messages WHERE code IS NOT NULL) v`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// reading
 
 const num = (r: Row | undefined, k: string): number => Number(r?.[k] ?? 0);
 
+/** A statistic's rows, from whichever engine ran it. */
+export type RunStatistic = (s: Statistic) => Promise<ReadonlyArray<Row>>;
+
 /**
- * Reads the drone-side counts. `humanCodes` are the codes that need a human (the alert system's list).
+ * Reads the drone-side counts by running the drone statistics (`run`: on DuckDB, or Athena). `loaded` is what the
+ * loader read and decoded per record type.
  *
  * @example
- * const drones = await droneCounts(engine, loaded, DEFAULT_HUMAN_CODES);
+ * const drones = await droneCounts(runOn(engine, params), loaded);
  */
-export const droneCounts = async (
-  engine: Engine,
-  loaded: LoadCounts,
-  humanCodes: ReadonlyArray<number>,
-): Promise<DroneCounts> => {
-  const human = humanCodes.length === 0 ? 'NULL' : humanCodes.join(', ');
-  const [v] = await engine.all(`SELECT
-    (SELECT count(*) FROM drone_messages)::DOUBLE AS messages,
-    (SELECT count(*) FROM drone_messages_raw)::DOUBLE AS raw,
-    (SELECT count(code) FROM drone_messages)::DOUBLE AS violations,
-    (SELECT count(*) FROM drone_messages WHERE code IN (${human}))::DOUBLE AS expected,
-    (SELECT count(*) FROM alarms)::DOUBLE AS alarms,
-    (SELECT count(DISTINCT id) FROM drone_messages_raw WHERE time_suspect)::DOUBLE AS suspect`);
+export const droneCounts = async (run: RunStatistic, loaded: LoadCounts): Promise<DroneCounts> => {
+  const [v] = await run(DRONE_TOTALS);
   const alarmsRecorded = num(v, 'alarms');
   const basis = alarmsRecorded > 0 ? 'recorded' : 'expected';
-  const alarmSet =
-    basis === 'recorded' ? 'alarms' : `(SELECT * FROM drone_messages WHERE code IN (${human}))`;
-  const drones = await engine.all(`
-    SELECT coalesce(m.drone_id, a.drone_id) AS drone_id, coalesce(m.messages, 0)::DOUBLE AS messages,
-      coalesce(m.violations, 0)::DOUBLE AS violations, coalesce(m.expected, 0)::DOUBLE AS expected,
-      coalesce(a.alarms, 0)::DOUBLE AS alarms
-    FROM (SELECT drone_id, count(*) AS messages, count(code) AS violations,
-            count(*) FILTER (WHERE code IN (${human})) AS expected FROM drone_messages GROUP BY ALL) m
-    FULL JOIN (SELECT drone_id, count(*) AS alarms FROM alarms GROUP BY ALL) a USING (drone_id)
-    ORDER BY drone_id`);
-  const codes = await engine.all(`SELECT drone_id, code, count(*)::DOUBLE AS n FROM drone_messages
-    WHERE code IS NOT NULL GROUP BY ALL ORDER BY drone_id, code`);
-  const by = await engine.all(`
-    SELECT 'code' AS by, code::VARCHAR AS key, count(*)::DOUBLE AS n FROM ${alarmSet} GROUP BY ALL
-    UNION ALL SELECT 'borough', borough, count(*)::DOUBLE FROM ${alarmSet} GROUP BY ALL`);
+  const drones = await run(DRONES);
+  const codes = await run(DRONE_CODES);
+  const by = (await run(ALARMS_BY)).filter((r) => r.basis === basis);
+  const [a] = await run(ACK_TIMES);
+  const decided = num(a, 'n');
   return {
     messages: num(v, 'messages'),
     timeSuspect: num(v, 'suspect'),
@@ -134,23 +176,13 @@ export const droneCounts = async (
     })),
     alarmBasis: basis,
     alarmsBy: by.map((r) => ({
-      by: r.by === 'code' ? 'code' : 'borough',
-      key: r.key === null ? null : String(r.key),
+      by: r.breakdown === 'code' ? 'code' : 'borough',
+      key: r.key === null || r.key === undefined ? null : String(r.key),
       n: num(r, 'n'),
     })),
-    ack: await ackTimes(engine),
+    ack:
+      decided === 0
+        ? undefined
+        : { count: decided, medianS: num(a, 'median'), p90S: num(a, 'p90'), maxS: num(a, 'max_s') },
   };
-};
-
-/** Seconds from `raisedAt` to the first decision (acknowledged, confirmed or dismissed) of each alarm. */
-const ackTimes = async (engine: Engine): Promise<AckTimes | undefined> => {
-  const [r] = await engine.all(`SELECT count(*)::DOUBLE AS n, quantile_cont(s, 0.5) AS median,
-      quantile_cont(s, 0.9) AS p90, max(s) AS max
-    FROM (SELECT epoch(min(TRY_CAST(r.decided_at AS TIMESTAMPTZ)) - TRY_CAST(a.raised_at AS TIMESTAMPTZ)) AS s
-          FROM alarms a JOIN resolutions_raw r ON r.alarm_id = a.id GROUP BY a.id, a.raised_at)
-    WHERE s IS NOT NULL`);
-  const count = num(r, 'n');
-  return count === 0
-    ? undefined
-    : { count, medianS: num(r, 'median'), p90S: num(r, 'p90'), maxS: num(r, 'max') };
 };

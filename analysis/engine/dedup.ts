@@ -5,6 +5,7 @@
  * is exact because they fall in the same group of every set. The other copies are subtracted from every breakdown
  * (weight − 1). Copies whose content differs once normalised (trimmed, `0033` = `33`) are counted as conflicts.
  */
+import { duckdb } from '../sql/dialect.ts';
 import type { Engine } from './duckdb.ts';
 import { CONTENT_HASH, type Facts, ROW_HASH, ticketFacts } from './facts.ts';
 
@@ -43,7 +44,7 @@ export const dedupTable = async (
       SELECT summons, min(h) AS keep_h, arg_min(n, h) AS keep_n, count(DISTINCT c) AS variants,
         sum(n) AS copies FROM (
         SELECT summons, ${ROW_HASH} AS h, ${CONTENT_HASH} AS c, count(*) AS n
-        FROM (${ticketFacts(facts.ticketRows)})
+        FROM (${ticketFacts(duckdb, facts.ticketRows)})
         WHERE kr = 0 AND sk IN (SELECT sk FROM dup_keys) GROUP BY ALL
       ) GROUP BY summons HAVING sum(n) > 1;`);
   const [c] =
@@ -67,5 +68,5 @@ export const dedupTable = async (
 export const correctionFacts = (facts: Facts): string => `
 SELECT * EXCLUDE (w, keep_h, keep_n, variants, copies),
   (CASE WHEN ${ROW_HASH} = keep_h THEN 1.0 / keep_n ELSE 0.0 END) - 1.0 AS w
-FROM (${ticketFacts(facts.ticketRows ?? 'SELECT NULL')}) JOIN dups USING (summons)
+FROM (${ticketFacts(duckdb, facts.ticketRows ?? 'SELECT NULL')}) JOIN dups USING (summons)
 WHERE kr = 0`;

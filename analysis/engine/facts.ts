@@ -2,7 +2,9 @@
  * The facts the pass groups: one row per NYPD ticket row (accepted or rejected, from every source) and per drone
  * violation, with the grouping columns in {@link GROUP_COLUMNS} order and a weight `w`.
  */
+import { droneViolations } from '../drones/sql.ts';
 import { REJECT_REASONS, type RejectReason } from '../nypd/sql.ts';
+import type { Dialect } from '../sql/dialect.ts';
 import { sqlString } from './duckdb.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -53,9 +55,9 @@ export const PRECINCTS_AT_OR_BELOW_96TH = [1, 5, 6, 7, 9, 10, 13, 14, 17, 18, 19
 
 /** What the facts are made of. */
 export interface Facts {
-  /** The ticket rows (sources.ts), or undefined without NYPD input. */
+  /** The ticket rows (the `nypd_tickets` relation), or undefined without NYPD input. */
   readonly ticketRows: string | undefined;
-  /** Whether the `drone_violations` table exists (drones/sql.ts). */
+  /** Whether drone messages were read (the `drone_messages` relation). */
   readonly drones: boolean;
 }
 
@@ -73,38 +75,39 @@ const NUMBERED_STREET = '^(E|W|EAST|WEST)\\.? +([0-9]{1,3})(ST|ND|RD|TH)? +(ST|S
  * most streets start otherwise.
  *
  * @example
- * ticketFacts(rows); // SELECT 'nypd' AS kind, ... FROM (rows)
+ * ticketFacts(duckdb, 'SELECT * FROM nypd_tickets'); // SELECT kr, src, ... FROM (...)
  */
-export const ticketFacts = (ticketRows: string): string => `
+export const ticketFacts = (d: Dialect, ticketRows: string): string => `
 SELECT kr, src, code, county,
   CASE
     WHEN street_n IS NOT NULL THEN CASE WHEN street_n <= 96 THEN 'S' ELSE 'N' END
     WHEN TRY_CAST(precinct AS INTEGER) IN (${PRECINCTS_AT_OR_BELOW_96TH.join(', ')}) THEN 'P'
   END AS hint,
   issue_date AS day, tod, precinct, street, state, plate_type, make, body, color, vyear,
-  year(issue_date) AS iyear, plate, summons, hash(summons) AS sk, 1.0 AS w
+  year(issue_date) AS iyear, plate, summons, ${d.hash64('summons')} AS sk, CAST(1 AS DOUBLE) AS w
 FROM (SELECT *, CASE WHEN starts_with(street, 'E') OR starts_with(street, 'W')
     THEN TRY_CAST(nullif(regexp_extract(street, ${sqlString(NUMBERED_STREET)}, 2), '') AS INTEGER) END AS street_n
-  FROM (${ticketRows}))`;
+  FROM (${ticketRows}) t) f`;
 
-const droneFacts = `
-SELECT 1::UTINYINT AS kr, NULL::UTINYINT AS src, code, borough AS county,
-  CASE WHEN m96 THEN 'D' END AS hint, day, tod, NULL::VARCHAR AS precinct, NULL::VARCHAR AS street,
-  NULL::VARCHAR AS state, NULL::VARCHAR AS plate_type, NULL::VARCHAR AS make, NULL::VARCHAR AS body,
-  NULL::VARCHAR AS color, NULL::VARCHAR AS vyear, year(day) AS iyear, NULL::VARCHAR AS plate,
-  NULL::VARCHAR AS summons, NULL::UBIGINT AS sk, 1.0 AS w
-FROM drone_violations`;
+const text = (c: string): string => `CAST(NULL AS VARCHAR) AS ${c}`;
+
+const droneFacts = (d: Dialect): string => `
+SELECT CAST(1 AS ${d.smallInt}) AS kr, CAST(NULL AS ${d.smallInt}) AS src, code, borough AS county,
+  CASE WHEN m96 THEN 'D' END AS hint, day, tod, ${text('precinct')}, ${text('street')}, ${text('state')},
+  ${text('plate_type')}, ${text('make')}, ${text('body')}, ${text('color')}, ${text('vyear')},
+  year(day) AS iyear, ${text('plate')}, ${text('summons')}, CAST(NULL AS ${d.hashType}) AS sk, CAST(1 AS DOUBLE) AS w
+FROM (${droneViolations(d)}) v`;
 
 /**
  * All facts: ticket rows and drone violations. `undefined` when there are none.
  *
  * @example
- * const sql = factsSql({ ticketRows, drones: true });
+ * const sql = factsSql(duckdb, { ticketRows, drones: true });
  */
-export const factsSql = (facts: Facts): string | undefined => {
+export const factsSql = (d: Dialect, facts: Facts): string | undefined => {
   const parts = [
-    ...(facts.ticketRows === undefined ? [] : [ticketFacts(facts.ticketRows)]),
-    ...(facts.drones ? [droneFacts] : []),
+    ...(facts.ticketRows === undefined ? [] : [ticketFacts(d, facts.ticketRows)]),
+    ...(facts.drones ? [droneFacts(d)] : []),
   ];
   return parts.length === 0 ? undefined : parts.join('\nUNION ALL\n');
 };

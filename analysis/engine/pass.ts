@@ -11,6 +11,8 @@
  * csv-to-stream reports them.
  */
 import type { RejectReason } from '../nypd/sql.ts';
+import { type Dialect, duckdb } from '../sql/dialect.ts';
+import type { Statistic } from '../sql/statistic.ts';
 import { correctionFacts, type DedupCounts, dedupTable } from './dedup.ts';
 import type { Engine, Row } from './duckdb.ts';
 import { sqlNumber } from './duckdb.ts';
@@ -76,11 +78,11 @@ const ALL_SETS = Object.keys(GROUP_SETS) as GroupSet[];
 const SET_OF_GID = new Map(ALL_SETS.map((set) => [gid(set), set] as const));
 
 /** The set's `which`-th key column as text. */
-const keyCase = (which: number): string => {
+const keyCase = (d: Dialect, which: number): string => {
   const arms = ALL_SETS.flatMap((set) => {
     const column = (GROUP_SETS[set] as ReadonlyArray<GroupColumn>)[which];
     if (column === undefined) return [];
-    const value = column === 'day' ? `strftime(day, '%Y-%m-%d')` : `${column}::VARCHAR`;
+    const value = column === 'day' ? d.dayText('day') : `CAST(${column} AS VARCHAR)`;
     return [`WHEN ${gid(set)} THEN ${value}`];
   });
   return `CASE gid ${arms.join(' ')} END`;
@@ -100,21 +102,83 @@ const gidSql = (sets: ReadonlyArray<GroupSet>): string => {
   return `(${[...parts, String(always)].join(' + ')})`;
 };
 
-/** One aggregation of `facts` over `sets`, as narrow rows (gid, kr, k1 … k4, n). */
+/**
+ * One aggregation of `facts` over `sets`, as narrow rows (gid, kr, k1 … k4, n). `having` gets the expression of
+ * the group's id (Trino's HAVING cannot name a SELECT alias).
+ */
 const aggregate = (
+  d: Dialect,
   facts: string,
   sets: ReadonlyArray<GroupSet>,
   weighted: boolean,
-  having: string,
+  having: (gid: string) => string,
 ): string => {
   const grouping = sets.map((set) => `(${['kr', ...GROUP_SETS[set]].join(', ')})`).join(', ');
   const used = new Set<GroupColumn>(['kr', ...sets.flatMap((s) => GROUP_SETS[s])]);
   const columns = GROUP_COLUMNS.map((c) => (used.has(c) ? c : `NULL AS ${c}`)).join(', ');
-  const keys = [0, 1, 2, 3].map((i) => `${keyCase(i)} AS k${i + 1}`).join(', ');
+  const keys = [0, 1, 2, 3].map((i) => `${keyCase(d, i)} AS k${i + 1}`).join(', ');
   return `SELECT gid, kr, ${keys}, n FROM (
     SELECT ${columns}, ${gidSql(sets)} AS gid,
-      ${weighted ? 'sum(w)' : 'count(*)'}::DOUBLE AS n
-    FROM (${facts}) GROUP BY GROUPING SETS (${grouping}) ${having})`;
+      CAST(${weighted ? 'sum(w)' : 'count(*)'} AS DOUBLE) AS n
+    FROM (${facts}) f GROUP BY GROUPING SETS (${grouping}) ${having(gidSql(sets))}) g`;
+};
+
+/**
+ * The first pass's filter: only what is kept, duplicated ids and plates seen at least twice (millions of
+ * single-ticket plates are counted by difference).
+ */
+const firstPassHaving = (gidExpr: string): string => {
+  const [dups, plate] = [gid('dups'), gid('plate')];
+  return `HAVING (${gidExpr} <> ${dups} OR (kr = 0 AND count(*) > 1))
+    AND (${gidExpr} <> ${plate} OR count(*) >= 2 OR plate IS NULL)`;
+};
+
+/** The groups the report reads from the `table` of groups: see {@link groupsPass}. */
+const readGroupsSql = (table: string, top: number): string => {
+  const [street, plate, dups] = [gid('street'), gid('plate'), gid('dups')];
+  const topOf = (g: number, order: string) =>
+    `(SELECT * FROM ${table} WHERE gid = ${g} AND kr = 0 AND k1 IS NOT NULL ORDER BY n DESC, ${order}
+      LIMIT ${sqlNumber(top)})`;
+  return `
+    SELECT * FROM ${table} WHERE gid NOT IN (${street}, ${plate}, ${dups}) OR (gid <> ${dups} AND k1 IS NULL)
+    UNION ALL ${topOf(street, 'k1')}
+    UNION ALL ${topOf(plate, 'k1, k2')}
+    UNION ALL SELECT -1, 0, CAST(CAST(round(n) AS BIGINT) AS VARCHAR), NULL, NULL, NULL, CAST(count(*) AS DOUBLE)
+      FROM ${table} WHERE gid = ${plate} AND kr = 0 AND k1 IS NOT NULL GROUP BY round(n)
+    UNION ALL SELECT -2, 0, CASE gid WHEN ${street} THEN 'street' ELSE 'plate' END, NULL, NULL, NULL,
+      CAST(count(*) AS DOUBLE) FROM ${table} WHERE gid IN (${street}, ${plate}) AND kr = 0 AND k1 IS NOT NULL
+      GROUP BY gid`;
+};
+
+/**
+ * Every group of the report in one query over the relations (`nypd_tickets`, `drone_messages`): for an engine
+ * that reads a deduplicated `nypd_tickets` (Athena's view merges copies by id), so no correction pass follows.
+ * DuckDB runs the same parts in steps ({@link groupsPass}), to correct duplicates without a second read of a CSV.
+ */
+export const GROUPS: Statistic = {
+  name: 'groups',
+  doc: 'every breakdown at once (GROUPING SETS): per source, code, borough, day, time, place, vehicle, plate',
+  sql: (d, p) =>
+    `WITH grouped AS (${aggregate(d, factsSql(d, { ticketRows: 'SELECT * FROM nypd_tickets', drones: true })!, ALL_SETS, false, firstPassHaving)})
+${readGroupsSql('grouped', p.top)}`,
+};
+
+/**
+ * The groups of a {@link GROUPS} result: the `code` set also stands as `sources` (what each source held: with
+ * no correction, the same counts).
+ *
+ * @example
+ * const groups = groupsOf(await athenaRows(GROUPS));
+ */
+export const groupsOf = (rows: ReadonlyArray<Row>): Group[] => {
+  const code = gid('code');
+  const groups = rows.map(toGroup);
+  return [
+    ...rows
+      .filter((r) => Number(r.gid) === code)
+      .map((r) => ({ ...toGroup(r), set: 'sources' as const })),
+    ...groups,
+  ];
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -132,15 +196,13 @@ export const groupsPass = async (
   facts: Facts,
   top: number,
 ): Promise<PassResult> => {
-  const sql = factsSql(facts);
+  const sql = factsSql(duckdb, facts);
   if (sql === undefined)
     return { groups: [], dedup: { duplicatedIds: 0, droppedCopies: 0, conflictingIds: 0 } };
   const [dups, plate, code] = [gid('dups'), gid('plate'), gid('code')];
-  // Only what is kept: duplicated ids, and plates seen at least twice (millions of single-ticket plates are
-  // counted by difference).
-  const having = `HAVING (gid <> ${dups} OR (kr = 0 AND count(*) > 1))
-    AND (gid <> ${plate} OR count(*) >= 2 OR plate IS NULL)`;
-  await engine.run(`CREATE OR REPLACE TABLE groups AS ${aggregate(sql, ALL_SETS, false, having)}`);
+  await engine.run(
+    `CREATE OR REPLACE TABLE groups AS ${aggregate(duckdb, sql, ALL_SETS, false, firstPassHaving)}`,
+  );
   const sources = (await engine.all(`SELECT * FROM groups WHERE gid = ${code}`)).map((r) => ({
     ...toGroup(r),
     set: 'sources' as const,
@@ -148,29 +210,15 @@ export const groupsPass = async (
   const dedup = await dedupTable(engine, facts, dups);
   if (dedup.duplicatedIds > 0) {
     const statsSets = ALL_SETS.filter((s) => s !== 'dups');
-    await engine.run(`INSERT INTO groups ${aggregate(correctionFacts(facts), statsSets, true, '')};
+    await engine.run(`INSERT INTO groups ${aggregate(duckdb, correctionFacts(facts), statsSets, true, () => '')};
       CREATE OR REPLACE TABLE groups AS SELECT gid, kr, k1, k2, k3, k4, sum(n) AS n FROM groups GROUP BY ALL
         HAVING round(sum(n)) <> 0 AND (gid <> ${plate} OR round(sum(n)) >= 2 OR k1 IS NULL)`);
   }
   return { groups: [...sources, ...(await readGroups(engine, top))], dedup };
 };
 
-const readGroups = async (engine: Engine, top: number): Promise<Group[]> => {
-  const [street, plate, dups] = [gid('street'), gid('plate'), gid('dups')];
-  const topOf = (g: number, order: string) =>
-    `(SELECT * FROM groups WHERE gid = ${g} AND kr = 0 AND k1 IS NOT NULL ORDER BY n DESC, ${order}
-      LIMIT ${sqlNumber(top)})`;
-  const rows = await engine.all(`
-    SELECT * FROM groups WHERE gid NOT IN (${street}, ${plate}, ${dups}) OR (gid <> ${dups} AND k1 IS NULL)
-    UNION ALL ${topOf(street, 'k1')}
-    UNION ALL ${topOf(plate, 'k1, k2')}
-    UNION ALL SELECT -1, 0, round(n)::BIGINT::VARCHAR, NULL, NULL, NULL, count(*)::DOUBLE FROM groups
-      WHERE gid = ${plate} AND kr = 0 AND k1 IS NOT NULL GROUP BY round(n)
-    UNION ALL SELECT -2, 0, CASE gid WHEN ${street} THEN 'street' ELSE 'plate' END, NULL, NULL, NULL,
-      count(*)::DOUBLE FROM groups WHERE gid IN (${street}, ${plate}) AND kr = 0 AND k1 IS NOT NULL
-      GROUP BY ALL`);
-  return rows.map(toGroup);
-};
+const readGroups = async (engine: Engine, top: number): Promise<Group[]> =>
+  (await engine.all(readGroupsSql('groups', top))).map(toGroup);
 
 const text = (v: Row[string] | undefined): string | null =>
   v === null || v === undefined ? null : String(v);
