@@ -165,7 +165,8 @@ const iso = (c: string): string => `try(from_iso8601_timestamp(${c}))`;
 /**
  * The `CREATE OR REPLACE VIEW` statements defining the relations in the Glue database, one per relation, in
  * {@link RELATIONS} order. Raw copies are merged by id (`row_number()`, the lowest copy by the same order as
- * DuckDB's `DISTINCT ON`); ticket rows are the archive's `nypd.ticket` lines (csv-to-stream decoded them before
+ * DuckDB's `DISTINCT ON`); ticket rows are the archive's `nypd.ticket` lines, one per id (DuckDB keeps the copies
+ * and corrects the breakdowns after its pass: engine/dedup.ts), as csv-to-stream decoded them before
  * they were archived: only the envelope is checked, as `archiveTicketSource` does on DuckDB). Dead letters are
  * read whole (Athena scans each object; DuckDB's tally reads the first 4 KiB of at most 1,000).
  *
@@ -238,7 +239,8 @@ export const athenaRelations = (): ReadonlyArray<readonly [RelationName, string]
         color: 'vehicleColor',
         vyear: text('vehicleYear'),
         plate: 'plateId',
-      })} FROM ${src.nypd_tickets}`,
+      })} FROM (SELECT *, row_number() OVER (PARTITION BY id ORDER BY sourceFile, sourceLine) AS copy
+        FROM ${src.nypd_tickets}) t WHERE copy = 1`,
     ],
     [
       'dead_letters',
