@@ -10,7 +10,15 @@ import {
   VIOLATION_CODES_FILE,
 } from '../actors/protocol/index.ts';
 import { AwsOptions, awsOptionSpecs } from '../runtime/aws/options.ts';
-import { BooleanLike, intList, NonEmptyString, PositiveInt, t } from '../runtime/codec.ts';
+import {
+  BooleanLike,
+  intList,
+  NonEmptyString,
+  NonNegative,
+  oneOf,
+  PositiveInt,
+  t,
+} from '../runtime/codec.ts';
 import type { CommandSpec } from '../runtime/config.ts';
 import { defaultCacheDir } from './load/cache-dir.ts';
 
@@ -37,6 +45,11 @@ export const AnalysisConfig = t.intersection([
     alarmEventsTable: NonEmptyString,
     memoryLimit: NonEmptyString,
     threads: PositiveInt,
+    engine: oneOf('Engine', ['duckdb', 'athena']),
+    workgroup: Optional(NonEmptyString),
+    database: Optional(NonEmptyString),
+    pricePerTb: NonNegative,
+    check: BooleanLike,
   }),
 ]);
 export type AnalysisConfig = t.TypeOf<typeof AnalysisConfig>;
@@ -127,6 +140,33 @@ export const analysisSpec = (
         env: 'PRESTACOP_ANALYSIS_THREADS',
         default: '2',
       },
+      engine: {
+        type: 'string',
+        doc: 'duckdb (this machine) or athena (the archive in S3, through the Glue database; --target aws)',
+        env: 'PRESTACOP_ANALYSIS_ENGINE',
+        default: 'duckdb',
+      },
+      workgroup: {
+        type: 'string',
+        doc: 'Athena workgroup (its result location and per-query scan limit apply); required with athena',
+        env: 'PRESTACOP_ATHENA_WORKGROUP',
+      },
+      database: {
+        type: 'string',
+        doc: "Glue database holding the archive's tables; required with athena",
+        env: 'PRESTACOP_ATHENA_DATABASE',
+      },
+      'price-per-tb': {
+        type: 'string',
+        doc: "US dollars per TB scanned, for the cost printed (Athena's list price: 5)",
+        env: 'PRESTACOP_ATHENA_PRICE_PER_TB',
+        default: '5',
+      },
+      check: {
+        type: 'boolean',
+        doc: 'with athena: also run DuckDB over the same archive and print where the reports differ',
+        default: false,
+      },
       ...awsOptionSpecs,
     },
     epilog: [
@@ -135,6 +175,7 @@ export const analysisSpec = (
       '78 bad options, 1 a store failed.',
       '',
       'example: npm run analysis -- --out report --nypd fy2017.csv --archive',
+      '         npm run analysis -- --out report --engine athena --target aws --workgroup W --database D',
     ].join('\n'),
   };
 };

@@ -1,7 +1,8 @@
 /**
  * `npm run analysis -- --out DIR [--nypd FILE ...] [--archive] [--dynamo] [--codes FILE]`: wires the ports
  * (files, the archive cache, the hot tables, DuckDB in a temporary folder), runs the analysis, writes the report
- * and prints where it is.
+ * and prints where it is. With `--engine athena` the statistics run on Athena over the archive instead
+ * (athena/command.ts); `--check` runs both and prints where they differ.
  */
 import '../runtime/node-version.ts';
 
@@ -9,11 +10,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { AthenaClient } from '@aws-sdk/client-athena';
+
 import { loadViolationCodes } from '../actors/protocol/index.ts';
 import { createAwsClients } from '../runtime/aws/clients.ts';
 import { toAwsTarget } from '../runtime/aws/options.ts';
 import { E } from '../runtime/codec.ts';
 import { configOrExit } from '../runtime/config.ts';
+import { athenaSettings, runOnAthena } from './athena/command.ts';
+import { AthenaQueryError } from './athena/runner.ts';
 import { analysisSpec, COMMAND } from './config.ts';
 import { createEngine } from './engine/duckdb.ts';
 import { createArchiveCache } from './load/archive-cache.ts';
@@ -27,7 +32,9 @@ const say = (code: number, lines: ReadonlyArray<string>): number => {
   return code;
 };
 const nypdFiles = cfg.nypd ?? [];
-if (nypdFiles.length === 0 && !cfg.archive && !cfg.dynamo)
+const athena = cfg.engine === 'athena' ? athenaSettings(cfg) : undefined;
+if (athena !== undefined && E.isLeft(athena)) process.exit(say(78, athena.left));
+if (athena === undefined && nypdFiles.length === 0 && !cfg.archive && !cfg.dynamo)
   process.exit(say(66, ['nothing to read: give --nypd FILE, --archive or --dynamo (see --help)']));
 const loaded = loadViolationCodes(cfg.codes);
 if (E.isLeft(loaded)) process.exit(say(78, loaded.left.issues));
@@ -47,22 +54,30 @@ const progress = (() => {
 })();
 
 const workDir = mkdtempSync(join(tmpdir(), 'prestacop-analysis-'));
-const clients = cfg.archive || cfg.dynamo ? createAwsClients(toAwsTarget(cfg)) : undefined;
+// --engine athena --check reads the same archive on DuckDB.
+const archive = cfg.archive || cfg.check;
+const clients = archive || cfg.dynamo ? createAwsClients(toAwsTarget(cfg)) : undefined;
 const engine = await createEngine({ workDir, threads: cfg.threads, memoryLimit: cfg.memoryLimit });
 const started = Date.now();
-try {
+const today = new Date().toISOString().slice(0, 10);
+// Ctrl-C: stop the running Athena query (the runner calls StopQueryExecution), then exit.
+const interrupted = new AbortController();
+if (athena !== undefined) process.once('SIGINT', () => interrupted.abort());
+
+/** The report on DuckDB, over the ports the options name. */
+const onDuckdb = async (): Promise<ReadonlyMap<string, string>> => {
   const { files } = await runAnalysis(
     {
       nypdFiles,
       codes,
       humanCodes: cfg.humanCodes,
-      today: new Date().toISOString().slice(0, 10),
+      today,
       top: cfg.top,
     },
     {
       engine,
       progress,
-      ...(cfg.archive && clients
+      ...(archive && clients
         ? {
             archive: createArchiveCache(clients.s3, { bucket: cfg.bucket }, cfg.cache),
             deadLetters: () => tallyDeadLetters(clients.s3, cfg.bucket),
@@ -79,6 +94,38 @@ try {
         : {}),
     },
   );
+  return files;
+};
+
+try {
+  let files: ReadonlyMap<string, string>;
+  if (athena !== undefined && E.isRight(athena)) {
+    const athenaClient = new AthenaClient({ region: cfg.region });
+    try {
+      const run = await runOnAthena(athenaClient, athena.right, {
+        codes,
+        humanCodes: cfg.humanCodes,
+        top: cfg.top,
+        today,
+        progress,
+        signal: interrupted.signal,
+        ...(cfg.check ? { duckdb: onDuckdb } : {}),
+      });
+      files = run.files;
+      if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+      process.stderr.write(`${run.bill.map((l) => `${COMMAND}: ${l}`).join('\n')}\n`);
+      if (run.differences !== undefined) {
+        process.stdout.write(
+          run.differences.length === 0
+            ? 'check: the DuckDB and Athena reports are the same\n'
+            : `check: ${run.differences.length} differences\n${run.differences.join('\n')}\n`,
+        );
+        if (run.differences.length > 0) process.exitCode = 1;
+      }
+    } finally {
+      athenaClient.destroy();
+    }
+  } else files = await onDuckdb();
   mkdirSync(cfg.out, { recursive: true });
   for (const [name, content] of files) writeFileSync(join(cfg.out, name), content);
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
@@ -91,7 +138,9 @@ try {
   process.exitCode =
     err instanceof NypdFileError
       ? say(65, [err.message])
-      : say(1, [err instanceof Error ? err.message : String(err)]);
+      : err instanceof AthenaQueryError && err.kind === 'cancelled'
+        ? say(130, [err.message])
+        : say(1, [err instanceof Error ? err.message : String(err)]);
 } finally {
   engine.close();
   clients?.destroy();
