@@ -10,6 +10,7 @@ import { E, NonEmptyString, oneOf, Port, t } from '../codec.ts';
 import type { OptionSpecs } from '../config.ts';
 import { DEFAULT_PORTS } from '../local-stack/ports.ts';
 import { isLoopback } from '../loopback.ts';
+import type { OptionGroup } from '../options.ts';
 import type { AwsTarget } from './target.ts';
 
 const local = (port: number) => `http://127.0.0.1:${port}`;
@@ -145,6 +146,12 @@ export const OpsOptions = t.type({
   logLevel: oneOf('LogLevel', ['debug', 'info', 'warn', 'error', 'silent']),
 });
 export type OpsOptions = t.TypeOf<typeof OpsOptions>;
+
+/** The AWS options as a group, for `joinGroups` (the launcher adds it to every actor's own options). */
+export const awsGroup: OptionGroup<AwsOptions> = { specs: awsOptionSpecs, codec: AwsOptions };
+
+/** The ops options as a group. */
+export const opsGroup: OptionGroup<OpsOptions> = { specs: opsOptionSpecs, codec: OpsOptions };
 
 /** The SDK target the options describe. */
 export const toAwsTarget = (o: AwsOptions): AwsTarget =>

@@ -1,0 +1,116 @@
+/**
+ * The alert system, declared (runtime/launcher.ts): the drone stream in, alarms recorded in DynamoDB and published
+ * to SNS. `main.ts` launches it; its options are declared here once (flags, env, `--help`, the README table).
+ */
+import { topicArnOf } from '../../runtime/aws/lookup.ts';
+import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
+import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
+import { intList, NonEmptyString, NonNegativeInt, oneOf } from '../../runtime/codec.ts';
+import { defineActor } from '../../runtime/launcher.ts';
+import { option, optional, optionGroup } from '../../runtime/options.ts';
+import { loadResourcesOrThrow } from '../protocol/index.ts';
+import { DEFAULT_CLOCK_WINDOW } from '../protocol/time.ts';
+import { DEFAULT_HUMAN_CODES } from '../protocol/violation-codes.ts';
+import { createDynamoAlarmStore } from './dynamo-alarm-store.ts';
+import { createS3NeedsHumanNotes } from './s3-needs-human.ts';
+import { alertConsumerOptions, APPLICATION, startAlertSystem } from './service.ts';
+import { createSnsAlarmPublisher } from './sns-publisher.ts';
+
+const spec = loadResourcesOrThrow();
+
+/** Its own options (the launcher adds the AWS and ops ones). */
+export const alertOptions = optionGroup({
+  droneStream: option(NonEmptyString, {
+    doc: 'drone stream',
+    env: 'PRESTACOP_DRONE_STREAM',
+    default: spec.streams.drones.name,
+  }),
+  alarmsTable: option(NonEmptyString, {
+    doc: 'alarm store (dedup record per alarm id; the console reads it)',
+    env: 'PRESTACOP_ALARMS_TABLE',
+    default: spec.tables.alarms.name,
+  }),
+  topic: option(NonEmptyString, {
+    doc: 'SNS alarm topic: name or ARN',
+    env: 'PRESTACOP_ALARM_TOPIC',
+    default: spec.topics.alarms.name,
+  }),
+  leaseTable: option(NonEmptyString, {
+    doc: 'leases and checkpoints table',
+    env: 'PRESTACOP_LEASE_TABLE',
+    default: spec.tables.leases.name,
+  }),
+  bucket: option(NonEmptyString, {
+    doc: 'bucket for dead letters (under dead-letter/actor=alert-system/) and notes on those that may need a human (needs-human/)',
+    env: 'PRESTACOP_BUCKET',
+    default: spec.buckets.archive.name,
+  }),
+  humanCodes: option(intList('ViolationCodes', 1, 99), {
+    doc: 'violation codes that need a human',
+    env: 'PRESTACOP_HUMAN_CODES',
+    default: DEFAULT_HUMAN_CODES.join(','),
+  }),
+  initialPosition: option(oneOf('InitialPosition', ['trim_horizon', 'latest']), {
+    doc: 'where a first start reads the stream from: trim_horizon (miss nothing retained) or latest',
+    env: 'PRESTACOP_ALERT_INITIAL_POSITION',
+    default: 'trim_horizon',
+  }),
+  recordWaitMs: option(NonNegativeInt, {
+    doc: 'longest wait for the alarm store before publishing anyway (a slow store must not hold alarms back)',
+    env: 'PRESTACOP_ALERT_RECORD_WAIT_MS',
+    default: '100',
+  }),
+  clockBehindMs: option(NonNegativeInt, {
+    doc: 'a drone time further behind its arrival on the stream is suspect: the alarm says "drone clock off"',
+    env: 'PRESTACOP_CLOCK_BEHIND_MS',
+    default: String(DEFAULT_CLOCK_WINDOW.behindMs),
+  }),
+  clockAheadMs: option(NonNegativeInt, {
+    doc: 'a drone time further ahead of its arrival on the stream is suspect (the alarm is raised either way)',
+    env: 'PRESTACOP_CLOCK_AHEAD_MS',
+    default: String(DEFAULT_CLOCK_WINDOW.aheadMs),
+  }),
+  workerId: optional(NonEmptyString, {
+    doc: 'lease owner id (default host-pid-random); a restart with the same id takes its leases back at once',
+    env: 'PRESTACOP_WORKER_ID',
+  }),
+});
+
+/** The alert system: `launch(alertSystemActor)`. */
+export const alertSystemActor = defineActor({
+  name: APPLICATION,
+  summary:
+    'consumes the drone stream; for every message whose code needs a human, stores an alarm in DynamoDB and publishes it to SNS',
+  epilog:
+    'Consumer application "alert-system": its own checkpoints and leases, polling faster than the storage writer.\n' +
+    'Each alarm is published with attributes type, alarmId, drone, code, borough; a redelivery of a published\n' +
+    'alarm is skipped; a possible duplicate publish keeps the alarm id and is counted (/metrics).',
+  options: alertOptions,
+  start: async ({ clients, events, metrics, log }, cfg) => {
+    const topicArn = await topicArnOf(clients.sns, cfg.topic);
+    const bus = createKinesisBus({
+      clients,
+      leaseTable: cfg.leaseTable,
+      events,
+      target: cfg.target,
+      consumer: alertConsumerOptions(cfg.target),
+      ...(cfg.workerId ? { workerId: cfg.workerId } : {}),
+    });
+    const alerts = startAlertSystem({
+      bus,
+      events,
+      store: createDynamoAlarmStore(clients.doc, cfg.alarmsTable),
+      publisher: createSnsAlarmPublisher(clients.sns, topicArn),
+      deadLetter: createS3DeadLetters(clients.s3, cfg.bucket, Date.now),
+      needsHuman: createS3NeedsHumanNotes(clients.s3, cfg.bucket),
+      stream: cfg.droneStream,
+      humanCodes: cfg.humanCodes,
+      initialPosition: cfg.initialPosition,
+      metrics,
+      log: log.child({ actor: APPLICATION }),
+      recordWaitMs: cfg.recordWaitMs,
+      clockWindow: { behindMs: cfg.clockBehindMs, aheadMs: cfg.clockAheadMs },
+    });
+    return { healthy: alerts.healthy, stop: async () => (await alerts.stop(), await bus.close()) };
+  },
+});

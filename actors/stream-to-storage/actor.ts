@@ -1,0 +1,93 @@
+/**
+ * The storage writer, declared (runtime/launcher.ts): the drone and history streams in, the hot table and the
+ * archive out. `main.ts` launches it; its options are declared here once (flags, env, `--help`, the README table).
+ */
+import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
+import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
+import { NonEmptyString, NonNegativeInt, PositiveInt } from '../../runtime/codec.ts';
+import { defineActor } from '../../runtime/launcher.ts';
+import { option, optional, optionGroup } from '../../runtime/options.ts';
+import { loadResourcesOrThrow } from '../protocol/index.ts';
+import { DEFAULT_CLOCK_WINDOW } from '../protocol/time.ts';
+import { createDynamoTable } from './dynamo-table.ts';
+import { createS3Archive } from './s3-archive.ts';
+import { APPLICATION, startStorageWriter, storageConsumerOptions } from './service.ts';
+
+const spec = loadResourcesOrThrow();
+
+/** Its own options (the launcher adds the AWS and ops ones). */
+export const storageOptions = optionGroup({
+  droneStream: option(NonEmptyString, {
+    doc: 'drone stream',
+    env: 'PRESTACOP_DRONE_STREAM',
+    default: spec.streams.drones.name,
+  }),
+  historyStream: option(NonEmptyString, {
+    doc: 'NYPD history stream',
+    env: 'PRESTACOP_HISTORY_STREAM',
+    default: spec.streams.history.name,
+  }),
+  messagesTable: option(NonEmptyString, {
+    doc: 'hot messages table',
+    env: 'PRESTACOP_MESSAGES_TABLE',
+    default: spec.tables.messages.name,
+  }),
+  leaseTable: option(NonEmptyString, {
+    doc: 'leases and checkpoints table',
+    env: 'PRESTACOP_LEASE_TABLE',
+    default: spec.tables.leases.name,
+  }),
+  bucket: option(NonEmptyString, {
+    doc: 'archive bucket',
+    env: 'PRESTACOP_BUCKET',
+    default: spec.buckets.archive.name,
+  }),
+  retentionHours: option(PositiveInt, {
+    doc: 'hot table TTL after ingestion',
+    env: 'PRESTACOP_RETENTION_HOURS',
+    default: '168',
+  }),
+  clockBehindMs: option(NonNegativeInt, {
+    doc: 'a drone time further behind its arrival on the stream is stored with timeSuspect: true',
+    env: 'PRESTACOP_CLOCK_BEHIND_MS',
+    default: String(DEFAULT_CLOCK_WINDOW.behindMs),
+  }),
+  clockAheadMs: option(NonNegativeInt, {
+    doc: 'a drone time further ahead of its arrival on the stream is stored with timeSuspect: true',
+    env: 'PRESTACOP_CLOCK_AHEAD_MS',
+    default: String(DEFAULT_CLOCK_WINDOW.aheadMs),
+  }),
+  workerId: optional(NonEmptyString, {
+    doc: 'lease owner id (default host-pid-random)',
+    env: 'PRESTACOP_WORKER_ID',
+  }),
+});
+
+/** The storage writer: `launch(streamToStorage)`. */
+export const streamToStorage = defineActor({
+  name: APPLICATION,
+  summary:
+    'consumes the drone and history streams; upserts drone messages into DynamoDB (TTL) and archives everything to S3',
+  options: storageOptions,
+  start: ({ clients, events }, cfg) => {
+    const bus = createKinesisBus({
+      clients,
+      leaseTable: cfg.leaseTable,
+      events,
+      target: cfg.target,
+      consumer: storageConsumerOptions(cfg.target),
+      ...(cfg.workerId ? { workerId: cfg.workerId } : {}),
+    });
+    const writer = startStorageWriter({
+      bus,
+      events,
+      table: createDynamoTable(clients.doc, cfg.messagesTable),
+      archive: createS3Archive(clients.s3, cfg.bucket),
+      deadLetter: createS3DeadLetters(clients.s3, cfg.bucket, Date.now),
+      streams: { drones: cfg.droneStream, history: cfg.historyStream },
+      retentionSeconds: cfg.retentionHours * 3_600,
+      clockWindow: { behindMs: cfg.clockBehindMs, aheadMs: cfg.clockAheadMs },
+    });
+    return { healthy: writer.healthy, stop: async () => (await writer.stop(), await bus.close()) };
+  },
+});

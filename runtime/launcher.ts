@@ -1,0 +1,81 @@
+/**
+ * One launcher for every actor (STYLE §2): an actor is a declared value, its name, its own options (declared once,
+ * `options.ts`) and how it starts on the launcher's context; the launcher adds the shared AWS and ops options,
+ * parses flags, env and `--help` (exit 78 on bad config), and runs it as a service (`launch`, for its `main.ts`)
+ * or inside another process (`startDeclared`, for the swarm, the benches and the specs).
+ */
+import { awsGroup, type AwsOptions, opsGroup, type OpsOptions } from './aws/options.ts';
+import { E } from './codec.ts';
+import { type CommandSpec, configOrExit, loadConfig } from './config.ts';
+import { type ConfigError, configError } from './errors.ts';
+import { commandOf, joinGroups, type OptionGroup } from './options.ts';
+import { type RunningService, runService, type ServiceContext } from './service.ts';
+
+/** The config an actor's `start` receives: its own options, the AWS and the ops ones. */
+export type LaunchedConfig<O> = O & AwsOptions & OpsOptions;
+
+/** What an actor declares. */
+export interface ActorDeclaration<O> {
+  /** The service name: `npm run <name>`, `actors/<name>/main.ts`, its log name and Terraform's catalog key. */
+  readonly name: string;
+  /** One line for `--help`. */
+  readonly summary: string;
+  /** More `--help` lines (notes, examples). */
+  readonly epilog?: string;
+  /** Its own options; the AWS and ops groups are added by the launcher. */
+  readonly options: OptionGroup<O>;
+  /** Builds its ports on the context's clients and starts it. */
+  readonly start: (
+    ctx: ServiceContext,
+    cfg: LaunchedConfig<O>,
+  ) => Promise<RunningService> | RunningService;
+}
+
+/**
+ * Declares an actor (an identity function: it keeps the options' type for `start`).
+ * @example export const watchdog = defineActor({ name: 'drone-watchdog', summary: '…', options, start });
+ */
+export const defineActor = <O>(d: ActorDeclaration<O>): ActorDeclaration<O> => d;
+
+/** The actor's command line: its options, then the AWS and ops groups. */
+export const commandOfActor = <O>(d: ActorDeclaration<O>): CommandSpec<LaunchedConfig<O>> =>
+  commandOf({
+    name: d.name,
+    summary: d.summary,
+    options: joinGroups(joinGroups(d.options, awsGroup), opsGroup),
+    ...(d.epilog === undefined ? {} : { epilog: d.epilog }),
+  });
+
+/**
+ * For an actor's `main.ts`: config from flags, env and file (or `--help`, or exit 78), then the service frame
+ * (ops server, signals, graceful stop).
+ * @example await launch(droneWatchdog);
+ */
+export const launch = <O>(
+  d: ActorDeclaration<O>,
+  argv: ReadonlyArray<string> = process.argv.slice(2),
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<never> => {
+  const cfg = configOrExit(commandOfActor(d), argv, env);
+  return runService(d.name, cfg, (ctx) => d.start(ctx, cfg));
+};
+
+/**
+ * Starts a declared actor inside the caller's process, on its context (clients, events, metrics, log), with the
+ * config its env variables (and defaults) give: the swarm points every actor at its stack and names the same way
+ * the fault suite and Ansible do. A bad config is a value, not an exit.
+ * @example const running = await startDeclared(droneWatchdog, ctx, { PRESTACOP_DRONE_STREAM: 'x' });
+ */
+export const startDeclared = async <O>(
+  d: ActorDeclaration<O>,
+  ctx: ServiceContext,
+  env: Readonly<Record<string, string | undefined>>,
+  argv: ReadonlyArray<string> = [],
+): Promise<E.Either<ConfigError, RunningService>> => {
+  const cfg = loadConfig(commandOfActor(d), argv, env);
+  if (E.isLeft(cfg))
+    return E.left(
+      cfg.left._tag === 'HelpRequested' ? configError(['--help is for a command line']) : cfg.left,
+    );
+  return E.right(await d.start(ctx, cfg.right));
+};
