@@ -15,6 +15,7 @@ export * from './code-weights.ts';
 export * from './codec-kit.ts';
 export * from './drone-message.ts';
 export * from './drone-message-in.ts';
+export * from './drone-watch.ts';
 export * from './message-hash.ts';
 export * from './nypd-header.ts';
 export * from './nypd-ticket.ts';

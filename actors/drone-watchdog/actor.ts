@@ -1,0 +1,90 @@
+/**
+ * The drone watchdog, declared (runtime/launcher.ts): the drone stream in, `drone.silent` / `drone.back` out on
+ * the alarm topic. `main.ts` launches it; the swarm and the fault suite start it from `actors/catalog.ts`.
+ */
+import { topicArnOf } from '../../runtime/aws/lookup.ts';
+import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
+import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
+import { NonEmptyString, PositiveInt } from '../../runtime/codec.ts';
+import { defineActor } from '../../runtime/launcher.ts';
+import { option, optional, optionGroup } from '../../runtime/options.ts';
+import { loadResourcesOrThrow } from '../protocol/index.ts';
+import { APPLICATION, startWatchdog } from './service.ts';
+import { createSnsWatchPublisher } from './sns-publisher.ts';
+
+const spec = loadResourcesOrThrow();
+
+/** Its own options (the launcher adds the AWS and ops ones); `README.md` shows them as a table. */
+export const watchdogOptions = optionGroup({
+  silentAfterSeconds: option(PositiveInt, {
+    doc: 'a drone that sent nothing for this long is reported silent (drone.silent)',
+    env: 'PRESTACOP_SILENT_AFTER_SECONDS',
+    default: '30',
+  }),
+  maxDrones: option(PositiveInt, {
+    doc: 'drones watched at most (messages of more are counted, not watched)',
+    env: 'PRESTACOP_WATCHDOG_MAX_DRONES',
+    default: '10000',
+  }),
+  droneStream: option(NonEmptyString, {
+    doc: 'drone stream',
+    env: 'PRESTACOP_DRONE_STREAM',
+    default: spec.streams.drones.name,
+  }),
+  topic: option(NonEmptyString, {
+    doc: 'SNS alarm topic: name or ARN',
+    env: 'PRESTACOP_ALARM_TOPIC',
+    default: spec.topics.alarms.name,
+  }),
+  leaseTable: option(NonEmptyString, {
+    doc: 'leases and checkpoints table',
+    env: 'PRESTACOP_LEASE_TABLE',
+    default: spec.tables.leases.name,
+  }),
+  bucket: option(NonEmptyString, {
+    doc: 'bucket for dead letters (under dead-letter/actor=drone-watchdog/)',
+    env: 'PRESTACOP_BUCKET',
+    default: spec.buckets.archive.name,
+  }),
+  workerId: optional(NonEmptyString, {
+    doc: 'lease owner id (default host-pid-random)',
+    env: 'PRESTACOP_WORKER_ID',
+  }),
+});
+
+/** The watchdog: `launch(droneWatchdog)`. */
+export const droneWatchdog = defineActor({
+  name: APPLICATION,
+  summary:
+    'consumes the drone stream; publishes drone.silent on the alarm topic for a drone gone silent, drone.back when it speaks again',
+  options: watchdogOptions,
+  start: async ({ clients, events, metrics, log }, cfg) => {
+    const topicArn = await topicArnOf(clients.sns, cfg.topic);
+    const bus = createKinesisBus({
+      clients,
+      leaseTable: cfg.leaseTable,
+      events,
+      target: cfg.target,
+      consumer:
+        cfg.target === 'local'
+          ? { pollIntervalMs: 200, idlePollMaxMs: 1_000, checkpointIntervalMs: 1_000 }
+          : {},
+      ...(cfg.workerId ? { workerId: cfg.workerId } : {}),
+    });
+    const watchdog = startWatchdog({
+      bus,
+      events,
+      publisher: createSnsWatchPublisher(clients.sns, topicArn),
+      deadLetter: createS3DeadLetters(clients.s3, cfg.bucket, Date.now),
+      stream: cfg.droneStream,
+      silentAfterMs: cfg.silentAfterSeconds * 1_000,
+      maxDrones: cfg.maxDrones,
+      metrics,
+      log: log.child({ actor: APPLICATION }),
+    });
+    return {
+      healthy: watchdog.healthy,
+      stop: async () => (await watchdog.stop(), await bus.close()),
+    };
+  },
+});
