@@ -87,6 +87,18 @@ export interface ConsoleCounts {
    * from its `NeedsHumanSource`; absent until read, or without one).
    */
   readonly needsHuman?: NeedsHumanSummary;
+  /**
+   * Drones the watchdog reports silent (`drone.silent` not yet cleared by `drone.back`), oldest silence first: shown
+   * apart from the alarms (added by the service; absent when none).
+   */
+  readonly silentDrones?: ReadonlyArray<SilentDroneView>;
+}
+
+/** A silent drone as the page shows it. */
+export interface SilentDroneView {
+  readonly id: string;
+  readonly droneId: string;
+  readonly lastSeenAt: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

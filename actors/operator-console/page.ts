@@ -76,6 +76,7 @@ export const pageHtml = (): string => `<!doctype html>
   <span id="connection" class="offline">connecting…</span>
 </header>
 <p id="dead-letters" role="alert" hidden></p>
+<p id="silent-drones" role="status" hidden></p>
 <main>
   <section id="list-panel">
     <p id="empty">No alarms yet. They appear here as soon as a drone raises one: every undecided one, newest first, then the ${DECIDED_SHOWN} newest decided.</p>
@@ -99,6 +100,7 @@ h1 { font-size:18px; margin:0; } h1 span { font-weight:400; opacity:.75; }
 #connection { font-size:12px; padding:2px 8px; border-radius:10px; background:#2f7d32; }
 #dead-letters { margin:0; padding:8px 18px; background:#fff4e5; color:#7a3e00; border-bottom:1px solid #f0c48a; }
 #dead-letters code { font-size:12px; }
+#silent-drones { margin:0; padding:8px 18px; background:#eef2ff; color:#1e2a6b; border-bottom:1px solid #b8c4f0; }
 #connection.offline { background:#a33; } #connection.busy { background:#b26a00; } #connection.expired { background:#6b2a8a; }
 main { display:grid; grid-template-columns:minmax(420px, 1fr) minmax(320px, 44%); gap:16px; padding:16px; }
 #alarms { list-style:none; margin:0; padding:0; display:flex; flex-direction:column; gap:10px; }

@@ -5,6 +5,7 @@
  * `sns-escalations.ts`, `s3-images.ts`; in-memory fakes: `memory.ts`.
  */
 import type { AlarmEscalated, AlarmEvent, AlarmRaised, AlarmResolved } from '../protocol/alarm.ts';
+import type { DroneWatchEvent } from '../protocol/drone-watch.ts';
 
 /** The clock port (STYLE §2). */
 export interface Clock {
@@ -64,6 +65,7 @@ export interface AlarmSource {
 /** One queue delivery: an alarm event, or a body that was not one (counted, logged). */
 export type FeedItem =
   | { readonly _tag: 'event'; readonly event: AlarmEvent }
+  | { readonly _tag: 'drone'; readonly event: DroneWatchEvent }
   | { readonly _tag: 'undecodable'; readonly reason: string; readonly body: string };
 
 /** Live alarm events (a queue subscribed to the alarm topic). */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 
 import { AlarmRaised, toAlarmEscalated, toAlarmResolved } from '../protocol/alarm.ts';
-import type { MessageId } from '../protocol/primitives.ts';
+import { toDroneSilent } from '../protocol/drone-watch.ts';
+import { droneIdOf, type MessageId } from '../protocol/primitives.ts';
 import { utcTimeOf } from '../protocol/time.ts';
 import { createMemoryDecisionStore, createMemoryFeed, memoryAlarmSource } from './memory.ts';
 import type { FeedItem } from './ports.ts';
@@ -98,14 +99,26 @@ describe('operator console > scope (only some alarms)', () => {
     feed.push({ _tag: 'event', event: escalation(theirs) });
     feed.push({ _tag: 'event', event: resolution(ours) });
     feed.push({ _tag: 'undecodable', reason: 'not json', body: 'x' });
+    feed.push({ _tag: 'drone', event: silentDrone });
     assert.deepEqual(
       seen.map((i) =>
-        i._tag === 'undecodable' ? 'undecodable' : `${i.event.type} ${alarmIdOf(i)}`,
+        i._tag === 'undecodable'
+          ? 'undecodable'
+          : i._tag === 'drone'
+            ? i.event.type
+            : `${i.event.type} ${alarmIdOf(i)}`,
       ),
-      [`alarm.raised ${ours}`, `alarm.resolved ${ours}`, 'undecodable'],
+      [`alarm.raised ${ours}`, `alarm.resolved ${ours}`, 'undecodable', 'drone.silent'],
     );
     return running.stop();
   });
+});
+
+const silentDrone = toDroneSilent({
+  droneId: droneIdOf(1),
+  lastSeenAt: utcTimeOf(0),
+  silentAfterMs: 30_000,
+  raisedAt: utcTimeOf(30_000),
 });
 
 const alarmIdOf = (i: Extract<FeedItem, { _tag: 'event' }>) =>

@@ -37,7 +37,8 @@ export const scopeAlarms = (
   feed: {
     start: (onItem) =>
       ports.feed.start((item) => {
-        if (item._tag === 'undecodable' || accept(alarmIdOf(item.event))) onItem(item);
+        // Drone events name no alarm: they pass (the watchdog's silences are every run's concern).
+        if (item._tag !== 'event' || accept(alarmIdOf(item.event))) onItem(item);
       }),
   },
 });

@@ -9,6 +9,7 @@ import { VirtualTimeScheduler } from 'rxjs';
 import { portFailure } from '../../runtime/errors.ts';
 import { waitFor } from '../../test/helpers/wait-for.ts';
 import { AlarmRaised, toAlarmEscalated, toAlarmResolved } from '../protocol/alarm.ts';
+import { toDroneBack, toDroneSilent } from '../protocol/drone-watch.ts';
 import { utcTimeOf } from '../protocol/time.ts';
 import {
   createMemoryDecisionStore,
@@ -286,6 +287,30 @@ describe('operator console (in-memory ports, real HTTP)', () => {
     const { feed, api } = await start({ store });
     feed.push({ _tag: 'event', event: a });
     assert.equal((await api()).alarms[0]?.status, 'acknowledged');
+  });
+
+  it('shows a silent drone apart from the alarms until its drone.back clears that silence', async () => {
+    const a = alarm(1);
+    const { feed, api } = await start({ alarms: [a] });
+    const lastSeenAt = utcTimeOf(Date.parse('2026-11-27T18:00:00.000Z'));
+    const silent = toDroneSilent({
+      droneId: a.droneId,
+      lastSeenAt,
+      silentAfterMs: 30_000,
+      raisedAt: utcTimeOf(Date.parse('2026-11-27T18:00:30.000Z')),
+    });
+    feed.push({ _tag: 'drone', event: silent });
+    const shown = await api();
+    assert.deepEqual(shown.counts.silentDrones, [
+      { id: silent.id, droneId: a.droneId, lastSeenAt },
+    ]);
+    assert.equal(shown.alarms.length, 1); // not an alarm
+    assert.equal(shown.counts.undecodable, 0);
+    const older = toDroneSilent({ ...silent, lastSeenAt: utcTimeOf(0) });
+    feed.push({ _tag: 'drone', event: toDroneBack(older, utcTimeOf(1), 1) });
+    assert.equal((await api()).counts.silentDrones?.length, 1); // another silence's back: still silent
+    feed.push({ _tag: 'drone', event: toDroneBack(silent, utcTimeOf(Date.now()), 40_000) });
+    assert.equal((await api()).counts.silentDrones, undefined);
   });
 
   it('answers bad input without failing: counted, and the console goes on', async () => {

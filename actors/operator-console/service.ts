@@ -22,7 +22,13 @@ import {
 import type { MessageId } from '../protocol/primitives.ts';
 import { epochMsOf, utcTimeOf } from '../protocol/time.ts';
 import { type EscalationInput, escalations } from './escalation.ts';
-import { ACTIONS, type AlarmView, type ConsoleCounts, createConsoleState } from './model.ts';
+import {
+  ACTIONS,
+  type AlarmView,
+  type ConsoleCounts,
+  createConsoleState,
+  type SilentDroneView,
+} from './model.ts';
 import { watchNeedsHuman } from './needs-human-watch.ts';
 import type {
   AlarmFeed,
@@ -134,9 +140,18 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
       onChange: () => broadcast(),
       ...(log ? { log } : {}),
     });
+  // Silent drones by drone id: a drone.back clears only the silence it names (an older one arriving late does not).
+  const silentDrones = new Map<string, SilentDroneView>();
   const counts = (): ConsoleCounts => {
     const needsHuman = notes?.current();
-    return { ...state.counts(), ...(needsHuman ? { needsHuman } : {}) };
+    const silent = [...silentDrones.values()].sort((a, b) =>
+      a.lastSeenAt.localeCompare(b.lastSeenAt),
+    );
+    return {
+      ...state.counts(),
+      ...(needsHuman ? { needsHuman } : {}),
+      ...(silent.length > 0 ? { silentDrones: silent } : {}),
+    };
   };
   const broadcast = (alarm?: AlarmView) => {
     const change = { ...(alarm ? { alarm } : {}), counts: counts() };
@@ -250,6 +265,17 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
         (err: unknown) =>
           log?.error({ err }, 'dead letter not written (the body is in the log above)'),
       );
+      broadcast();
+      return;
+    }
+    if (item._tag === 'drone') {
+      const d = item.event;
+      count('drone_events', 'drone.silent and drone.back received from the queue', {
+        type: d.type,
+      });
+      if (d.type === 'drone.silent')
+        silentDrones.set(d.droneId, { id: d.id, droneId: d.droneId, lastSeenAt: d.lastSeenAt });
+      else if (silentDrones.get(d.droneId)?.id === d.silentId) silentDrones.delete(d.droneId);
       broadcast();
       return;
     }

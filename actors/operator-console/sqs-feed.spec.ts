@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 
 import { toAlarmResolved } from '../protocol/alarm.ts';
-import type { MessageId } from '../protocol/primitives.ts';
+import { toDroneSilent } from '../protocol/drone-watch.ts';
+import { droneIdOf, type MessageId } from '../protocol/primitives.ts';
 import { utcTimeOf } from '../protocol/time.ts';
 import { parseEnvelope } from './sqs-feed.ts';
 
@@ -17,6 +18,19 @@ describe('parseEnvelope', () => {
     });
     const item = parseEnvelope(envelope(JSON.stringify(r)));
     assert.deepEqual(item, { _tag: 'event', event: r });
+  });
+
+  it('unwraps the drone watchdog events apart from the alarm events', () => {
+    const silent = toDroneSilent({
+      droneId: droneIdOf(3),
+      lastSeenAt: utcTimeOf(0),
+      silentAfterMs: 30_000,
+      raisedAt: utcTimeOf(30_000),
+    });
+    assert.deepEqual(parseEnvelope(envelope(JSON.stringify(silent))), {
+      _tag: 'drone',
+      event: silent,
+    });
   });
 
   it('says why anything else is not one, keeping the body', () => {

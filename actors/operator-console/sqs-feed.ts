@@ -10,6 +10,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { receiveQueue } from '../../runtime/aws/sqs-input.ts';
 import { E } from '../../runtime/codec.ts';
 import { AlarmEvent } from '../protocol/alarm.ts';
+import { DroneWatchEvent } from '../protocol/drone-watch.ts';
 import type { AlarmFeed, FeedItem } from './ports.ts';
 
 /**
@@ -34,8 +35,11 @@ export const parseEnvelope = (body: string): FeedItem => {
     return bad('message is not JSON');
   }
   const decoded = AlarmEvent.decode(inner);
-  return E.isRight(decoded)
-    ? { _tag: 'event', event: decoded.right }
+  if (E.isRight(decoded)) return { _tag: 'event', event: decoded.right };
+  // The drone watchdog's drone.silent / drone.back share the alarm topic: shown apart, never as alarms.
+  const drone = DroneWatchEvent.decode(inner);
+  return E.isRight(drone)
+    ? { _tag: 'drone', event: drone.right }
     : bad('message is not an alarm event');
 };
 

@@ -81,10 +81,13 @@ export const droneSilentId = (droneId: DroneId, lastSeenAt: UtcTime): MessageId 
  * @example toDroneSilent({ droneId, lastSeenAt, silentAfterMs: 30_000, raisedAt })
  */
 export const toDroneSilent = (e: Omit<DroneSilent, 'type' | 'v' | 'id'>): DroneSilent => ({
+  droneId: e.droneId,
+  lastSeenAt: e.lastSeenAt,
+  silentAfterMs: e.silentAfterMs,
+  raisedAt: e.raisedAt,
   type: 'drone.silent',
   v: 1,
   id: droneSilentId(e.droneId, e.lastSeenAt),
-  ...e,
 });
 
 /**

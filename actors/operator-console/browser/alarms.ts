@@ -2,7 +2,7 @@
  * What the page lists and what its notes say. Pure: the page runs them, the specs test them, and `page.ts` states
  * the cap in the page's text.
  */
-import type { AlarmView } from '../model.ts';
+import type { AlarmView, SilentDroneView } from '../model.ts';
 import type { NeedsHumanSummary } from '../ports.ts';
 
 /** Decided alarms the page lists at most (the newest raised); undecided ones are never capped. */
@@ -73,6 +73,18 @@ export const needsHumanNote = (n: NeedsHumanSummary | null | undefined): string 
   const listed: NeedsHumanSummary['examples'] = Array.isArray(n.examples) ? n.examples : [];
   const examples = listed.length > 0 ? ` (e.g. ${listed.map((e) => e.deadLetter).join(', ')})` : '';
   return `${parts.join('; ')}. Find them in ${n.letters}, named in ${n.notes}${examples}.`;
+};
+
+/**
+ * What the page says of the drones the watchdog reports silent (`counts.silentDrones`), apart from the alarms:
+ * which and since when; '' when none.
+ */
+export const silentDronesNote = (drones: ReadonlyArray<SilentDroneView> | undefined): string => {
+  const list: ReadonlyArray<SilentDroneView> = Array.isArray(drones) ? drones : [];
+  if (list.length === 0) return '';
+  const shown = list.slice(0, 10).map((d) => `${d.droneId} (since ${d.lastSeenAt})`);
+  const more = list.length > shown.length ? ` and ${list.length - shown.length} more` : '';
+  return `${list.length} drone${list.length === 1 ? '' : 's'} silent: ${shown.join(', ')}${more}.`;
 };
 
 /**

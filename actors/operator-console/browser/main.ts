@@ -13,6 +13,7 @@ import {
   DECIDED_SHOWN,
   needsHumanNote,
   shownAlarms,
+  silentDronesNote,
   unmoved,
 } from './alarms.ts';
 import { type ReconnectPlan, reconnectPlan } from './reconnect.ts';
@@ -279,6 +280,9 @@ const render = (): void => {
       const note = needsHumanNote(counts.needsHuman);
       $('dead-letters').textContent = note;
       $('dead-letters').hidden = note === '';
+      const silent = silentDronesNote(counts.silentDrones);
+      $('silent-drones').textContent = silent;
+      $('silent-drones').hidden = silent === '';
     }
   });
 };
