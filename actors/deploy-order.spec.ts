@@ -65,7 +65,7 @@ describe('Deploy > redeploy order', () => {
         .sort(),
       streamReaders(),
     );
-    assert.deepEqual(streamReaders(), ['alert-system', 'stream-to-storage']);
+    assert.deepEqual(streamReaders(), ['alert-system', 'drone-watchdog', 'stream-to-storage']);
   });
 
   it('says why in the playbook', () => {

@@ -79,3 +79,24 @@ export const startDeclared = async <O>(
     );
   return E.right(await d.start(ctx, cfg.right));
 };
+
+/** A declared actor with its config type hidden, so actors of every shape fit one list (`actors/catalog.ts`). */
+export interface Launchable {
+  readonly name: string;
+  readonly command: CommandSpec<unknown>;
+  readonly start: (
+    ctx: ServiceContext,
+    env: Readonly<Record<string, string | undefined>>,
+    argv?: ReadonlyArray<string>,
+  ) => Promise<E.Either<ConfigError, RunningService>>;
+}
+
+/**
+ * Hides a declaration's config type.
+ * @example const entries: Launchable[] = [launchable(droneWatchdog)];
+ */
+export const launchable = <O>(d: ActorDeclaration<O>): Launchable => ({
+  name: d.name,
+  command: commandOfActor(d) as CommandSpec<unknown>,
+  start: (ctx, env, argv = []) => startDeclared(d, ctx, env, argv),
+});

@@ -18,6 +18,7 @@ import {
   startAlertSystem,
 } from '../actors/alert-system/service.ts';
 import { createSnsAlarmPublisher } from '../actors/alert-system/sns-publisher.ts';
+import { CATALOG } from '../actors/catalog.ts';
 import { type FleetConfig } from '../actors/drone-simulator/behaviour.ts';
 import { startDroneFleet } from '../actors/drone-simulator/service.ts';
 import { createS3ImageStore } from '../actors/drone-simulator/violation-image.ts';
@@ -47,7 +48,7 @@ import { chooseStack, liveStacks, registryDir } from '../runtime/local-stack/reg
 import { createLogger, logEvents } from '../runtime/log.ts';
 import { instrument, MetricsRegistry } from '../runtime/metrics.ts';
 import { startOpsServer } from '../runtime/ops-server.ts';
-import { onStopSignals } from '../runtime/service.ts';
+import { onStopSignals, type RunningService } from '../runtime/service.ts';
 import { swarmCommand } from './swarm/config.ts';
 
 const spec = loadResourcesOrThrow();
@@ -185,6 +186,28 @@ const main = async (): Promise<number> => {
     humanCodes: cfg.humanCodes,
     metrics,
   });
+  // Every other declared actor (the drone watchdog...), from its declaration: on this run's stream, topic and
+  // tables, its own options from the environment (PRESTACOP_SILENT_AFTER_SECONDS...) or their defaults.
+  const declared: RunningService[] = [];
+  for (const { actor } of CATALOG.filter((e) => e.inSwarm)) {
+    const started = await actor.start(
+      { clients, events, metrics, log: log.child({ actor: actor.name }) },
+      {
+        ...process.env,
+        PRESTACOP_TARGET: cfg.target,
+        PRESTACOP_REGION: cfg.region,
+        PRESTACOP_DRONE_STREAM: cfg.droneStream,
+        PRESTACOP_HISTORY_STREAM: cfg.historyStream,
+        PRESTACOP_ALARM_TOPIC: topicArn,
+        PRESTACOP_LEASE_TABLE: cfg.leaseTable,
+        PRESTACOP_BUCKET: cfg.bucket,
+        LOG_LEVEL: cfg.logLevel,
+      },
+    );
+    if (E.isLeft(started))
+      throw new Error(`${actor.name} not started: ${started.left.issues.join('; ')}`);
+    declared.push(started.right);
+  }
   const fleetCfg: FleetConfig = {
     drones: cfg.drones,
     intervalMs: cfg.interval,
@@ -227,7 +250,7 @@ const main = async (): Promise<number> => {
     port: cfg.opsPort,
     metrics,
     health: () => ({
-      healthy: writer.healthy() && alerts.healthy(),
+      healthy: writer.healthy() && alerts.healthy() && declared.every((d) => d.healthy()),
       details: { sent: fleet.counts.sent },
     }),
   });
@@ -293,7 +316,7 @@ const main = async (): Promise<number> => {
     drained = await caughtUp();
   }
   clearInterval(status);
-  await Promise.all([writer.stop(), alerts.stop()]);
+  await Promise.all([writer.stop(), alerts.stop(), ...declared.map((d) => d.stop())]);
   await Promise.all([bus.close(), alertBus.close()]);
 
   say('checking what was stored ...');

@@ -138,8 +138,8 @@ run "hardened" {
     error_message = "Service roles are assumed by EC2 only (instance profiles; no access keys)."
   }
   assert {
-    condition     = length(aws_iam_instance_profile.service) == 3 && length(aws_instance.host) == 3 && !contains(keys(aws_iam_role.service), "operator-console")
-    error_message = "Three hosts and three instance profiles by default: the operator console runs on the alert-system's host."
+    condition     = length(aws_iam_instance_profile.service) == 4 && length(aws_instance.host) == 4 && !contains(keys(aws_iam_role.service), "operator-console")
+    error_message = "Four hosts and four instance profiles by default (simulator, storage, alerts, watchdog): the operator console runs on the alert-system's host."
   }
   assert {
     condition = (aws_iam_role_policy.data["operator-console"].role == aws_iam_role.service["alert-system"].id

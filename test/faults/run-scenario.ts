@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 
+import { CATALOG } from '../../actors/catalog.ts';
 import { DROPPED_EXIT } from '../../actors/drone-simulator/service.ts';
 import { DEFAULT_HUMAN_CODES } from '../../actors/protocol/violation-codes.ts';
 import { queueUrlOf } from '../../runtime/aws/lookup.ts';
@@ -57,6 +58,8 @@ const CONSOLE = 'operator-console';
 const HUMAN = new Set<number>(DEFAULT_HUMAN_CODES);
 /** How often the console counts the alert system's notes on dead letters (its default, 30 s, is longer than a run). */
 const NEEDS_HUMAN_POLL_SECONDS = 1;
+/** The drone watchdog's silence limit in a run. */
+const SILENT_AFTER_SECONDS = 3;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
 /** The result of a scenario. */
@@ -114,6 +117,8 @@ export const runScenario = async (
     // No escalations during a run: they are re-published to the topic, and are not what this suite checks.
     PRESTACOP_ESCALATE_AFTER_SECONDS: '3600',
     PRESTACOP_CONSOLE_NEEDS_HUMAN_POLL_SECONDS: String(NEEDS_HUMAN_POLL_SECONDS),
+    // Short, so that the fleet's end is noticed within the run (longer than a killed simulator stays down).
+    PRESTACOP_SILENT_AFTER_SECONDS: String(SILENT_AFTER_SECONDS),
     LOG_LEVEL: 'info',
     LD_PRELOAD: stack.shim,
     PRESTACOP_PARENT_PID: String(process.pid),
@@ -135,6 +140,16 @@ export const runScenario = async (
     consumers.push('alerts');
     actors.start({ name: 'console', service: CONSOLE, args: [], env: {} });
     consumers.push('console');
+    // Every declared actor of the catalog, each its own process under its own name (the kill-<name> scenarios).
+    for (const { actor } of CATALOG.filter((e) => e.inFaultSuite)) {
+      actors.start({
+        name: actor.name,
+        service: actor.name,
+        args: [],
+        env: { PRESTACOP_WORKER_ID: `${actor.name}-${index}` },
+      });
+      consumers.push(actor.name);
+    }
 
     const producerMs = s.producerSeconds * 1_000;
     const simulatorSpec = (seconds: number): ActorSpec => ({
@@ -294,6 +309,14 @@ export const runScenario = async (
       );
       if (wrong !== undefined) failures.push(`operator console: ${wrong}`);
     }
+
+    // The fleet has stopped: the drone watchdog reports every drone silent, and the console shows them apart.
+    const silent = await consoleSilentDrones(
+      actors,
+      s.drones,
+      SILENT_AFTER_SECONDS * 1_000 + 20_000,
+    );
+    if (silent !== undefined) failures.push(`drone watchdog: ${silent}`);
 
     // No actor left crashed: every consumer still running and healthy, then a graceful stop with code 0.
     for (const name of consumers.filter((n) => !retired.has(n))) {
@@ -565,6 +588,34 @@ const expectedAlarmIds = async (
  * What the operator console shows (`GET /api/alarms`): how many times each alarm id appears. Polls until every
  * expected id is there (the console's queue feed lags the alert system a little), or `timeoutMs`. A string on error.
  */
+/** Undefined once the console shows `drones` silent drones; what it last showed otherwise. */
+const consoleSilentDrones = async (
+  actors: ActorSet,
+  drones: number,
+  timeoutMs: number,
+): Promise<string | undefined> => {
+  const url = actors.logged('console', /"url":"(http:\/\/[^"]+?)\/?"/);
+  if (url === undefined) return 'no console URL in its log';
+  let last = 'never answered';
+  try {
+    await waitFor(
+      `${drones} silent drones on the console`,
+      async () => {
+        const res = await fetch(`${url}/api/alarms`, { signal: AbortSignal.timeout(5_000) });
+        const body = (await res.json()) as { counts?: { silentDrones?: unknown[] } };
+        const n = body.counts?.silentDrones?.length ?? 0;
+        last = `${n} silent drones shown`;
+        return n;
+      },
+      timeoutMs,
+      (n) => n >= drones,
+    );
+    return undefined;
+  } catch {
+    return `expected ${drones} silent drones on the console once the fleet stopped: ${last}`;
+  }
+};
+
 const consoleAlarms = async (
   actors: ActorSet,
   expected: ReadonlySet<string>,

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 
+import { CATALOG } from '../../actors/catalog.ts';
 import {
   type DynamoFaults,
   dynamoPolicy,
@@ -113,6 +114,14 @@ export const SCENARIOS: ReadonlyArray<Scenario> = [
     summary: 'SIGKILL csv-to-stream mid-file, restart it: it resumes from its checkpoint',
     inject: killAndRestart('csv'),
   },
+  // One per declared actor the suite runs (actors/catalog.ts): a new actor gets its kill scenario from there.
+  ...CATALOG.filter((e) => e.inFaultSuite).map(({ actor }): Scenario => ({
+    name: `kill-${actor.name}`,
+    family: 'kill',
+    quick: false,
+    summary: `SIGKILL ${actor.name} at a random moment, restart it`,
+    inject: killAndRestart(actor.name),
+  })),
   {
     name: 'kill-storage-writer-3x',
     family: 'kill',

@@ -69,6 +69,24 @@ locals {
       kms = { kinesis = ["kms:Decrypt"], sns = ["kms:Decrypt", "kms:GenerateDataKey"], s3 = ["kms:GenerateDataKey"] }
     }
 
+    # actors/drone-watchdog: drone.silent / drone.back on the alarm topic (options: actors/drone-watchdog/actor.ts).
+    "drone-watchdog" = {
+      ops_port = 9105
+      env = {
+        PRESTACOP_DRONE_STREAM = local.s.drones.name
+        PRESTACOP_LEASE_TABLE  = local.t.leases.name
+        PRESTACOP_ALARM_TOPIC  = var.data_plane.topics.alarms.arn
+        PRESTACOP_BUCKET       = local.b.name
+      }
+      statements = [
+        { Sid = "ReadDrones", Action = local.read_stream, Resource = [local.s.drones.arn] },
+        { Sid = "Leases", Action = local.lease_actions, Resource = [local.t.leases.arn] },
+        { Sid = "PublishDroneEvents", Action = ["sns:Publish"], Resource = [var.data_plane.topics.alarms.arn] },
+        { Sid = "DeadLetters", Action = ["s3:PutObject"], Resource = ["${local.b.arn}/dead-letter/actor=drone-watchdog/*"] },
+      ]
+      kms = { kinesis = ["kms:Decrypt"], sns = ["kms:Decrypt", "kms:GenerateDataKey"], s3 = ["kms:GenerateDataKey"] }
+    }
+
     # actors/operator-console: a web page on 127.0.0.1 (operators reach it by an SSH tunnel; no token on loopback).
     "operator-console" = {
       ops_port = 9104
