@@ -120,6 +120,8 @@ interface WriterRun {
   readonly sysUsPerMsg: number;
   readonly cpuShare: number;
   readonly rssMiB: number;
+  /** Items in the hot table once the writer said it stored them all. */
+  readonly inTable: number;
 }
 
 /** Runs one writer over the whole backlog; its rate and CPU from its first stored message to the last. */
@@ -152,6 +154,7 @@ const drain = async (
     const [t0, u0] = [Date.now(), usage(writer.pid!)];
     const n1 = await waitFor(`${total} messages stored`, stored, 600_000, (n) => n >= total);
     const [t1, u1] = [Date.now(), usage(writer.pid!)];
+    const inTable = await tableCount(createAwsClients(stack.target));
     const seconds = (t1 - t0) / 1_000;
     return {
       checkout,
@@ -160,11 +163,26 @@ const drain = async (
       sysUsPerMsg: Math.round(((u1.sys - u0.sys) * 1e6) / (n1 - n0)),
       cpuShare: (u1.cpu - u0.cpu) / seconds,
       rssMiB: u1.rssMiB,
+      inTable,
     };
   } finally {
     writer.kill('SIGTERM');
     if (writer.exitCode === null) await new Promise((r) => writer.once('exit', r));
   }
+};
+
+/** Items in the hot table (a count, paged). */
+const tableCount = async (clients: AwsClients): Promise<number> => {
+  let n = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await clients.doc.send(
+      new ScanCommand({ TableName: TABLE, Select: 'COUNT', ExclusiveStartKey: start }),
+    );
+    n += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return n;
 };
 
 /** The hot table's calls alone: the stored items into a fresh table, as `dynamo-table.ts` calls DynamoDB. */
@@ -298,7 +316,8 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
         runs.push(run);
         console.log(
           `  round ${round} ${checkout}: ${run.perS} msg/s, ${run.cpuUsPerMsg} µs CPU/msg ` +
-            `(${Math.round(run.cpuShare * 100)}% of a core), RSS ${run.rssMiB} MiB, load ${loadavg()[0]!.toFixed(1)}`,
+            `(${run.sysUsPerMsg} in the kernel; ${Math.round(run.cpuShare * 100)}% of a core), ` +
+            `${run.inTable} in the table, RSS ${run.rssMiB} MiB, load ${loadavg()[0]!.toFixed(1)}`,
         );
       }
     const reads = await countRecords(clients);
