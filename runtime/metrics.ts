@@ -3,6 +3,8 @@
  * format for `GET /metrics`. No dependency: what we need is a few dozen lines, and prom-client's global default
  * registry is the kind of hidden state we avoid.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
 import type { Observable } from 'rxjs';
 
 import type { RuntimeEvent } from './events.ts';
@@ -105,13 +107,43 @@ export class MetricsRegistry {
 }
 
 /**
+ * The event loop's delay over each `windowMs` (default 1 s), as gauges: its maximum and 99th percentile in
+ * seconds. A loop held for seconds starves lease renewals and timers: this is where it shows. Returns the stop
+ * function.
+ */
+export const watchEventLoop = (registry: MetricsRegistry, windowMs = 1_000): (() => void) => {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  const timer = setInterval(() => {
+    registry.set(
+      'prestacop_event_loop_delay_max_seconds',
+      'Longest event loop delay in the last second',
+      {},
+      h.max / 1e9,
+    );
+    registry.set(
+      'prestacop_event_loop_delay_p99_seconds',
+      '99th percentile of the event loop delay in the last second',
+      {},
+      h.percentile(99) / 1e9,
+    );
+    h.reset();
+  }, windowMs).unref();
+  return () => {
+    clearInterval(timer);
+    h.disable();
+  };
+};
+
+/**
  * Turns runtime events into metrics: a counter per event type and actor, lag gauges, publish and dead-letter
- * counters. Returns the unsubscribe function.
+ * counters, and the event loop's delay ({@link watchEventLoop}). Returns the unsubscribe function.
  */
 export const instrument = (
   events$: Observable<RuntimeEvent>,
   registry: MetricsRegistry,
 ): (() => void) => {
+  const stopWatching = watchEventLoop(registry);
   const sub = events$.subscribe((e) => {
     registry.inc('prestacop_runtime_events_total', 'Runtime events by type', {
       type: e.type,
@@ -165,5 +197,8 @@ export const instrument = (
         break;
     }
   });
-  return () => sub.unsubscribe();
+  return () => {
+    stopWatching();
+    sub.unsubscribe();
+  };
 };
