@@ -35,6 +35,9 @@ import { AT_TIMESTAMP, type AttemptMark, SHARD_END, TRIM_HORIZON } from './kines
 import { unpackRecord } from './kinesis-packing.ts';
 
 /** Reader settings (see `KinesisBusOptions.consumer`). */
+/** The longest run of hand-outs without a break for other tasks (timers, sockets), in milliseconds. */
+const SLICE_MS = 5;
+
 export interface ShardReaderSettings {
   /** Least time between two GetRecords calls on the shard: this application's share of AWS's 5 calls/s. */
   readonly pollIntervalMs: number;
@@ -264,9 +267,19 @@ export class ShardReader<A> {
     }
   }
 
-  // Unpacking may gunzip (asynchronous): the poll loop awaits it, so records stay in order.
+  // Unpacking may gunzip (asynchronous): the poll loop awaits it, so records stay in order. A poll brings up to
+  // 10,000 records, and everything below (unpacking, decoding, the consumer's first steps) runs in microtasks:
+  // without a break the whole batch ran as one task, holding the event loop for seconds on a busy process, and
+  // the lease renewals and checkpoints waiting behind it expired (the swarm lost its leases at 2,000 drones and
+  // redelivered what it had done). A macrotask break every few milliseconds lets timers and sockets in.
   private async enqueue(records: NonNullable<GetRecordsOutput['Records']>): Promise<void> {
+    let sliceStart = performance.now();
     for (const [i, r] of records.entries()) {
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.stopped) return;
+        sliceStart = performance.now();
+      }
       const data = r.Data ?? new Uint8Array();
       const sequence = r.SequenceNumber ?? '';
       const arrivedAt = r.ApproximateArrivalTimestamp?.getTime() ?? Date.now();
