@@ -87,3 +87,38 @@ describe('Protocol > messageHash', () => {
     );
   });
 });
+
+describe('Protocol > canonicalJson', () => {
+  /** The definition: JSON.stringify with a replacer that rebuilds every object with its keys sorted. */
+  const byReplacer = (u: unknown): string =>
+    JSON.stringify(u, (_k, v: unknown) =>
+      typeof v === 'object' && v !== null && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : v,
+    );
+
+  it('is the sorted-keys text of any JSON value, numeric keys and nesting included', () =>
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.dictionary(
+            fc.oneof(fc.string(), fc.nat().map(String), fc.constantFrom('01', '-1', '4294967295')),
+            fc.jsonValue({ maxDepth: 2 }),
+          ),
+        ),
+        (u) => {
+          assert.equal(canonicalJson(u), byReplacer(u));
+        },
+      ),
+      { numRuns: 500 },
+    ));
+
+  it('is the same text for every drone message, as the hashes stored so far were made from', () =>
+    fc.assert(
+      fc.property(arbDroneMessage, (m) => {
+        const encoded = DroneMessage.encode(m);
+        assert.equal(canonicalJson(encoded), byReplacer(encoded));
+      }),
+    ));
+});

@@ -25,12 +25,34 @@ export const Sha256Hex = refine(t.string, (s) => /^[0-9a-f]{64}$/.test(s), 'Sha2
  * @example
  * canonicalJson({ b: 1, a: { d: 2, c: 3 } }); // '{"a":{"c":3,"d":2},"b":1}'
  */
-export const canonicalJson = (u: unknown): string =>
-  JSON.stringify(u, (_k, v: unknown) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
+export const canonicalJson = (u: unknown): string => canonical(u) ?? 'undefined';
+
+// An array index as a property key ("0", "7", not "07" or "-1"): JS objects list these first, in numeric order.
+const isIndex = (k: string) => /^(0|[1-9]\d{0,9})$/.test(k) && Number(k) < 2 ** 32 - 1;
+const keyOrder = (a: string, b: string): number => {
+  const [ia, ib] = [isIndex(a), isIndex(b)];
+  if (ia || ib) return ia && ib ? Number(a) - Number(b) : ia ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+};
+
+// Written out rather than as a JSON.stringify replacer that rebuilds every object sorted (the storage writer hashes
+// every message: that was its costliest step after decoding). The same text as that replacer gives, key for key:
+// the spec holds the two equal on any JSON value.
+const canonical = (u: unknown): string | undefined => {
+  if (typeof u !== 'object' || u === null) return JSON.stringify(u);
+  const v: unknown =
+    typeof (u as { toJSON?: unknown }).toJSON === 'function'
+      ? (u as { toJSON: () => unknown }).toJSON()
+      : u;
+  if (v !== u) return canonical(v);
+  if (Array.isArray(v)) return `[${v.map((x) => canonical(x) ?? 'null').join(',')}]`;
+  const parts: string[] = [];
+  for (const k of Object.keys(v).sort(keyOrder)) {
+    const text = canonical((v as Record<string, unknown>)[k]);
+    if (text !== undefined) parts.push(`${JSON.stringify(k)}:${text}`);
+  }
+  return `{${parts.join(',')}}`;
+};
 
 /**
  * The SHA-256 (hex) of a drone message as the codec re-encodes it ({@link canonicalJson} of `DroneMessage.encode`):
