@@ -222,3 +222,24 @@ const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex
 
 /** Key-safe form of a dead letter id: how its object in a store (and anything named after it) is keyed. */
 export const keySafeId = (id: string): string => id.replace(/[^A-Za-z0-9._=-]+/g, '_');
+
+/**
+ * An actor's name as a partition value of a store's keys (`actor=<value>/`): `/` becomes `.`
+ * (`stream-to-storage/drones` → `stream-to-storage.drones`), so a partition value never holds a `/` (Athena's
+ * partition projection reads one folder per value). Objects written before kept the `/`: readers accept both.
+ *
+ * @example
+ * actorPartition('stream-to-storage/drones'); // 'stream-to-storage.drones'
+ */
+export const actorPartition = (actor: string): string => actor.replace(/\//g, '.');
+
+/**
+ * The key of a dead letter's object: `<prefix>actor=<actor, '/' → '.'>/day=YYYY-MM-DD/<key-safe id>.json`, the
+ * day being the letter's (`at`, ISO UTC). `day`, not `date`: `date` is a reserved word in Athena's DDL.
+ *
+ * @example
+ * deadLetterKey('dead-letter/', 'stream-to-storage/drones', '2026-11-27T18:00:00.000Z', 'a/b');
+ * // 'dead-letter/actor=stream-to-storage.drones/day=2026-11-27/a_b.json'
+ */
+export const deadLetterKey = (prefix: string, actor: string, at: string, id: string): string =>
+  `${prefix}actor=${actorPartition(actor)}/day=${at.slice(0, 10)}/${keySafeId(id)}.json`;

@@ -6,7 +6,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 import { portFailure } from '../../runtime/errors.ts';
-import { deadLetterPrefixOf, keySafeId, needsHumanKey } from '../protocol/needs-human.ts';
+import { deadLetterKey, needsHumanKey } from '../protocol/needs-human.ts';
 import type { NeedsHumanNotes } from './needs-human.ts';
 
 /**
@@ -21,8 +21,8 @@ export const createS3NeedsHumanNotes = (s3: S3Client, bucket: string): NeedsHuma
       v: 1,
       ...note,
       at,
-      // Where the letter itself is: the date folder is the day it was written (this note's, but for a midnight).
-      deadLetterKey: `${deadLetterPrefixOf(note.actor)}date=${at.slice(0, 10)}/${keySafeId(note.deadLetterId)}.json`,
+      // Where the letter itself is: the day folder is the day it was written (this note's, but for a midnight).
+      deadLetterKey: deadLetterKey('dead-letter/', note.actor, at, note.deadLetterId),
     };
     try {
       await s3.send(

@@ -8,9 +8,9 @@
  *
  *   needs-human/actor=alert-system/verdict=code/<dead letter id, key-safe>.json
  */
-import { keySafeId } from '../../runtime/dead-letter.ts';
+import { actorPartition, deadLetterKey, keySafeId } from '../../runtime/dead-letter.ts';
 
-export { keySafeId };
+export { deadLetterKey, keySafeId };
 
 /** Why a dead letter may need a person. */
 export type NeedsHumanVerdict = 'code' | 'unreadable';
@@ -19,7 +19,8 @@ export type NeedsHumanVerdict = 'code' | 'unreadable';
 export const NEEDS_HUMAN_PREFIX = 'needs-human/';
 
 /** Where an actor's dead letters are, in the same bucket (`runtime/aws/s3-dead-letters.ts`). */
-export const deadLetterPrefixOf = (actor: string): string => `dead-letter/actor=${actor}/`;
+export const deadLetterPrefixOf = (actor: string): string =>
+  `dead-letter/actor=${actorPartition(actor)}/`;
 
 /**
  * The key of the note on one dead letter.

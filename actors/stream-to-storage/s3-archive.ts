@@ -3,7 +3,7 @@
  * partitioned by type and ingestion date/hour, keyed by shard + first sequence number of the batch + a hash of its
  * content:
  *
- *   archive/type=drone.message/date=2026-11-27/hour=18/shardId-000000000001-<firstSequence>-<sha256:16>.ndjson.gz
+ *   archive/type=drone.message/day=2026-11-27/hour=18/shardId-000000000001-<firstSequence>-<sha256:16>.ndjson.gz
  *
  * A record's promise resolves when the object holding it is written, so the runtime acknowledges (and the bus
  * checkpoints) a batch only once it is durable. Writes of one shard are serialised, so a batch is checkpointed
@@ -65,10 +65,13 @@ interface Batch {
   readonly timer: NodeJS.Timeout;
 }
 
-/** `date=YYYY-MM-DD/hour=HH` of an ingestion time, in UTC (partitions never move with daylight saving). */
+/**
+ * `day=YYYY-MM-DD/hour=HH` of an ingestion time, in UTC (partitions never move with daylight saving). `day`, not
+ * `date`: `date` is a reserved word in Athena's DDL. Objects written before are under `date=`; readers accept both.
+ */
 export const hourPartition = (epochMs: number): string => {
   const iso = new Date(epochMs).toISOString();
-  return `date=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
+  return `day=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
 };
 
 /** The object key of a batch: `contentHash` tells apart batches of one shard that start at the same record. */

@@ -63,5 +63,9 @@ describe('StreamToStorage > service > drone clocks', () => {
     assert.equal(lines.get('drone-0001:1')?.timeSuspect, undefined);
     assert.equal(lines.get('drone-0001:2')?.timeSuspect, true);
     assert.equal(lines.get('drone-0001:2')?.clockOffMs, -365 * 86_400_000);
+    // Both times as columns: the drone's own, and when it was ingested (the table's `ingestedAt`, the same).
+    assert.equal(lines.get('drone-0001:2')?.time, '2025-11-27T18:00:00.000Z');
+    assert.equal(lines.get('drone-0001:2')?.ingestedAt, '2026-11-27T18:00:00.000Z');
+    assert.equal(byId.get('drone-0001:2')?.ingestedAt, '2026-11-27T18:00:00.000Z');
   });
 });

@@ -79,9 +79,13 @@ export const startStorageWriter = (deps: StorageWriterDeps): StorageWriter => {
       cmd.message.type === 'drone.message'
         ? clockOffMs(cmd.message.time, from.arrivedAt, deps.clockWindow)
         : undefined;
+    // A drone line carries its ingestion time beside the drone's own `time` (a column of the archive's tables).
     const json = {
       ...(encode(cmd.message) as Record<string, unknown>),
       ...(off === undefined ? {} : { timeSuspect: true, clockOffMs: Math.round(off) }),
+      ...(cmd.message.type === 'drone.message'
+        ? { ingestedAt: new Date(from.arrivedAt).toISOString() }
+        : {}),
     };
     if (cmd.hot && cmd.message.type === 'drone.message') {
       const ingested = Math.floor(from.arrivedAt / 1_000);
@@ -89,7 +93,6 @@ export const startStorageWriter = (deps: StorageWriterDeps): StorageWriter => {
         ...json,
         id: cmd.message.id,
         messageHash: messageHash(cmd.message),
-        ingestedAt: new Date(from.arrivedAt).toISOString(),
         expiresAt: ingested + deps.retentionSeconds,
       });
     }

@@ -93,6 +93,36 @@ describe('Analysis > dead letters', () => {
     assert.deepEqual(new Set(ranges), new Set(['bytes=0-4095']));
   });
 
+  it('counts the old layout (date=, a / in the actor) with the new one (day=, / → .), under the new name', async () => {
+    const { s3 } = bucket({
+      'dead-letter/actor=stream-to-storage/drones/date=2026-11-27/a.json': letter(
+        'stream-to-storage/drones',
+        decodeFailure('drones', ['not JSON']),
+        '',
+        1,
+      ),
+      'dead-letter/actor=stream-to-storage.drones/day=2026-11-28/b.json': letter(
+        'stream-to-storage/drones',
+        decodeFailure('drones', ['not JSON']),
+        '',
+        2,
+      ),
+      'dead-letter/actor=stream-to-storage.history/day=2026-11-28/c.json': letter(
+        'stream-to-storage/history',
+        portFailure('s3', new Error('down')),
+        '',
+        3,
+      ),
+      'dead-letter/stray.json': letter('x', decodeFailure('drones', ['x']), '', 4),
+    });
+    const tally = await tallyDeadLetters(s3, 'b');
+    assert.deepEqual(tally.byReason, [
+      { actor: 'stream-to-storage.drones', reason: 'DecodeFailure', n: 2 },
+      { actor: 'stream-to-storage.history', reason: 'PortFailure', n: 1 },
+      { actor: 'unknown', reason: 'DecodeFailure', n: 1 },
+    ]);
+  });
+
   it('reads at most maxObjects (the rest counted by actor as not_read) and lists at most maxListed', async () => {
     const { s3, ranges } = bucket(objects);
     const tally = await tallyDeadLetters(s3, 'b', { maxObjects: 2, maxListed: 4 });

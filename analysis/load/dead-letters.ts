@@ -1,6 +1,7 @@
 /**
- * The dead letters beside the archive (`dead-letter/actor=<actor>/date=YYYY-MM-DD/<id>.json`, one
- * `runtime.dead_letter` object each, written by `runtime/aws/s3-dead-letters.ts`), counted per actor and reason
+ * The dead letters beside the archive (`dead-letter/actor=<actor, '/' → '.'>/day=YYYY-MM-DD/<id>.json`, one
+ * `runtime.dead_letter` object each, written by `runtime/aws/s3-dead-letters.ts`; letters written before are under
+ * `actor=<actor with its '/'>/date=…`, and count with the new ones, under the new name), counted per actor and reason
  * (the error's `_tag`: `DecodeFailure`, `IdConflict`, `PortFailure`, `Defect`…) for the report's data quality.
  *
  * Bounded: a dead letter carries its input's bytes (up to a whole Kinesis record, base64), so only the head of an
@@ -9,6 +10,8 @@
  * `maxListed` keys (`truncated`). Nothing is cached: dead letters are few, and one can be written again.
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+
+import { actorPartition } from '../../runtime/dead-letter.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -38,7 +41,8 @@ export interface DeadLetterLimits {
 // ---------------------------------------------------------------------------------------------------------------
 // constructors
 
-const ACTOR = /^actor=([A-Za-z0-9._=-]{1,64})\//;
+/** The actor of a key, either layout: the old one's value may hold a `/`, up to the `date=`/`day=` folder. */
+const ACTOR = /^actor=([A-Za-z0-9._=/-]{1,128}?)\/(?:day|date)=\d{4}-\d{2}-\d{2}\//;
 const TAG = /"errorTag":"([A-Za-z][A-Za-z0-9_]{0,63})"/;
 
 /**
@@ -72,7 +76,8 @@ export const tallyDeadLetters = async (
         truncated = true;
         break;
       }
-      const actor = ACTOR.exec(o.Key.slice(prefix.length))?.[1] ?? 'unknown';
+      const named = ACTOR.exec(o.Key.slice(prefix.length))?.[1];
+      const actor = named === undefined ? 'unknown' : actorPartition(named);
       if (listed++ >= maxObjects) {
         add(actor, 'not_read');
         continue;

@@ -1,13 +1,13 @@
 /**
  * The dead-letter port on S3: one JSON object per dead letter, under
- * `dead-letter/actor=<actor>/date=YYYY-MM-DD/<id>.json`, so an operator can list, read and replay them. The key
+ * `dead-letter/actor=<actor, '/' → '.'>/day=YYYY-MM-DD/<id>.json` (`deadLetterKey`), so an operator can list, read and replay them. The key
  * derives from the letter's id (the input's position, or the hash of its bytes when it has none), so
  * dead-lettering the same input twice overwrites one object.
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 import type { DeadLetterPort } from '../actor.ts';
-import { type DeadLetter, keySafeId, toDeadLetter } from '../dead-letter.ts';
+import { type DeadLetter, deadLetterKey, toDeadLetter } from '../dead-letter.ts';
 import { decodeFailure, portFailure } from '../errors.ts';
 
 /** Writes one letter; rejects with a PortFailure (`s3`) if S3 refuses it. */
@@ -17,7 +17,7 @@ const putLetter = async (
   prefix: string,
   letter: DeadLetter,
 ): Promise<void> => {
-  const key = `${prefix}actor=${letter.actor}/date=${letter.at.slice(0, 10)}/${keySafeId(letter.id)}.json`;
+  const key = deadLetterKey(prefix, letter.actor, letter.at, letter.id);
   try {
     await s3.send(
       new PutObjectCommand({

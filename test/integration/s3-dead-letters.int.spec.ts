@@ -39,8 +39,8 @@ describe('Runtime > S3 dead letters > on s3rver', function () {
     );
   };
 
-  it('writes what runActor gives up on under its date, one object per position', async () => {
-    const actor = uniqueName('runner');
+  it('writes what runActor gives up on under its day, one object per position, no / in the actor partition', async () => {
+    const actor = `${uniqueName('runner')}/drones`;
     const port = createS3DeadLetters(stack.clients.s3, bucket, () => at);
     const request = {
       actor,
@@ -53,9 +53,13 @@ describe('Runtime > S3 dead letters > on s3rver', function () {
     };
     await port(request);
     await port(request);
-    const letters = await lettersOf(actor);
+    const letters = await lettersOf(actor.replace('/', '.'));
     assert.equal(letters.length, 1);
-    assert.match(letters[0]!.key, new RegExp(`^dead-letter/actor=${actor}/date=2026-03-04/`));
+    assert.match(
+      letters[0]!.key,
+      new RegExp(`^dead-letter/actor=${actor.replace('/', '\\.')}/day=2026-03-04/[^/]+\\.json$`),
+    );
+    assert.equal(letters[0]!.letter.actor, actor);
     assert.deepEqual(letters[0]!.letter.source, request.source);
     assert.equal(port.count(), 2);
   });

@@ -107,7 +107,7 @@ describe('StreamToStorage > on the local stack', function () {
     const keys = (listed.Contents ?? []).map((o) => o.Key!);
     assert.ok(
       keys.every((k) =>
-        /^archive\/type=drone\.message\/date=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/shard-\d-\d+-[0-9a-f]{16}\.ndjson\.gz$/.test(
+        /^archive\/type=drone\.message\/day=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/shard-\d-\d+-[0-9a-f]{16}\.ndjson\.gz$/.test(
           k,
         ),
       ),
