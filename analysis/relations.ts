@@ -2,8 +2,9 @@
  * The logical relations every statistic reads: `drone_messages`, `alarms`, `decisions`, `nypd_tickets` and
  * `dead_letters`, each column declared once. An engine defines them over what it reads:
  * - DuckDB (one machine): over the tables the loader fills from the archive cache and the hot tables
- *   (drones/load.ts: decoded with the protocol's codecs, placed with its outlines) and over the NYPD CSV files
- *   (engine/sources.ts). Deduplicated relations are materialised once (every statistic reads them); the ticket
+ *   (drones/load.ts: decoded with the protocol's codecs, placed with its outlines; a compacted hour's Parquet part,
+ *   decoded and placed when it was compacted, is inserted into the same table) and over the NYPD CSV files and the
+ *   archive's tickets, NDJSON or Parquet for compacted hours (engine/sources.ts). Deduplicated relations are materialised once (every statistic reads them); the ticket
  *   rows stay a view, so the CSV is streamed, never loaded.
  * - Athena: views over the Glue tables of the archive ({@link ATHENA_SOURCES}), created by the runner before the
  *   statistics (analysis/athena/relations.sql, generated): the same columns, deduplicated by id the same way, the

@@ -12,6 +12,7 @@ import {
   appendRecord,
   createDroneTables,
   type DroneRecordType,
+  insertCompacted,
   type LoadCounts,
 } from './drones/load.ts';
 import { droneCounts } from './drones/sql.ts';
@@ -151,7 +152,7 @@ const nypdInputs = async (files: ReadonlyArray<string>, ports: RunPorts): Promis
     const tickets = await ports.archive.sync('nypd.ticket', (done, total) =>
       ports.progress(`fetching archived NYPD tickets: ${done}/${total} objects`),
     );
-    inputs.push({ kind: 'archive', files: tickets });
+    inputs.push({ kind: 'archive', files: tickets.ndjson, parquet: tickets.parquet });
   }
   return inputs;
 };
@@ -159,6 +160,7 @@ const nypdInputs = async (files: ReadonlyArray<string>, ports: RunPorts): Promis
 /**
  * Decodes and loads the drone side into the raw tables (relations.ts defines the relations over them; `loaded`
  * undefined when neither the archive nor the hot tables are read), with what each source held per record type.
+ * Compacted hours are inserted from their Parquet parts into the same raw tables (`insertCompacted`).
  */
 const loadDrones = async (
   ports: RunPorts,
@@ -188,13 +190,16 @@ const loadDrones = async (
       undecodable: after.undecodable - before.undecodable,
     });
   };
+  // Compacted hours: Parquet parts, inserted once the appenders are closed (decoded when they were compacted).
+  const parquet: Array<{ type: DroneRecordType; files: ReadonlyArray<string> }> = [];
   try {
     if (ports.archive !== undefined)
       for (const type of ['drone.message', 'alarm.raised', 'alarm.resolved'] as const) {
         const files = await ports.archive.sync(type, (done, total) =>
           ports.progress(`fetching archived ${type}: ${done}/${total} objects`),
         );
-        await feed('archive', type, jsonLines(files));
+        await feed('archive', type, jsonLines(files.ndjson));
+        if (files.parquet.length > 0) parquet.push({ type, files: files.parquet });
       }
     if (ports.hotTables !== undefined) {
       await feed('dynamo', 'drone.message', ports.hotTables.messages());
@@ -205,6 +210,14 @@ const loadDrones = async (
     }
   } finally {
     tables.close();
+  }
+  for (const { type, files } of parquet) {
+    ports.progress(`reading ${type}: ${files.length} compacted hours`);
+    const rows = await insertCompacted(ports.engine, type, files);
+    tables.counts[type].read += rows;
+    const archived = stored.find((s) => s.source === 'archive' && s.type === type);
+    if (archived !== undefined)
+      stored[stored.indexOf(archived)] = { ...archived, read: archived.read + rows };
   }
   return { loaded: tables.counts, stored };
 };

@@ -65,7 +65,8 @@ describe('Analysis > stored sources', function () {
       '{"type":"drone.message","v":1}',
     ]);
     const archive: ArchiveCache = {
-      sync: (type) => Promise.resolve(type === 'drone.message' ? [messages] : []),
+      sync: (type) =>
+        Promise.resolve({ ndjson: type === 'drone.message' ? [messages] : [], parquet: [] }),
     };
     const items = (list: ReadonlyArray<unknown>): AsyncIterable<unknown> =>
       (async function* () {
@@ -92,7 +93,7 @@ describe('Analysis > stored sources', function () {
   });
 
   it('counts the dead letters beside the archive, one data-quality row per actor and reason', async () => {
-    const archive: ArchiveCache = { sync: () => Promise.resolve([]) };
+    const archive: ArchiveCache = { sync: () => Promise.resolve({ ndjson: [], parquet: [] }) };
     const rows = async (deadLetters?: RunPorts['deadLetters']) => {
       const { files } = await analyse({ archive, ...(deadLetters ? { deadLetters } : {}) });
       return (files.get('data_quality.csv') ?? '')

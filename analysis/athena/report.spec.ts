@@ -105,7 +105,10 @@ describe('Analysis > the report from Athena', function () {
         {
           engine,
           progress: () => undefined,
-          archive: { sync: (type) => Promise.resolve(type === 'nypd.ticket' ? [batch] : []) },
+          archive: {
+            sync: (type) =>
+              Promise.resolve({ ndjson: type === 'nypd.ticket' ? [batch] : [], parquet: [] }),
+          },
           hotTables: {
             messages: () => items(messages),
             alarms: () => items(alarms),

@@ -15,7 +15,7 @@ import {
   UNKNOWN_BOROUGH,
 } from '../../actors/protocol/index.ts';
 import { E } from '../../runtime/codec.ts';
-import type { Engine } from '../engine/duckdb.ts';
+import { type Engine, sqlString } from '../engine/duckdb.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -156,4 +156,30 @@ const appendResolution = (a: DuckDBAppender, json: unknown): boolean => {
   text(a, decoded.right.at);
   a.endRow();
   return true;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// compacted hours
+
+/**
+ * Inserts the Parquet parts of compacted hours (`npm run compact`, analysis/archive/schema.ts) into the raw
+ * table, in SQL: their rows were decoded and placed with the same codec and outlines when they were compacted
+ * (an hour holding anything undecodable is never compacted), so they are not decoded again. Returns the rows
+ * read. Only `drone.message` is compacted.
+ *
+ * @example
+ * const rows = await insertCompacted(engine, 'drone.message', ['/cache/…/part-0.0123456789abcdef.parquet']);
+ */
+export const insertCompacted = async (
+  engine: Engine,
+  type: DroneRecordType,
+  files: ReadonlyArray<string>,
+): Promise<number> => {
+  if (files.length === 0) return 0;
+  if (type !== 'drone.message') throw new RangeError(`${type} is not compacted`);
+  const parts = `read_parquet([${files.map(sqlString).join(', ')}])`;
+  await engine.run(`INSERT INTO drone_messages_raw
+    SELECT id, droneId, time, violationCode, borough, m96, coalesce(timeSuspect, FALSE) FROM ${parts}`);
+  const [row] = await engine.all(`SELECT count(*)::INTEGER AS n FROM ${parts}`);
+  return Number(row?.n ?? 0);
 };

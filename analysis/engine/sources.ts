@@ -4,7 +4,7 @@
  */
 import type { NypdLayout } from '../nypd/layout.ts';
 import type { RecordCount } from '../nypd/records.ts';
-import { archiveTicketSource, csvSource } from '../nypd/sql.ts';
+import { archiveParquetTicketSource, archiveTicketSource, csvSource } from '../nypd/sql.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -17,10 +17,11 @@ export interface CsvInput {
   readonly scan: RecordCount;
 }
 
-/** The archive's `nypd.ticket` batches, fetched into the local cache. */
+/** The archive's `nypd.ticket` batches, fetched into the local cache: NDJSON, and Parquet for compacted hours. */
 export interface ArchiveTicketsInput {
   readonly kind: 'archive';
   readonly files: ReadonlyArray<string>;
+  readonly parquet?: ReadonlyArray<string>;
 }
 
 /** One NYPD source; its index in the list is its `src` in every query. */
@@ -44,7 +45,12 @@ export const ticketRows = (inputs: ReadonlyArray<NypdInput>): string | undefined
       const serial = input.scan.irregularQuotes > 0 || input.scan.brokenMidFile;
       return [csvSource(src, input.file, input.layout, serial)];
     }
-    return input.files.length === 0 ? [] : [archiveTicketSource(src, input.files)];
+    return [
+      ...(input.files.length === 0 ? [] : [archiveTicketSource(src, input.files)]),
+      ...((input.parquet ?? []).length === 0
+        ? []
+        : [archiveParquetTicketSource(src, input.parquet ?? [])]),
+    ];
   });
   return parts.length === 0 ? undefined : parts.map((p) => `(${p})`).join('\nUNION ALL\n');
 };

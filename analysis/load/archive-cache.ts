@@ -1,30 +1,48 @@
 /**
  * The S3 archive, mirrored into a local cache folder with the SDK: DuckDB's httpfs extension cannot be
  * downloaded here, and a local copy lets a second report reuse what the first fetched. Archive objects never
- * change once written (each is keyed by its shard and first sequence number), so an object already cached with
- * the listed size is not fetched again. Downloads go to a `.part` file renamed when complete, so an interrupted
- * run leaves no truncated batch behind.
+ * change once written (each is keyed by its shard, first sequence number and content hash), so an object already
+ * cached with the listed size is not fetched again. Downloads go to a `.part` file renamed when complete, so an
+ * interrupted run leaves no truncated batch behind.
+ *
+ * Hour by hour, one side only: an hour whose compaction marker covers its current NDJSON objects
+ * (`analysis/archive/listing.ts`) is read from its Parquet part (cached under a name holding the marker's source
+ * digest, so a part compacted again is fetched again), every other hour from its NDJSON batches, in either layout
+ * (`day=`, or `date=` as written before). So nothing is counted twice, and nothing is missed when a batch reaches
+ * an hour after it was compacted.
  */
 import { createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+
+import { ARCHIVE_PREFIX, type CompactionMarker, hourId, parquetKey } from '../archive/layout.ts';
+import { listHours, markerCovers, readMarkers } from '../archive/listing.ts';
+import { COMPACTED_TYPES } from '../archive/schema.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
 
-/** The port: the local files holding every archived batch of a record type. */
+/** The local files of a record type: each hour in one of the two lists, never both. */
+export interface ArchiveFiles {
+  /** Gzip NDJSON batches of the hours no marker covers (raw copies included), sorted by key. */
+  readonly ndjson: ReadonlyArray<string>;
+  /** Parquet parts of the compacted hours (one row per id: `analysis/archive/schema.ts` has the columns). */
+  readonly parquet: ReadonlyArray<string>;
+}
+
+/** The port: the local files holding every archived record of a type. */
 export interface ArchiveCache {
   /**
-   * Lists `archive/type=<type>/`, fetches what the cache lacks, and returns the local paths (sorted by key).
-   * `onProgress` gets objects done and the total after each one.
+   * Lists `archive/type=<type>/` and the type's markers, fetches what the cache lacks, and returns the local
+   * paths. `onProgress` gets objects done and the total after each one.
    */
   readonly sync: (
     type: string,
     onProgress?: (done: number, total: number) => void,
-  ) => Promise<ReadonlyArray<string>>;
+  ) => Promise<ArchiveFiles>;
 }
 
 /** Where the archive is. */
@@ -52,44 +70,42 @@ export const createArchiveCache = (
   sync: async (type, onProgress) => {
     // Private to its user (the default is under their home; a folder given that exists is left as it is).
     mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-    const objects = await listObjects(
-      s3,
-      location.bucket,
-      `${location.prefix ?? 'archive/'}type=${type}/`,
-    );
-    const files: string[] = [];
-    for (const [i, o] of objects.entries()) {
-      const local = join(cacheDir, location.bucket, o.key);
-      if (!existsSync(local) || statSync(local).size !== o.size)
-        await download(s3, location.bucket, o.key, local);
-      files.push(local);
-      onProgress?.(i + 1, objects.length);
+    const prefix = location.prefix ?? ARCHIVE_PREFIX;
+    const { hours, stray } = await listHours(s3, location.bucket, type, prefix);
+    // Markers only for the archive's own prefix and a type the compaction writes.
+    const markers =
+      prefix === ARCHIVE_PREFIX && COMPACTED_TYPES.has(type)
+        ? await readMarkers(s3, location.bucket, type)
+        : new Map<string, CompactionMarker>();
+    const fetches: Array<{ key: string; size: number; local: string; parquet: boolean }> = [];
+    for (const hour of hours)
+      if (markerCovers(markers.get(hourId(hour)), hour)) {
+        const key = parquetKey(hour);
+        const local = join(
+          cacheDir,
+          location.bucket,
+          key.replace(/\.parquet$/, `.${hour.digest}.parquet`),
+        );
+        fetches.push({ key, size: -1, local, parquet: true });
+      } else
+        for (const o of hour.objects)
+          fetches.push({ ...o, local: join(cacheDir, location.bucket, o.key), parquet: false });
+    for (const o of stray)
+      fetches.push({ ...o, local: join(cacheDir, location.bucket, o.key), parquet: false });
+    const ndjson: string[] = [];
+    const parquet: string[] = [];
+    for (const [i, f] of fetches.entries()) {
+      const cached = existsSync(f.local) && (f.parquet || statSync(f.local).size === f.size);
+      if (!cached) await download(s3, location.bucket, f.key, f.local);
+      (f.parquet ? parquet : ndjson).push(f.local);
+      onProgress?.(i + 1, fetches.length);
     }
-    return files;
+    return { ndjson: ndjson.sort(), parquet: parquet.sort() };
   },
 });
 
 // ---------------------------------------------------------------------------------------------------------------
 // utils
-
-const listObjects = async (
-  s3: S3Client,
-  bucket: string,
-  prefix: string,
-): Promise<Array<{ key: string; size: number }>> => {
-  const objects: Array<{ key: string; size: number }> = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-    );
-    for (const o of page.Contents ?? [])
-      if (o.Key !== undefined && !o.Key.endsWith('/'))
-        objects.push({ key: o.Key, size: o.Size ?? -1 });
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-};
 
 const download = async (
   s3: S3Client,

@@ -47,7 +47,7 @@ describe('Analysis > the archive cache folder', () => {
       const s3 = { send: () => Promise.resolve({ Contents: [] }) } as unknown as S3Client;
       assert.deepEqual(
         await createArchiveCache(s3, { bucket: 'b' }, cacheDir).sync('drone.message'),
-        [],
+        { ndjson: [], parquet: [] },
       );
       assert.equal(statSync(cacheDir).mode & 0o777, 0o700);
     } finally {

@@ -49,7 +49,7 @@ describe('Analysis > archived NYPD tickets', function () {
       'Summons Number,Issue Date,Violation Code,Violation County\n1001,03/04/2017,21,NY\n1003,03/04/2017,38,K\n',
     );
     const archive: ArchiveCache = {
-      sync: (type) => Promise.resolve(type === 'nypd.ticket' ? files : []),
+      sync: (type) => Promise.resolve({ ndjson: type === 'nypd.ticket' ? files : [], parquet: [] }),
     };
     const codes = loadViolationCodes();
     if (E.isLeft(codes)) throw new Error(codes.left.issues.join());

@@ -165,6 +165,25 @@ export const archiveTicketSource = (src: number, files: ReadonlyArray<string>): 
   );
 };
 
+/**
+ * The NYPD tickets of compacted hours (`npm run compact`: Parquet, one row per id, every field the JSON text of
+ * its value, analysis/archive/schema.ts), mapped onto the same cells as {@link archiveTicketSource} reads from
+ * the NDJSON, so an hour gives the same rows from either side.
+ *
+ * @example
+ * archiveParquetTicketSource(2, ['/cache/archive-parquet/type=nypd.ticket/day=2026-11-27/hour=18/part-0.ab.parquet']);
+ */
+export const archiveParquetTicketSource = (src: number, files: ReadonlyArray<string>): string =>
+  withRules(
+    src,
+    `SELECT summonsNumber AS summons_raw, issueDate AS date_raw, coalesce(violationCode, '0') AS code_raw,
+       violationTime AS tod, violationCounty AS county, violationPrecinct AS precinct,
+       upper(streetName) AS street, registrationState AS state, plateType AS plate_type, vehicleMake AS make,
+       vehicleBodyType AS body, vehicleColor AS color, vehicleYear AS vyear, plateId AS plate,
+       coalesce(type = 'nypd.ticket' AND v = '1' AND id = 'nypd:' || summonsNumber, FALSE) AS decoded
+     FROM read_parquet([${files.map(sqlString).join(', ')}])`,
+  );
+
 /** The `kr` of rows rejected for `reason`. */
 const kr = (reason: RejectReason): number => 2 + REJECT_REASONS.indexOf(reason);
 

@@ -1,0 +1,147 @@
+/**
+ * The Parquet columns of each compacted record type, and how an archived JSON line becomes a row of them. Only a
+ * line its type's codec decodes becomes a row (the compaction refuses an hour holding any other: that hour stays
+ * NDJSON, where the report counts it as undecodable), so a Parquet row is what the report would have read.
+ *
+ * - `drone.message`: the decoded message, flat (`lat`, `lon`), with the storage writer's marks beside it
+ *   (`timeSuspect`, `clockOffMs`, `ingestedAt`) and the place the report derives from the position with the
+ *   protocol's outlines (`borough`, `m96`: Manhattan at or below 96th Street), so neither DuckDB nor Athena
+ *   decodes or places a compacted message again.
+ * - `nypd.ticket`: every field of the line as the JSON text of its value (`VARCHAR`, NULL when absent), exactly
+ *   what the report's SQL reads from the NDJSON with `json_extract_string` (analysis/nypd/sql.ts), so both give
+ *   the same cells, blanks included.
+ */
+import {
+  boroughAt,
+  DroneMessage,
+  isManhattanBelow96th,
+  NypdTicket,
+} from '../../actors/protocol/index.ts';
+import { E } from '../../runtime/codec.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// model
+
+/** A column's DuckDB (and Parquet) type. */
+export type ColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN';
+
+/** A cell: `undefined` is NULL. */
+export type Cell = string | number | boolean | undefined;
+
+/** A record type the compaction knows. */
+export interface CompactedType {
+  readonly type: string;
+  /** In order; `id` first. */
+  readonly columns: ReadonlyArray<{ readonly name: string; readonly type: ColumnType }>;
+  /** The row of a parsed line, in column order, or `undefined` when the line does not decode. */
+  readonly row: (json: unknown) => ReadonlyArray<Cell> | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// the types
+
+const DRONE_COLUMNS = [
+  ['id', 'VARCHAR'],
+  ['type', 'VARCHAR'],
+  ['v', 'INTEGER'],
+  ['droneId', 'VARCHAR'],
+  ['seq', 'BIGINT'],
+  ['time', 'VARCHAR'],
+  ['lat', 'DOUBLE'],
+  ['lon', 'DOUBLE'],
+  ['address', 'VARCHAR'],
+  ['violationCode', 'INTEGER'],
+  ['violationImageId', 'VARCHAR'],
+  ['timeSuspect', 'BOOLEAN'],
+  ['clockOffMs', 'BIGINT'],
+  ['ingestedAt', 'VARCHAR'],
+  ['borough', 'VARCHAR'],
+  ['m96', 'BOOLEAN'],
+] as const;
+
+const field = (json: unknown, name: string): unknown =>
+  typeof json === 'object' && json !== null ? (json as Record<string, unknown>)[name] : undefined;
+
+const droneRow = (json: unknown): ReadonlyArray<Cell> | undefined => {
+  const decoded = DroneMessage.decode(json);
+  if (E.isLeft(decoded)) return undefined;
+  const m = decoded.right;
+  const { lat, lon } = m.location;
+  const off = field(json, 'clockOffMs');
+  const ingestedAt = field(json, 'ingestedAt');
+  return [
+    m.id,
+    m.type,
+    m.v,
+    m.droneId,
+    m.seq,
+    m.time,
+    lat,
+    lon,
+    m.address,
+    m.violationCode,
+    m.violationImageId,
+    // The report reads the mark as `=== true` (analysis/drones/load.ts); anything else is no mark.
+    field(json, 'timeSuspect') === true ? true : undefined,
+    Number.isSafeInteger(off) ? (off as number) : undefined,
+    typeof ingestedAt === 'string' ? ingestedAt : undefined,
+    boroughAt(lat, lon),
+    isManhattanBelow96th(lat, lon),
+  ];
+};
+
+const TICKET_FIELDS = [
+  'id',
+  'type',
+  'v',
+  'summonsNumber',
+  'issuedAt',
+  'issueDate',
+  'violationCode',
+  'violationDescription',
+  'plateId',
+  'registrationState',
+  'plateType',
+  'vehicleMake',
+  'vehicleBodyType',
+  'vehicleColor',
+  'vehicleYear',
+  'violationCounty',
+  'borough',
+  'violationPrecinct',
+  'issuerPrecinct',
+  'streetName',
+  'houseNumber',
+  'intersectingStreet',
+  'issuingAgency',
+  'lawSection',
+  'subDivision',
+  'violationTime',
+  'sourceFile',
+  'sourceLine',
+] as const;
+
+/** `json_extract_string`'s text of a value: a string as it is, anything else as JSON, null as NULL. */
+const jsonText = (u: unknown): string | undefined =>
+  u === undefined || u === null ? undefined : typeof u === 'string' ? u : JSON.stringify(u);
+
+const ticketRow = (json: unknown): ReadonlyArray<Cell> | undefined =>
+  E.isLeft(NypdTicket.decode(json))
+    ? undefined
+    : TICKET_FIELDS.map((name) => jsonText(field(json, name)));
+
+/** The record types `npm run compact` compacts (others stay NDJSON, and are read as NDJSON). */
+export const COMPACTED_TYPES: ReadonlyMap<string, CompactedType> = new Map(
+  [
+    {
+      type: 'drone.message',
+      columns: DRONE_COLUMNS.map(([name, type]) => ({ name, type })),
+      row: droneRow,
+    },
+    {
+      type: 'nypd.ticket',
+      columns: TICKET_FIELDS.map((name) => ({ name, type: 'VARCHAR' as const })),
+      row: ticketRow,
+    },
+  ].map((c) => [c.type, c]),
+);
