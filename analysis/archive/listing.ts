@@ -78,7 +78,7 @@ export const listHours = async (
   type: string,
   prefix = ARCHIVE_PREFIX,
 ): Promise<TypeListing> => {
-  const byHour = new Map<string, ArchiveObject[]>();
+  const byHour = new Map<string, Map<string, ArchiveObject>>();
   const stray: Array<{ key: string; size: number }> = [];
   for await (const listed of listKeys(s3, bucket, `${prefix}type=${type}/`)) {
     const o = parseBatchKey(listed.key, listed.size, prefix);
@@ -87,13 +87,16 @@ export const listHours = async (
       continue;
     }
     const id = hourId(o);
-    const objects = byHour.get(id);
-    if (objects === undefined) byHour.set(id, [o]);
-    else objects.push(o);
+    const objects = byHour.get(id) ?? new Map<string, ArchiveObject>();
+    byHour.set(id, objects);
+    // The same batch in both layouts (a relayout killed between its copy and its delete) is one batch.
+    const name = o.key.slice(o.key.lastIndexOf('/') + 1);
+    const seen = objects.get(name);
+    if (seen === undefined || seen.key.includes('/date=')) objects.set(name, o);
   }
   const hours = [...byHour.values()]
     .map((objects) => {
-      const sorted = [...objects].sort((a, b) => (a.key < b.key ? -1 : 1));
+      const sorted = [...objects.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
       const [{ type: t, day, hour }] = sorted as [ArchiveObject];
       return { type: t, day, hour, objects: sorted, digest: sourceDigest(sorted) };
     })

@@ -101,6 +101,13 @@ describe('Analysis > dead letters', () => {
         '',
         1,
       ),
+      // The first one again, moved by a relayout killed before its delete: one letter.
+      'dead-letter/actor=stream-to-storage.drones/day=2026-11-27/a.json': letter(
+        'stream-to-storage/drones',
+        decodeFailure('drones', ['not JSON']),
+        '',
+        1,
+      ),
       'dead-letter/actor=stream-to-storage.drones/day=2026-11-28/b.json': letter(
         'stream-to-storage/drones',
         decodeFailure('drones', ['not JSON']),

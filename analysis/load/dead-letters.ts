@@ -12,6 +12,7 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
 import { actorPartition } from '../../runtime/dead-letter.ts';
+import { relayoutKey } from '../archive/layout.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -66,6 +67,7 @@ export const tallyDeadLetters = async (
   let token: string | undefined;
   let listed = 0;
   let truncated = false;
+  const seen = new Set<string>();
   do {
     const page = await s3.send(
       new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
@@ -76,6 +78,10 @@ export const tallyDeadLetters = async (
         truncated = true;
         break;
       }
+      // The same letter in both layouts (a relayout killed between its copy and its delete) counts once.
+      const moved = relayoutKey(o.Key) ?? o.Key;
+      if (seen.has(moved)) continue;
+      seen.add(moved);
       const named = ACTOR.exec(o.Key.slice(prefix.length))?.[1];
       const actor = named === undefined ? 'unknown' : actorPartition(named);
       if (listed++ >= maxObjects) {

@@ -3,9 +3,11 @@
  * compacted: the same report as from none, each hour read from one side only, whatever was interrupted.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -23,6 +25,7 @@ import { createArchiveCache } from '../../analysis/load/archive-cache.ts';
 import { runAnalysis } from '../../analysis/run.ts';
 import { createBucket } from '../../runtime/aws/provision.ts';
 import { E } from '../../runtime/codec.ts';
+import { stackEnv } from '../../runtime/local-stack/index.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
 
 const codes = (() => {
@@ -63,6 +66,7 @@ const ticket = (summons: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+const run = promisify(execFile);
 const NOW = Date.parse('2026-11-27T12:30:00.000Z'); // hours 10 and 11 closed (grace 10 min), 12 open
 const GRACE = 10 * 60_000;
 
@@ -245,6 +249,27 @@ describe('Analysis > archive compaction > on s3rver', function () {
     assert.ok(!keys.includes(markerKey(hour)));
     assert.ok(!keys.includes(parquetKey(hour)));
     assert.equal(keys.filter((k) => k.startsWith('archive/')).length, 10);
+  });
+
+  it('is a command: progress per hour, a summary, exit 65 while an hour is refused, 78 on bad options', async () => {
+    const env = { ...process.env, ...stackEnv(stack), PRESTACOP_BUCKET: bucket };
+    const main = ['--import', 'tsx', 'analysis/archive/compact-main.ts'];
+    const refused = await run(process.execPath, [...main, '--type', 'drone.message'], {
+      env,
+    }).catch((e: { code?: number; stdout: string; stderr: string }) => e);
+    assert.equal((refused as { code?: number }).code, 65);
+    assert.match(refused.stderr, /drone\.message 2026-11-26 23h \(1\/5\): refused, stays NDJSON/);
+    assert.match(
+      refused.stdout,
+      /compact: 5 closed hours: 0 compacted, 4 up to date, .* 1 refused/,
+    );
+    for (const bad of [['--grace-minutes', '0'], ['--type', 'alarm.raised'], ['--nope']])
+      await assert.rejects(
+        run(process.execPath, [...main, ...bad], { env }),
+        (e: { code?: number }) => e.code === 78,
+      );
+    const { stdout } = await run(process.execPath, [...main, '--help'], { env });
+    assert.match(stdout, /usage: npm run compact/);
   });
 
   it('ignores a Parquet part without its marker (a run killed before the marker)', async () => {
