@@ -327,6 +327,17 @@ units_hardened() {
   return $rc
 }
 check "systemd-analyze security --offline=true --threshold=40: every unit" units_hardened
+# The storage host's Parquet compaction (analysis/archive/compact.ts): its oneshot unit and hourly timer pass
+# systemd-analyze verify (rated above with the services), and the deploy ran it once, as the timer starts it.
+compact_timer() {
+  local units=("$TMP"/host*/opt/prestacop/systemd/prestacop-compact.*) logs=("$TMP"/host*/var/log/prestacop/compact.log)
+  [ -f "${units[0]}" ] || { echo "no prestacop-compact unit on any host"; return 1; }
+  systemd-analyze verify "${units[@]}" > "$LOGS/compact-verify.txt" 2>&1 || { cat "$LOGS/compact-verify.txt"; return 1; }
+  ! grep prestacop- "$LOGS/compact-verify.txt" || return 1
+  grep -l '^OnCalendar=\*-\*-\* \*:15:00$' "${units[@]}" || { echo "no hourly timer"; return 1; }
+  grep -h '^compact: ' "${logs[@]}" 2> /dev/null | tail -1 | grep . || { echo "the compaction did not run"; return 1; }
+}
+check "compaction on the storage host: unit and hourly timer verified, run once by the deploy" compact_timer
 check "messages flow: drone-simulator -> Kinesis -> stream-to-storage -> DynamoDB" \
   flow grows "$TMP/stack.json" "$TABLE" 60
 # The operator console, co-located with the alert-system on host 3: ops /healthz, and its page's JSON API on
