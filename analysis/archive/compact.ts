@@ -178,13 +178,18 @@ const compactHour = async (
 
   const local = join(options.workDir, 'part-0.parquet');
   const all = spec.columns.map((c) => `"${c.name}"`).join(', ');
+  const stored = spec.columns
+    .map((c) =>
+      c.stored === undefined ? `"${c.name}"` : `CAST("${c.name}" AS ${c.stored}) AS "${c.name}"`,
+    )
+    .join(', ');
   const [counted] = await engine.all(
     'SELECT count(DISTINCT id)::INTEGER AS ids, count(*) FILTER (WHERE id IS NULL)::INTEGER AS no_id FROM compact_staging',
   );
   const ids = Number(counted?.ids ?? 0);
-  // Ordered by id (a drone's messages together: smaller pages); one copy per id, the same one on every run.
-  await engine.run(`COPY (SELECT ${all} FROM compact_staging
-      QUALIFY row_number() OVER (PARTITION BY id ORDER BY ${all}) = 1 ORDER BY id)
+  // One copy per id, the same one on every run, in the type's order (smaller pages).
+  await engine.run(`COPY (SELECT ${stored} FROM compact_staging
+      QUALIFY row_number() OVER (PARTITION BY id ORDER BY ${all}) = 1 ORDER BY ${spec.order})
     TO ${sqlString(local)} (FORMAT parquet, COMPRESSION zstd)`);
   await engine.run('DROP TABLE compact_staging');
   try {
