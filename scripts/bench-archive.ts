@@ -41,7 +41,7 @@ import {
   objectKey,
 } from '../actors/stream-to-storage/s3-archive.ts';
 import { compactArchive } from '../analysis/archive/compact.ts';
-import { createEngine } from '../analysis/engine/duckdb.ts';
+import { createEngine, sqlString } from '../analysis/engine/duckdb.ts';
 import { createArchiveCache } from '../analysis/load/archive-cache.ts';
 import { runAnalysis } from '../analysis/run.ts';
 import { createAwsClients } from '../runtime/aws/clients.ts';
@@ -144,6 +144,25 @@ export const generateArchive = (
   return { objects, batches: objects.size, lines };
 };
 
+/** The columns the drone side of the report reads (analysis/drones/load.ts `insertCompacted`). */
+const REPORT_COLUMNS = ['id', 'droneId', 'time', 'violationCode', 'borough', 'm96', 'timeSuspect'];
+
+/** Compressed bytes per column of every Parquet file under `cacheDir`, largest first. */
+const parquetColumns = async (
+  cacheDir: string,
+  workDir: string,
+): Promise<Array<{ column: string; bytes: number }>> => {
+  const engine = await createEngine({ workDir });
+  try {
+    const rows =
+      await engine.all(`SELECT path_in_schema AS c, sum(total_compressed_size)::DOUBLE AS b
+      FROM parquet_metadata(${sqlString(`${cacheDir}/**/*.parquet`)}) GROUP BY 1 ORDER BY 2 DESC`);
+    return rows.map((r) => ({ column: String(r.c), bytes: Number(r.b) }));
+  } finally {
+    engine.close();
+  }
+};
+
 const fmt = (n: number) => n.toLocaleString('en-US');
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
@@ -239,6 +258,7 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
     const refused = compacted.filter((r) => r.outcome.kind !== 'compacted');
     if (refused.length > 0) throw new Error(`hours not compacted: ${JSON.stringify(refused)}`);
     const onParquet = await report('parquet');
+    const columns = await parquetColumns(join(dir, 'cache'), join(dir, 'columns'));
     const same = [...onNdjson.files].every(
       ([name, content]) => onParquet.files.get(name) === content,
     );
@@ -255,6 +275,9 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
 Parquet / NDJSON bytes: ${ratio.toFixed(3)}× (goal ≤ 0.5: ${ratio <= 0.5 ? 'goal met' : 'goal NOT met'})
 report speed-up on Parquet: ${speedup.toFixed(1)}× (goal ≥ 3: ${speedup >= 3 ? 'goal met' : 'goal NOT met'})
 compaction (${compacted.length} hours): ${compactSeconds.toFixed(1)} s
+Parquet bytes per message, by column (what Athena scans of a column a query reads):
+${columns.map((c) => `  ${c.column.padEnd(18)} ${(c.bytes / messages).toFixed(2)}`).join('\n')}
+  the report's columns (${REPORT_COLUMNS.join(', ')}): ${(columns.filter((c) => REPORT_COLUMNS.includes(c.column)).reduce((n, c) => n + c.bytes, 0) / messages).toFixed(2)}
 the two reports are ${same ? 'identical' : 'DIFFERENT (a bug)'}`);
     if (!same) process.exitCode = 1;
   } finally {
