@@ -13,6 +13,9 @@
  * - an hour holding a line that is not JSON or does not decode is refused (no marker: it stays NDJSON, where the
  *   report counts that line as undecodable), as is one whose objects exceed the bounds below;
  * - NDJSON is never deleted (a lifecycle rule does, later).
+ *
+ * One compactor per bucket (Ansible runs it on one storage host): two runs compacting the same hour at once while a
+ * batch reaches it could leave one's Parquet part under the other's marker.
  */
 import { createReadStream, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -146,7 +146,7 @@ export const csvSource = (
  * accepted, counted under "code outside 1-99".
  *
  * @example
- * archiveTicketSource(2, ['/cache/archive/type=nypd.ticket/date=2026-11-27/hour=18/a.ndjson.gz']);
+ * archiveTicketSource(2, ['/cache/archive/type=nypd.ticket/day=2026-11-27/hour=18/a.ndjson.gz']);
  */
 export const archiveTicketSource = (src: number, files: ReadonlyArray<string>): string => {
   const text = (field: string): string => `json_extract_string(j, '$.${field}')`;
