@@ -4,7 +4,7 @@
  * table whose counts sum to its population. Empty and unreadable keys are kept as a row of their own, so nothing
  * drops out of a total.
  */
-import type { Group, GroupSet } from '../engine/pass.ts';
+import { type Group, GROUP_SETS, type GroupSet } from '../engine/pass.ts';
 import { col, type Column, type Section, share, type Table, type TableRow } from './model.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -22,26 +22,17 @@ export type Tallied<K> = ReadonlyMap<K | undefined, Split>;
 // ---------------------------------------------------------------------------------------------------------------
 // fields
 
-/** Where each field is: its set and its key's position (pass.ts `GROUP_SETS`). */
-export const FIELDS = {
-  src: ['code', 0],
-  code: ['code', 1],
-  county: ['code', 2],
-  hint: ['code', 3],
-  day: ['day', 0],
-  daySrc: ['day', 1],
-  tod: ['tod', 0],
-  precinct: ['precinct', 0],
-  street: ['street', 0],
-  state: ['registration', 0],
-  plateType: ['registration', 1],
-  make: ['vehicle', 0],
-  body: ['vehicle', 1],
-  color: ['appearance', 0],
-  vyear: ['appearance', 1],
-  iyear: ['appearance', 2],
-} as const satisfies Record<string, readonly [GroupSet, number]>;
-export type Field = keyof typeof FIELDS;
+/** A field of a set (pass.ts `GROUP_SETS`): the name a breakdown reads a group's key by. */
+export type Field = {
+  [S in GroupSet]: keyof (typeof GROUP_SETS)[S];
+}[GroupSet];
+
+/** Where each field is: its set and its key's position, derived from `GROUP_SETS` (the order of a set's fields). */
+export const FIELDS: Readonly<Record<Field, readonly [GroupSet, number]>> = Object.fromEntries(
+  (Object.keys(GROUP_SETS) as GroupSet[]).flatMap((set) =>
+    Object.keys(GROUP_SETS[set]).map((field, i) => [field, [set, i] as const]),
+  ),
+) as Record<Field, readonly [GroupSet, number]>;
 
 /** A field's raw value in a group of its set. @example valueOf(g, 'county') // 'NY' */
 export const valueOf = (g: Group, field: Field): string | null =>

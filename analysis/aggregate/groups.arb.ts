@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 
 import type { Group, GroupSet } from '../engine/pass.ts';
-import { GROUP_SETS } from '../engine/pass.ts';
+import { GROUP_SETS, keyColumns } from '../engine/pass.ts';
 
 /** One accepted ticket or drone violation, as the pass's facts hold it (keys as written). */
 export interface Fact {
@@ -89,7 +89,7 @@ export const arbFacts = (max = 60): fc.Arbitrary<Fact[]> =>
 export const groupsOf = (facts: ReadonlyArray<Fact>): Group[] => {
   const out = new Map<string, Group>();
   const add = (set: GroupSet, f: Fact) => {
-    const keys = (GROUP_SETS[set] as ReadonlyArray<keyof Fact>).map((k) => f[k]);
+    const keys = (keyColumns(set) as ReadonlyArray<keyof Fact>).map((k) => f[k]);
     const id = JSON.stringify([set, f.kind, ...keys]);
     const g = out.get(id);
     const [key = null, key2 = null, key3 = null, key4 = null] = keys;

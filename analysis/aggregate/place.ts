@@ -5,7 +5,7 @@
  */
 import { BOROUGHS } from '../../actors/protocol/index.ts';
 import type { Group } from '../engine/pass.ts';
-import { breakdown, tallyField, totalOf } from './breakdown.ts';
+import { breakdown, tallyField, totalOf, valueOf } from './breakdown.ts';
 import { col, share, type Table, type TableRow } from './model.ts';
 import { boroughKey, cellKey, precinctKey } from './normalise.ts';
 
@@ -60,7 +60,7 @@ const streets = (groups: ReadonlyArray<Group>, population: number): Table => {
   let unknown = 0;
   for (const g of groups) {
     if (g.set !== 'street' || g.kind !== 'nypd') continue;
-    const street = cellKey(g.key);
+    const street = cellKey(valueOf(g, 'street'));
     if (street === undefined) unknown += g.n;
     else {
       rows.push({ street, tickets: g.n, share: share(g.n, population) });

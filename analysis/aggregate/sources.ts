@@ -5,6 +5,7 @@
  */
 import type { Group } from '../engine/pass.ts';
 import type { RejectReason } from '../nypd/sql.ts';
+import { valueOf } from './breakdown.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -68,13 +69,15 @@ export const sourceCounts = (
   let accepted = 0;
   let returned = 0;
   for (const g of groups) {
-    if (g.set !== 'sources' || g.kind !== 'nypd' || Number(g.key) !== src) continue;
+    if (g.set !== 'sources' || g.kind !== 'nypd' || Number(valueOf(g, 'src')) !== src) continue;
     returned += g.n;
     if (g.reason === null) {
       accepted += g.n;
-      const code = g.key2 === null ? null : Number(g.key2);
+      const raw = valueOf(g, 'code');
+      const code = raw === null ? null : Number(raw);
       byCode.set(code, (byCode.get(code) ?? 0) + g.n);
-      if (g.key3 !== null) counties.add(g.key3);
+      const county = valueOf(g, 'county');
+      if (county !== null) counties.add(county);
     } else {
       const reason = g.reason;
       rejectsByReason[reason] = (rejectsByReason[reason] ?? 0) + g.n;

@@ -3,7 +3,14 @@
  * colour (normalised: `GY`, `GRY`, `GREY` are one colour), model year, and the plates ticketed most often.
  */
 import type { Group } from '../engine/pass.ts';
-import { breakdown, type BreakdownSpec, type Field, tallyField, totalOf } from './breakdown.ts';
+import {
+  breakdown,
+  type BreakdownSpec,
+  type Field,
+  tallyField,
+  totalOf,
+  valueOf,
+} from './breakdown.ts';
 import { col, share, type Table, type TableRow } from './model.ts';
 import { cellKey, colourName, vehicleYearKey } from './normalise.ts';
 
@@ -83,15 +90,17 @@ export const vehicleTables = (groups: ReadonlyArray<Group>): Table[] => {
 
 const plates = (groups: ReadonlyArray<Group>, population: number): Table[] => {
   const top: TableRow[] = groups
-    .filter((g) => g.set === 'plate' && g.kind === 'nypd' && g.key !== null)
-    .sort((a, b) => b.n - a.n || String(a.key).localeCompare(String(b.key)))
+    .filter((g) => g.set === 'plate' && g.kind === 'nypd' && valueOf(g, 'plate') !== null)
+    .sort(
+      (a, b) => b.n - a.n || String(valueOf(a, 'plate')).localeCompare(String(valueOf(b, 'plate'))),
+    )
     .map((g) => ({
-      plate: g.key?.trim() ?? null,
-      registration_state: cellKey(g.key2) ?? null,
+      plate: valueOf(g, 'plate')?.trim() ?? null,
+      registration_state: cellKey(valueOf(g, 'plateState')) ?? null,
       tickets: g.n,
     }));
   const noPlate = groups
-    .filter((g) => g.set === 'plate' && g.kind === 'nypd' && g.key === null)
+    .filter((g) => g.set === 'plate' && g.kind === 'nypd' && valueOf(g, 'plate') === null)
     .reduce((sum, g) => sum + g.n, 0);
   const histogram = groups
     .filter((g) => g.set === 'plate_histogram' && g.kind === 'nypd')

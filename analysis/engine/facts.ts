@@ -1,6 +1,8 @@
 /**
  * The facts the pass groups: one row per NYPD ticket row (accepted or rejected, from every source) and per drone
- * violation, with the grouping columns in {@link GROUP_COLUMNS} order and a weight `w`.
+ * violation, with the columns of {@link FACT_COLUMNS} (the grouping columns and a weight `w`). Each column is
+ * declared once, with its SQL on both sides; its position in the facts and its `grouping_id` bit follow from the
+ * declaration's order, and the pass's sets (pass.ts `GROUP_SETS`) name the fields the report reads.
  */
 import { droneViolations } from '../drones/sql.ts';
 import { REJECT_REASONS, type RejectReason } from '../nypd/sql.ts';
@@ -10,28 +12,79 @@ import { sqlString } from './duckdb.ts';
 // ---------------------------------------------------------------------------------------------------------------
 // model
 
-/** The grouping columns, in `grouping_id` order (the first is the most significant bit). */
-export const GROUP_COLUMNS = [
-  'kr', // kind and reason in one small integer (KR): every set groups on it, and strings cost 2× to hash
-  'src', // the NYPD source's index
-  'code', // 1–99, NULL when out of range
-  'county', // Violation County as written; a drone's borough
-  'hint', // where the fine applies: see ticketFacts
-  'day', // the issue day / the drone's day in New York
-  'tod', // Violation Time as written / the drone's HHMM in New York
-  'precinct',
-  'street',
-  'state',
-  'plate_type',
-  'make',
-  'body',
-  'color',
-  'vyear',
-  'iyear', // the issue year (a vehicle year is plausible up to it + 2)
-  'plate',
-  'sk', // hash(summons): 8 bytes per key in the largest hash table of all (one entry per ticket)
-] as const;
-export type GroupColumn = (typeof GROUP_COLUMNS)[number];
+/**
+ * A column of the facts: its value in a ticket fact (over a ticket row and `street_n`) and in a drone fact (over
+ * a drone violation, drones/sql.ts), as SQL for a dialect; absent from drones: NULL text.
+ */
+export interface FactColumn {
+  readonly ticket: string | ((d: Dialect) => string);
+  readonly drone?: string | ((d: Dialect) => string);
+  /** Grouped on (a bit of `grouping_id`); false for what only rides along. */
+  readonly grouped: boolean;
+  /** The column as a group's key text; default `CAST(column AS VARCHAR)`. */
+  readonly keyText?: (d: Dialect, column: string) => string;
+}
+
+/** `street_n` (the street's number, when numbered) read against {@link PRECINCTS_AT_OR_BELOW_96TH}: see ticketFacts. */
+const TICKET_HINT = (): string => `CASE
+    WHEN street_n IS NOT NULL THEN CASE WHEN street_n <= 96 THEN 'S' ELSE 'N' END
+    WHEN TRY_CAST(precinct AS INTEGER) IN (${PRECINCTS_AT_OR_BELOW_96TH.join(', ')}) THEN 'P'
+  END`;
+
+/**
+ * Every column of the facts, declared once: the facts' SELECTs list them in this order, and the grouped ones are
+ * {@link GROUP_COLUMNS} in `grouping_id` order (the first is the most significant bit).
+ */
+export const FACT_COLUMNS = {
+  // kind and reason in one small integer (KR): every set groups on it, and strings cost 2× to hash
+  kr: { ticket: 'kr', drone: (d) => `CAST(1 AS ${d.smallInt})`, grouped: true },
+  src: { ticket: 'src', drone: (d) => `CAST(NULL AS ${d.smallInt})`, grouped: true }, // the NYPD source's index
+  code: { ticket: 'code', drone: 'code', grouped: true }, // 1–99, NULL when out of range
+  county: { ticket: 'county', drone: 'borough', grouped: true }, // Violation County as written; a drone's borough
+  hint: { ticket: TICKET_HINT, drone: `CASE WHEN m96 THEN 'D' END`, grouped: true }, // where the fine applies
+  // the issue day / the drone's day in New York
+  day: { ticket: 'issue_date', drone: 'day', grouped: true, keyText: (d, c) => d.dayText(c) },
+  tod: { ticket: 'tod', drone: 'tod', grouped: true }, // Violation Time as written / the drone's HHMM in New York
+  precinct: { ticket: 'precinct', grouped: true },
+  street: { ticket: 'street', grouped: true },
+  state: { ticket: 'state', grouped: true },
+  plate_type: { ticket: 'plate_type', grouped: true },
+  make: { ticket: 'make', grouped: true },
+  body: { ticket: 'body', grouped: true },
+  color: { ticket: 'color', grouped: true },
+  vyear: { ticket: 'vyear', grouped: true },
+  // the issue year (a vehicle year is plausible up to it + 2)
+  iyear: { ticket: 'year(issue_date)', drone: 'year(day)', grouped: true },
+  plate: { ticket: 'plate', grouped: true },
+  summons: { ticket: 'summons', grouped: false }, // dedup joins the copies of an id on it
+  // hash(summons): 8 bytes per key in the largest hash table of all (one entry per ticket)
+  sk: {
+    ticket: (d) => d.hash64('summons'),
+    drone: (d) => `CAST(NULL AS ${d.hashType})`,
+    grouped: true,
+  },
+  w: { ticket: 'CAST(1 AS DOUBLE)', drone: 'CAST(1 AS DOUBLE)', grouped: false }, // the weight
+} as const satisfies Record<string, FactColumn>;
+export type FactColumnName = keyof typeof FACT_COLUMNS;
+
+type Grouped<C extends FactColumnName> = C extends unknown
+  ? (typeof FACT_COLUMNS)[C]['grouped'] extends true
+    ? C
+    : never
+  : never;
+/** A grouped column. */
+export type GroupColumn = Grouped<FactColumnName>;
+
+/** The grouped columns, in declared order: `grouping_id` order (the first is the most significant bit). */
+export const GROUP_COLUMNS = (Object.keys(FACT_COLUMNS) as FactColumnName[]).filter(
+  (c): c is GroupColumn => FACT_COLUMNS[c].grouped,
+);
+
+/** A grouped column as a group's key text. */
+export const keyText = (d: Dialect, column: GroupColumn): string => {
+  const declared: FactColumn = FACT_COLUMNS[column];
+  return declared.keyText?.(d, column) ?? `CAST(${column} AS VARCHAR)`;
+};
 
 /**
  * `kr`: 0 an accepted NYPD ticket, 1 a drone violation, 2 + i a ticket row rejected for `REJECT_REASONS[i]`.
@@ -78,24 +131,23 @@ const NUMBERED_STREET = '^(E|W|EAST|WEST)\\.? +([0-9]{1,3})(ST|ND|RD|TH)? +(ST|S
  * ticketFacts(duckdb, 'SELECT * FROM nypd_tickets'); // SELECT kr, src, ... FROM (...)
  */
 export const ticketFacts = (d: Dialect, ticketRows: string): string => `
-SELECT kr, src, code, county,
-  CASE
-    WHEN street_n IS NOT NULL THEN CASE WHEN street_n <= 96 THEN 'S' ELSE 'N' END
-    WHEN TRY_CAST(precinct AS INTEGER) IN (${PRECINCTS_AT_OR_BELOW_96TH.join(', ')}) THEN 'P'
-  END AS hint,
-  issue_date AS day, tod, precinct, street, state, plate_type, make, body, color, vyear,
-  year(issue_date) AS iyear, plate, summons, ${d.hash64('summons')} AS sk, CAST(1 AS DOUBLE) AS w
+SELECT ${factColumns(d, 'ticket')}
 FROM (SELECT *, CASE WHEN starts_with(street, 'E') OR starts_with(street, 'W')
     THEN TRY_CAST(nullif(regexp_extract(street, ${sqlString(NUMBERED_STREET)}, 2), '') AS INTEGER) END AS street_n
   FROM (${ticketRows}) t) f`;
 
-const text = (c: string): string => `CAST(NULL AS VARCHAR) AS ${c}`;
+/** Every fact column of one side as `expression AS column`, in declared order (a UNION ALL matches by position). */
+const factColumns = (d: Dialect, side: 'ticket' | 'drone'): string =>
+  (Object.entries(FACT_COLUMNS) as Array<[FactColumnName, FactColumn]>)
+    .map(([column, declared]) => {
+      const expr = declared[side] ?? 'CAST(NULL AS VARCHAR)';
+      const sql = typeof expr === 'string' ? expr : expr(d);
+      return sql === column ? column : `${sql} AS ${column}`;
+    })
+    .join(',\n  ');
 
 const droneFacts = (d: Dialect): string => `
-SELECT CAST(1 AS ${d.smallInt}) AS kr, CAST(NULL AS ${d.smallInt}) AS src, code, borough AS county,
-  CASE WHEN m96 THEN 'D' END AS hint, day, tod, ${text('precinct')}, ${text('street')}, ${text('state')},
-  ${text('plate_type')}, ${text('make')}, ${text('body')}, ${text('color')}, ${text('vyear')},
-  year(day) AS iyear, ${text('plate')}, ${text('summons')}, CAST(NULL AS ${d.hashType}) AS sk, CAST(1 AS DOUBLE) AS w
+SELECT ${factColumns(d, 'drone')}
 FROM (${droneViolations(d)}) v`;
 
 /**

@@ -16,29 +16,44 @@ import type { Statistic } from '../sql/statistic.ts';
 import { correctionFacts, type DedupCounts, dedupTable } from './dedup.ts';
 import type { Engine, Row } from './duckdb.ts';
 import { sqlNumber } from './duckdb.ts';
-import { type Facts, factsSql, GROUP_COLUMNS, type GroupColumn, kindAndReason } from './facts.ts';
+import {
+  type Facts,
+  factsSql,
+  GROUP_COLUMNS,
+  type GroupColumn,
+  keyText,
+  kindAndReason,
+} from './facts.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
 
 /**
- * The grouping sets: each set's key columns after `kr` (`key` … `key4` in this order). Breakdowns that share a
- * set are summed from it (borough and code from `code`, make and body from `vehicle`, ...): ten hash tables per
- * row instead of sixteen, which is most of the pass's cost after reading the file.
+ * The grouping sets: each set's fields (the names the report reads them by: aggregate/breakdown.ts `valueOf`) and
+ * the grouped column each one is, after `kr`; a field's position in its set is its key's (`key` … `key4`).
+ * Breakdowns that share a set are summed from it (borough and code from `code`, make and body from `vehicle`,
+ * ...): ten hash tables per row instead of sixteen, which is most of the pass's cost after reading the file.
  */
 export const GROUP_SETS = {
-  code: ['src', 'code', 'county', 'hint'],
-  day: ['day', 'src'],
-  tod: ['tod'],
-  precinct: ['precinct'],
-  street: ['street'],
-  registration: ['state', 'plate_type'],
-  vehicle: ['make', 'body'],
-  appearance: ['color', 'vyear', 'iyear'],
-  plate: ['plate', 'state'],
-  dups: ['sk'],
-} as const satisfies Record<string, ReadonlyArray<GroupColumn>>;
+  code: { src: 'src', code: 'code', county: 'county', hint: 'hint' },
+  day: { day: 'day', daySrc: 'src' },
+  tod: { tod: 'tod' },
+  precinct: { precinct: 'precinct' },
+  street: { street: 'street' },
+  registration: { state: 'state', plateType: 'plate_type' },
+  vehicle: { make: 'make', body: 'body' },
+  appearance: { color: 'color', vyear: 'vyear', iyear: 'iyear' },
+  plate: { plate: 'plate', plateState: 'state' },
+  dups: { sk: 'sk' },
+} as const satisfies Record<string, Readonly<Record<string, GroupColumn>>>;
 export type GroupSet = keyof typeof GROUP_SETS;
+
+/** The key columns of a set, in key order. @example keyColumns('vehicle') // ['make', 'body'] */
+export const keyColumns = (set: GroupSet): ReadonlyArray<GroupColumn> =>
+  Object.values(GROUP_SETS[set]);
+
+/** The most keys a set has: a group's `key` … `key4`. */
+export const MAX_KEYS = 4;
 
 /**
  * One group: keys as text (NULL = empty cell), `reason` NULL for accepted rows, `n` its count after dedup.
@@ -69,7 +84,7 @@ export interface PassResult {
 const gid = (set: GroupSet): number =>
   GROUP_COLUMNS.reduce(
     (mask, column, i) =>
-      column === 'kr' || (GROUP_SETS[set] as ReadonlyArray<GroupColumn>).includes(column)
+      column === 'kr' || keyColumns(set).includes(column)
         ? mask
         : mask | (1 << (GROUP_COLUMNS.length - 1 - i)),
     0,
@@ -80,10 +95,8 @@ const SET_OF_GID = new Map(ALL_SETS.map((set) => [gid(set), set] as const));
 /** The set's `which`-th key column as text. */
 const keyCase = (d: Dialect, which: number): string => {
   const arms = ALL_SETS.flatMap((set) => {
-    const column = (GROUP_SETS[set] as ReadonlyArray<GroupColumn>)[which];
-    if (column === undefined) return [];
-    const value = column === 'day' ? d.dayText('day') : `CAST(${column} AS VARCHAR)`;
-    return [`WHEN ${gid(set)} THEN ${value}`];
+    const column = keyColumns(set)[which];
+    return column === undefined ? [] : [`WHEN ${gid(set)} THEN ${keyText(d, column)}`];
   });
   return `CASE gid ${arms.join(' ')} END`;
 };
@@ -94,7 +107,7 @@ const keyCase = (d: Dialect, which: number): string => {
  */
 const gidSql = (sets: ReadonlyArray<GroupSet>): string => {
   const bit = (i: number) => 1 << (GROUP_COLUMNS.length - 1 - i);
-  const used = new Set<GroupColumn>(['kr', ...sets.flatMap((s) => GROUP_SETS[s])]);
+  const used = new Set<GroupColumn>(['kr', ...sets.flatMap(keyColumns)]);
   const always = GROUP_COLUMNS.reduce((mask, c, i) => (used.has(c) ? mask : mask | bit(i)), 0);
   const parts = GROUP_COLUMNS.flatMap((c, i) =>
     used.has(c) ? [`grouping(${c}) * ${bit(i)}`] : [],
@@ -113,10 +126,12 @@ const aggregate = (
   weighted: boolean,
   having: (gid: string) => string,
 ): string => {
-  const grouping = sets.map((set) => `(${['kr', ...GROUP_SETS[set]].join(', ')})`).join(', ');
-  const used = new Set<GroupColumn>(['kr', ...sets.flatMap((s) => GROUP_SETS[s])]);
+  const grouping = sets.map((set) => `(${['kr', ...keyColumns(set)].join(', ')})`).join(', ');
+  const used = new Set<GroupColumn>(['kr', ...sets.flatMap(keyColumns)]);
   const columns = GROUP_COLUMNS.map((c) => (used.has(c) ? c : `NULL AS ${c}`)).join(', ');
-  const keys = [0, 1, 2, 3].map((i) => `${keyCase(d, i)} AS k${i + 1}`).join(', ');
+  const keys = Array.from({ length: MAX_KEYS }, (_, i) => `${keyCase(d, i)} AS k${i + 1}`).join(
+    ', ',
+  );
   return `SELECT gid, kr, ${keys}, n FROM (
     SELECT ${columns}, ${gidSql(sets)} AS gid,
       CAST(${weighted ? 'sum(w)' : 'count(*)'} AS DOUBLE) AS n

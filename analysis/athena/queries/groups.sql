@@ -4,22 +4,54 @@ WITH grouped AS (SELECT gid, kr, CASE gid WHEN 8191 THEN CAST(src AS VARCHAR) WH
     SELECT kr, src, code, county, hint, day, tod, precinct, street, state, plate_type, make, body, color, vyear, iyear, plate, sk, (grouping(kr) * 131072 + grouping(src) * 65536 + grouping(code) * 32768 + grouping(county) * 16384 + grouping(hint) * 8192 + grouping(day) * 4096 + grouping(tod) * 2048 + grouping(precinct) * 1024 + grouping(street) * 512 + grouping(state) * 256 + grouping(plate_type) * 128 + grouping(make) * 64 + grouping(body) * 32 + grouping(color) * 16 + grouping(vyear) * 8 + grouping(iyear) * 4 + grouping(plate) * 2 + grouping(sk) * 1 + 0) AS gid,
       CAST(count(*) AS DOUBLE) AS n
     FROM (
-SELECT kr, src, code, county,
+SELECT kr,
+  src,
+  code,
+  county,
   CASE
     WHEN street_n IS NOT NULL THEN CASE WHEN street_n <= 96 THEN 'S' ELSE 'N' END
     WHEN TRY_CAST(precinct AS INTEGER) IN (1, 5, 6, 7, 9, 10, 13, 14, 17, 18, 19, 20) THEN 'P'
   END AS hint,
-  issue_date AS day, tod, precinct, street, state, plate_type, make, body, color, vyear,
-  year(issue_date) AS iyear, plate, summons, from_big_endian_64(xxhash64(to_utf8(summons))) AS sk, CAST(1 AS DOUBLE) AS w
+  issue_date AS day,
+  tod,
+  precinct,
+  street,
+  state,
+  plate_type,
+  make,
+  body,
+  color,
+  vyear,
+  year(issue_date) AS iyear,
+  plate,
+  summons,
+  from_big_endian_64(xxhash64(to_utf8(summons))) AS sk,
+  CAST(1 AS DOUBLE) AS w
 FROM (SELECT *, CASE WHEN starts_with(street, 'E') OR starts_with(street, 'W')
     THEN TRY_CAST(nullif(regexp_extract(street, '^(E|W|EAST|WEST)\.? +([0-9]{1,3})(ST|ND|RD|TH)? +(ST|STREET)( |$)', 2), '') AS INTEGER) END AS street_n
   FROM (SELECT * FROM nypd_tickets) t) f
 UNION ALL
 
-SELECT CAST(1 AS TINYINT) AS kr, CAST(NULL AS TINYINT) AS src, code, borough AS county,
-  CASE WHEN m96 THEN 'D' END AS hint, day, tod, CAST(NULL AS VARCHAR) AS precinct, CAST(NULL AS VARCHAR) AS street, CAST(NULL AS VARCHAR) AS state,
-  CAST(NULL AS VARCHAR) AS plate_type, CAST(NULL AS VARCHAR) AS make, CAST(NULL AS VARCHAR) AS body, CAST(NULL AS VARCHAR) AS color, CAST(NULL AS VARCHAR) AS vyear,
-  year(day) AS iyear, CAST(NULL AS VARCHAR) AS plate, CAST(NULL AS VARCHAR) AS summons, CAST(NULL AS BIGINT) AS sk, CAST(1 AS DOUBLE) AS w
+SELECT CAST(1 AS TINYINT) AS kr,
+  CAST(NULL AS TINYINT) AS src,
+  code,
+  borough AS county,
+  CASE WHEN m96 THEN 'D' END AS hint,
+  day,
+  tod,
+  CAST(NULL AS VARCHAR) AS precinct,
+  CAST(NULL AS VARCHAR) AS street,
+  CAST(NULL AS VARCHAR) AS state,
+  CAST(NULL AS VARCHAR) AS plate_type,
+  CAST(NULL AS VARCHAR) AS make,
+  CAST(NULL AS VARCHAR) AS body,
+  CAST(NULL AS VARCHAR) AS color,
+  CAST(NULL AS VARCHAR) AS vyear,
+  year(day) AS iyear,
+  CAST(NULL AS VARCHAR) AS plate,
+  CAST(NULL AS VARCHAR) AS summons,
+  CAST(NULL AS BIGINT) AS sk,
+  CAST(1 AS DOUBLE) AS w
 FROM (
 SELECT code, m96, CAST(local AS DATE) AS day, date_format(local, '%H%i') AS tod, borough FROM (
   SELECT code, m96, borough, time AT TIME ZONE 'America/New_York' AS local
