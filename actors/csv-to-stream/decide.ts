@@ -14,8 +14,8 @@
 import { basename } from 'node:path';
 
 import { encodedAt, type EncodedBatch, encodedBatch } from '../../runtime/bus/encoded.ts';
+import type { NypdLayout } from '../protocol/index.ts';
 import { type NypdTicket, nypdTicketEncoding } from '../protocol/nypd-ticket.ts';
-import type { Layout } from './columns.ts';
 import { type Position, readCsv, text } from './csv-records.ts';
 import { type DateWindow, normaliseRow } from './normalise.ts';
 import { clearMissing } from './r-style.ts';
@@ -28,7 +28,7 @@ import { copyTally, countAccepted, countRejected, type Tally } from './tally.ts'
 /** What deciding one file needs: plain data, so it can be handed to a worker thread. */
 export interface DecideJob {
   readonly path: string;
-  readonly layout: Layout;
+  readonly layout: NypdLayout;
   /** A record boundary (a checkpoint's position, or the first record after the header). */
   readonly from: Position;
   /** The counts up to `from` (a resumed file goes on counting from its checkpoint). */

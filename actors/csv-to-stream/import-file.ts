@@ -5,7 +5,7 @@
  * therefore resumes at or before the first unacknowledged row: rows are published at least once, and the ids
  * (`nypd:<summons>`) make the copies harmless.
  */
-import type { Layout } from './columns.ts';
+import type { NypdLayout } from '../protocol/index.ts';
 import type { Position } from './csv-records.ts';
 import { decideBatches, type DecidedBatch, type DecideJob, type TicketBatch } from './decide.ts';
 import type { DateWindow } from './normalise.ts';
@@ -25,7 +25,7 @@ export interface Mark {
 /** What reading one file needs. */
 export interface FileRun {
   readonly path: string;
-  readonly layout: Layout;
+  readonly layout: NypdLayout;
   readonly from: Mark;
   readonly plausibleIssueDates: DateWindow;
   readonly rejects: RejectsFile;

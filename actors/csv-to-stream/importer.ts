@@ -7,8 +7,8 @@
 import { basename, resolve } from 'node:path';
 
 import { E } from '../../runtime/codec.ts';
+import type { NypdLayout } from '../protocol/index.ts';
 import { type FileCheckpoint, type ImportState, sameJob, type StateStore } from './checkpoint.ts';
-import type { Layout } from './columns.ts';
 import type { Position } from './csv-records.ts';
 import type { DecidedBatch, DecideJob, TicketBatch } from './decide.ts';
 import { importFile, type Mark } from './import-file.ts';
@@ -79,7 +79,7 @@ export interface ImportProgress {
 /** One file's outcome. */
 export interface FileReport {
   readonly file: string;
-  readonly layout: Layout['kind'];
+  readonly layout: NypdLayout['kind'];
   readonly bytes: number;
   readonly tally: Tally;
   /** Set when this run resumed the file after rows a previous run had acknowledged. */

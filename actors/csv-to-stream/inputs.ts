@@ -6,8 +6,8 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 import { E } from '../../runtime/codec.ts';
+import { type NypdLayout, nypdLayoutOf } from '../protocol/index.ts';
 import { type FileIdentity, fileIdentity } from './checkpoint.ts';
-import { type Layout, layoutOf } from './columns.ts';
 import { FILE_START, type Position, readCsv } from './csv-records.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -27,7 +27,7 @@ export interface InputFile {
   readonly path: string;
   /** As given on the command line (for reports). */
   readonly given: string;
-  readonly layout: Layout;
+  readonly layout: NypdLayout;
   /** Where the first row starts. */
   readonly afterHeader: Position;
   readonly identity: FileIdentity;
@@ -71,7 +71,7 @@ export const prepareInputs = async (files: ReadonlyArray<string>): Promise<Input
     if (!st.isFile()) throw inputError(given, ['not a regular file'], true);
     const header = await readHeader(path);
     if (E.isLeft(header)) throw inputError(given, header.left);
-    const layout = layoutOf(header.right.fields);
+    const layout = nypdLayoutOf(header.right.fields);
     if (E.isLeft(layout)) throw inputError(given, layout.left);
     const afterHeader = { byte: header.right.byte, line: header.right.line };
     out.push({ path, given, layout: layout.right, afterHeader, identity: fileIdentity(path) });

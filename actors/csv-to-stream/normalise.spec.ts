@@ -6,8 +6,8 @@ import fc from 'fast-check';
 
 import { sameBytes } from '../../runtime/bus/encoded.ts';
 import { E } from '../../runtime/codec.ts';
+import { NYPD_LAYOUT_43, type NypdLayout, nypdLayoutOf } from '../protocol/index.ts';
 import { NypdTicket, nypdTicketEncoding } from '../protocol/nypd-ticket.ts';
-import { type Layout, LAYOUT_43, layoutOf } from './columns.ts';
 import {
   type FindingKind,
   fiscalYearOf,
@@ -20,11 +20,11 @@ const fixture = (name: string): string[][] =>
   parse(readFileSync(new URL(`../../test/fixtures/nypd/${name}`, import.meta.url)), {
     relax_column_count: true,
   });
-const layoutFor = (header: ReadonlyArray<string>): Layout =>
-  E.getOrElseW((e: string[]) => assert.fail(e.join()))(layoutOf(header));
+const layoutFor = (header: ReadonlyArray<string>): NypdLayout =>
+  E.getOrElseW((e: string[]) => assert.fail(e.join()))(nypdLayoutOf(header));
 
-const layout43 = layoutFor(LAYOUT_43);
-const col = (name: string) => LAYOUT_43.indexOf(name);
+const layout43 = layoutFor(NYPD_LAYOUT_43);
+const col = (name: string) => NYPD_LAYOUT_43.indexOf(name);
 // A real FY2017 row: 5092469481, 07/10/2016, code 7, 0143A, BX.
 const [, template] = fixture('fy2017-sample.csv') as [string[], string[]];
 const row = (changes: Record<string, string> = {}): string[] => {

@@ -8,8 +8,8 @@
  * away, state `99`, an empty county, a time without A/P) is reported as a data-quality finding.
  */
 import { boroughOf } from '../protocol/borough.ts';
+import { NYPD_COLUMNS, type NypdColumn, type NypdLayout } from '../protocol/index.ts';
 import { type NypdTicket, nypdTicketId } from '../protocol/nypd-ticket.ts';
-import { type ColumnKey, type Layout, TICKET_COLUMNS } from './columns.ts';
 import { issuedAtOf, parseIssueDate, parseViolationTime } from './ny-time.ts';
 import { fromRNumber } from './r-style.ts';
 
@@ -87,12 +87,12 @@ const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
 type Draft = { -readonly [K in keyof NypdTicket]: NypdTicket[K] };
 
 /** Column indexes of a layout (-1: absent), worked out once per layout rather than looked up per row. */
-type Plan = Readonly<Record<ColumnKey, number>>;
-const plans = new WeakMap<Layout, Plan>();
-const planOf = (layout: Layout): Plan => {
+type Plan = Readonly<Record<NypdColumn, number>>;
+const plans = new WeakMap<NypdLayout, Plan>();
+const planOf = (layout: NypdLayout): Plan => {
   let plan = plans.get(layout);
   if (plan === undefined) {
-    const keys = Object.keys(TICKET_COLUMNS) as ColumnKey[];
+    const keys = Object.keys(NYPD_COLUMNS) as NypdColumn[];
     plan = Object.fromEntries(keys.map((k) => [k, layout.at[k] ?? -1])) as Plan;
     plans.set(layout, plan);
   }
@@ -132,13 +132,13 @@ const reject = (reason: RejectReason, detail: string): RowVerdict => ({
  * JSON.stringify fast); JSON has no key for it.
  *
  * @example
- * const layout = E.getOrElseW(() => { throw new Error('bad header'); })(layoutOf(header));
+ * const layout = E.getOrElseW(() => { throw new Error('bad header'); })(nypdLayoutOf(header));
  * const verdict = normaliseRow(fields, layout, { sourceFile: 'fy2017.csv', sourceLine: 2 });
  * if (verdict.ok) publish(verdict.ticket); else writeReject(verdict.reason, verdict.detail);
  */
 export const normaliseRow = (
   fields: ReadonlyArray<string>,
-  layout: Layout,
+  layout: NypdLayout,
   context: RowContext = {},
 ): RowVerdict => {
   if (fields.length !== layout.width)

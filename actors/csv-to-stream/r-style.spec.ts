@@ -5,8 +5,8 @@ import { basename, join } from 'node:path';
 
 import { E } from '../../runtime/codec.ts';
 import { makeNames, R_HAND_MADE, rDouble, rWriteCsv } from '../../test/helpers/r-write-csv.ts';
+import { NYPD_LAYOUT_43, NYPD_LAYOUT_51, nypdLayoutOf } from '../protocol/index.ts';
 import type { NypdTicket } from '../protocol/nypd-ticket.ts';
-import { LAYOUT_43, LAYOUT_51, layoutOf } from './columns.ts';
 import { decideBatches, ticketAt } from './decide.ts';
 import { prepareInputs } from './inputs.ts';
 import { fiscalYearOf, plausibleIssueDates } from './normalise.ts';
@@ -66,21 +66,21 @@ describe('CsvToStream > files re-saved by R (write.csv)', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads R names (dots, a row-names column, a BOM R kept) as the published layouts', () => {
-    const r43 = right(layoutOf(['', ...makeNames(LAYOUT_43)]));
+    const r43 = right(nypdLayoutOf(['', ...makeNames(NYPD_LAYOUT_43)]));
     assert.deepEqual([r43.kind, r43.width, r43.rStyle], ['43', 44, true]);
     assert.equal(r43.at.summonsNumber, 1);
     assert.equal(r43.at.violationDescription, 40);
-    const r51 = right(layoutOf(['', ...makeNames(LAYOUT_51)]));
+    const r51 = right(nypdLayoutOf(['', ...makeNames(NYPD_LAYOUT_51)]));
     assert.deepEqual([r51.kind, r51.width, r51.rStyle], ['51', 52, true]);
-    assert.ok(makeNames(LAYOUT_51).includes('Unregistered.Vehicle.'));
+    assert.ok(makeNames(NYPD_LAYOUT_51).includes('Unregistered.Vehicle.'));
     for (const bom of ['X.U.FEFF.', 'ï..']) {
-      const names = makeNames(LAYOUT_43);
-      const l = right(layoutOf([`${bom}${names[0]}`, ...names.slice(1)])); // row.names = FALSE
+      const names = makeNames(NYPD_LAYOUT_43);
+      const l = right(nypdLayoutOf([`${bom}${names[0]}`, ...names.slice(1)])); // row.names = FALSE
       assert.deepEqual([l.kind, l.width, l.rStyle, l.at.summonsNumber], ['43', 43, true, 0]);
     }
     // NYPD's own names are not R's, even in a subset; a pandas index column ("") is just ignored.
-    assert.equal(right(layoutOf(LAYOUT_43)).rStyle, undefined);
-    const pandas = right(layoutOf(['', 'Summons Number', 'Issue Date', 'Violation Code']));
+    assert.equal(right(nypdLayoutOf(NYPD_LAYOUT_43)).rStyle, undefined);
+    const pandas = right(nypdLayoutOf(['', 'Summons Number', 'Issue Date', 'Violation Code']));
     assert.deepEqual(
       [pandas.kind, pandas.rStyle, pandas.at.summonsNumber],
       ['subset', undefined, 1],

@@ -2,7 +2,7 @@
  * The NYPD sources of a run (CSV files, the archive's tickets) as one SQL relation of ticket rows, and the
  * bookkeeping that goes with them: which index names which source, and which files must be read serially.
  */
-import type { NypdLayout } from '../nypd/layout.ts';
+import type { NypdLayout } from '../../actors/protocol/index.ts';
 import type { RecordCount } from '../nypd/records.ts';
 import { archiveParquetTicketSource, archiveTicketSource, csvSource } from '../nypd/sql.ts';
 

@@ -9,8 +9,8 @@
  * NO-BREAK SPACE included; empty → NULL). Cells used only as group keys stay as written: they are normalised
  * after grouping, once per distinct value (aggregate/normalise.ts), which costs nothing per row.
  */
+import type { NypdColumn, NypdLayout } from '../../actors/protocol/index.ts';
 import { sqlNumber, sqlString } from '../engine/duckdb.ts';
-import type { NypdColumn, NypdLayout } from './layout.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -86,6 +86,40 @@ END);
 // ---------------------------------------------------------------------------------------------------------------
 // sources
 
+/**
+ * The cells a ticket row is made of, each read from its NYPD column (a CSV file's column by the protocol's table,
+ * an archived ticket's field of the same name): the innermost SELECT's columns, as written.
+ */
+const CELLS = {
+  summons_raw: 'summonsNumber',
+  date_raw: 'issueDate',
+  code_raw: 'violationCode',
+  tod: 'violationTime',
+  county: 'violationCounty',
+  precinct: 'violationPrecinct',
+  street: 'streetName',
+  state: 'registrationState',
+  plate_type: 'plateType',
+  make: 'vehicleMake',
+  body: 'vehicleBodyType',
+  color: 'vehicleColor',
+  vyear: 'vehicleYear',
+  plate: 'plateId',
+} as const satisfies Record<string, NypdColumn>;
+type Cell = keyof typeof CELLS;
+
+/** Every cell as `expression AS cell`: `read` gives a column's text, `over` what a source does more to a cell. */
+const cellsSql = (
+  read: (column: NypdColumn) => string,
+  over: Partial<Record<Cell, (text: string) => string>> = {},
+): string =>
+  (Object.entries(CELLS) as Array<[Cell, NypdColumn]>)
+    .map(([cell, column]) => {
+      const text = (over[cell] ?? ((t: string) => t))(read(column));
+      return `${cell === 'street' ? `upper(${text})` : text} AS ${cell}`;
+    })
+    .join(', ');
+
 /** The cells of a CSV source, as written: the innermost SELECT's columns. */
 const cellsOf = (layout: NypdLayout): string => {
   // In an R file a quoted "" is an empty cell, which DuckDB reads as '' once quoted values may not be NULL.
@@ -96,22 +130,7 @@ const cellsOf = (layout: NypdLayout): string => {
       : r
         ? `nullif(c${layout.at[key]}, '')`
         : `c${layout.at[key]}`;
-  return [
-    `${r ? `nypd_r_summons(${col('summons')})` : col('summons')} AS summons_raw`,
-    `${col('issueDate')} AS date_raw`,
-    `${col('code')} AS code_raw`,
-    `${col('time')} AS tod`,
-    `${col('county')} AS county`,
-    `${col('precinct')} AS precinct`,
-    `upper(${col('street')}) AS street`,
-    `${col('state')} AS state`,
-    `${col('plateType')} AS plate_type`,
-    `${col('make')} AS make`,
-    `${col('bodyType')} AS body`,
-    `${col('color')} AS color`,
-    `${col('year')} AS vyear`,
-    `${col('plate')} AS plate`,
-  ].join(', ');
+  return cellsSql(col, r ? { summons_raw: (text) => `nypd_r_summons(${text})` } : {});
 };
 
 /**
@@ -153,12 +172,7 @@ export const archiveTicketSource = (src: number, files: ReadonlyArray<string>): 
   const reader = `read_json_objects([${files.map(sqlString).join(', ')}], format = 'newline_delimited', ignore_errors = true)`;
   return withRules(
     src,
-    `SELECT ${text('summonsNumber')} AS summons_raw, ${text('issueDate')} AS date_raw,
-       coalesce(${text('violationCode')}, '0') AS code_raw, ${text('violationTime')} AS tod,
-       ${text('violationCounty')} AS county, ${text('violationPrecinct')} AS precinct,
-       upper(${text('streetName')}) AS street, ${text('registrationState')} AS state,
-       ${text('plateType')} AS plate_type, ${text('vehicleMake')} AS make, ${text('vehicleBodyType')} AS body,
-       ${text('vehicleColor')} AS color, ${text('vehicleYear')} AS vyear, ${text('plateId')} AS plate,
+    `SELECT ${cellsSql(text, { code_raw: (code) => `coalesce(${code}, '0')` })},
        coalesce(${text('type')} = 'nypd.ticket' AND ${text('v')} = '1'
          AND ${text('id')} = 'nypd:' || ${text('summonsNumber')}, FALSE) AS decoded
      FROM (SELECT json AS j FROM ${reader})`,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
 import { E } from '../../runtime/codec.ts';
-import { LAYOUT_43, LAYOUT_51, layoutOf } from './columns.ts';
+import { NYPD_LAYOUT_43, NYPD_LAYOUT_51, nypdLayoutOf } from './nypd-header.ts';
 
 const headerOf = (name: string): string[] =>
   readFileSync(new URL(`../../test/fixtures/nypd/${name}`, import.meta.url), 'utf8')
@@ -14,13 +14,13 @@ const right = <A>(e: E.Either<string[], A>): A => {
   return e.right;
 };
 
-describe('CsvToStream > header layouts', () => {
+describe('Protocol > NYPD header layouts (csv-to-stream and the analysis)', () => {
   it('recognises the real FY2014 (51) and FY2017 (43) headers, trailing spaces and all', () => {
     const h51 = headerOf('fy2014-sample.csv');
     const h43 = headerOf('fy2017-sample.csv');
     assert.ok(h51.includes('Days Parking In Effect    ') && h51.includes('Community Council '));
-    const l51 = right(layoutOf(h51));
-    const l43 = right(layoutOf(h43));
+    const l51 = right(nypdLayoutOf(h51));
+    const l43 = right(nypdLayoutOf(h43));
     assert.equal(l51.kind, '51');
     assert.equal(l51.width, 51);
     assert.equal(l43.kind, '43');
@@ -28,13 +28,13 @@ describe('CsvToStream > header layouts', () => {
     assert.equal(l51.at.violationTime, 19);
     assert.equal(l43.at.violationCounty, 21);
     assert.ok(l51.ignored.includes('Street Code1') && l51.ignored.includes('NTA'));
-    assert.deepEqual(right(layoutOf([...LAYOUT_51])).kind, '51');
-    assert.deepEqual(right(layoutOf([...LAYOUT_43])).kind, '43');
+    assert.deepEqual(right(nypdLayoutOf([...NYPD_LAYOUT_51])).kind, '51');
+    assert.deepEqual(right(nypdLayoutOf([...NYPD_LAYOUT_43])).kind, '43');
   });
 
   it('accepts a subset in any order, names matched trimmed and case- and space-insensitively', () => {
     const l = right(
-      layoutOf(['Violation  code', ' plate id', 'SUMMONS NUMBER ', 'Issue Date', 'Extra']),
+      nypdLayoutOf(['Violation  code', ' plate id', 'SUMMONS NUMBER ', 'Issue Date', 'Extra']),
     );
     assert.equal(l.kind, 'subset');
     assert.equal(l.width, 5);
@@ -43,12 +43,17 @@ describe('CsvToStream > header layouts', () => {
   });
 
   it('refuses a header without a required column, or with a column twice, saying which', () => {
-    const missing = layoutOf(['Summons Number', 'Plate ID']);
+    const missing = nypdLayoutOf(['Summons Number', 'Plate ID']);
     assert.deepEqual(
       missing,
       E.left(['missing required column "Issue Date"', 'missing required column "Violation Code"']),
     );
-    const twice = layoutOf(['Summons Number', 'Issue Date', 'Violation Code', 'summons number']);
+    const twice = nypdLayoutOf([
+      'Summons Number',
+      'Issue Date',
+      'Violation Code',
+      'summons number',
+    ]);
     assert.deepEqual(twice, E.left(['column "Summons Number" appears twice (1 and 4)']));
   });
 });
