@@ -2,7 +2,9 @@
  * The order of a rolling redeploy (ansible/redeploy.yml), read from the playbook itself: the hosts of every service
  * that reads a stream are activated before the others, since a reader older than the release refuses what it does
  * not know (an unknown packing flag, e.g. zstd, is a corrupt record: runtime/bus/kinesis-packing.ts). The readers
- * are the actors whose service subscribes to the bus: one added later must join the playbook's list.
+ * are the actors whose service subscribes to the bus; the playbook lists none: Terraform derives them from the
+ * services' IAM statements (those allowed kinesis:GetRecords, terraform/modules/services `stream_readers`) into the
+ * inventory, and the declared actors' statements are config/services.json, generated from actors/catalog.ts.
  * (`npm run test:infra` runs the playbook on three hosts and checks the order it actually took.)
  */
 import assert from 'node:assert/strict';
@@ -11,6 +13,12 @@ import { join } from 'node:path';
 
 const REPO = join(import.meta.dirname, '..');
 const playbook = readFileSync(join(REPO, 'ansible', 'redeploy.yml'), 'utf8');
+const servicesTf = readFileSync(join(REPO, 'terraform', 'modules', 'services', 'main.tf'), 'utf8');
+const declared = (
+  JSON.parse(readFileSync(join(REPO, 'config', 'services.json'), 'utf8')) as {
+    services: Record<string, { statements: ReadonlyArray<{ Action: ReadonlyArray<string> }> }>;
+  }
+).services;
 
 /** The plays, in order: each top-level `- name:` item with its `hosts:` and its other top-level keys. */
 const plays = playbook
@@ -55,17 +63,21 @@ describe('Deploy > redeploy order', () => {
     );
   });
 
-  it('counts every actor that subscribes to a stream as a reader', () => {
-    const listed = /prestacop_stream_readers: \[([^\]]*)\]/.exec(playbook)?.[1];
-    assert.ok(listed !== undefined, 'prestacop_stream_readers in redeploy.yml');
-    assert.deepEqual(
-      listed
-        .split(',')
-        .map((s) => s.trim())
-        .sort(),
-      streamReaders(),
-    );
-    assert.deepEqual(streamReaders(), ['alert-system', 'drone-watchdog', 'stream-to-storage']);
+  it('counts every actor that subscribes to a stream as a reader, as Terraform derives them', () => {
+    // Terraform's rule (modules/services output stream_readers): a service allowed kinesis:GetRecords.
+    const allowedToRead = Object.entries(declared)
+      .filter(([, s]) => s.statements.some((st) => st.Action.includes('kinesis:GetRecords')))
+      .map(([name]) => name)
+      .sort();
+    assert.ok(streamReaders().length > 0, 'some actor subscribes to a stream');
+    assert.deepEqual(allowedToRead, streamReaders());
+    // The services Terraform writes by hand (not declared) read no stream.
+    assert.doesNotMatch(servicesTf, /kinesis:GetRecords/);
+  });
+
+  it('takes the readers from the inventory, failing without them (no list of its own)', () => {
+    assert.doesNotMatch(playbook, /^ +prestacop_stream_readers:/m);
+    assert.match(playbook, /- prestacop_stream_readers is defined/);
   });
 
   it('says why in the playbook', () => {

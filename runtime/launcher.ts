@@ -14,6 +14,27 @@ import { type RunningService, runService, type ServiceContext } from './service.
 /** The config an actor's `start` receives: its own options, the AWS and the ops ones. */
 export type LaunchedConfig<O> = O & AwsOptions & OpsOptions;
 
+/**
+ * How a deployed actor runs on AWS: Terraform's service catalog (terraform/modules/services) reads it from
+ * `config/services.json`, which `npm run gen:services` writes from `actors/catalog.ts`. A resource is a
+ * data-plane reference (`streams.drones.arn`, `tables.leases.arn`, `topics.alarms.arn`, `bucket.arn`), optionally
+ * followed by an object-key path (`bucket.arn/dead-letter/actor=drone-watchdog/*`).
+ */
+export interface DeployDeclaration {
+  /** Its ops server's port (/healthz, /metrics) on 127.0.0.1 of its host; distinct per host. */
+  readonly opsPort: number;
+  /** The service whose first host runs it too (its role then carries both policies); absent: a host of its own. */
+  readonly colocateWith?: string;
+  /** Its IAM statements: exactly the calls it makes, each on its own resources. */
+  readonly statements: ReadonlyArray<{
+    readonly Sid: string;
+    readonly Action: ReadonlyArray<string>;
+    readonly Resource: ReadonlyArray<string>;
+  }>;
+  /** KMS actions it needs, per AWS service it calls through (`kinesis`, `sns`, `s3`, `sqs`). */
+  readonly kms: Readonly<Record<string, ReadonlyArray<string>>>;
+}
+
 /** What an actor declares. */
 export interface ActorDeclaration<O> {
   /** The service name: `npm run <name>`, `actors/<name>/main.ts`, its log name and Terraform's catalog key. */
@@ -24,6 +45,8 @@ export interface ActorDeclaration<O> {
   readonly epilog?: string;
   /** Its own options; the AWS and ops groups are added by the launcher. */
   readonly options: OptionGroup<O>;
+  /** How it is deployed (its env on a host comes from its options declared with `deploy`). */
+  readonly deploy?: DeployDeclaration;
   /** Builds its ports on the context's clients and starts it. */
   readonly start: (
     ctx: ServiceContext,
@@ -84,6 +107,9 @@ export const startDeclared = async <O>(
 export interface Launchable {
   readonly name: string;
   readonly command: CommandSpec<unknown>;
+  readonly deploy?: DeployDeclaration;
+  /** Env variable → data-plane reference, from the options declared with `deploy`. */
+  readonly deployEnv: Readonly<Record<string, string>>;
   readonly start: (
     ctx: ServiceContext,
     env: Readonly<Record<string, string | undefined>>,
@@ -98,5 +124,7 @@ export interface Launchable {
 export const launchable = <O>(d: ActorDeclaration<O>): Launchable => ({
   name: d.name,
   command: commandOfActor(d) as CommandSpec<unknown>,
+  ...(d.deploy === undefined ? {} : { deploy: d.deploy }),
+  deployEnv: d.options.deployEnv ?? {},
   start: (ctx, env, argv = []) => startDeclared(d, ctx, env, argv),
 });

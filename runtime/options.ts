@@ -13,6 +13,11 @@ export interface Option<A> {
   /** Decodes to `A` (typed loosely so that options of every type fit one record: `_A` carries the type). */
   readonly codec: t.Mixed;
   readonly spec: OptionSpec;
+  /**
+   * On a deployed host, the value Terraform gives its env variable: a data-plane reference such as
+   * `streams.drones.name` or `topics.alarms.arn` (modules/services resolves it; `deployEnvOf`).
+   */
+  readonly deploy?: string;
   /** Phantom: the decoded type. */
   readonly _A?: A;
 }
@@ -24,22 +29,28 @@ export interface Option<A> {
  */
 export const option = <A, O>(
   codec: t.Type<A, O, unknown>,
-  spec: Omit<OptionSpec, 'type'> & { readonly type?: OptionSpec['type'] },
+  {
+    deploy,
+    ...spec
+  }: Omit<OptionSpec, 'type'> & { readonly type?: OptionSpec['type']; readonly deploy?: string },
 ): Option<A> => ({
   codec,
   spec: { type: 'string', ...spec },
+  ...(deploy === undefined ? {} : { deploy }),
 });
 
 /** An optional option: `undefined` when nothing sets it (no default). */
 export const optional = <A, O>(
   codec: t.Type<A, O, unknown>,
-  spec: Omit<OptionSpec, 'type' | 'default'>,
+  spec: Omit<OptionSpec, 'type' | 'default'> & { readonly deploy?: string },
 ): Option<A | undefined> => option(t.union([codec, t.undefined]), spec);
 
 /** A group of options and the codec of the whole group (cross-field checks included). */
 export interface OptionGroup<A> {
   readonly specs: OptionSpecs;
   readonly codec: t.Type<A, unknown, unknown>;
+  /** Env variable → data-plane reference, for the options declared with `deploy` (none: `{}`). */
+  readonly deployEnv?: Readonly<Record<string, string>>;
 }
 
 /** The config a record of declared options decodes to. */
@@ -64,6 +75,14 @@ export const optionGroup = <R extends Readonly<Record<string, Option<unknown>>>>
   codec: t.type(
     Object.fromEntries(Object.entries(options).map(([k, o]) => [k, o.codec])),
   ) as unknown as t.Type<OptionsOf<R>, unknown, unknown>,
+  deployEnv: Object.fromEntries(
+    Object.entries(options).flatMap(([k, o]) => {
+      if (o.deploy === undefined) return [];
+      // A programming error, thrown at once: a deployed host is configured by env variables only.
+      if (o.spec.env === undefined) throw new Error(`option ${k}: deploy without an env variable`);
+      return [[o.spec.env, o.deploy]];
+    }),
+  ),
 });
 
 /** Joins groups (later ones cannot redeclare a flag: that is a programming error, thrown at once). */
@@ -73,6 +92,7 @@ export const joinGroups = <A, B>(a: OptionGroup<A>, b: OptionGroup<B>): OptionGr
   return {
     specs: { ...a.specs, ...b.specs },
     codec: t.intersection([a.codec, b.codec]),
+    deployEnv: { ...a.deployEnv, ...b.deployEnv },
   };
 };
 

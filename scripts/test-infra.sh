@@ -9,9 +9,9 @@
 #  4. a real deploy to three local "hosts" (sshd on 127.0.0.1 with their own ports and install roots; test mode,
 #     as systemd cannot run here) from the Terraform outputs: stage.yml ships the build during the apply, site.yml
 #     starts the actors against the Terraform-made resources (every unit rated by systemd-analyze security offline;
-#     host 3 runs the alert-system and the operator console
-#     beside a storage worker; the console's /healthz and GET /api/alarms must answer, with an alarm that came
-#     alert-system -> SNS -> its SQS queue), a second run changes
+#     host 3 runs the alert-system, the drone watchdog and the operator console (Terraform's placement: three
+#     hosts) beside a storage worker; the console's /healthz and GET /api/alarms must answer, with an alarm that came
+#     alert-system -> SNS -> its SQS queue; the watchdog's /healthz and its runtime events), a second run changes
 #     nothing, redeploy.yml rolls a
 #     new build one host at a time while messages keep flowing, and every drone's messages are in DynamoDB with no
 #     hole but the simulator's own restart
@@ -279,7 +279,7 @@ cat > "$TMP/hosts.json" << EOF
 {"key": "$TMP/ssh/id", "user": "$(id -un)", "hosts": [
   {"name": "host1", "port": ${PORTS[0]}, "root": "$TMP/host1", "services": ["drone-simulator"]},
   {"name": "host2", "port": ${PORTS[1]}, "root": "$TMP/host2", "services": ["stream-to-storage"]},
-  {"name": "host3", "port": ${PORTS[2]}, "root": "$TMP/host3", "services": ["stream-to-storage", "alert-system", "operator-console"]}
+  {"name": "host3", "port": ${PORTS[2]}, "root": "$TMP/host3", "services": ["stream-to-storage", "alert-system", "drone-watchdog", "operator-console"]}
 ]}
 EOF
 # The release is built and staged on the hosts (unpacked, npm ci) while Terraform waits on its waiters: stage.yml
@@ -310,7 +310,7 @@ bg_wait "stage.yml: build the release, unpack and npm ci on 3 hosts (during the 
 # ---------------------------------------------------------------------------------------------------------------
 check "site.yml: deploy and start the actors on 3 hosts (test mode)" playbook site.yml ||
   abort "deploy failed"
-# Every unit the deploy wrote (four services over three hosts): sandboxed to an exposure of 4.0 at most, as rated
+# Every unit the deploy wrote (five services over three hosts): sandboxed to an exposure of 4.0 at most, as rated
 # offline (the role checks it before restarting; this lists each rating), memory capped, and no
 # MemoryDenyWriteExecute (V8 writes the code it runs).
 units_hardened() {
@@ -351,6 +351,32 @@ console_answers() {
   return "${PIPESTATUS[0]}"
 }
 check "operator console on host 3: /healthz, GET /api/alarms shows alarms from SNS -> SQS" console_answers
+# The drone watchdog, co-located on host 3 too: healthy, and processing the drones' messages (its runtime events).
+watchdog_runs() {
+  node -e '
+    const [port, seconds] = process.argv.slice(1).map(Number);
+    const base = `http://127.0.0.1:${port}`;
+    const end = Date.now() + seconds * 1000;
+    (async () => {
+      let last = "";
+      while (Date.now() < end) {
+        try {
+          const health = await fetch(`${base}/healthz`);
+          const metrics = await (await fetch(`${base}/metrics`)).text();
+          const processed = metrics.split("\n").filter((l) =>
+            l.startsWith("prestacop_runtime_events_total{") && l.includes("actor=\"drone-watchdog\"") &&
+            l.includes("type=\"actor.processed\"")).map((l) => Number(l.split(" ").pop()));
+          last = `healthz ${health.status}, drone messages processed: ${processed[0] ?? 0}`;
+          if (health.status === 200 && (processed[0] ?? 0) > 0) { console.log(last); return; }
+        } catch (e) { last = String(e); }
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      console.log(`not running: ${last}`);
+      process.exit(1);
+    })();' \
+    "$(json "$TMP/inventory.json" '.all.children.prestacop.hosts.host3.prestacop_ops_ports["drone-watchdog"]')" 60
+}
+check "drone watchdog on host 3: /healthz, drone messages processed (/metrics)" watchdog_runs
 
 # The re-plan runs beside the second deploy.
 bg "terraform plan -detailed-exitcode: no changes after apply" \

@@ -1,5 +1,5 @@
 # The service hosts: one per host service (instances_per_service adds more; a co-located service runs on its
-# partner's first host, see var.colocate), spread over the subnets (one per
+# partner's first host, see local.colocate in main.tf), spread over the subnets (one per
 # availability zone in the default VPC), reachable by SSH from admin_cidr only. The ops servers (/healthz) listen
 # on 127.0.0.1 only.
 #

@@ -1,4 +1,4 @@
-# One role and instance profile per host service (a co-located service, var.colocate, rides on its partner's).
+# One role and instance profile per host service (a co-located service, local.colocate, rides on its partner's).
 # A role carries one policy per service its hosts run: that service's statements from modules/services (only the
 # calls it makes, on only its resources), plus writing the log streams of its services. No access keys anywhere:
 # the hosts get temporary credentials from their instance profile (IMDSv2 only).
@@ -19,12 +19,12 @@ resource "aws_iam_role" "service" {
 
   lifecycle {
     precondition {
-      condition = alltrue([for svc, partner in var.colocate :
+      condition = alltrue([for svc, partner in local.colocate :
       contains(local.service_names, svc) && contains(local.service_names, partner)])
       error_message = "colocate names a service that is not in modules/services."
     }
     precondition {
-      condition     = length(setintersection(keys(var.colocate), keys(var.instances_per_service))) == 0
+      condition     = length(setintersection(keys(local.colocate), keys(var.instances_per_service))) == 0
       error_message = "A co-located service has no hosts of its own: scale its partner instead."
     }
   }

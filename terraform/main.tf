@@ -93,16 +93,18 @@ module "services" {
 
 locals {
   service_names = module.services.names
-  # Services with hosts of their own; a co-located one (var.colocate) runs on its partner's first host instead.
-  host_services = [for svc in local.service_names : svc if !contains(keys(var.colocate), svc)]
+  # { service = partner } for the services without hosts of their own: the catalog's placement unless overridden.
+  colocate = var.colocate == null ? module.services.placement : var.colocate
+  # Services with hosts of their own; a co-located one runs on its partner's first host instead.
+  host_services = [for svc in local.service_names : svc if !contains(keys(local.colocate), svc)]
   # The role (named after the host service) whose hosts run each service.
-  role_of = merge({ for svc in local.host_services : svc => svc }, var.colocate)
+  role_of = merge({ for svc in local.host_services : svc => svc }, local.colocate)
   # One host per (host service, index): "drone-simulator-1", ...; `services` is what it runs, its own first.
   hosts = merge([
     for svc in local.host_services : {
       for i in range(lookup(var.instances_per_service, svc, 1)) : "${svc}-${i + 1}" => {
         service  = svc
-        services = concat([svc], i == 0 ? sort([for c, partner in var.colocate : c if partner == svc]) : [])
+        services = concat([svc], i == 0 ? sort([for c, partner in local.colocate : c if partner == svc]) : [])
         index    = i
       }
     }

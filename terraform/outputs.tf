@@ -30,7 +30,9 @@ output "ansible_inventory" {
         prestacop_common_env  = { PRESTACOP_TARGET = "aws", PRESTACOP_REGION = local.region }
         prestacop_service_env = module.services.env
         prestacop_ops_ports   = module.services.ops_ports
-        prestacop_log_groups  = { for svc, g in aws_cloudwatch_log_group.service : svc => g.name }
+        # Whose hosts a rolling redeploy activates first (ansible/redeploy.yml).
+        prestacop_stream_readers = module.services.stream_readers
+        prestacop_log_groups     = { for svc, g in aws_cloudwatch_log_group.service : svc => g.name }
       }
       children = {
         prestacop = {

@@ -47,11 +47,11 @@ variable "instances_per_service" {
 }
 
 variable "colocate" {
-  description = "Services without hosts of their own: { service = partner }. The service runs on the partner's first host, whose role carries the policies of both (each still exactly its own calls). The operator console is the alert side."
+  description = "Services without hosts of their own: { service = partner }. The service runs on the partner's first host, whose role carries the policies of both (each still exactly its own calls). null (the default): the catalog's placement (modules/services: the operator console and the drone watchdog on the alert-system's host, three hosts in all); {} gives every service a host."
   type        = map(string)
-  default     = { "operator-console" = "alert-system" }
+  default     = null
   validation {
-    condition     = alltrue([for svc, partner in var.colocate : svc != partner && !contains(keys(var.colocate), partner)])
+    condition     = var.colocate == null ? true : alltrue([for svc, partner in var.colocate : svc != partner && !contains(keys(var.colocate), partner)])
     error_message = "A service cannot be co-located with itself or with a service that is co-located too."
   }
 }

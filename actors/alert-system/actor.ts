@@ -2,6 +2,7 @@
  * The alert system, declared (runtime/launcher.ts): the drone stream in, alarms recorded in DynamoDB and published
  * to SNS. `main.ts` launches it; its options are declared here once (flags, env, `--help`, the README table).
  */
+import { LEASE_ACTIONS, READ_STREAM_ACTIONS } from '../../runtime/aws/iam.ts';
 import { topicArnOf } from '../../runtime/aws/lookup.ts';
 import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
@@ -24,26 +25,32 @@ export const alertOptions = optionGroup({
     doc: 'drone stream',
     env: 'PRESTACOP_DRONE_STREAM',
     default: spec.streams.drones.name,
+    deploy: 'streams.drones.name',
   }),
   alarmsTable: option(NonEmptyString, {
     doc: 'alarm store (dedup record per alarm id; the console reads it)',
     env: 'PRESTACOP_ALARMS_TABLE',
     default: spec.tables.alarms.name,
+    deploy: 'tables.alarms.name',
   }),
   topic: option(NonEmptyString, {
     doc: 'SNS alarm topic: name or ARN',
     env: 'PRESTACOP_ALARM_TOPIC',
     default: spec.topics.alarms.name,
+    // The ARN, not the name: resolving a name needs sns:ListTopics, which only exists on "*".
+    deploy: 'topics.alarms.arn',
   }),
   leaseTable: option(NonEmptyString, {
     doc: 'leases and checkpoints table',
     env: 'PRESTACOP_LEASE_TABLE',
     default: spec.tables.leases.name,
+    deploy: 'tables.leases.name',
   }),
   bucket: option(NonEmptyString, {
     doc: 'bucket for dead letters (under dead-letter/actor=alert-system/) and notes on those that may need a human (needs-human/)',
     env: 'PRESTACOP_BUCKET',
     default: spec.buckets.archive.name,
+    deploy: 'bucket.name',
   }),
   humanCodes: option(intList('ViolationCodes', 1, 99), {
     doc: 'violation codes that need a human',
@@ -86,6 +93,31 @@ export const alertSystemActor = defineActor({
     'Each alarm is published with attributes type, alarmId, drone, code, borough; a redelivery of a published\n' +
     'alarm is skipped; a possible duplicate publish keeps the alarm id and is counted (/metrics).',
   options: alertOptions,
+  deploy: {
+    opsPort: 9103,
+    statements: [
+      { Sid: 'ReadDrones', Action: READ_STREAM_ACTIONS, Resource: ['streams.drones.arn'] },
+      { Sid: 'Leases', Action: LEASE_ACTIONS, Resource: ['tables.leases.arn'] },
+      // Dedup record and alarm (dynamo-alarm-store.ts): conditional put, read, update.
+      {
+        Sid: 'AlarmStore',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: ['tables.alarms.arn'],
+      },
+      { Sid: 'PublishAlarms', Action: ['sns:Publish'], Resource: ['topics.alarms.arn'] },
+      // Dead letters, and a note on each that may need a human (s3-needs-human.ts), which the console counts.
+      {
+        Sid: 'DeadLetters',
+        Action: ['s3:PutObject'],
+        Resource: ['bucket.arn/dead-letter/*', 'bucket.arn/needs-human/actor=alert-system/*'],
+      },
+    ],
+    kms: {
+      kinesis: ['kms:Decrypt'],
+      sns: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      s3: ['kms:GenerateDataKey'],
+    },
+  },
   start: async ({ clients, events, metrics, log }, cfg) => {
     const topicArn = await topicArnOf(clients.sns, cfg.topic);
     const bus = createKinesisBus({

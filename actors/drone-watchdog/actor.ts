@@ -2,6 +2,7 @@
  * The drone watchdog, declared (runtime/launcher.ts): the drone stream in, `drone.silent` / `drone.back` out on
  * the alarm topic. `main.ts` launches it; the swarm and the fault suite start it from `actors/catalog.ts`.
  */
+import { LEASE_ACTIONS, READ_STREAM_ACTIONS } from '../../runtime/aws/iam.ts';
 import { topicArnOf } from '../../runtime/aws/lookup.ts';
 import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
@@ -30,21 +31,26 @@ export const watchdogOptions = optionGroup({
     doc: 'drone stream',
     env: 'PRESTACOP_DRONE_STREAM',
     default: spec.streams.drones.name,
+    deploy: 'streams.drones.name',
   }),
   topic: option(NonEmptyString, {
     doc: 'SNS alarm topic: name or ARN',
     env: 'PRESTACOP_ALARM_TOPIC',
     default: spec.topics.alarms.name,
+    // The ARN, not the name: resolving a name needs sns:ListTopics, which only exists on "*".
+    deploy: 'topics.alarms.arn',
   }),
   leaseTable: option(NonEmptyString, {
     doc: 'leases and checkpoints table',
     env: 'PRESTACOP_LEASE_TABLE',
     default: spec.tables.leases.name,
+    deploy: 'tables.leases.name',
   }),
   bucket: option(NonEmptyString, {
     doc: 'bucket for dead letters (under dead-letter/actor=drone-watchdog/)',
     env: 'PRESTACOP_BUCKET',
     default: spec.buckets.archive.name,
+    deploy: 'bucket.name',
   }),
   workerId: optional(NonEmptyString, {
     doc: 'lease owner id (default host-pid-random)',
@@ -58,6 +64,26 @@ export const droneWatchdog = defineActor({
   summary:
     'consumes the drone stream; publishes drone.silent on the alarm topic for a drone gone silent, drone.back when it speaks again',
   options: watchdogOptions,
+  // On the alert-system's host (the three hosts of the deploy): what it reads and publishes, nothing else.
+  deploy: {
+    opsPort: 9105,
+    colocateWith: 'alert-system',
+    statements: [
+      { Sid: 'ReadDrones', Action: READ_STREAM_ACTIONS, Resource: ['streams.drones.arn'] },
+      { Sid: 'Leases', Action: LEASE_ACTIONS, Resource: ['tables.leases.arn'] },
+      { Sid: 'PublishDroneEvents', Action: ['sns:Publish'], Resource: ['topics.alarms.arn'] },
+      {
+        Sid: 'DeadLetters',
+        Action: ['s3:PutObject'],
+        Resource: ['bucket.arn/dead-letter/actor=drone-watchdog/*'],
+      },
+    ],
+    kms: {
+      kinesis: ['kms:Decrypt'],
+      sns: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      s3: ['kms:GenerateDataKey'],
+    },
+  },
   start: async ({ clients, events, metrics, log }, cfg) => {
     const topicArn = await topicArnOf(clients.sns, cfg.topic);
     const bus = createKinesisBus({

@@ -2,6 +2,7 @@
  * The storage writer, declared (runtime/launcher.ts): the drone and history streams in, the hot table and the
  * archive out. `main.ts` launches it; its options are declared here once (flags, env, `--help`, the README table).
  */
+import { LEASE_ACTIONS, READ_STREAM_ACTIONS } from '../../runtime/aws/iam.ts';
 import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { NonEmptyString, NonNegativeInt, PositiveInt } from '../../runtime/codec.ts';
@@ -21,26 +22,31 @@ export const storageOptions = optionGroup({
     doc: 'drone stream',
     env: 'PRESTACOP_DRONE_STREAM',
     default: spec.streams.drones.name,
+    deploy: 'streams.drones.name',
   }),
   historyStream: option(NonEmptyString, {
     doc: 'NYPD history stream',
     env: 'PRESTACOP_HISTORY_STREAM',
     default: spec.streams.history.name,
+    deploy: 'streams.history.name',
   }),
   messagesTable: option(NonEmptyString, {
     doc: 'hot messages table',
     env: 'PRESTACOP_MESSAGES_TABLE',
     default: spec.tables.messages.name,
+    deploy: 'tables.messages.name',
   }),
   leaseTable: option(NonEmptyString, {
     doc: 'leases and checkpoints table',
     env: 'PRESTACOP_LEASE_TABLE',
     default: spec.tables.leases.name,
+    deploy: 'tables.leases.name',
   }),
   bucket: option(NonEmptyString, {
     doc: 'archive bucket',
     env: 'PRESTACOP_BUCKET',
     default: spec.buckets.archive.name,
+    deploy: 'bucket.name',
   }),
   retentionHours: option(PositiveInt, {
     doc: 'hot table TTL after ingestion',
@@ -69,6 +75,28 @@ export const streamToStorage = defineActor({
   summary:
     'consumes the drone and history streams; upserts drone messages into DynamoDB (TTL) and archives everything to S3',
   options: storageOptions,
+  deploy: {
+    opsPort: 9102,
+    statements: [
+      {
+        Sid: 'ReadStreams',
+        Action: READ_STREAM_ACTIONS,
+        Resource: ['streams.drones.arn', 'streams.history.arn'],
+      },
+      { Sid: 'Leases', Action: LEASE_ACTIONS, Resource: ['tables.leases.arn'] },
+      {
+        Sid: 'UpsertMessages',
+        Action: ['dynamodb:BatchWriteItem'],
+        Resource: ['tables.messages.arn'],
+      },
+      {
+        Sid: 'ArchiveAndDeadLetters',
+        Action: ['s3:PutObject'],
+        Resource: ['bucket.arn/archive/*', 'bucket.arn/dead-letter/*'],
+      },
+    ],
+    kms: { kinesis: ['kms:Decrypt'], s3: ['kms:GenerateDataKey'] },
+  },
   start: ({ clients, events }, cfg) => {
     const bus = createKinesisBus({
       clients,

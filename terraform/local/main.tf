@@ -79,6 +79,11 @@ output "service_env" {
   value       = module.services.env
 }
 
+output "stream_readers" {
+  description = "The services that read a stream, for the Ansible inventory (ansible/redeploy.yml), as on AWS."
+  value       = module.services.stream_readers
+}
+
 output "ops_ports" {
   description = "Ops port of each service."
   value       = module.services.ops_ports

@@ -138,14 +138,44 @@ run "hardened" {
     error_message = "Service roles are assumed by EC2 only (instance profiles; no access keys)."
   }
   assert {
-    condition     = length(aws_iam_instance_profile.service) == 4 && length(aws_instance.host) == 4 && !contains(keys(aws_iam_role.service), "operator-console")
-    error_message = "Four hosts and four instance profiles by default (simulator, storage, alerts, watchdog): the operator console runs on the alert-system's host."
+    condition = (length(aws_iam_instance_profile.service) == 3 && length(aws_instance.host) == 3
+    && !contains(keys(aws_iam_role.service), "operator-console") && !contains(keys(aws_iam_role.service), "drone-watchdog"))
+    error_message = "Three hosts and three instance profiles by default: the operator console and the drone watchdog run on the alert-system's host."
   }
   assert {
     condition = (aws_iam_role_policy.data["operator-console"].role == aws_iam_role.service["alert-system"].id
+      && aws_iam_role_policy.data["drone-watchdog"].role == aws_iam_role.service["alert-system"].id
       && aws_iam_role_policy.data["alert-system"].role == aws_iam_role.service["alert-system"].id
     && aws_iam_role_policy.data["drone-simulator"].role == aws_iam_role.service["drone-simulator"].id)
-    error_message = "The alert host's role carries the alert-system's and the operator console's policies, one each."
+    error_message = "The alert host's role carries the alert-system's, the drone watchdog's and the operator console's policies, one each."
+  }
+  # The drone watchdog (declared in actors/drone-watchdog/actor.ts, config/services.json): the drone stream read,
+  # its lease items, publishing on the alarm topic, its own dead letters; each on its resource only.
+  assert {
+    condition = jsonencode({
+      for st in jsondecode(aws_iam_role_policy.data["drone-watchdog"].policy).Statement : st.Sid => { a = sort(st.Action), r = st.Resource }
+      }) == jsonencode({
+      ReadDrones         = { a = ["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards"], r = [module.data_plane.streams.drones.arn] }
+      Leases             = { a = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], r = [module.data_plane.tables.leases.arn] }
+      PublishDroneEvents = { a = ["sns:Publish"], r = [module.data_plane.topics.alarms.arn] }
+      DeadLetters        = { a = ["s3:PutObject"], r = ["arn:aws:s3:::prestacop-archive/dead-letter/actor=drone-watchdog/*"] }
+      DataKeyViaServices = { a = ["kms:Decrypt", "kms:GenerateDataKey"], r = [aws_kms_key.main[0].arn] }
+    })
+    error_message = "drone-watchdog's statements: read the drone stream, its leases, publish on the alarm topic, its own dead letters (and the key via those services)."
+  }
+  assert {
+    condition = (output.service_config["drone-watchdog"].PRESTACOP_ALARM_TOPIC == module.data_plane.topics.alarms.arn
+      && output.service_config["drone-watchdog"].PRESTACOP_DRONE_STREAM == module.data_plane.streams.drones.name
+      && output.service_config["drone-watchdog"].PRESTACOP_LEASE_TABLE == module.data_plane.tables.leases.name
+    && output.service_config["drone-watchdog"].PRESTACOP_BUCKET == module.data_plane.bucket.name)
+    error_message = "The watchdog's environment names its stream, lease table and bucket, and the topic by ARN (no sns:ListTopics)."
+  }
+  # Derived, not listed: a service whose statements read a stream is a stream reader (ansible/redeploy.yml).
+  assert {
+    condition = (output.ansible_inventory.all.vars.prestacop_stream_readers == sort([for svc, p in aws_iam_role_policy.data : svc
+      if anytrue([for st in jsondecode(p.policy).Statement : contains(st.Action, "kinesis:GetRecords")])])
+    && contains(output.ansible_inventory.all.vars.prestacop_stream_readers, "drone-watchdog"))
+    error_message = "The inventory's stream readers are exactly the services allowed kinesis:GetRecords."
   }
   assert {
     condition     = length(distinct([for p in aws_iam_role_policy.data : "${p.role}/${p.name}"])) == length(aws_iam_role_policy.data)
@@ -154,13 +184,14 @@ run "hardened" {
   assert {
     condition = toset(jsondecode(aws_iam_role_policy.logs["alert-system"].policy).Statement[0].Resource) == toset([
       "${aws_cloudwatch_log_group.service["alert-system"].arn}:log-stream:${aws_instance.host["alert-system-1"].id}",
+      "${aws_cloudwatch_log_group.service["drone-watchdog"].arn}:log-stream:${aws_instance.host["alert-system-1"].id}",
       "${aws_cloudwatch_log_group.service["operator-console"].arn}:log-stream:${aws_instance.host["alert-system-1"].id}",
     ])
-    error_message = "The alert host writes its instance's stream of both services' log groups, nothing else."
+    error_message = "The alert host writes its instance's stream of its three services' log groups, nothing else."
   }
   assert {
-    condition     = aws_instance.host["alert-system-1"].tags.Services == "alert-system operator-console" && aws_instance.host["drone-simulator-1"].tags.Services == "drone-simulator"
-    error_message = "The alert host runs the alert-system and the operator console; the others one service each."
+    condition     = aws_instance.host["alert-system-1"].tags.Services == "alert-system drone-watchdog operator-console" && aws_instance.host["drone-simulator-1"].tags.Services == "drone-simulator"
+    error_message = "The alert host runs the alert-system, the drone watchdog and the operator console; the others one service each."
   }
   assert {
     condition     = alltrue([for name, h in aws_instance.host : h.iam_instance_profile == aws_iam_instance_profile.service[h.tags.Service].name])
@@ -238,9 +269,9 @@ run "hardened" {
   }
   assert {
     condition = (length(output.ansible_inventory.all.children.prestacop.hosts) == 3
-      && output.ansible_inventory.all.children.prestacop.hosts["alert-system-1"].prestacop_services == ["alert-system", "operator-console"]
+      && output.ansible_inventory.all.children.prestacop.hosts["alert-system-1"].prestacop_services == ["alert-system", "drone-watchdog", "operator-console"]
     && output.ansible_inventory.all.children.prestacop.hosts["stream-to-storage-1"].prestacop_services == ["stream-to-storage"])
-    error_message = "The inventory lists each host with the services it runs (the alert host: both)."
+    error_message = "The inventory lists each host with the services it runs (the alert host: its three)."
   }
   assert {
     condition = (output.service_config["operator-console"].PRESTACOP_CONSOLE_HOST == "127.0.0.1"
@@ -251,7 +282,7 @@ run "hardened" {
   }
   assert {
     condition     = length(distinct(values(output.ansible_inventory.all.vars.prestacop_ops_ports))) == length(output.ansible_inventory.all.vars.prestacop_ops_ports)
-    error_message = "Ops ports are distinct (two services share a host)."
+    error_message = "Ops ports are distinct (three services share a host)."
   }
 }
 
@@ -272,8 +303,8 @@ run "two_alert_hosts_one_console" {
     instances_per_service = { "alert-system" = 2 }
   }
   assert {
-    condition     = length(aws_instance.host) == 4 && aws_instance.host["alert-system-1"].tags.Services == "alert-system operator-console" && aws_instance.host["alert-system-2"].tags.Services == "alert-system"
-    error_message = "The console runs once, on the alert-system's first host (two would share its queue's messages)."
+    condition     = length(aws_instance.host) == 4 && aws_instance.host["alert-system-1"].tags.Services == "alert-system drone-watchdog operator-console" && aws_instance.host["alert-system-2"].tags.Services == "alert-system"
+    error_message = "The console and the watchdog run once, on the alert-system's first host (two consoles would share its queue's messages)."
   }
 }
 
@@ -284,7 +315,7 @@ run "console_on_a_host_of_its_own" {
     colocate = {}
   }
   assert {
-    condition     = length(aws_instance.host) == 4 && aws_instance.host["operator-console-1"].tags.Services == "operator-console" && length(aws_iam_instance_profile.service) == 4
+    condition     = length(aws_instance.host) == 5 && aws_instance.host["operator-console-1"].tags.Services == "operator-console" && aws_instance.host["drone-watchdog-1"].tags.Services == "drone-watchdog" && length(aws_iam_instance_profile.service) == 5
     error_message = "Without colocate, every service gets its own host and role."
   }
   assert {
@@ -307,7 +338,7 @@ run "console_on_a_host_of_its_own" {
   }
   assert {
     condition     = length(aws_vpc_endpoint.interface["sqs"].subnet_ids) == 4
-    error_message = "A fourth host in a fourth subnet gets the endpoints there too."
+    error_message = "A fourth and fifth host over four subnets get the endpoints in each subnet."
   }
 }
 

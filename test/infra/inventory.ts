@@ -28,6 +28,7 @@ interface Hosts {
 interface TfOutput {
   readonly service_env: { readonly value: Record<string, Record<string, string>> };
   readonly ops_ports: { readonly value: Record<string, number> };
+  readonly stream_readers: { readonly value: ReadonlyArray<string> };
 }
 interface Stack {
   readonly env: Record<string, string>;
@@ -53,7 +54,7 @@ if (tfPath === undefined || stackPath === undefined || hostsPath === undefined) 
 }
 const tf: TfOutput =
   tfPath === '-'
-    ? { service_env: { value: {} }, ops_ports: { value: {} } }
+    ? { service_env: { value: {} }, ops_ports: { value: {} }, stream_readers: { value: [] } }
     : read<TfOutput>(tfPath);
 const stack = read<Stack>(stackPath);
 const spec = read<Hosts>(hostsPath);
@@ -78,6 +79,7 @@ const inventory = {
       prestacop_common_env: stack.env,
       prestacop_service_env: tf.service_env.value,
       prestacop_ops_ports: tf.ops_ports.value,
+      prestacop_stream_readers: tf.stream_readers.value,
       prestacop_test_mode: true,
       prestacop_create_user: false,
       prestacop_user: spec.user,
