@@ -10,6 +10,12 @@ import { intList, NonEmptyString, NonNegativeInt, oneOf } from '../../runtime/co
 import { defineActor } from '../../runtime/launcher.ts';
 import { option, optional, optionGroup } from '../../runtime/options.ts';
 import { loadResourcesOrThrow } from '../protocol/index.ts';
+import {
+  alarmTopicOption,
+  bucketOption,
+  droneStreamOption,
+  leaseTableOption,
+} from '../protocol/options.ts';
 import { DEFAULT_CLOCK_WINDOW } from '../protocol/time.ts';
 import { DEFAULT_HUMAN_CODES } from '../protocol/violation-codes.ts';
 import { createDynamoAlarmStore } from './dynamo-alarm-store.ts';
@@ -21,37 +27,18 @@ const spec = loadResourcesOrThrow();
 
 /** Its own options (the launcher adds the AWS and ops ones). */
 export const alertOptions = optionGroup({
-  droneStream: option(NonEmptyString, {
-    doc: 'drone stream',
-    env: 'PRESTACOP_DRONE_STREAM',
-    default: spec.streams.drones.name,
-    deploy: 'streams.drones.name',
-  }),
+  droneStream: droneStreamOption,
   alarmsTable: option(NonEmptyString, {
     doc: 'alarm store (dedup record per alarm id; the console reads it)',
     env: 'PRESTACOP_ALARMS_TABLE',
     default: spec.tables.alarms.name,
     deploy: 'tables.alarms.name',
   }),
-  topic: option(NonEmptyString, {
-    doc: 'SNS alarm topic: name or ARN',
-    env: 'PRESTACOP_ALARM_TOPIC',
-    default: spec.topics.alarms.name,
-    // The ARN, not the name: resolving a name needs sns:ListTopics, which only exists on "*".
-    deploy: 'topics.alarms.arn',
-  }),
-  leaseTable: option(NonEmptyString, {
-    doc: 'leases and checkpoints table',
-    env: 'PRESTACOP_LEASE_TABLE',
-    default: spec.tables.leases.name,
-    deploy: 'tables.leases.name',
-  }),
-  bucket: option(NonEmptyString, {
-    doc: 'bucket for dead letters (under dead-letter/actor=alert-system/) and notes on those that may need a human (needs-human/)',
-    env: 'PRESTACOP_BUCKET',
-    default: spec.buckets.archive.name,
-    deploy: 'bucket.name',
-  }),
+  topic: alarmTopicOption,
+  leaseTable: leaseTableOption,
+  bucket: bucketOption(
+    'bucket for dead letters (under dead-letter/actor=alert-system/) and notes on those that may need a human (needs-human/)',
+  ),
   humanCodes: option(intList('ViolationCodes', 1, 99), {
     doc: 'violation codes that need a human',
     env: 'PRESTACOP_HUMAN_CODES',

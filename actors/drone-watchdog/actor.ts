@@ -9,11 +9,14 @@ import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { NonEmptyString, PositiveInt } from '../../runtime/codec.ts';
 import { defineActor } from '../../runtime/launcher.ts';
 import { option, optional, optionGroup } from '../../runtime/options.ts';
-import { loadResourcesOrThrow } from '../protocol/index.ts';
+import {
+  alarmTopicOption,
+  bucketOption,
+  droneStreamOption,
+  leaseTableOption,
+} from '../protocol/options.ts';
 import { APPLICATION, startWatchdog } from './service.ts';
 import { createSnsWatchPublisher } from './sns-publisher.ts';
-
-const spec = loadResourcesOrThrow();
 
 /** Its own options (the launcher adds the AWS and ops ones); `README.md` shows them as a table. */
 export const watchdogOptions = optionGroup({
@@ -27,31 +30,10 @@ export const watchdogOptions = optionGroup({
     env: 'PRESTACOP_WATCHDOG_MAX_DRONES',
     default: '10000',
   }),
-  droneStream: option(NonEmptyString, {
-    doc: 'drone stream',
-    env: 'PRESTACOP_DRONE_STREAM',
-    default: spec.streams.drones.name,
-    deploy: 'streams.drones.name',
-  }),
-  topic: option(NonEmptyString, {
-    doc: 'SNS alarm topic: name or ARN',
-    env: 'PRESTACOP_ALARM_TOPIC',
-    default: spec.topics.alarms.name,
-    // The ARN, not the name: resolving a name needs sns:ListTopics, which only exists on "*".
-    deploy: 'topics.alarms.arn',
-  }),
-  leaseTable: option(NonEmptyString, {
-    doc: 'leases and checkpoints table',
-    env: 'PRESTACOP_LEASE_TABLE',
-    default: spec.tables.leases.name,
-    deploy: 'tables.leases.name',
-  }),
-  bucket: option(NonEmptyString, {
-    doc: 'bucket for dead letters (under dead-letter/actor=drone-watchdog/)',
-    env: 'PRESTACOP_BUCKET',
-    default: spec.buckets.archive.name,
-    deploy: 'bucket.name',
-  }),
+  droneStream: droneStreamOption,
+  topic: alarmTopicOption,
+  leaseTable: leaseTableOption,
+  bucket: bucketOption('bucket for dead letters (under dead-letter/actor=drone-watchdog/)'),
   workerId: optional(NonEmptyString, {
     doc: 'lease owner id (default host-pid-random)',
     env: 'PRESTACOP_WORKER_ID',

@@ -9,6 +9,7 @@ import { NonEmptyString, NonNegativeInt, PositiveInt } from '../../runtime/codec
 import { defineActor } from '../../runtime/launcher.ts';
 import { option, optional, optionGroup } from '../../runtime/options.ts';
 import { loadResourcesOrThrow } from '../protocol/index.ts';
+import { bucketOption, droneStreamOption, leaseTableOption } from '../protocol/options.ts';
 import { DEFAULT_CLOCK_WINDOW } from '../protocol/time.ts';
 import { createDynamoTable } from './dynamo-table.ts';
 import { createS3Archive } from './s3-archive.ts';
@@ -18,12 +19,7 @@ const spec = loadResourcesOrThrow();
 
 /** Its own options (the launcher adds the AWS and ops ones). */
 export const storageOptions = optionGroup({
-  droneStream: option(NonEmptyString, {
-    doc: 'drone stream',
-    env: 'PRESTACOP_DRONE_STREAM',
-    default: spec.streams.drones.name,
-    deploy: 'streams.drones.name',
-  }),
+  droneStream: droneStreamOption,
   historyStream: option(NonEmptyString, {
     doc: 'NYPD history stream',
     env: 'PRESTACOP_HISTORY_STREAM',
@@ -36,18 +32,8 @@ export const storageOptions = optionGroup({
     default: spec.tables.messages.name,
     deploy: 'tables.messages.name',
   }),
-  leaseTable: option(NonEmptyString, {
-    doc: 'leases and checkpoints table',
-    env: 'PRESTACOP_LEASE_TABLE',
-    default: spec.tables.leases.name,
-    deploy: 'tables.leases.name',
-  }),
-  bucket: option(NonEmptyString, {
-    doc: 'archive bucket',
-    env: 'PRESTACOP_BUCKET',
-    default: spec.buckets.archive.name,
-    deploy: 'bucket.name',
-  }),
+  leaseTable: leaseTableOption,
+  bucket: bucketOption('archive bucket'),
   retentionHours: option(PositiveInt, {
     doc: 'hot table TTL after ingestion',
     env: 'PRESTACOP_RETENTION_HOURS',
