@@ -6,9 +6,11 @@
  *   decoded and placed when it was compacted, is inserted into the same table) and over the NYPD CSV files and the
  *   archive's tickets, NDJSON or Parquet for compacted hours (engine/sources.ts). Deduplicated relations are materialised once (every statistic reads them); the ticket
  *   rows stay a view, so the CSV is streamed, never loaded.
- * - Athena: views over the Glue tables of the archive ({@link ATHENA_SOURCES}), created by the runner before the
- *   statistics (analysis/athena/relations.sql, generated): the same columns, deduplicated by id the same way, the
- *   same placement in SQL (sql/place.ts).
+ * - Athena: views over the Glue tables of the archive ({@link GLUE_TABLES}, which Terraform creates from the
+ *   generated analysis/athena/glue-tables.json), Parquet for an hour with a compaction marker and NDJSON for the
+ *   others ({@link ATHENA_SOURCES}); the text is generated into analysis/athena/views/*.sql, which the runner runs
+ *   before the statistics and Terraform offers as named queries: the same columns, deduplicated by id the same
+ *   way, the same placement in SQL (sql/place.ts).
  *
  * This is the one module to point elsewhere (Parquet for compacted hours, another Glue table): statistics only
  * name relations and columns.
@@ -149,43 +151,190 @@ const sqlText = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 // ---------------------------------------------------------------------------------------------------------------
 // Athena
 
+/** A Glue column: the archive's JSON key (Athena lowercases it: the SQL below spells it lowercase) and Hive type. */
+type GlueColumn = readonly [name: string, type: string];
+
+/** The archive's `drone.message` lines: actors/protocol/drone-message.ts, plus what stream-to-storage adds. */
+const DRONE_MESSAGE_COLUMNS: ReadonlyArray<GlueColumn> = [
+  ['v', 'int'], ['id', 'string'], ['droneId', 'string'], ['seq', 'bigint'], ['time', 'string'],
+  ['location', 'struct<lat:double,lon:double>'], ['violationCode', 'int'], ['violationImageId', 'string'],
+  ['address', 'string'], ['timeSuspect', 'boolean'], ['clockOffMs', 'bigint'], ['ingestedAt', 'string'],
+]; // prettier-ignore
+
+/** The archive's `nypd.ticket` lines: actors/protocol/nypd-ticket.ts. */
+const NYPD_TICKET_COLUMNS: ReadonlyArray<GlueColumn> = [
+  ['v', 'int'], ['id', 'string'], ['summonsNumber', 'string'], ['issuedAt', 'string'], ['issueDate', 'string'],
+  ['violationCode', 'int'], ['violationDescription', 'string'], ['plateId', 'string'],
+  ['registrationState', 'string'], ['plateType', 'string'], ['vehicleMake', 'string'],
+  ['vehicleBodyType', 'string'], ['vehicleColor', 'string'], ['vehicleYear', 'int'], ['violationCounty', 'string'],
+  ['borough', 'string'], ['violationPrecinct', 'int'], ['issuerPrecinct', 'int'], ['streetName', 'string'],
+  ['houseNumber', 'string'], ['intersectingStreet', 'string'], ['issuingAgency', 'string'],
+  ['lawSection', 'int'], ['subDivision', 'string'], ['violationTime', 'string'], ['sourceFile', 'string'],
+  ['sourceLine', 'bigint'],
+]; // prettier-ignore
+
 /**
- * The Glue tables (Terraform's, over the archive's NDJSON lines and dead-letter objects) the Athena views read.
- * Column names are the JSON keys (Glue lower-cases them; SQL identifiers are case-insensitive).
+ * The alarm topic's three events in one table (actors/protocol/alarm.ts), each line filling its own event's
+ * columns: alarm.raised messageId … clockOffMs; alarm.escalated alarmId, level … by; alarm.resolved alarmId,
+ * decision, by, at, note.
+ */
+const ALARM_EVENT_COLUMNS: ReadonlyArray<GlueColumn> = [
+  ['v', 'int'], ['id', 'string'], ['messageId', 'string'], ['droneId', 'string'], ['violationCode', 'int'],
+  ['violationImageId', 'string'], ['location', 'struct<lat:double,lon:double>'], ['time', 'string'],
+  ['raisedAt', 'string'], ['borough', 'string'], ['address', 'string'], ['messageHash', 'string'],
+  ['conflict', 'boolean'], ['clockOffMs', 'bigint'], ['alarmId', 'string'], ['level', 'int'],
+  ['reason', 'string'], ['afterMs', 'bigint'], ['escalatedAt', 'string'], ['by', 'string'],
+  ['decision', 'string'], ['at', 'string'], ['note', 'string'],
+]; // prettier-ignore
+
+/** A dead letter (runtime/dead-letter.ts), one JSON object per file. */
+const DEAD_LETTER_COLUMNS: ReadonlyArray<GlueColumn> = [
+  ['type', 'string'], ['v', 'int'], ['id', 'string'], ['actor', 'string'], ['errorTag', 'string'],
+  ['reasons', 'array<string>'], ['rawBase64', 'string'], ['attempts', 'int'], ['at', 'string'],
+  ['source', 'struct<stream:string,shardId:string,sequence:string,subSequence:bigint,file:string,line:bigint>'],
+]; // prettier-ignore
+
+/** A Glue table over one prefix of the archive bucket; its partitions are projected from the key (Terraform). */
+export interface GlueTable {
+  /** The key prefix: `archive`, `archive-parquet`, `archive-compacted`, `dead-letter`. */
+  readonly prefix: string;
+  readonly format: 'json' | 'parquet';
+  /** Partition columns, in key order (all strings, as written in the key). */
+  readonly partitions: ReadonlyArray<string>;
+  /** The archive `type`s the table projects (none for dead letters: Terraform lists their actors). */
+  readonly types: ReadonlyArray<string>;
+  readonly columns: ReadonlyArray<GlueColumn>;
+  readonly description: string;
+}
+
+const HOURLY = ['type', 'day', 'hour'] as const;
+
+/** The hourly relations: which archive records they read, from `<base>_ndjson` and `<base>_parquet`. */
+const HOURLY_SOURCES = {
+  drone_messages: { types: ['drone.message'], columns: DRONE_MESSAGE_COLUMNS },
+  nypd_tickets: { types: ['nypd.ticket'], columns: NYPD_TICKET_COLUMNS },
+  alarm_events: {
+    types: ['alarm.raised', 'alarm.escalated', 'alarm.resolved'],
+    columns: ALARM_EVENT_COLUMNS,
+  },
+} as const;
+type HourlyBase = keyof typeof HOURLY_SOURCES;
+
+/** The compaction markers' table: one row per compacted hour (archive-parquet writes it after the hour's Parquet). */
+export const MARKERS = 'compaction_markers';
+
+/**
+ * Every Glue table over the archive, by name: for each hourly source its gzip NDJSON batches (`archive/`) and
+ * their Parquet compaction (`archive-parquet/`, same columns), the compaction markers (`archive-compacted/`) and
+ * the dead letters (`dead-letter/`). Declared here once: `npm run gen:athena-sql` writes them to
+ * analysis/athena/glue-tables.json, from which Terraform (modules/analytics) creates them.
+ */
+export const GLUE_TABLES: Readonly<Record<string, GlueTable>> = {
+  ...Object.fromEntries(
+    (
+      Object.entries(HOURLY_SOURCES) as Array<[HourlyBase, (typeof HOURLY_SOURCES)[HourlyBase]]>
+    ).flatMap(([base, s]): Array<[string, GlueTable]> => [
+      [
+        `${base}_ndjson`,
+        {
+          prefix: 'archive',
+          format: 'json',
+          partitions: HOURLY,
+          types: s.types,
+          columns: s.columns,
+          description: `The archive's gzip NDJSON batches of ${s.types.join(', ')}; an hour with a compaction marker is read from ${base}_parquet instead (the views do).`,
+        },
+      ],
+      [
+        `${base}_parquet`,
+        {
+          prefix: 'archive-parquet',
+          format: 'parquet',
+          partitions: HOURLY,
+          types: s.types,
+          columns: s.columns,
+          description: `The Parquet compaction of ${s.types.join(', ')}, deduplicated by id; an hour counts only with its marker (${MARKERS}; the views do).`,
+        },
+      ],
+    ]),
+  ),
+  [MARKERS]: {
+    prefix: 'archive-compacted',
+    format: 'json',
+    partitions: HOURLY,
+    types: Object.values(HOURLY_SOURCES).flatMap((s) => s.types),
+    columns: [
+      ['rows', 'bigint'],
+      ['sourceObjects', 'bigint'],
+      ['compactedAt', 'string'],
+    ],
+    description:
+      'One row per compacted hour, written after its Parquet: the hour is read from Parquet, not NDJSON.',
+  },
+  dead_letter_objects: {
+    prefix: 'dead-letter',
+    format: 'json',
+    partitions: ['actor_key', 'day'],
+    types: [],
+    columns: DEAD_LETTER_COLUMNS,
+    description:
+      "Every dead letter, partitioned by the key's actor (actor_key: '/' as '.') and day (the view dead_letters reads it).",
+  },
+};
+
+/**
+ * Where each relation's Athena view reads: an hourly source (Parquet for marked hours, NDJSON for the others) and
+ * the archive `type` it keeps, or one table.
  */
 export const ATHENA_SOURCES = {
-  drone_messages: 'archive_drone_message',
-  alarms: 'archive_alarm_raised',
-  decisions: 'archive_alarm_resolved',
-  nypd_tickets: 'archive_nypd_ticket',
-  dead_letters: 'dead_letter_objects',
-} as const satisfies Record<RelationName, string>;
+  drone_messages: { hourly: 'drone_messages', type: 'drone.message' },
+  alarms: { hourly: 'alarm_events', type: 'alarm.raised' },
+  decisions: { hourly: 'alarm_events', type: 'alarm.resolved' },
+  nypd_tickets: { hourly: 'nypd_tickets', type: 'nypd.ticket' },
+  dead_letters: { table: 'dead_letter_objects' },
+} as const satisfies Record<RelationName, { hourly: HourlyBase; type: string } | { table: string }>;
+
+/**
+ * The rows of one archive `type` of an hourly source, its columns as Athena names them (lowercase, `type`
+ * included): NDJSON for an hour without a compaction marker, Parquet for an hour with one, never both. A
+ * compaction killed before its marker leaves Parquet nobody reads; the marker written last makes the hour switch.
+ */
+const hourly = (base: HourlyBase, type: string): string => {
+  const columns = ['type', ...HOURLY_SOURCES[base].columns.map(([c]) => c.toLowerCase())]
+    .map((c) => `s."${c}"`)
+    .join(', ');
+  const marked = `EXISTS (SELECT 1 FROM ${MARKERS} AS m WHERE m."type" = s."type" AND m."day" = s."day" AND m."hour" = s."hour")`;
+  return `SELECT ${columns} FROM ${base}_ndjson AS s WHERE s."type" = '${type}' AND NOT ${marked}
+    UNION ALL SELECT ${columns} FROM ${base}_parquet AS s WHERE s."type" = '${type}' AND ${marked}`;
+};
 
 const iso = (c: string): string => `try(from_iso8601_timestamp(${c}))`;
 
 /**
  * The `CREATE OR REPLACE VIEW` statements defining the relations in the Glue database, one per relation, in
- * {@link RELATIONS} order. Raw copies are merged by id (`row_number()`, the lowest copy by the same order as
- * DuckDB's `DISTINCT ON`); ticket rows are the archive's `nypd.ticket` lines, one per id (DuckDB keeps the copies
- * and corrects the breakdowns after its pass: engine/dedup.ts), as csv-to-stream decoded them before
- * they were archived: only the envelope is checked, as `archiveTicketSource` does on DuckDB). Dead letters are
- * read whole (Athena scans each object; DuckDB's tally reads the first 4 KiB of at most 1,000).
+ * {@link RELATIONS} order, over {@link ATHENA_SOURCES}. Raw copies are merged by id (`row_number()`, the lowest
+ * copy by the same order as DuckDB's `DISTINCT ON`); ticket rows are the archive's `nypd.ticket` lines, one per id
+ * (DuckDB keeps the copies and corrects the breakdowns after its pass: engine/dedup.ts), as csv-to-stream decoded
+ * them before they were archived: only the envelope is checked, as `archiveTicketSource` does on DuckDB). Dead
+ * letters are read whole (Athena scans each object; DuckDB's tally reads the first 4 KiB of at most 1,000).
+ * Columns are spelled as Athena names them: the JSON key lowercased (`droneid`).
  *
  * @example
  * for (const [name, ddl] of athenaRelations()) await runner.run(ddl);
  */
 export const athenaRelations = (): ReadonlyArray<readonly [RelationName, string]> => {
-  const src = ATHENA_SOURCES;
-  const message = `SELECT id, droneId AS drone_id, time AS time_text, violationCode AS code,
-    location.lat AS lat, location.lon AS lon, coalesce(timeSuspect, FALSE) AS suspect FROM ${src.drone_messages}`;
+  const from = (r: Exclude<RelationName, 'dead_letters'>) =>
+    hourly(ATHENA_SOURCES[r].hourly, ATHENA_SOURCES[r].type);
+  const message = `SELECT id, droneid AS drone_id, time AS time_text, violationcode AS code,
+    location.lat AS lat, location.lon AS lon, coalesce(timesuspect, FALSE) AS suspect FROM (${from('drone_messages')})`;
   const placed = `SELECT *, ${boroughSql('lat', 'lon')} AS borough FROM (${message})`;
   const copies = `SELECT *, row_number() OVER (PARTITION BY id ORDER BY time_text, drone_id, code, borough) AS copy,
     count(*) OVER (PARTITION BY id) AS n, bool_or(suspect) OVER (PARTITION BY id) AS any_suspect FROM (${placed})`;
-  const alarm = `SELECT id, droneId AS drone_id, violationCode AS code, time, raisedAt AS raised_at,
+  const alarm = `SELECT id, droneid AS drone_id, violationcode AS code, time, raisedat AS raised_at,
     CASE WHEN borough IS NULL THEN ${boroughSql('location.lat', 'location.lon')}
       WHEN borough = 'unknown' THEN NULL ELSE borough END AS borough,
-    row_number() OVER (PARTITION BY id ORDER BY raisedAt, time, droneId, violationCode) AS copy
-    FROM ${src.alarms}`;
+    row_number() OVER (PARTITION BY id ORDER BY raisedat, time, droneid, violationcode) AS copy
+    FROM (${from('alarms')})`;
   const text = (c: string) => `CAST(${c} AS VARCHAR)`;
   return [
     [
@@ -215,40 +364,56 @@ export const athenaRelations = (): ReadonlyArray<readonly [RelationName, string]
     [
       'decisions',
       `CREATE OR REPLACE VIEW decisions AS SELECT ${select('decisions', {
-        alarm_id: 'alarmId',
+        alarm_id: 'alarmid',
         decision: 'decision',
-        decided_at: iso('at'),
-      })} FROM ${src.decisions}`,
+        decided_at: iso('"at"'), // quoted: AT is a keyword (AT TIME ZONE)
+      })} FROM (${from('decisions')})`,
     ],
     [
       'nypd_tickets',
       `CREATE OR REPLACE VIEW nypd_tickets AS SELECT ${select('nypd_tickets', {
         src: '0',
-        summons: 'summonsNumber',
-        kr: `CASE WHEN coalesce(type = 'nypd.ticket' AND v = 1 AND id = 'nypd:' || summonsNumber, FALSE) THEN 0 ELSE ${UNDECODABLE} END`,
-        issue_date: `try(CAST(issueDate AS DATE))`,
+        summons: 'summonsnumber',
+        kr: `CASE WHEN coalesce(type = 'nypd.ticket' AND v = 1 AND id = 'nypd:' || summonsnumber, FALSE) THEN 0 ELSE ${UNDECODABLE} END`,
+        issue_date: `try(CAST(issuedate AS DATE))`,
         // A code outside 1–99 is left out of the ticket (csv-to-stream): "code outside 1-99", as on DuckDB.
-        code: `CASE WHEN violationCode BETWEEN 1 AND 99 THEN violationCode END`,
-        tod: 'violationTime',
-        county: 'violationCounty',
-        precinct: text('violationPrecinct'),
-        street: `upper(streetName)`,
-        state: 'registrationState',
-        plate_type: 'plateType',
-        make: 'vehicleMake',
-        body: 'vehicleBodyType',
-        color: 'vehicleColor',
-        vyear: text('vehicleYear'),
-        plate: 'plateId',
-      })} FROM (SELECT *, row_number() OVER (PARTITION BY id ORDER BY sourceFile, sourceLine) AS copy
-        FROM ${src.nypd_tickets}) t WHERE copy = 1`,
+        code: `CASE WHEN violationcode BETWEEN 1 AND 99 THEN violationcode END`,
+        tod: 'violationtime',
+        county: 'violationcounty',
+        precinct: text('violationprecinct'),
+        street: `upper(streetname)`,
+        state: 'registrationstate',
+        plate_type: 'platetype',
+        make: 'vehiclemake',
+        body: 'vehiclebodytype',
+        color: 'vehiclecolor',
+        vyear: text('vehicleyear'),
+        plate: 'plateid',
+      })} FROM (SELECT *, row_number() OVER (PARTITION BY id ORDER BY sourcefile, sourceline) AS copy
+        FROM (${from('nypd_tickets')})) t WHERE copy = 1`,
     ],
     [
       'dead_letters',
       `CREATE OR REPLACE VIEW dead_letters AS SELECT ${select('dead_letters', {
         actor: `coalesce(actor, 'unknown')`,
-        reason: `coalesce(errorTag, 'unreadable')`,
-      })} FROM ${src.dead_letters}`,
+        reason: `coalesce(errortag, 'unreadable')`,
+      })} FROM ${ATHENA_SOURCES.dead_letters.table}`,
     ],
   ];
 };
+
+/**
+ * {@link GLUE_TABLES} as Terraform reads it (analysis/athena/glue-tables.json): columns named as Athena names
+ * them (lowercase), partitions and the types each table projects.
+ */
+export const glueTablesJson = (): string =>
+  `${JSON.stringify(
+    Object.fromEntries(
+      Object.entries(GLUE_TABLES).map(([name, t]) => [
+        name,
+        { ...t, columns: t.columns.map(([c, type]) => ({ name: c.toLowerCase(), type })) },
+      ]),
+    ),
+    null,
+    2,
+  )}\n`;

@@ -1,6 +1,6 @@
 /**
- * `npm run gen:athena-sql`: rewrites analysis/athena/queries/*.sql and views/*.sql from the statistics and the
- * relations (generate.ts), removing files no statistic or relation gives any more.
+ * `npm run gen:athena-sql`: rewrites analysis/athena/queries/*.sql, views/*.sql and glue-tables.json from the
+ * statistics and the relations (generate.ts), removing files no statistic or relation gives any more.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
