@@ -139,7 +139,8 @@ install_deps() {
 check "tools (ansible, ansible-lint, sshd, systemd-analyze)" install_deps || abort "tools missing"
 command -v terraform > /dev/null || abort "terraform is not on PATH"
 
-# Terraform works on a copy (terraform/ + config/), so .terraform, lock files and state never land in the repo.
+# Terraform works on a copy (terraform/ + config/ + the analysis's generated Athena files, which the analytics
+# module reads), so .terraform, lock files and state never land in the repo.
 # Not a .terraform/providers folder (another run's copy, which links into its own temp folder and may go away).
 MIRROR=$(find / -type d -path '*/registry.terraform.io/hashicorp/aws' -not -path '/proc/*' -not -path '*/.terraform/*' 2> /dev/null | head -n 1)
 [ -n "$MIRROR" ] || abort "no provider mirror (registry.terraform.io/hashicorp/aws) on this machine"
@@ -160,6 +161,7 @@ unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_
 export AWS_EC2_METADATA_DISABLED=true
 mkdir -p "$TMP/tf"
 cp -r terraform config "$TMP/tf/"
+mkdir -p "$TMP/tf/analysis" && cp -r analysis/athena "$TMP/tf/analysis/"
 rm -rf "$TMP/tf/terraform/.terraform" "$TMP/tf/terraform/local/.terraform" "$TMP"/tf/terraform/*.tfstate*
 TFR=$TMP/tf/terraform
 TFL=$TMP/tf/terraform/local

@@ -1,6 +1,7 @@
 # The analysis on Amazon Athena (modules/analytics): Glue tables with projected partitions over the archive, the
 # views the statistics read (named queries, run once), an enforcing workgroup, one named query per statistic of
-# analysis/athena/queries, and the analysis role. docs/deploy.md, "Analysis on Athena".
+# analysis/athena/queries, and the analysis role. Tables, views and statistics are the analysis's generated files
+# (analysis/athena: glue-tables.json, views/, queries/; npm run gen:athena-sql). docs/deploy.md, "Analysis on Athena".
 
 module "analytics" {
   source = "./modules/analytics"
@@ -11,7 +12,8 @@ module "analytics" {
   region                 = local.region
   account                = local.account
   partition              = local.partition
-  queries_dir            = coalesce(var.athena.queries_dir, "${path.module}/../analysis/athena/queries")
+  athena_dir             = "${path.module}/../analysis/athena"
+  queries_dir            = var.athena.queries_dir
   analysis_principals    = var.athena.analysis_principals
   bytes_scanned_cutoff   = var.athena.bytes_scanned_cutoff
   archive_start_day      = var.athena.archive_start_day

@@ -1,7 +1,8 @@
-# The analysis on Athena (modules/analytics) against a mocked AWS provider: projected partitions over the archive's
-# layout, the views' Parquet-or-NDJSON rule, the enforcing workgroup, one named query per statistic file, and a
-# least-privilege analysis role. The statistics are fixtures here (tests/fixtures/athena-queries); the real ones are
-# generated into analysis/athena/queries.
+# The analysis on Athena (modules/analytics) against a mocked AWS provider: the Glue tables and views the analysis
+# generates (analysis/athena: glue-tables.json, views/*.sql; their columns are checked against each other on DuckDB
+# by analysis/athena/views.spec.ts), projected partitions over the archive's layout, the enforcing workgroup, one
+# named query per statistic file, and a least-privilege analysis role. The statistics are fixtures here
+# (tests/fixtures/athena-queries); tests/root.tftest.hcl reads the real ones, analysis/athena/queries.
 
 mock_provider "aws" {
   mock_resource "aws_s3_bucket" {
@@ -20,6 +21,7 @@ variables {
   kms_key_arn         = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
   region              = "us-east-1"
   account             = "123456789012"
+  athena_dir          = "../analysis/athena"
   queries_dir         = "tests/fixtures/athena-queries"
   analysis_principals = ["arn:aws:iam::123456789012:role/analyst"]
 }
@@ -105,51 +107,88 @@ run "partitions_are_projected" {
     error_message = "Tickets carry every field of nypd-ticket.ts; alarm events the fields of all three events."
   }
   assert {
-    condition = (aws_glue_catalog_table.dead_letters.parameters["projection.actor_key.type"] == "enum"
-      && contains(split(",", aws_glue_catalog_table.dead_letters.parameters["projection.actor_key.values"]), "stream-to-storage.drones")
-      && aws_glue_catalog_table.dead_letters.parameters["storage.location.template"] == "s3://prestacop-archive/dead-letter/actor=$${actor_key}/day=$${day}/"
-    && [for k in aws_glue_catalog_table.dead_letters.partition_keys : k.name] == ["actor_key", "day"])
+    condition = (keys(aws_glue_catalog_table.dead_letters) == ["dead_letter_objects"]
+      && aws_glue_catalog_table.dead_letters["dead_letter_objects"].parameters["projection.actor_key.type"] == "enum"
+      && contains(split(",", aws_glue_catalog_table.dead_letters["dead_letter_objects"].parameters["projection.actor_key.values"]), "stream-to-storage.drones")
+      && aws_glue_catalog_table.dead_letters["dead_letter_objects"].parameters["storage.location.template"] == "s3://prestacop-archive/dead-letter/actor=$${actor_key}/day=$${day}/"
+    && [for k in aws_glue_catalog_table.dead_letters["dead_letter_objects"].partition_keys : k.name] == ["actor_key", "day"])
     error_message = "Dead letters project the key's actor (no '/' in it) and day."
+  }
+  # The tables are the analysis's declaration (analysis/relations.ts GLUE_TABLES, generated into glue-tables.json),
+  # column for column: the views generated from the same declaration read these columns.
+  assert {
+    condition = alltrue([for name, t in jsondecode(file("../analysis/athena/glue-tables.json")) : (
+      [for c in merge(aws_glue_catalog_table.hourly, aws_glue_catalog_table.dead_letters)[name].storage_descriptor[0].columns : { name = c.name, type = c.type }] == t.columns
+      && merge(aws_glue_catalog_table.hourly, aws_glue_catalog_table.dead_letters)[name].storage_descriptor[0].location == "s3://prestacop-archive/${t.prefix}/"
+    )]) && length(aws_glue_catalog_table.hourly) + length(aws_glue_catalog_table.dead_letters) == length(jsondecode(file("../analysis/athena/glue-tables.json")))
+    error_message = "Each Glue table is the generated glue-tables.json's: its columns (names and types, in order) and its prefix."
   }
 }
 
-run "views_read_parquet_for_marked_hours_only" {
+run "views_are_the_generated_files" {
   command = apply
   module {
     source = "./modules/analytics"
   }
 
   assert {
-    condition     = toset(keys(aws_athena_named_query.view)) == toset(["drone_messages", "nypd_tickets", "alarms", "decisions", "dead_letters"])
-    error_message = "One setup query per logical relation the statistics read."
+    condition = (toset(keys(aws_athena_named_query.view)) == toset(["drone_messages", "nypd_tickets", "alarms", "decisions", "dead_letters"])
+    && alltrue([for name, q in aws_athena_named_query.view : q.query == file("../analysis/athena/views/${name}.sql") && q.name == "prestacop-setup-view-${name}"]))
+    error_message = "One setup query per logical relation the statistics read, its text the generated analysis/athena/views/<relation>.sql."
   }
   assert {
     condition = alltrue([for name in ["drone_messages", "nypd_tickets", "alarms", "decisions"] : (
-      startswith(aws_athena_named_query.view[name].query, "CREATE OR REPLACE VIEW ${name} AS")
-      && strcontains(aws_athena_named_query.view[name].query, "_ndjson AS n")
-      && strcontains(aws_athena_named_query.view[name].query, "AND NOT EXISTS (SELECT 1 FROM compaction_markers AS m WHERE m.\"type\" = n.\"type\" AND m.\"day\" = n.\"day\" AND m.\"hour\" = n.\"hour\")")
-      && strcontains(aws_athena_named_query.view[name].query, "_parquet AS p")
-      && strcontains(aws_athena_named_query.view[name].query, "AND EXISTS (SELECT 1 FROM compaction_markers AS m WHERE m.\"type\" = p.\"type\" AND m.\"day\" = p.\"day\" AND m.\"hour\" = p.\"hour\")")
+      strcontains(aws_athena_named_query.view[name].query, "_ndjson AS s WHERE")
+      && strcontains(aws_athena_named_query.view[name].query, "AND NOT EXISTS (SELECT 1 FROM compaction_markers AS m WHERE m.\"type\" = s.\"type\" AND m.\"day\" = s.\"day\" AND m.\"hour\" = s.\"hour\")")
+      && strcontains(aws_athena_named_query.view[name].query, "_parquet AS s WHERE")
+      && strcontains(aws_athena_named_query.view[name].query, "AND EXISTS (SELECT 1 FROM compaction_markers AS m WHERE m.\"type\" = s.\"type\" AND m.\"day\" = s.\"day\" AND m.\"hour\" = s.\"hour\")")
     )])
     error_message = "Each hourly view reads NDJSON where no marker exists and Parquet where one does, never both."
   }
+  # The columns a view reads from its hourly tables (s."<column>") are theirs (analysis/athena/views.spec.ts binds
+  # every view to these tables on DuckDB, the expressions over them included).
   assert {
-    condition = alltrue([for name, from in { drone_messages = "drone_messages", nypd_tickets = "nypd_tickets", alarms = "alarm_events", decisions = "alarm_events" } : alltrue([
-      for alias in ["n", "p"] : alltrue([for c in flatten(regexall("${alias}\\.\"([a-z_]+)\"", aws_athena_named_query.view[name].query)) :
-        contains(concat([for col in aws_glue_catalog_table.hourly["${from}_${alias == "n" ? "ndjson" : "parquet"}"].storage_descriptor[0].columns : col.name], ["type", "day", "hour"]), c)
+    condition = alltrue([for name in ["drone_messages", "nypd_tickets", "alarms", "decisions"] : alltrue([
+      for table in distinct(flatten(regexall("FROM ([a-z_]+) AS s WHERE", aws_athena_named_query.view[name].query))) : alltrue([
+        for c in flatten(regexall("s\\.\"([a-z_]+)\"", aws_athena_named_query.view[name].query)) :
+        contains(concat([for col in aws_glue_catalog_table.hourly[table].storage_descriptor[0].columns : col.name], [for k in aws_glue_catalog_table.hourly[table].partition_keys : k.name]), c)
       ])
     ])])
-    error_message = "A view selects a column its tables do not have."
+    error_message = "A view reads a column its tables do not have."
   }
   assert {
-    condition = (strcontains(aws_athena_named_query.view["alarms"].query, "n.\"type\" IN ('alarm.raised')")
-    && strcontains(aws_athena_named_query.view["decisions"].query, "p.\"type\" IN ('alarm.resolved')"))
+    condition = (strcontains(aws_athena_named_query.view["alarms"].query, "s.\"type\" = 'alarm.raised'")
+    && strcontains(aws_athena_named_query.view["decisions"].query, "s.\"type\" = 'alarm.resolved'"))
     error_message = "alarms are the alarm.raised events, decisions the alarm.resolved ones."
   }
   assert {
     condition     = alltrue([for q in aws_athena_named_query.view : q.database == "prestacop" && q.workgroup == aws_athena_workgroup.this.id])
     error_message = "The setup queries run in the workgroup, on the database."
   }
+}
+
+# A hand-edited or foreign glue-tables.json (a table of partitions this module does not project) is refused at plan.
+run "foreign_tables_are_refused" {
+  command = plan
+  module {
+    source = "./modules/analytics"
+  }
+  variables {
+    athena_dir = "tests/fixtures/athena-foreign-tables"
+  }
+  expect_failures = [aws_glue_catalog_database.this]
+}
+
+# So is a view file that does not define the view it is named after.
+run "a_foreign_view_is_refused" {
+  command = plan
+  module {
+    source = "./modules/analytics"
+  }
+  variables {
+    athena_dir = "tests/fixtures/athena-foreign-view"
+  }
+  expect_failures = [aws_athena_named_query.view]
 }
 
 run "one_named_query_per_statistic" {
@@ -224,7 +263,7 @@ run "analysis_role_is_least_privilege" {
   assert {
     condition = jsonencode({ for st in jsondecode(aws_iam_role_policy.analysis[0].policy).Statement : st.Sid => st.Resource if contains(["QueriesInTheWorkgroup", "ReadTheArchive", "WriteResults", "DataKeyViaS3"], st.Sid) }) == jsonencode({
       QueriesInTheWorkgroup = ["arn:aws:athena:us-east-1:123456789012:workgroup/prestacop-analysis"]
-      ReadTheArchive        = ["arn:aws:s3:::prestacop-archive/archive/*", "arn:aws:s3:::prestacop-archive/archive-parquet/*", "arn:aws:s3:::prestacop-archive/archive-compacted/*", "arn:aws:s3:::prestacop-archive/dead-letter/*"]
+      ReadTheArchive        = ["arn:aws:s3:::prestacop-archive/archive/*", "arn:aws:s3:::prestacop-archive/archive-compacted/*", "arn:aws:s3:::prestacop-archive/archive-parquet/*", "arn:aws:s3:::prestacop-archive/dead-letter/*"]
       WriteResults          = ["arn:aws:s3:::prestacop-archive-athena-results/prestacop-analysis/*"]
       DataKeyViaS3          = [var.kms_key_arn]
     })
@@ -246,7 +285,7 @@ run "analysis_role_is_least_privilege" {
   }
   assert {
     condition = ([for st in jsondecode(aws_iam_role_policy.analysis[0].policy).Statement : st.Condition.StringEquals["kms:ViaService"] if st.Sid == "DataKeyViaS3"][0] == "s3.us-east-1.amazonaws.com"
-    && [for st in jsondecode(aws_iam_role_policy.analysis[0].policy).Statement : st.Condition.StringLike["s3:prefix"] if st.Sid == "ListTheArchive"][0] == ["archive/*", "archive-parquet/*", "archive-compacted/*", "dead-letter/*"])
+    && [for st in jsondecode(aws_iam_role_policy.analysis[0].policy).Statement : st.Condition.StringLike["s3:prefix"] if st.Sid == "ListTheArchive"][0] == ["archive/*", "archive-compacted/*", "archive-parquet/*", "dead-letter/*"])
     error_message = "The key is used through S3 only; listing the archive is limited to the prefixes Athena reads."
   }
   assert {

@@ -425,21 +425,26 @@ run "admin_cidr_ipv6_is_refused" {
   expect_failures = [var.admin_cidr]
 }
 
-# The analysis on Athena (tests/analytics.tftest.hcl covers the module): wired to the archive bucket and the key.
+# The analysis on Athena (tests/analytics.tftest.hcl covers the module): wired to the archive bucket and the key,
+# with the analysis's generated files (analysis/athena, by default): a statistic renamed, added or removed without
+# updating this list, or a file missing, fails here.
 run "athena_wiring" {
   command = plan
   variables {
     athena = {
       analysis_principals  = ["arn:aws:iam::123456789012:role/analyst"]
       bytes_scanned_cutoff = 1073741824
-      queries_dir          = "tests/fixtures/athena-queries"
     }
   }
   assert {
     condition = (output.athena.database == "prestacop" && output.athena.workgroup == "prestacop-analysis"
-      && module.analytics.tables == sort(["alarm_events_ndjson", "alarm_events_parquet", "compaction_markers", "dead_letter_objects", "drone_messages_ndjson", "drone_messages_parquet", "nypd_tickets_ndjson", "nypd_tickets_parquet"])
-    && toset(keys(output.athena.named_queries.statistics)) == toset(["violations_by_code", "dead_letters_by_reason"]))
-    error_message = "The root creates the Glue database and its tables, the workgroup and one named query per statistic of athena.queries_dir."
+    && module.analytics.tables == sort(["alarm_events_ndjson", "alarm_events_parquet", "compaction_markers", "dead_letter_objects", "drone_messages_ndjson", "drone_messages_parquet", "nypd_tickets_ndjson", "nypd_tickets_parquet"]))
+    error_message = "The root creates the Glue database and the tables of analysis/athena/glue-tables.json, and the workgroup."
+  }
+  assert {
+    condition = (toset(keys(output.athena.named_queries.statistics)) == toset(["alarm_ack", "alarms_by", "dead_letters", "drone_codes", "drone_totals", "drones", "groups"])
+    && toset(keys(output.athena.named_queries.views)) == toset(["alarms", "dead_letters", "decisions", "drone_messages", "nypd_tickets"]))
+    error_message = "One named query per statistic of analysis/athena/queries (the report's seven) and per view of analysis/athena/views (the five relations)."
   }
   assert {
     condition     = output.athena.results_bucket == "${module.data_plane.bucket.name}-athena-results"

@@ -113,7 +113,8 @@ resource "aws_athena_workgroup" "this" {
 # Named queries: one per statistic (the Athena console lists them under "Saved queries"), read from queries_dir.
 
 locals {
-  statistics = { for f in fileset(var.queries_dir, "*.sql") : trimsuffix(f, ".sql") => file("${var.queries_dir}/${f}") }
+  queries_dir = coalesce(var.queries_dir, "${var.athena_dir}/queries")
+  statistics  = { for f in fileset(local.queries_dir, "*.sql") : trimsuffix(f, ".sql") => file("${local.queries_dir}/${f}") }
 }
 
 resource "aws_athena_named_query" "statistic" {

@@ -14,46 +14,18 @@ locals {
   database = replace("${var.name_prefix}prestacop", "-", "_")
   bucket   = "s3://${var.archive_bucket.name}"
 
-  # Columns as the archive writes them (JSON names; Athena lowercases them, and the JSON SerDe matches keys without
-  # regard to case). `type` is no column: it is the `type` partition, whose value every line repeats.
-  columns = {
-    # actors/protocol/drone-message.ts, plus what stream-to-storage adds on archiving: `timeSuspect` and
-    # `clockOffMs` when the drone's clock is off (time.ts), `ingestedAt` (ISO-8601 UTC arrival time).
-    drone_messages = [
-      ["v", "int"], ["id", "string"], ["droneId", "string"], ["seq", "bigint"], ["time", "string"],
-      ["location", "struct<lat:double,lon:double>"], ["violationCode", "int"], ["violationImageId", "string"],
-      ["address", "string"], ["timeSuspect", "boolean"], ["clockOffMs", "bigint"], ["ingestedAt", "string"],
-    ]
-    # actors/protocol/nypd-ticket.ts
-    nypd_tickets = [
-      ["v", "int"], ["id", "string"], ["summonsNumber", "string"], ["issuedAt", "string"], ["issueDate", "string"],
-      ["violationCode", "int"], ["violationDescription", "string"], ["plateId", "string"],
-      ["registrationState", "string"], ["plateType", "string"], ["vehicleMake", "string"],
-      ["vehicleBodyType", "string"], ["vehicleColor", "string"], ["vehicleYear", "int"], ["violationCounty", "string"],
-      ["borough", "string"], ["violationPrecinct", "int"], ["issuerPrecinct", "int"], ["streetName", "string"],
-      ["houseNumber", "string"], ["intersectingStreet", "string"], ["issuingAgency", "string"],
-      ["lawSection", "int"], ["subDivision", "string"], ["violationTime", "string"], ["sourceFile", "string"],
-      ["sourceLine", "bigint"],
-    ]
-    # actors/protocol/alarm.ts: the three events in one table, each line filling its own event's columns
-    # (alarm.raised: messageId … clockOffMs; alarm.escalated: alarmId, level … by; alarm.resolved: alarmId,
-    # decision, by, at, note).
-    alarm_events = [
-      ["v", "int"], ["id", "string"], ["messageId", "string"], ["droneId", "string"], ["violationCode", "int"],
-      ["violationImageId", "string"], ["location", "struct<lat:double,lon:double>"], ["time", "string"],
-      ["raisedAt", "string"], ["borough", "string"], ["address", "string"], ["messageHash", "string"],
-      ["conflict", "boolean"], ["clockOffMs", "bigint"], ["alarmId", "string"], ["level", "int"],
-      ["reason", "string"], ["afterMs", "bigint"], ["escalatedAt", "string"], ["by", "string"],
-      ["decision", "string"], ["at", "string"], ["note", "string"],
-    ]
-  }
+  # The tables, as the analysis declares them (analysis/relations.ts GLUE_TABLES, written by `npm run
+  # gen:athena-sql` to glue-tables.json): name => prefix, format (json or parquet), partitions, the archive types
+  # an hourly table projects, columns (the JSON keys lowercased, as Athena names them; Hive types), description.
+  # The views (views/*.sql) are generated from the same declaration, so they read only what is created here.
+  glue_tables_file = "${var.athena_dir}/glue-tables.json"
+  glue             = jsondecode(file(local.glue_tables_file))
 
-  # Which archive `type`s each relation holds.
-  types = {
-    drone_messages = ["drone.message"]
-    nypd_tickets   = ["nypd.ticket"]
-    alarm_events   = ["alarm.raised", "alarm.escalated", "alarm.resolved"]
-  }
+  # Two kinds of tables, by their partitions: hourly (type / day / hour, from the archive's keys) and the dead
+  # letters (actor_key / day). Anything else is refused at plan (aws_glue_catalog_database.this).
+  partition_kinds    = { hourly = "type,day,hour", dead_letters = "actor_key,day" }
+  hourly_tables      = { for name, t in local.glue : name => t if join(",", t.partitions) == local.partition_kinds.hourly }
+  dead_letter_tables = { for name, t in local.glue : name => t if join(",", t.partitions) == local.partition_kinds.dead_letters }
 
   # The projected partitions every hourly table shares: day (a date) and hour (two digits, 00-23), both strings as
   # written in the key. Athena computes each hour's location from the template; nothing is ever registered.
@@ -69,7 +41,6 @@ locals {
     "projection.hour.range"        = "0,23"
     "projection.hour.digits"       = "2"
   }
-  hourly_keys = [["type", "string"], ["day", "string"], ["hour", "string"]]
 
   formats = {
     # One JSON object a line, gzip (Athena decompresses by the .gz extension). A line that is not JSON reads as a
@@ -87,30 +58,23 @@ locals {
       params = {}
     }
   }
-
-  # The hourly tables: <relation>_ndjson over archive/, <relation>_parquet over archive-parquet/ (same columns: the
-  # compaction keeps the archive's names and types), and the compaction markers over archive-compacted/.
-  hourly_tables = merge(
-    { for rel, types in local.types : "${rel}_ndjson" => {
-      prefix      = "archive", format = "json", types = types, columns = local.columns[rel]
-      description = "The archive's gzip NDJSON batches of ${join(", ", types)} (an hour with a compaction marker is read from ${rel}_parquet instead: use the view ${rel})."
-    } },
-    { for rel, types in local.types : "${rel}_parquet" => {
-      prefix      = "archive-parquet", format = "parquet", types = types, columns = local.columns[rel]
-      description = "The Parquet compaction of ${join(", ", types)}, deduplicated by id; an hour counts only with its marker (compaction_markers): use the view ${rel}."
-    } },
-    { compaction_markers = {
-      prefix      = "archive-compacted", format = "json", types = flatten(values(local.types))
-      columns     = [["rows", "bigint"], ["sourceObjects", "bigint"], ["compactedAt", "string"]]
-      description = "One row per compacted hour, written after its Parquet: the hour is read from Parquet, not NDJSON."
-    } },
-  )
 }
 
 resource "aws_glue_catalog_database" "this" {
   name        = local.database
   description = "PrestaCop's archive (${local.bucket}) for Athena: tables with projected partitions, and the views the statistics read."
   tags        = var.tags
+
+  lifecycle {
+    precondition {
+      condition = (length(local.dead_letter_tables) == 1 && alltrue([for name, t in local.glue : (
+        contains(values(local.partition_kinds), join(",", t.partitions)) && contains(keys(local.formats), t.format)
+        && can(regex("^[a-z][a-z0-9_]{0,127}$", name)) && can(regex("^[a-z][a-z-]*$", t.prefix))
+        && length(t.columns) > 0 && alltrue([for c in t.columns : can(regex("^[a-z][a-z0-9_]*$", c.name))])
+      )]))
+      error_message = "${local.glue_tables_file}: each table needs partitions type,day,hour or actor_key,day (exactly one dead-letter table), format json or parquet, a lowercase name and prefix, and lowercase columns. Regenerate it with npm run gen:athena-sql."
+    }
+  }
 }
 
 resource "aws_glue_catalog_table" "hourly" {
@@ -128,10 +92,10 @@ resource "aws_glue_catalog_table" "hourly" {
   })
 
   dynamic "partition_keys" {
-    for_each = local.hourly_keys
+    for_each = each.value.partitions
     content {
-      name = partition_keys.value[0]
-      type = partition_keys.value[1]
+      name = partition_keys.value
+      type = "string"
     }
   }
 
@@ -146,8 +110,8 @@ resource "aws_glue_catalog_table" "hourly" {
     dynamic "columns" {
       for_each = each.value.columns
       content {
-        name = lower(columns.value[0])
-        type = lower(columns.value[1])
+        name = columns.value.name
+        type = columns.value.type
       }
     }
   }
@@ -156,13 +120,15 @@ resource "aws_glue_catalog_table" "hourly" {
 # Dead letters (runtime/dead-letter.ts, one JSON object per file): partitioned by the key's actor (its own column
 # `actor_key`, as the letter's `actor` column keeps the name as written, with its '/') and day.
 resource "aws_glue_catalog_table" "dead_letters" {
-  name          = "dead_letter_objects"
+  for_each = local.dead_letter_tables
+
+  name          = each.key
   database_name = aws_glue_catalog_database.this.name
-  description   = "Every dead letter of the actors in projection.actor_key.values (use the view dead_letters)."
+  description   = each.value.description
   table_type    = "EXTERNAL_TABLE"
   parameters = {
     EXTERNAL                       = "TRUE"
-    classification                 = "json"
+    classification                 = each.value.format
     "projection.enabled"           = "true"
     "projection.actor_key.type"    = "enum"
     "projection.actor_key.values"  = join(",", var.dead_letter_actors)
@@ -171,35 +137,30 @@ resource "aws_glue_catalog_table" "dead_letters" {
     "projection.day.range"         = "${var.archive_start_day},NOW"
     "projection.day.interval"      = "1"
     "projection.day.interval.unit" = "DAYS"
-    "storage.location.template"    = "${local.bucket}/dead-letter/actor=$${actor_key}/day=$${day}/"
+    "storage.location.template"    = "${local.bucket}/${each.value.prefix}/actor=$${actor_key}/day=$${day}/"
   }
 
-  partition_keys {
-    name = "actor_key"
-    type = "string"
-  }
-  partition_keys {
-    name = "day"
-    type = "string"
+  dynamic "partition_keys" {
+    for_each = each.value.partitions
+    content {
+      name = partition_keys.value
+      type = "string"
+    }
   }
 
   storage_descriptor {
-    location      = "${local.bucket}/dead-letter/"
-    input_format  = local.formats.json.input
-    output_format = local.formats.json.output
+    location      = "${local.bucket}/${each.value.prefix}/"
+    input_format  = local.formats[each.value.format].input
+    output_format = local.formats[each.value.format].output
     ser_de_info {
-      serialization_library = local.formats.json.serde
-      parameters            = local.formats.json.params
+      serialization_library = local.formats[each.value.format].serde
+      parameters            = local.formats[each.value.format].params
     }
     dynamic "columns" {
-      for_each = [
-        ["type", "string"], ["v", "int"], ["id", "string"], ["actor", "string"], ["errorTag", "string"],
-        ["reasons", "array<string>"], ["rawBase64", "string"], ["attempts", "int"], ["at", "string"],
-        ["source", "struct<stream:string,shardId:string,sequence:string,subSequence:bigint,file:string,line:bigint>"],
-      ]
+      for_each = each.value.columns
       content {
-        name = lower(columns.value[0])
-        type = lower(columns.value[1])
+        name = columns.value.name
+        type = columns.value.type
       }
     }
   }

@@ -7,10 +7,10 @@ locals {
   arn_prefix = { for svc in ["athena", "glue"] : svc => "arn:${var.partition}:${svc}:${var.region}:${var.account}" }
   glue_tables = concat(
     [for t in aws_glue_catalog_table.hourly : t.name],
-    [aws_glue_catalog_table.dead_letters.name],
+    [for t in aws_glue_catalog_table.dead_letters : t.name],
   )
   # The prefixes Athena reads (each table's location).
-  archive_prefixes = ["archive", "archive-parquet", "archive-compacted", "dead-letter"]
+  archive_prefixes = sort(distinct([for t in local.glue : t.prefix]))
 
   analysis_statements = concat(
     [

@@ -1,48 +1,19 @@
 # ---------------------------------------------------------------------------------------------------------------
 # The logical relations every statistic reads (drone_messages, nypd_tickets, alarms, decisions, dead_letters; the
-# same names DuckDB gives its views), as Athena views. Each hourly relation reads Parquet for an hour whose
-# compaction marker exists and NDJSON for every other hour, so no message is counted twice (nor missed: the marker
-# is written after the hour's Parquet). Columns: the archive's JSON names (lowercase in Athena), `type`, and the
-# key's `day` and `hour` (strings: '2026-01-31', '07').
+# same names DuckDB gives its views), as Athena views over the tables of glue.tf. Their text is the analysis's,
+# generated from the same declaration as the tables (analysis/relations.ts athenaRelations, written to
+# <athena_dir>/views/<relation>.sql by `npm run gen:athena-sql`): each hourly relation reads Parquet for an hour
+# whose compaction marker exists and NDJSON for every other hour, so no message is counted twice (nor missed: the
+# marker is written after the hour's Parquet).
 #
-# Terraform does not create them: a Glue view needs Presto's encoded definition, which only Athena writes. Each is
-# a named query, CREATE OR REPLACE VIEW, to run once after the first apply and again when a relation's columns
-# change (docs/deploy.md, "Analysis on Athena"); they do not depend on each other, so any order works.
+# Terraform does not create them: a Glue view needs Presto's encoded definition, which only Athena writes.
+# `npm run analysis -- --engine athena` runs the same CREATE OR REPLACE VIEW statements before its statistics;
+# for the console, each is also a named query to run once after the first apply and again after an apply that
+# changed them (docs/deploy.md, "Analysis on Athena"). They do not depend on each other: any order works.
 
 locals {
-  alarm_raised_columns   = ["v", "id", "messageId", "droneId", "violationCode", "violationImageId", "location", "time", "raisedAt", "borough", "address", "messageHash", "conflict", "clockOffMs"]
-  alarm_resolved_columns = ["v", "id", "alarmId", "decision", "by", "at", "note"]
-
-  # A relation over the hourly tables `from`_ndjson and `from`_parquet: the given columns of the given types.
-  view_sources = {
-    drone_messages = { from = "drone_messages", types = local.types.drone_messages, columns = [for c in local.columns.drone_messages : c[0]] }
-    nypd_tickets   = { from = "nypd_tickets", types = local.types.nypd_tickets, columns = [for c in local.columns.nypd_tickets : c[0]] }
-    alarms         = { from = "alarm_events", types = ["alarm.raised"], columns = local.alarm_raised_columns }
-    decisions      = { from = "alarm_events", types = ["alarm.resolved"], columns = local.alarm_resolved_columns }
-  }
-
-  hourly_views = {
-    for name, v in local.view_sources : name => <<-SQL
-      CREATE OR REPLACE VIEW ${name} AS
-      SELECT ${join(", ", [for c in concat(["type"], v.columns, ["day", "hour"]) : "n.\"${lower(c)}\""])}
-      FROM ${v.from}_ndjson AS n
-      WHERE n."type" IN (${join(", ", [for t in v.types : "'${t}'"])})
-        AND NOT EXISTS (SELECT 1 FROM compaction_markers AS m WHERE m."type" = n."type" AND m."day" = n."day" AND m."hour" = n."hour")
-      UNION ALL
-      SELECT ${join(", ", [for c in concat(["type"], v.columns, ["day", "hour"]) : "p.\"${lower(c)}\""])}
-      FROM ${v.from}_parquet AS p
-      WHERE p."type" IN (${join(", ", [for t in v.types : "'${t}'"])})
-        AND EXISTS (SELECT 1 FROM compaction_markers AS m WHERE m."type" = p."type" AND m."day" = p."day" AND m."hour" = p."hour")
-      SQL
-  }
-
-  views = merge(local.hourly_views, {
-    dead_letters = <<-SQL
-      CREATE OR REPLACE VIEW dead_letters AS
-      SELECT ${join(", ", [for c in ["type", "v", "id", "actor", "errorTag", "reasons", "rawBase64", "attempts", "at", "source", "actor_key", "day"] : "d.\"${lower(c)}\""])}
-      FROM dead_letter_objects AS d
-      SQL
-  })
+  views_dir = "${var.athena_dir}/views"
+  views     = { for f in fileset(local.views_dir, "*.sql") : trimsuffix(f, ".sql") => file("${local.views_dir}/${f}") }
 }
 
 resource "aws_athena_named_query" "view" {
@@ -52,5 +23,12 @@ resource "aws_athena_named_query" "view" {
   workgroup   = aws_athena_workgroup.this.id
   database    = aws_glue_catalog_database.this.name
   query       = each.value
-  description = "One-time setup (after terraform apply, and when the archive's columns change): creates the view ${each.key} the statistics read."
+  description = "One-time setup (after terraform apply, and when the views change): creates the view ${each.key} the statistics read."
+
+  lifecycle {
+    precondition {
+      condition     = can(regex("^[a-z][a-z0-9_]{0,127}$", each.key)) && strcontains(each.value, "CREATE OR REPLACE VIEW ${each.key} AS") && length(each.value) <= 262144
+      error_message = "${local.views_dir}/${each.key}.sql must define the view ${each.key} (CREATE OR REPLACE VIEW ${each.key} AS ..., at most 262144 characters; regenerate with npm run gen:athena-sql)."
+    }
+  }
 }
