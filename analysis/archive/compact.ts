@@ -150,9 +150,7 @@ const compactHour = async (
   ports: CompactPorts,
 ): Promise<HourOutcome> => {
   const { engine } = ports;
-  const columns = spec.columns.map((c) => `"${c.name}" ${c.type}`).join(', ');
-  await engine.run(`CREATE OR REPLACE TABLE compact_staging (${columns})`);
-  const appender = await engine.connection.createAppender('compact_staging');
+  const appender = await stage(engine, spec);
   let read = 0;
   let refused: string | undefined;
   try {
@@ -180,27 +178,14 @@ const compactHour = async (
   if (refused !== undefined) return { kind: 'refused', reason: refused };
 
   const local = join(options.workDir, 'part-0.parquet');
-  const all = spec.columns.map((c) => `"${c.name}"`).join(', ');
-  const stored = spec.columns
-    .map((c) =>
-      c.stored === undefined ? `"${c.name}"` : `CAST("${c.name}" AS ${c.stored}) AS "${c.name}"`,
-    )
-    .join(', ');
-  const [counted] = await engine.all(
-    'SELECT count(DISTINCT id)::INTEGER AS ids, count(*) FILTER (WHERE id IS NULL)::INTEGER AS no_id FROM compact_staging',
-  );
-  const ids = Number(counted?.ids ?? 0);
-  // One copy per id, the same one on every run, in the type's order (smaller pages).
-  await engine.run(`COPY (SELECT ${stored} FROM compact_staging
-      QUALIFY row_number() OVER (PARTITION BY id ORDER BY ${all}) = 1 ORDER BY ${spec.order})
-    TO ${sqlString(local)} (FORMAT parquet, COMPRESSION zstd)`);
-  await engine.run('DROP TABLE compact_staging');
+  const counted = await writeStaged(engine, spec, local);
+  const ids = counted.ids;
   try {
     const [written] = await engine.all(
       `SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(local)})`,
     );
     const rows = Number(written?.n ?? -1);
-    if (rows !== ids || Number(counted?.no_id ?? 0) > 0)
+    if (rows !== ids || counted.noId > 0)
       return { kind: 'refused', reason: `${rows} rows written for ${ids} distinct ids read` };
     const bytes = statSync(local).size;
     const key = parquetKey(hour);
@@ -269,7 +254,51 @@ const parseLine = (line: string): unknown => {
   }
 };
 
-const appendRow = (a: DuckDBAppender, spec: CompactedType, row: ReadonlyArray<Cell>): void => {
+/**
+ * A fresh staging table of the type's columns (as the rows hold them) and an appender to it: append with
+ * {@link appendRow}, close it, then {@link writeStaged}.
+ */
+export const stage = async (engine: Engine, spec: CompactedType): Promise<DuckDBAppender> => {
+  const columns = spec.columns.map((c) => `"${c.name}" ${c.type}`).join(', ');
+  await engine.run(`CREATE OR REPLACE TABLE compact_staging (${columns})`);
+  return engine.connection.createAppender('compact_staging');
+};
+
+/**
+ * Writes the staged rows to a local Parquet file as the archive holds it (one copy per id, the stored types, the
+ * type's order) and drops the staging table; returns the distinct ids staged and the rows without one.
+ *
+ * @example
+ * const a = await stage(engine, spec); appendRow(a, spec, row); a.closeSync(); await writeStaged(engine, spec, file);
+ */
+export const writeStaged = async (
+  engine: Engine,
+  spec: CompactedType,
+  local: string,
+): Promise<{ readonly ids: number; readonly noId: number }> => {
+  const all = spec.columns.map((c) => `"${c.name}"`).join(', ');
+  const stored = spec.columns
+    .map((c) =>
+      c.stored === undefined ? `"${c.name}"` : `CAST("${c.name}" AS ${c.stored}) AS "${c.name}"`,
+    )
+    .join(', ');
+  const [counted] = await engine.all(
+    'SELECT count(DISTINCT id)::INTEGER AS ids, count(*) FILTER (WHERE id IS NULL)::INTEGER AS no_id FROM compact_staging',
+  );
+  // One copy per id, the same one on every run, in the type's order (smaller pages).
+  await engine.run(`COPY (SELECT ${stored} FROM compact_staging
+      QUALIFY row_number() OVER (PARTITION BY id ORDER BY ${all}) = 1 ORDER BY ${spec.order})
+    TO ${sqlString(local)} (FORMAT parquet, COMPRESSION zstd)`);
+  await engine.run('DROP TABLE compact_staging');
+  return { ids: Number(counted?.ids ?? 0), noId: Number(counted?.no_id ?? 0) };
+};
+
+/** Appends one row of the type's columns to a {@link stage} appender. */
+export const appendRow = (
+  a: DuckDBAppender,
+  spec: CompactedType,
+  row: ReadonlyArray<Cell>,
+): void => {
   spec.columns.forEach((c, i) => {
     const v = row[i];
     if (v === undefined) a.appendNull();

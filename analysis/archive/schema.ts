@@ -3,9 +3,14 @@
  * line its type's codec decodes becomes a row (the compaction refuses an hour holding any other: that hour stays
  * NDJSON, where the report counts it as undecodable), so a Parquet row is what the report would have read.
  *
+ * Column names are the JSON keys lowercased (`droneid`, `summonsnumber`): Athena resolves a Parquet column by its
+ * name and names every column lowercase, and DuckDB matches names regardless of case (it reads files written with
+ * the earlier camelCase names the same). The Glue tables over the Parquet (analysis/relations.ts `GLUE_TABLES`)
+ * are these columns, their types in Hive's spelling ({@link hiveType}), less the key's partition `type`.
+ *
  * - `drone.message`: the decoded message, flat (`lat`, `lon`: DECIMAL(9,6), a millionth of a degree, about
  *   11 cm, which is what the drones send; as DOUBLE they were 80 % of the file), with the storage writer's marks beside it
- *   (`timeSuspect`, `clockOffMs`, `ingestedAt`) and the place the report derives from the position with the
+ *   (`timesuspect`, `clockoffms`, `ingestedat`) and the place the report derives from the position with the
  *   protocol's outlines (`borough`, `m96`: Manhattan at or below 96th Street), so neither DuckDB nor Athena
  *   decodes or places a compacted message again.
  * - `nypd.ticket`: every field of the line as the JSON text of its value (`VARCHAR`, NULL when absent), exactly
@@ -25,6 +30,26 @@ import { E } from '../../runtime/codec.ts';
 
 /** A column's DuckDB (and Parquet) type. */
 export type ColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN';
+
+const HIVE: Readonly<Record<ColumnType, string>> = {
+  VARCHAR: 'string',
+  INTEGER: 'int',
+  BIGINT: 'bigint',
+  DOUBLE: 'double',
+  BOOLEAN: 'boolean',
+};
+
+/**
+ * A Parquet column's type as Glue (Hive) spells it: the stored type when there is one.
+ *
+ * @example hiveType({ name: 'lat', type: 'DOUBLE', stored: 'DECIMAL(9,6)' }) // 'decimal(9,6)'
+ */
+export const hiveType = (c: CompactedType['columns'][number]): string => {
+  if (c.stored === undefined) return HIVE[c.type];
+  const decimal = /^DECIMAL\((\d+),(\d+)\)$/.exec(c.stored);
+  if (decimal === null) throw new RangeError(`no Hive type for ${c.stored}`);
+  return `decimal(${decimal[1]},${decimal[2]})`;
+};
 
 /** A cell: `undefined` is NULL. */
 export type Cell = string | number | boolean | undefined;
@@ -53,17 +78,17 @@ const DRONE_COLUMNS: ReadonlyArray<readonly [string, ColumnType, string?]> = [
   ['id', 'VARCHAR'],
   ['type', 'VARCHAR'],
   ['v', 'INTEGER'],
-  ['droneId', 'VARCHAR'],
+  ['droneid', 'VARCHAR'],
   ['seq', 'BIGINT'],
   ['time', 'VARCHAR'],
   ['lat', 'DOUBLE', 'DECIMAL(9,6)'],
   ['lon', 'DOUBLE', 'DECIMAL(9,6)'],
   ['address', 'VARCHAR'],
-  ['violationCode', 'INTEGER'],
-  ['violationImageId', 'VARCHAR'],
-  ['timeSuspect', 'BOOLEAN'],
-  ['clockOffMs', 'BIGINT'],
-  ['ingestedAt', 'VARCHAR'],
+  ['violationcode', 'INTEGER'],
+  ['violationimageid', 'VARCHAR'],
+  ['timesuspect', 'BOOLEAN'],
+  ['clockoffms', 'BIGINT'],
+  ['ingestedat', 'VARCHAR'],
   ['borough', 'VARCHAR'],
   ['m96', 'BOOLEAN'],
 ];
@@ -150,12 +175,15 @@ export const COMPACTED_TYPES: ReadonlyMap<string, CompactedType> = new Map(
         ...(stored === undefined ? {} : { stored }),
       })),
       // A drone's messages in sequence: positions and times close to each other's.
-      order: '"droneId", seq, id',
+      order: 'droneid, seq, id',
       row: droneRow,
     },
     {
       type: 'nypd.ticket',
-      columns: TICKET_FIELDS.map((name) => ({ name, type: 'VARCHAR' as const })),
+      columns: TICKET_FIELDS.map((name) => ({
+        name: name.toLowerCase(),
+        type: 'VARCHAR' as const,
+      })),
       order: 'id',
       row: ticketRow,
     },

@@ -179,7 +179,7 @@ export const insertCompacted = async (
   if (type !== 'drone.message') throw new RangeError(`${type} is not compacted`);
   const parts = `read_parquet([${files.map(sqlString).join(', ')}])`;
   await engine.run(`INSERT INTO drone_messages_raw
-    SELECT id, droneId, time, violationCode, borough, m96, coalesce(timeSuspect, FALSE) FROM ${parts}`);
+    SELECT id, droneid, time, violationcode, borough, m96, coalesce(timesuspect, FALSE) FROM ${parts}`);
   const [row] = await engine.all(`SELECT count(*)::INTEGER AS n FROM ${parts}`);
   return Number(row?.n ?? 0);
 };

@@ -181,7 +181,7 @@ export const archiveTicketSource = (src: number, files: ReadonlyArray<string>): 
 
 /**
  * The NYPD tickets of compacted hours (`npm run compact`: Parquet, one row per id, every field the JSON text of
- * its value, analysis/archive/schema.ts), mapped onto the same cells as {@link archiveTicketSource} reads from
+ * its value, the JSON key lowercased as the column's name: analysis/archive/schema.ts), mapped onto the same cells as {@link archiveTicketSource} reads from
  * the NDJSON, so an hour gives the same rows from either side.
  *
  * @example
@@ -190,11 +190,11 @@ export const archiveTicketSource = (src: number, files: ReadonlyArray<string>): 
 export const archiveParquetTicketSource = (src: number, files: ReadonlyArray<string>): string =>
   withRules(
     src,
-    `SELECT summonsNumber AS summons_raw, issueDate AS date_raw, coalesce(violationCode, '0') AS code_raw,
-       violationTime AS tod, violationCounty AS county, violationPrecinct AS precinct,
-       upper(streetName) AS street, registrationState AS state, plateType AS plate_type, vehicleMake AS make,
-       vehicleBodyType AS body, vehicleColor AS color, vehicleYear AS vyear, plateId AS plate,
-       coalesce(type = 'nypd.ticket' AND v = '1' AND id = 'nypd:' || summonsNumber, FALSE) AS decoded
+    `SELECT summonsnumber AS summons_raw, issuedate AS date_raw, coalesce(violationcode, '0') AS code_raw,
+       violationtime AS tod, violationcounty AS county, violationprecinct AS precinct,
+       upper(streetname) AS street, registrationstate AS state, platetype AS plate_type, vehiclemake AS make,
+       vehiclebodytype AS body, vehiclecolor AS color, vehicleyear AS vyear, plateid AS plate,
+       coalesce(type = 'nypd.ticket' AND v = '1' AND id = 'nypd:' || summonsnumber, FALSE) AS decoded
      FROM read_parquet([${files.map(sqlString).join(', ')}])`,
   );
 
