@@ -15,6 +15,7 @@
  * This is the one module to point elsewhere (Parquet for compacted hours, another Glue table): statistics only
  * name relations and columns.
  */
+import { COMPACTED_TYPES, hiveType } from './archive/schema.ts';
 import { REJECT_REASONS } from './nypd/sql.ts';
 import { boroughSql, manhattanBelow96thSql } from './sql/place.ts';
 
@@ -209,15 +210,74 @@ export interface GlueTable {
 
 const HOURLY = ['type', 'day', 'hour'] as const;
 
-/** The hourly relations: which archive records they read, from `<base>_ndjson` and `<base>_parquet`. */
-const HOURLY_SOURCES = {
-  drone_messages: { types: ['drone.message'], columns: DRONE_MESSAGE_COLUMNS },
-  nypd_tickets: { types: ['nypd.ticket'], columns: NYPD_TICKET_COLUMNS },
+/**
+ * The Glue columns of a compacted type's Parquet: analysis/archive/schema.ts's columns (already lowercase), Hive
+ * types, less the partition `type` (a Glue column may not repeat a partition key; the key gives the same value).
+ */
+const parquetColumns = (type: string): ReadonlyArray<GlueColumn> => {
+  const spec = COMPACTED_TYPES.get(type);
+  if (spec === undefined) throw new RangeError(`${type} is not compacted`);
+  return spec.columns
+    .filter((c) => !(HOURLY as ReadonlyArray<string>).includes(c.name))
+    .map((c) => [c.name, hiveType(c)] as const);
+};
+
+/**
+ * The hourly relations: which archive records they read, from `<base>_ndjson` (`columns`) and `<base>_parquet`
+ * (`parquet`: the compaction's columns, or the NDJSON's for a type never compacted, whose Parquet table stays
+ * empty). `read`: the columns the views read from either side, in the types they read them (the partition `type`
+ * included); a side's column of that name is read as it is, cast when its type differs (the Parquet tickets' text
+ * cells); one it lacks is an expression of its own columns in `derived` (never a silent NULL).
+ */
+const HOURLY_SOURCES: Readonly<
+  Record<
+    'drone_messages' | 'nypd_tickets' | 'alarm_events',
+    {
+      readonly types: ReadonlyArray<string>;
+      readonly columns: ReadonlyArray<GlueColumn>;
+      readonly parquet: ReadonlyArray<GlueColumn>;
+      readonly read: ReadonlyArray<GlueColumn>;
+      readonly derived?: {
+        readonly ndjson?: Readonly<Record<string, string>>;
+        readonly parquet?: Readonly<Record<string, string>>;
+      };
+    }
+  >
+> = {
+  drone_messages: {
+    types: ['drone.message'],
+    columns: DRONE_MESSAGE_COLUMNS,
+    parquet: parquetColumns('drone.message'),
+    // `placed`: the row carries the place the compaction derived (borough, m96); NDJSON rows are placed in SQL.
+    read: [
+      ['type', 'string'], ['id', 'string'], ['droneid', 'string'], ['time', 'string'], ['violationcode', 'int'],
+      ['lat', 'double'], ['lon', 'double'], ['timesuspect', 'boolean'], ['borough', 'string'], ['m96', 'boolean'],
+      ['placed', 'boolean'],
+    ], // prettier-ignore
+    derived: {
+      ndjson: {
+        lat: '%."location".lat',
+        lon: '%."location".lon',
+        borough: 'CAST(NULL AS varchar)',
+        m96: 'CAST(NULL AS boolean)',
+        placed: 'FALSE',
+      },
+      parquet: { placed: 'TRUE' },
+    },
+  },
+  nypd_tickets: {
+    types: ['nypd.ticket'],
+    columns: NYPD_TICKET_COLUMNS,
+    parquet: parquetColumns('nypd.ticket'),
+    read: [['type', 'string'], ...NYPD_TICKET_COLUMNS],
+  },
   alarm_events: {
     types: ['alarm.raised', 'alarm.escalated', 'alarm.resolved'],
     columns: ALARM_EVENT_COLUMNS,
+    parquet: ALARM_EVENT_COLUMNS,
+    read: [['type', 'string'], ...ALARM_EVENT_COLUMNS],
   },
-} as const;
+};
 type HourlyBase = keyof typeof HOURLY_SOURCES;
 
 /** The compaction markers' table: one row per compacted hour (archive-parquet writes it after the hour's Parquet). */
@@ -225,7 +285,7 @@ export const MARKERS = 'compaction_markers';
 
 /**
  * Every Glue table over the archive, by name: for each hourly source its gzip NDJSON batches (`archive/`) and
- * their Parquet compaction (`archive-parquet/`, same columns), the compaction markers (`archive-compacted/`) and
+ * their Parquet compaction (`archive-parquet/`, the compaction's own columns: analysis/archive/schema.ts), the compaction markers (`archive-compacted/`) and
  * the dead letters (`dead-letter/`). Declared here once: `npm run gen:athena-sql` writes them to
  * analysis/athena/glue-tables.json, from which Terraform (modules/analytics) creates them.
  */
@@ -252,7 +312,7 @@ export const GLUE_TABLES: Readonly<Record<string, GlueTable>> = {
           format: 'parquet',
           partitions: HOURLY,
           types: s.types,
-          columns: s.columns,
+          columns: s.parquet,
           description: `The Parquet compaction of ${s.types.join(', ')}, deduplicated by id; an hour counts only with its marker (${MARKERS}; the views do).`,
         },
       ],
@@ -294,18 +354,38 @@ export const ATHENA_SOURCES = {
   dead_letters: { table: 'dead_letter_objects' },
 } as const satisfies Record<RelationName, { hourly: HourlyBase; type: string } | { table: string }>;
 
+/** Hive types as Athena's SQL spells them in a `CAST`. */
+const sqlType = (hive: string): string => (hive === 'string' ? 'varchar' : hive);
+
 /**
- * The rows of one archive `type` of an hourly source, its columns as Athena names them (lowercase, `type`
- * included): NDJSON for an hour without a compaction marker, Parquet for an hour with one, never both. A
- * compaction killed before its marker leaves Parquet nobody reads; the marker written last makes the hour switch.
+ * The rows of one archive `type` of an hourly source, the source's `read` columns (lowercase, `type` included):
+ * NDJSON (alias `n`) for an hour without a compaction marker, Parquet (alias `p`) for an hour with one, never both.
+ * A compaction killed before its marker leaves Parquet nobody reads; the marker written last makes the hour switch.
  */
 const hourly = (base: HourlyBase, type: string): string => {
-  const columns = ['type', ...HOURLY_SOURCES[base].columns.map(([c]) => c.toLowerCase())]
-    .map((c) => `s."${c}"`)
-    .join(', ');
-  const marked = `EXISTS (SELECT 1 FROM ${MARKERS} AS m WHERE m."type" = s."type" AND m."day" = s."day" AND m."hour" = s."hour")`;
-  return `SELECT ${columns} FROM ${base}_ndjson AS s WHERE s."type" = '${type}' AND NOT ${marked}
-    UNION ALL SELECT ${columns} FROM ${base}_parquet AS s WHERE s."type" = '${type}' AND ${marked}`;
+  const source = HOURLY_SOURCES[base];
+  const side = (alias: string, table: string, own: ReadonlyArray<GlueColumn>, derived = {}) => {
+    const has = new Map<string, string>([
+      ...HOURLY.map((p) => [p, 'string'] as const),
+      ...own.map(([c, t]) => [c.toLowerCase(), t] as const),
+    ]);
+    const columns = source.read.map(([name, t]) => {
+      const c = name.toLowerCase();
+      const expr = (derived as Readonly<Record<string, string>>)[c];
+      if (expr !== undefined) return `${expr.replaceAll('%', alias)} AS ${c}`;
+      const got = has.get(c);
+      if (got === undefined) throw new RangeError(`${table} has no column ${c} and derives none`);
+      return got === t
+        ? `${alias}."${c}"`
+        : got === 'string'
+          ? `try(CAST(${alias}."${c}" AS ${sqlType(t)})) AS ${c}`
+          : `CAST(${alias}."${c}" AS ${sqlType(t)}) AS ${c}`;
+    });
+    const marked = `EXISTS (SELECT 1 FROM ${MARKERS} AS m WHERE m."type" = ${alias}."type" AND m."day" = ${alias}."day" AND m."hour" = ${alias}."hour")`;
+    return `SELECT ${columns.join(', ')} FROM ${table} AS ${alias} WHERE ${alias}."type" = '${type}' AND ${alias === 'n' ? 'NOT ' : ''}${marked}`;
+  };
+  return `${side('n', `${base}_ndjson`, source.columns, source.derived?.ndjson)}
+    UNION ALL ${side('p', `${base}_parquet`, source.parquet, source.derived?.parquet)}`;
 };
 
 const iso = (c: string): string => `try(from_iso8601_timestamp(${c}))`;
@@ -325,9 +405,12 @@ const iso = (c: string): string => `try(from_iso8601_timestamp(${c}))`;
 export const athenaRelations = (): ReadonlyArray<readonly [RelationName, string]> => {
   const from = (r: Exclude<RelationName, 'dead_letters'>) =>
     hourly(ATHENA_SOURCES[r].hourly, ATHENA_SOURCES[r].type);
-  const message = `SELECT id, droneid AS drone_id, time AS time_text, violationcode AS code,
-    location.lat AS lat, location.lon AS lon, coalesce(timesuspect, FALSE) AS suspect FROM (${from('drone_messages')})`;
-  const placed = `SELECT *, ${boroughSql('lat', 'lon')} AS borough FROM (${message})`;
+  const message = `SELECT id, droneid AS drone_id, time AS time_text, violationcode AS code, lat, lon,
+    coalesce(timesuspect, FALSE) AS suspect, placed, borough AS placed_borough, m96 AS placed_m96
+    FROM (${from('drone_messages')})`;
+  // A compacted row carries its place (analysis/archive/schema.ts, the protocol's outlines); the others are placed here.
+  const placed = `SELECT *, CASE WHEN placed THEN placed_borough ELSE ${boroughSql('lat', 'lon')} END AS borough
+    FROM (${message})`;
   const copies = `SELECT *, row_number() OVER (PARTITION BY id ORDER BY time_text, drone_id, code, borough) AS copy,
     count(*) OVER (PARTITION BY id) AS n, bool_or(suspect) OVER (PARTITION BY id) AS any_suspect FROM (${placed})`;
   const alarm = `SELECT id, droneid AS drone_id, violationcode AS code, time, raisedat AS raised_at,
@@ -345,7 +428,7 @@ export const athenaRelations = (): ReadonlyArray<readonly [RelationName, string]
         time: iso('time_text'),
         code: 'code',
         borough: 'borough',
-        m96: manhattanBelow96thSql('borough', 'lat', 'lon'),
+        m96: `CASE WHEN placed THEN coalesce(placed_m96, FALSE) ELSE ${manhattanBelow96thSql('borough', 'lat', 'lon')} END`,
         time_suspect: 'any_suspect',
         copies: 'n',
       })} FROM (${copies}) WHERE copy = 1`,

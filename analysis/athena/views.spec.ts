@@ -3,14 +3,18 @@
  * entry of the committed glue-tables.json (the file Terraform creates the Glue tables from: its columns and
  * partitions, Hive types as DuckDB's) and the committed views/*.sql (the text the runner runs and Terraform's
  * named queries hold). A view naming a column no table has fails to bind here; the Parquet-for-marked-hours rule
- * is run on rows.
+ * is run on rows; the Parquet the compaction writes (analysis/archive: its schema and writer) is the Parquet table's,
+ * column for column, and the views give the same relations from it as from the NDJSON it was compacted from.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { createEngine, type Engine } from '../engine/duckdb.ts';
+import { nypdTicketId } from '../../actors/protocol/index.ts';
+import { appendRow, stage, writeStaged } from '../archive/compact.ts';
+import { COMPACTED_TYPES } from '../archive/schema.ts';
+import { createEngine, type Engine, sqlString } from '../engine/duckdb.ts';
 import { RELATIONS } from '../relations.ts';
 import { ATHENA_DIR, GLUE_TABLES_FILE } from './generate.ts';
 
@@ -58,6 +62,8 @@ const duckType = (t: string): string => {
       .join(', ')})`;
   const array = /^array<(.*)>$/.exec(t);
   if (array) return `${duckType(array[1]!)}[]`;
+  const decimal = /^decimal\((\d+),(\d+)\)$/.exec(t);
+  if (decimal) return `DECIMAL(${decimal[1]},${decimal[2]})`;
   const scalar = SCALARS[t];
   if (scalar === undefined) throw new Error(`no DuckDB type for the Glue type ${t}`);
   return scalar;
@@ -166,5 +172,147 @@ describe('Analysis > Athena views over the Glue tables', function () {
     assert.deepEqual(await engine.all('SELECT alarm_id, decision FROM decisions'), [
       { alarm_id: 'a1', decision: 'ticket' },
     ]);
+  });
+
+  describe('the Parquet the compaction writes', () => {
+    const HOUR = { day: '2026-01-31', hour: '07' };
+    const message = (
+      seq: number,
+      lat: number,
+      lon: number,
+      extra: Record<string, unknown> = {},
+    ) => ({
+      type: 'drone.message',
+      v: 1,
+      id: `drone-0001:${seq}`,
+      droneId: 'drone-0001',
+      seq,
+      time: `2026-01-31T07:00:${String(seq).padStart(2, '0')}.000Z`,
+      location: { lat, lon },
+      ingestedAt: '2026-01-31T07:30:00.000Z',
+      ...extra,
+    });
+    const ticket = (summons: string, extra: Record<string, unknown> = {}) => ({
+      type: 'nypd.ticket',
+      v: 1,
+      id: nypdTicketId(summons),
+      summonsNumber: summons,
+      issuedAt: '2017-03-04T07:52:00-05:00',
+      issueDate: '2017-03-04',
+      violationCode: 21,
+      violationCounty: 'NY',
+      violationPrecinct: 14,
+      vehicleYear: 2011,
+      streetName: 'Broadway',
+      sourceFile: 'tickets.csv',
+      sourceLine: 2,
+      ...extra,
+    });
+    const RECORDS: Readonly<Record<string, { table: string; view: string; lines: unknown[] }>> = {
+      'drone.message': {
+        table: 'drone_messages',
+        view: 'drone_messages',
+        lines: [
+          message(1, 40.758, -73.9855, { violationCode: 21, violationImageId: 'img-1' }), // Midtown: m96
+          message(2, 40.8116, -73.9465), // Harlem: Manhattan, not m96
+          message(3, 40.6782, -73.9442, { timeSuspect: true, clockOffMs: -90_000_000 }), // Brooklyn
+          message(4, 41.5, -72.5), // outside every outline
+        ],
+      },
+      'nypd.ticket': {
+        table: 'nypd_tickets',
+        view: 'nypd_tickets',
+        lines: [
+          ticket('1001'),
+          ticket('1002', { violationCode: undefined, streetName: 'w 42nd st' }), // no code
+          ticket('1003', { registrationState: 'NJ', plateId: 'ABC123', vehicleMake: 'FORD' }),
+        ],
+      },
+    };
+
+    /** The lines as the compaction writes them: its schema's rows, its staging and its Parquet writer. */
+    const compacted = async (type: string, lines: ReadonlyArray<unknown>): Promise<string> => {
+      const spec = COMPACTED_TYPES.get(type)!;
+      const file = join(dir, `${type}.parquet`);
+      const appender = await stage(engine, spec);
+      for (const line of lines) {
+        const row = spec.row(line);
+        if (row === undefined) throw new Error(`not a ${type}: ${JSON.stringify(line)}`);
+        appendRow(appender, spec, row);
+      }
+      appender.closeSync();
+      await writeStaged(engine, spec, file);
+      return file;
+    };
+
+    /** The lines into an NDJSON Glue table, each column the JSON key of its (lowercase) name, as Athena's SerDe reads. */
+    const insertNdjson = async (table: string, lines: ReadonlyArray<unknown>): Promise<void> => {
+      const columns = tables()[table]!.columns;
+      const rows = lines.map((line) => {
+        const o = line as Record<string, unknown>;
+        const cells = columns.map((c) => {
+          const key = Object.keys(o).find((k) => k.toLowerCase() === c.name);
+          const json = sqlString(JSON.stringify(key === undefined ? null : (o[key] ?? null)));
+          return c.type === 'string'
+            ? `json_extract_string(${json}, '$')`
+            : `CAST(${json}::JSON AS ${duckType(c.type)})`;
+        });
+        return `(${sqlString(String(o.type))}, '${HOUR.day}', '${HOUR.hour}', ${cells.join(', ')})`;
+      });
+      await engine.run(`INSERT INTO ${table} VALUES ${rows.join(', ')}`);
+    };
+
+    for (const [type, r] of Object.entries(RECORDS)) {
+      it(`${type}: its columns are the Glue table ${r.table}_parquet's (names and types, in order), less the partition`, async () => {
+        const file = await compacted(type, r.lines);
+        const written = await engine.all(
+          `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(${sqlString(file)}))`,
+        );
+        const glue = tables()[`${r.table}_parquet`]!;
+        assert.deepEqual(
+          written
+            .filter((c) => !glue.partitions.includes(String(c.column_name)))
+            .map((c) => `${String(c.column_name)} ${String(c.column_type)}`),
+          glue.columns.map((c) => `${c.name} ${duckType(c.type)}`),
+        );
+      });
+
+      it(`${type}: the view ${r.view} gives the same rows from its Parquet as from its NDJSON`, async () => {
+        await athenaOnDuckdb(engine, tables());
+        await insertNdjson(`${r.table}_ndjson`, r.lines);
+        const view = `SELECT * FROM ${r.view} ORDER BY ALL`;
+        const fromNdjson = await engine.all(view);
+        const file = await compacted(type, r.lines);
+        await engine.run(`
+          INSERT INTO ${r.table}_parquet BY NAME
+            SELECT * EXCLUDE ("type"), '${type}' AS "type", '${HOUR.day}' AS "day", '${HOUR.hour}' AS "hour"
+            FROM read_parquet(${sqlString(file)});
+          INSERT INTO compaction_markers ("type", "day", "hour", "rows") VALUES ('${type}', '${HOUR.day}', '${HOUR.hour}', ${r.lines.length});`);
+        const fromParquet = await engine.all(view);
+        assert.equal(fromNdjson.length, r.lines.length);
+        assert.deepEqual(fromParquet, fromNdjson);
+      });
+    }
+
+    it('the drone rows carry their place either way (borough, m96, the suspect mark)', async () => {
+      await athenaOnDuckdb(engine, tables());
+      const file = await compacted('drone.message', RECORDS['drone.message']!.lines);
+      await engine.run(`
+        INSERT INTO drone_messages_parquet BY NAME
+          SELECT * EXCLUDE ("type"), 'drone.message' AS "type", '${HOUR.day}' AS "day", '${HOUR.hour}' AS "hour"
+          FROM read_parquet(${sqlString(file)});
+        INSERT INTO compaction_markers ("type", "day", "hour", "rows") VALUES ('drone.message', '${HOUR.day}', '${HOUR.hour}', 4);`);
+      assert.deepEqual(
+        await engine.all(
+          'SELECT id, code, borough, m96, time_suspect FROM drone_messages ORDER BY id',
+        ),
+        [
+          { id: 'drone-0001:1', code: 21, borough: 'Manhattan', m96: true, time_suspect: false },
+          { id: 'drone-0001:2', code: null, borough: 'Manhattan', m96: false, time_suspect: false },
+          { id: 'drone-0001:3', code: null, borough: 'Brooklyn', m96: false, time_suspect: true },
+          { id: 'drone-0001:4', code: null, borough: null, m96: false, time_suspect: false },
+        ],
+      );
+    });
   });
 });
