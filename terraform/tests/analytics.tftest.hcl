@@ -99,12 +99,16 @@ run "partitions_are_projected" {
   assert {
     condition = ([for c in aws_glue_catalog_table.hourly["drone_messages_ndjson"].storage_descriptor[0].columns : c.name] == [
       "v", "id", "droneid", "seq", "time", "location", "violationcode", "violationimageid", "address", "timesuspect", "clockoffms", "ingestedat"]
-    && [for c in aws_glue_catalog_table.hourly["drone_messages_parquet"].storage_descriptor[0].columns : c.name] == [for c in aws_glue_catalog_table.hourly["drone_messages_ndjson"].storage_descriptor[0].columns : c.name])
-    error_message = "Drone messages: the protocol's fields plus timeSuspect, clockOffMs and ingestedAt, the same in NDJSON and Parquet."
+      && [for c in aws_glue_catalog_table.hourly["drone_messages_parquet"].storage_descriptor[0].columns : "${c.name}:${c.type}"] == [
+        "id:string", "v:int", "droneid:string", "seq:bigint", "time:string", "lat:decimal(9,6)", "lon:decimal(9,6)", "address:string", "violationcode:int",
+    "violationimageid:string", "timesuspect:boolean", "clockoffms:bigint", "ingestedat:string", "borough:string", "m96:boolean"])
+    error_message = "Drone messages: the protocol's fields plus timeSuspect, clockOffMs and ingestedAt in NDJSON; in Parquet the compaction's columns (analysis/archive/schema.ts: flat lat/lon, the place), less the partition type."
   }
   assert {
-    condition     = length(aws_glue_catalog_table.hourly["nypd_tickets_ndjson"].storage_descriptor[0].columns) == 27 && contains([for c in aws_glue_catalog_table.hourly["alarm_events_ndjson"].storage_descriptor[0].columns : c.name], "decision")
-    error_message = "Tickets carry every field of nypd-ticket.ts; alarm events the fields of all three events."
+    condition = (length(aws_glue_catalog_table.hourly["nypd_tickets_ndjson"].storage_descriptor[0].columns) == 27
+      && [for c in aws_glue_catalog_table.hourly["nypd_tickets_parquet"].storage_descriptor[0].columns : c.type] == [for i in range(27) : "string"]
+    && contains([for c in aws_glue_catalog_table.hourly["alarm_events_ndjson"].storage_descriptor[0].columns : c.name], "decision"))
+    error_message = "Tickets carry every field of nypd-ticket.ts (in Parquet each as its JSON text); alarm events the fields of all three events."
   }
   assert {
     condition = (keys(aws_glue_catalog_table.dead_letters) == ["dead_letter_objects"]
@@ -138,27 +142,28 @@ run "views_are_the_generated_files" {
   }
   assert {
     condition = alltrue([for name in ["drone_messages", "nypd_tickets", "alarms", "decisions"] : (
-      strcontains(aws_athena_named_query.view[name].query, "_ndjson AS s WHERE")
-      && strcontains(aws_athena_named_query.view[name].query, "AND NOT EXISTS (SELECT 1 FROM compaction_markers AS m WHERE m.\"type\" = s.\"type\" AND m.\"day\" = s.\"day\" AND m.\"hour\" = s.\"hour\")")
-      && strcontains(aws_athena_named_query.view[name].query, "_parquet AS s WHERE")
-      && strcontains(aws_athena_named_query.view[name].query, "AND EXISTS (SELECT 1 FROM compaction_markers AS m WHERE m.\"type\" = s.\"type\" AND m.\"day\" = s.\"day\" AND m.\"hour\" = s.\"hour\")")
+      strcontains(aws_athena_named_query.view[name].query, "_ndjson AS n WHERE")
+      && strcontains(aws_athena_named_query.view[name].query, "AND NOT EXISTS (SELECT 1 FROM compaction_markers AS m WHERE m.\"type\" = n.\"type\" AND m.\"day\" = n.\"day\" AND m.\"hour\" = n.\"hour\")")
+      && strcontains(aws_athena_named_query.view[name].query, "_parquet AS p WHERE")
+      && strcontains(aws_athena_named_query.view[name].query, "AND EXISTS (SELECT 1 FROM compaction_markers AS m WHERE m.\"type\" = p.\"type\" AND m.\"day\" = p.\"day\" AND m.\"hour\" = p.\"hour\")")
     )])
     error_message = "Each hourly view reads NDJSON where no marker exists and Parquet where one does, never both."
   }
-  # The columns a view reads from its hourly tables (s."<column>") are theirs (analysis/athena/views.spec.ts binds
-  # every view to these tables on DuckDB, the expressions over them included).
+  # The columns a view reads from its hourly tables (n."<column>" from the NDJSON one, p."<column>" from the Parquet
+  # one) are theirs (analysis/athena/views.spec.ts binds every view to these tables on DuckDB, and runs it on the
+  # compaction's own Parquet).
   assert {
     condition = alltrue([for name in ["drone_messages", "nypd_tickets", "alarms", "decisions"] : alltrue([
-      for table in distinct(flatten(regexall("FROM ([a-z_]+) AS s WHERE", aws_athena_named_query.view[name].query))) : alltrue([
-        for c in flatten(regexall("s\\.\"([a-z_]+)\"", aws_athena_named_query.view[name].query)) :
-        contains(concat([for col in aws_glue_catalog_table.hourly[table].storage_descriptor[0].columns : col.name], [for k in aws_glue_catalog_table.hourly[table].partition_keys : k.name]), c)
+      for side in regexall("FROM ([a-z_]+) AS ([np]) WHERE", aws_athena_named_query.view[name].query) : alltrue([
+        for c in flatten(regexall("${side[1]}\\.\"([a-z_0-9]+)\"", aws_athena_named_query.view[name].query)) :
+        contains(concat([for col in aws_glue_catalog_table.hourly[side[0]].storage_descriptor[0].columns : col.name], [for k in aws_glue_catalog_table.hourly[side[0]].partition_keys : k.name]), c)
       ])
     ])])
     error_message = "A view reads a column its tables do not have."
   }
   assert {
-    condition = (strcontains(aws_athena_named_query.view["alarms"].query, "s.\"type\" = 'alarm.raised'")
-    && strcontains(aws_athena_named_query.view["decisions"].query, "s.\"type\" = 'alarm.resolved'"))
+    condition = (strcontains(aws_athena_named_query.view["alarms"].query, "n.\"type\" = 'alarm.raised'") && strcontains(aws_athena_named_query.view["alarms"].query, "p.\"type\" = 'alarm.raised'")
+    && strcontains(aws_athena_named_query.view["decisions"].query, "n.\"type\" = 'alarm.resolved'") && strcontains(aws_athena_named_query.view["decisions"].query, "p.\"type\" = 'alarm.resolved'"))
     error_message = "alarms are the alarm.raised events, decisions the alarm.resolved ones."
   }
   assert {

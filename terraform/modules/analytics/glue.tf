@@ -16,7 +16,8 @@ locals {
 
   # The tables, as the analysis declares them (analysis/relations.ts GLUE_TABLES, written by `npm run
   # gen:athena-sql` to glue-tables.json): name => prefix, format (json or parquet), partitions, the archive types
-  # an hourly table projects, columns (the JSON keys lowercased, as Athena names them; Hive types), description.
+  # an hourly table projects, columns (the JSON keys lowercased, as Athena names them; Hive types; a Parquet table's
+  # are the compaction's own, analysis/archive/schema.ts), description.
   # The views (views/*.sql) are generated from the same declaration, so they read only what is created here.
   glue_tables_file = "${var.athena_dir}/glue-tables.json"
   glue             = jsondecode(file(local.glue_tables_file))
