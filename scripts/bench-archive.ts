@@ -7,7 +7,7 @@
  *    (default config/resources.json's; a drone's shard from the MD5 of its id, as Kinesis places a partition key).
  * 2. Archived as the storage writer archives them: one line per message (`ingestedAt` beside its `time`), one
  *    batch per shard cut at the writer's limits (`defaultArchiveLimits` in actors/stream-to-storage/s3-archive.ts:
- *    at 1,000 drones over 4 shards, its 5 s age limit cuts a batch every 1,250 records, long before 50,000 records
+ *    at 1,000 drones over 4 shards, its 5 s age limit cuts a batch every 1,250 records, before 2,500 records
  *    or 8 MiB), gzip, in the writer's keys, on s3rver.
  * 3. The report over the archive (runAnalysis, drone side only: `--archive`), from a warm cache, timed.
  * 4. `compactArchive` (every hour closed), timed; the report again, now from the Parquet parts, timed; both
