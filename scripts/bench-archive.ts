@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- archive [--messages 1000000] [--drones 1000] [--shards N] [--keep]`: the archive's bytes and
+ * `npm run bench -- archive [--messages 1000000] [--drones 1000] [--shards N] [--keep] [--memory-limit 2GB]`: the archive's bytes and
  * the drone part of the report on gzip NDJSON against Parquet, in the same run, on a local stack of its own.
  *
  * 1. Messages from the drone simulator's generator (`droneFleet`, its defaults: 1 message per drone per second,
@@ -145,7 +145,7 @@ export const generateArchive = (
 };
 
 /** The columns the drone side of the report reads (analysis/drones/load.ts `insertCompacted`). */
-const REPORT_COLUMNS = ['id', 'droneId', 'time', 'violationCode', 'borough', 'm96', 'timeSuspect'];
+const REPORT_COLUMNS = ['id', 'droneid', 'time', 'violationcode', 'borough', 'm96', 'timesuspect'];
 
 /** Compressed bytes per column of every Parquet file under `cacheDir`, largest first. */
 const parquetColumns = async (
@@ -178,8 +178,11 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
       drones: { type: 'string', default: '1000' },
       shards: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      // The analysis's DuckDB bound (600MB by default, `npm run analysis -- --memory-limit`).
+      'memory-limit': { type: 'string' },
     },
   });
+  const memoryLimit = values['memory-limit'];
   const messages = Number(values.messages);
   const drones = Number(values.drones);
   const shards = Number(values.shards ?? loadResourcesOrThrow().streams.drones.shards);
@@ -218,7 +221,10 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
     const report = async (label: string) => {
       const cache = createArchiveCache(clients.s3, { bucket }, join(dir, 'cache'));
       await cache.sync('drone.message');
-      const engine = await createEngine({ workDir: mkdtempSync(join(dir, `work-${label}-`)) });
+      const engine = await createEngine({
+        workDir: mkdtempSync(join(dir, `work-${label}-`)),
+        memoryLimit,
+      });
       try {
         const cpu = process.cpuUsage();
         const started = performance.now();
@@ -245,7 +251,7 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
 
     const onNdjson = await report('ndjson');
     t = performance.now();
-    const engine = await createEngine({ workDir: mkdtempSync(join(dir, 'compact-')) });
+    const engine = await createEngine({ workDir: mkdtempSync(join(dir, 'compact-')), memoryLimit });
     const compacted = await compactArchive(
       { bucket, graceMs: 0, workDir: mkdtempSync(join(dir, 'parts-')) },
       { s3: clients.s3, engine, now: () => Date.now(), progress: () => undefined },
