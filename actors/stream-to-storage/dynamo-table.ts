@@ -27,13 +27,9 @@
  * in memory: 25-item batches one at a time ~1,900 items/s, two ~1,950, four ~1,050, eight ~480); on AWS two
  * calls of 25 items still cover a few thousand items/s.
  */
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 
+import { batchGetItems } from '../../runtime/aws/batch-get.ts';
 import { idConflict, portFailure } from '../../runtime/errors.ts';
 import { Fifo } from '../../runtime/fifo.ts';
 import { backoff, type BackoffPolicy, defaultBackoff, sleep } from '../../runtime/retry.ts';
@@ -93,29 +89,16 @@ export const createDynamoTable = (
 
   /** The stored hash of each of `ids` that the table holds (`null`: stored without a hash). */
   const storedHashes = async (ids: ReadonlyArray<string>): Promise<Map<string, string | null>> => {
-    const found = new Map<string, string | null>();
-    let keys: Array<Record<string, unknown>> = ids.map((id) => ({ id }));
-    for (let attempt = 1; keys.length > 0; attempt++) {
-      const out = await doc.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [tableName]: {
-              Keys: keys,
-              ProjectionExpression: 'id, messageHash',
-              ConsistentRead: true,
-            },
-          },
-        }),
-      );
-      for (const item of out.Responses?.[tableName] ?? [])
-        found.set(String(item.id), typeof item.messageHash === 'string' ? item.messageHash : null);
-      keys = out.UnprocessedKeys?.[tableName]?.Keys ?? [];
-      if (keys.length === 0) break;
-      if (attempt > retry.retries)
-        throw new Error(`${keys.length} keys still unprocessed after ${attempt} attempts`);
-      await sleep(backoff(attempt, retry, Math.random));
-    }
-    return found;
+    const items = await batchGetItems(doc, tableName, ids, {
+      projection: 'id, messageHash',
+      consistent: true,
+    });
+    return new Map(
+      items.map((item) => [
+        String(item.id),
+        typeof item.messageHash === 'string' ? item.messageHash : null,
+      ]),
+    );
   };
 
   const conflictOf = async (item: HotItem, storedHash: string) => {

@@ -77,4 +77,18 @@ describe('Runtime > batchGetItems', () => {
       t: { Keys: [{ pk: 'a' }], ProjectionExpression: 'pk, n' },
     });
   });
+
+  it('asks for consistent reads only when told', async () => {
+    const inputs: Array<BatchGetCommand['input']> = [];
+    const doc = {
+      send: (command: BatchGetCommand) => {
+        inputs.push(command.input);
+        return Promise.resolve({ $metadata: {}, Responses: { t: [] } });
+      },
+    };
+    await batchGetItems(doc as never, 't', ['a'], { consistent: true });
+    await batchGetItems(doc as never, 't', ['a']);
+    assert.equal(inputs[0]?.RequestItems?.t?.ConsistentRead, true);
+    assert.equal(inputs[1]?.RequestItems?.t?.ConsistentRead, undefined);
+  });
 });

@@ -20,6 +20,8 @@ export interface BatchGetOptions {
   readonly key?: string;
   /** A ProjectionExpression (default: the whole item); name the key attribute in it to tell items apart. */
   readonly projection?: string;
+  /** Strongly consistent reads (default false: eventually consistent, half the read units). */
+  readonly consistent?: boolean;
   /** Calls per page of 100 keys before the keys still unprocessed are given up (default 10). */
   readonly attempts?: number;
   /** Wait before asking again for unprocessed keys, as AWS advises (default 50 ms ×2, 1 s cap). */
@@ -77,6 +79,7 @@ export const batchGetItems = async (
               ...(options.projection === undefined
                 ? {}
                 : { ProjectionExpression: options.projection }),
+              ...(options.consistent ? { ConsistentRead: true } : {}),
             },
           },
         }),
