@@ -34,6 +34,7 @@ import {
   storageConsumerOptions,
 } from '../actors/stream-to-storage/service.ts';
 import { createAwsClients } from '../runtime/aws/clients.ts';
+import { wireDocClient } from '../runtime/aws/dynamodb-wire.ts';
 import { topicArnOf } from '../runtime/aws/lookup.ts';
 import { toAwsTarget } from '../runtime/aws/options.ts';
 import { createRunQueue, type RunQueue, runQueueName } from '../runtime/aws/run-queue.ts';
@@ -150,7 +151,7 @@ const main = async (): Promise<number> => {
   const writer = startStorageWriter({
     bus,
     events,
-    table: createDynamoTable(clients.doc, cfg.messagesTable),
+    table: createDynamoTable(wireDocClient(clients.doc, clients.dynamodb), cfg.messagesTable),
     archive: createS3Archive(clients.s3, cfg.bucket),
     deadLetter,
     streams: { drones: cfg.droneStream, history: cfg.historyStream },

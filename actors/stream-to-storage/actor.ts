@@ -2,6 +2,7 @@
  * The storage writer, declared (runtime/launcher.ts): the drone and history streams in, the hot table and the
  * archive out. `main.ts` launches it; its options are declared here once (flags, env, `--help`, the README table).
  */
+import { wireDocClient } from '../../runtime/aws/dynamodb-wire.ts';
 import { LEASE_ACTIONS, READ_STREAM_ACTIONS } from '../../runtime/aws/iam.ts';
 import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
@@ -95,7 +96,7 @@ export const streamToStorage = defineActor({
     const writer = startStorageWriter({
       bus,
       events,
-      table: createDynamoTable(clients.doc, cfg.messagesTable),
+      table: createDynamoTable(wireDocClient(clients.doc, clients.dynamodb), cfg.messagesTable),
       archive: createS3Archive(clients.s3, cfg.bucket),
       deadLetter: createS3DeadLetters(clients.s3, cfg.bucket, Date.now),
       streams: { drones: cfg.droneStream, history: cfg.historyStream },

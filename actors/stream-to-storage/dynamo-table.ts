@@ -27,9 +27,10 @@
  * in memory: 25-item batches one at a time ~1,900 items/s, two ~1,950, four ~1,050, eight ~480); on AWS two
  * calls of 25 items still cover a few thousand items/s.
  */
-import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 
 import { batchGetItems } from '../../runtime/aws/batch-get.ts';
+import type { DocSender } from '../../runtime/aws/dynamodb-wire.ts';
 import { idConflict, portFailure } from '../../runtime/errors.ts';
 import { Fifo } from '../../runtime/fifo.ts';
 import { backoff, type BackoffPolicy, defaultBackoff, sleep } from '../../runtime/retry.ts';
@@ -78,7 +79,7 @@ export interface HotTableOptions {
  * @example const table = createDynamoTable(clients.doc, 'prestacop-messages'); await table.put({ id, ... });
  */
 export const createDynamoTable = (
-  doc: DynamoDBDocumentClient,
+  doc: DocSender,
   tableName: string,
   options: HotTableOptions = {},
 ): HotTable => {

@@ -7,10 +7,11 @@
  */
 import assert from 'node:assert/strict';
 
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 
 import { createDynamoTable } from '../../actors/stream-to-storage/dynamo-table.ts';
 import { createAwsClients } from '../../runtime/aws/clients.ts';
+import { type DocSender, wireDocClient } from '../../runtime/aws/dynamodb-wire.ts';
 import { createStream, createTable, deleteStream } from '../../runtime/aws/provision.ts';
 import { topic } from '../../runtime/bus/bus.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
@@ -43,23 +44,25 @@ describe('StreamToStorage > hot table under load', function () {
       createTable(stack.clients, { name: tableName, hashKey: 'id', ttlAttribute: null }),
       createStream(stack.clients, stream, 2),
     ]);
-    // Clients of their own, one for the table and the leases as in the service, observed (not replaced) by a
-    // middleware counting the BatchWriteItem calls in flight.
+    // Clients of their own, one for the table and the leases as in the service; the table's calls go over the wire
+    // path as in the service (`wireDocClient`), observed (not replaced) by a wrapper counting the BatchWriteItem
+    // calls in flight.
     const clients = createAwsClients(stack.target);
+    const wire = wireDocClient(clients.doc, clients.dynamodb);
     let inFlight = 0;
     let maxInFlight = 0;
-    clients.dynamodb.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName !== 'BatchWriteItemCommand') return next(args);
+    const counted: DocSender = {
+      send: (async (command: unknown, ...rest: unknown[]) => {
+        const send = wire.send as (...args: unknown[]) => Promise<unknown>;
+        if (!(command instanceof BatchWriteCommand)) return send(command, ...rest);
         maxInFlight = Math.max(maxInFlight, ++inFlight);
         try {
-          return await next(args);
+          return await send(command, ...rest);
         } finally {
           inFlight--;
         }
-      },
-      { step: 'initialize', name: 'countBatches' },
-    );
+      }) as DocSender['send'],
+    };
     const events = createEventHub();
     const seen: RuntimeEvent[] = [];
     events.events$.subscribe((e) => seen.push(e));
@@ -82,7 +85,7 @@ describe('StreamToStorage > hot table under load', function () {
         () => seen.filter((e) => e.type === 'bus.lease_acquired').length === 2,
         20_000,
       );
-      const table = createDynamoTable(clients.doc, tableName, {
+      const table = createDynamoTable(counted, tableName, {
         maxConcurrentBatches: MAX_BATCHES,
       });
       const started = Date.now();
