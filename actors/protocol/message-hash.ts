@@ -3,7 +3,7 @@
  * the same message (a redelivery); one id with two hashes is a conflict (a reused or forged id), which no store
  * resolves by overwriting.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 import { t } from '../../runtime/codec.ts';
 import { refine } from './codec-kit.ts';
@@ -28,9 +28,14 @@ export const Sha256Hex = refine(t.string, (s) => /^[0-9a-f]{64}$/.test(s), 'Sha2
 export const canonicalJson = (u: unknown): string => canonical(u) ?? 'undefined';
 
 // An array index as a property key ("0", "7", not "07" or "-1"): JS objects list these first, in numeric order.
-const isIndex = (k: string) => /^(0|[1-9]\d{0,9})$/.test(k) && Number(k) < 2 ** 32 - 1;
+// Most keys start with a letter: only a key starting with a digit is tried against the pattern.
+const isIndex = (k: string) => {
+  const first = k.charCodeAt(0);
+  return first >= 48 && first <= 57 && /^(0|[1-9]\d{0,9})$/.test(k) && Number(k) < 2 ** 32 - 1;
+};
 const keyOrder = (a: string, b: string): number => {
-  const [ia, ib] = [isIndex(a), isIndex(b)];
+  const ia = isIndex(a);
+  const ib = isIndex(b);
   if (ia || ib) return ia && ib ? Number(a) - Number(b) : ia ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;
 };
@@ -63,6 +68,4 @@ const canonical = (u: unknown): string | undefined => {
  * messageHash(m) === messageHash(redelivered) // a redelivery, not a conflict
  */
 export const messageHash = (m: DroneMessage): string =>
-  createHash('sha256')
-    .update(canonicalJson(DroneMessage.encode(m)))
-    .digest('hex');
+  hash('sha256', canonicalJson(DroneMessage.encode(m)), 'hex');
