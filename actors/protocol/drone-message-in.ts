@@ -130,12 +130,39 @@ export const DroneMessageIn = withMaxBytes(
     DroneMessage.is,
     (u, c) => {
       if (!isRecord(u)) return t.failure(u, c, `expected a drone message object, got ${show(u)}`);
-      return 'type' in u ? DroneMessage.validate(u, c) : DroneMessageLegacy.validate(u, c);
+      if (!('type' in u)) return DroneMessageLegacy.validate(u, c);
+      return fastV1(u) ?? DroneMessage.validate(u, c);
     },
     DroneMessage.encode,
   ),
   DRONE_MESSAGE_MAX_BYTES,
 );
+
+/**
+ * The common case, decoded without io-ts's machinery: a v1 message whose every field passes its codec's guard
+ * (`DroneMessage.is`: for these codecs the guard holds exactly when decoding gives the value back unchanged, but
+ * for `-0`, which becomes `0`). The result is then built as `DroneMessage.validate` builds it: known keys only,
+ * in its order; anything else (`undefined`) goes through io-ts, so every error reads as before. The storage
+ * writer and the alert system decode every message, and io-ts took about 7 µs of the 8 a decode cost
+ * (`JSON.parse` the rest). The spec holds the two paths equal on valid and broken messages.
+ */
+const fastV1 = (u: Readonly<Record<string, unknown>>): t.Validation<DroneMessage> | undefined => {
+  if (u.type !== 'drone.message' || !DroneMessage.is(u)) return undefined;
+  const m = u;
+  const out: Record<string, unknown> = {
+    type: m.type,
+    v: m.v,
+    id: m.id,
+    droneId: m.droneId,
+    time: m.time,
+    location: { lat: m.location.lat + 0, lon: m.location.lon + 0 },
+  };
+  if (m.seq !== undefined) out.seq = m.seq;
+  if (m.violationCode !== undefined) out.violationCode = m.violationCode;
+  if (m.violationImageId !== undefined) out.violationImageId = m.violationImageId;
+  if (m.address !== undefined) out.address = m.address;
+  return t.success(out as DroneMessage);
+};
 
 // ---------------------------------------------------------------------------------------------------------------
 // constructors
