@@ -24,8 +24,8 @@ export * from './resources.ts';
 export * from './time.ts';
 export * from './violation-codes.ts';
 export * from './violation-image.ts';
-// nyc.ts (borough outlines, used by the drone simulator) also declares `Borough` and `BOROUGHS`, identical to
-// borough.ts's; the rest of it is re-exported here.
+// nyc.ts (borough outlines, used by the drone simulator) re-exports borough.ts's `Borough` and `BOROUGHS`; the
+// rest of it is re-exported here.
 export {
   BOROUGH_OUTLINES,
   boroughAt,

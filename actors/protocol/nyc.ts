@@ -6,16 +6,10 @@
  * `boroughAt` says `undefined` and callers report it as unknown.
  */
 
-/** The five boroughs, as named in NYC data. */
-export type Borough = 'Manhattan' | 'Brooklyn' | 'Queens' | 'Bronx' | 'Staten Island';
+import { type Borough, BOROUGHS } from './borough.ts';
 
-export const BOROUGHS: ReadonlyArray<Borough> = [
-  'Manhattan',
-  'Brooklyn',
-  'Queens',
-  'Bronx',
-  'Staten Island',
-];
+// The boroughs are borough.ts's (the codec and the county codes); re-exported for the outlines' users.
+export { type Borough, BOROUGHS };
 
 /** A vertex: [lat, lon]. */
 export type LatLon = readonly [number, number];

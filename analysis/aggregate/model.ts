@@ -96,3 +96,19 @@ export const col = (key: string, label: string, kind: CellKind): Column => ({ ke
 
 /** `n / total`, or 0 when the total is 0 (an empty report shows zero shares, not NaN). */
 export const share = (n: number, total: number): number => (total === 0 ? 0 : n / total);
+
+/** A share's two columns: `share` (of a base) and `share_of` (the base's name), for tables of mixed bases. */
+export const SHARE_OF_COLUMNS: ReadonlyArray<Column> = [
+  col('share', 'Share', 'share'),
+  col('share_of', 'Share of', 'text'),
+];
+
+/**
+ * A row's {@link SHARE_OF_COLUMNS} cells: `n` as a share of the named base, or two empty cells without one.
+ * @example shareOf(3, ['rows_read', 12]) // { share: 0.25, share_of: 'rows_read' }
+ */
+export const shareOf = (
+  n: number,
+  of: readonly [name: string, total: number] | null | undefined,
+): { readonly share: number | null; readonly share_of: string | null } =>
+  of == null ? { share: null, share_of: null } : { share: share(n, of[1]), share_of: of[0] };

@@ -7,14 +7,12 @@
 import { basename } from 'node:path';
 
 import { boroughOf } from '../../actors/protocol/index.ts';
-import type { DroneCounts } from '../drones/sql.ts';
-import type { DedupCounts } from '../engine/dedup.ts';
 import type { Group } from '../engine/pass.ts';
-import type { DeadLetterTally } from '../load/dead-letters.ts';
 import { REJECT_REASONS } from '../nypd/sql.ts';
 import { type Field, FIELDS, totalOf, valueOf } from './breakdown.ts';
-import { col, share, type Table, type TableRow } from './model.ts';
+import { col, SHARE_OF_COLUMNS, shareOf, type Table, type TableRow } from './model.ts';
 import { cellKey, readTime, type TimeReading } from './normalise.ts';
+import type { Counts } from './report.ts';
 import type { SourceCounts, StoredSourceCounts } from './sources.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -110,15 +108,7 @@ const EMPTY_CELLS: ReadonlyArray<[Field, string]> = [
  * @example
  * const tables = qualityTables({ sources, dedup, groups, drones, today: '2026-11-27' });
  */
-export const qualityTables = (q: {
-  readonly sources: ReadonlyArray<SourceCounts>;
-  readonly dedup: DedupCounts;
-  readonly groups: ReadonlyArray<Group>;
-  readonly drones: DroneCounts | undefined;
-  readonly stored?: ReadonlyArray<StoredSourceCounts>;
-  readonly deadLetters?: DeadLetterTally | undefined;
-  readonly today: string;
-}): Table[] => {
+export const qualityTables = (q: Counts & { readonly today: string }): Table[] => {
   const tickets = totalOf(q.groups).nypd;
   const rowsRead = q.sources.reduce((sum, s) => sum + s.rowsRead, 0);
   const count: Count = (field, test) =>
@@ -134,8 +124,7 @@ export const qualityTables = (q: {
     check,
     key,
     rows,
-    share: of === null ? null : share(rows, of[1]),
-    share_of: of?.[0] ?? null,
+    ...shareOf(rows, of),
   });
   const rejected = REJECT_REASONS.map((reason) =>
     row(
@@ -253,8 +242,7 @@ const qualityTable = (rows: ReadonlyArray<TableRow>): Table => ({
     col('check', 'Check', 'text'),
     col('key', 'What', 'text'),
     col('rows', 'Rows', 'count'),
-    col('share', 'Share', 'share'),
-    col('share_of', 'Share of', 'text'),
+    ...SHARE_OF_COLUMNS,
   ],
   rows,
   pageRows: 60,

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { loadViolationCodes } from '../../actors/protocol/index.ts';
 import { E } from '../../runtime/codec.ts';
 import { arbFacts, groupsOf } from './groups.arb.ts';
-import type { Table } from './model.ts';
+import { SHARE_OF_COLUMNS, shareOf, type Table } from './model.ts';
 import { buildReport } from './report.ts';
 
 const codes = (() => {
@@ -91,4 +91,34 @@ describe('Analysis > aggregation', () => {
       }),
       { numRuns: 50 },
     ));
+
+  it('a share names its base: share_of is a metric or count of the same table, and share is the ratio (property)', () =>
+    fc.assert(
+      fc.property(arbFacts(), (facts) => {
+        const tables = report(facts).tables.filter((t) =>
+          SHARE_OF_COLUMNS.every((c) =>
+            t.columns.some((x) => x.key === c.key && x.kind === c.kind),
+          ),
+        );
+        assert.deepEqual(
+          tables.map((t) => t.file),
+          ['volumes.csv', 'data_quality.csv'],
+        );
+        for (const t of tables)
+          for (const r of t.rows) assert.equal(r.share === null, r.share_of === null, t.file);
+        const v = table(tables, 'volumes.csv');
+        for (const r of v.rows.filter((x) => x.share_of !== null)) {
+          const base = v.rows.find((x) => x.metric === r.share_of)?.count as number;
+          assert.equal(r.share, base === 0 ? 0 : (r.count as number) / base, String(r.metric));
+        }
+      }),
+      { numRuns: 30 },
+    ));
+
+  it('shareOf: a share of the named base, zero of an empty base, two empty cells without a base', () => {
+    assert.deepEqual(shareOf(3, ['rows_read', 12]), { share: 0.25, share_of: 'rows_read' });
+    assert.deepEqual(shareOf(3, ['rows_read', 0]), { share: 0, share_of: 'rows_read' });
+    assert.deepEqual(shareOf(3, null), { share: null, share_of: null });
+    assert.deepEqual(shareOf(3, undefined), { share: null, share_of: null });
+  });
 });

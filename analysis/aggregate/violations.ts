@@ -11,7 +11,7 @@ import type { ViolationCodeTable } from '../../actors/protocol/index.ts';
 import type { DroneCounts } from '../drones/sql.ts';
 import type { Group } from '../engine/pass.ts';
 import { totalOf, valueOf } from './breakdown.ts';
-import { col, share, type Table, type TableRow } from './model.ts';
+import { col, share, SHARE_OF_COLUMNS, shareOf, type Table, type TableRow } from './model.ts';
 import { boroughKey } from './normalise.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -160,8 +160,7 @@ export const volumes = (
     metric,
     label,
     count,
-    share: of === undefined ? null : share(count, of[1]),
-    share_of: of?.[0] ?? null,
+    ...shareOf(count, of),
   });
   return {
     file: 'volumes.csv',
@@ -174,8 +173,7 @@ export const volumes = (
       col('metric', 'Metric', 'text'),
       col('label', 'What', 'text'),
       col('count', 'Count', 'count'),
-      col('share', 'Share', 'share'),
-      col('share_of', 'Share of', 'text'),
+      ...SHARE_OF_COLUMNS,
     ],
     rows: [
       row('records', 'Messages and tickets', records),
