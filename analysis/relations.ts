@@ -419,10 +419,18 @@ export const athenaRelations = (): ReadonlyArray<readonly [RelationName, string]
     row_number() OVER (PARTITION BY id ORDER BY raisedat, time, droneid, violationcode) AS copy
     FROM (${from('alarms')})`;
   const text = (c: string) => `CAST(${c} AS VARCHAR)`;
+  const view = <R extends RelationName>(
+    name: R,
+    exprs: Readonly<Record<ColumnOf<R>, string>>,
+    source: string,
+  ): readonly [RelationName, string] => [
+    name,
+    `CREATE OR REPLACE VIEW ${name} AS SELECT ${select(name, exprs)} FROM ${source}`,
+  ];
   return [
-    [
+    view(
       'drone_messages',
-      `CREATE OR REPLACE VIEW drone_messages AS SELECT ${select('drone_messages', {
+      {
         id: 'id',
         drone_id: 'drone_id',
         time: iso('time_text'),
@@ -431,30 +439,33 @@ export const athenaRelations = (): ReadonlyArray<readonly [RelationName, string]
         m96: `CASE WHEN placed THEN coalesce(placed_m96, FALSE) ELSE ${manhattanBelow96thSql('borough', 'lat', 'lon')} END`,
         time_suspect: 'any_suspect',
         copies: 'n',
-      })} FROM (${copies}) WHERE copy = 1`,
-    ],
-    [
+      },
+      `(${copies}) WHERE copy = 1`,
+    ),
+    view(
       'alarms',
-      `CREATE OR REPLACE VIEW alarms AS SELECT ${select('alarms', {
+      {
         id: 'id',
         drone_id: 'drone_id',
         code: 'code',
         time: iso('time'),
         raised_at: iso('raised_at'),
         borough: 'borough',
-      })} FROM (${alarm}) WHERE copy = 1`,
-    ],
-    [
+      },
+      `(${alarm}) WHERE copy = 1`,
+    ),
+    view(
       'decisions',
-      `CREATE OR REPLACE VIEW decisions AS SELECT ${select('decisions', {
+      {
         alarm_id: 'alarmid',
         decision: 'decision',
         decided_at: iso('"at"'), // quoted: AT is a keyword (AT TIME ZONE)
-      })} FROM (${from('decisions')})`,
-    ],
-    [
+      },
+      `(${from('decisions')})`,
+    ),
+    view(
       'nypd_tickets',
-      `CREATE OR REPLACE VIEW nypd_tickets AS SELECT ${select('nypd_tickets', {
+      {
         src: '0',
         summons: 'summonsnumber',
         kr: `CASE WHEN coalesce(type = 'nypd.ticket' AND v = 1 AND id = 'nypd:' || summonsnumber, FALSE) THEN 0 ELSE ${UNDECODABLE} END`,
@@ -472,16 +483,18 @@ export const athenaRelations = (): ReadonlyArray<readonly [RelationName, string]
         color: 'vehiclecolor',
         vyear: text('vehicleyear'),
         plate: 'plateid',
-      })} FROM (SELECT *, row_number() OVER (PARTITION BY id ORDER BY sourcefile, sourceline) AS copy
+      },
+      `(SELECT *, row_number() OVER (PARTITION BY id ORDER BY sourcefile, sourceline) AS copy
         FROM (${from('nypd_tickets')})) t WHERE copy = 1`,
-    ],
-    [
+    ),
+    view(
       'dead_letters',
-      `CREATE OR REPLACE VIEW dead_letters AS SELECT ${select('dead_letters', {
+      {
         actor: `coalesce(actor, 'unknown')`,
         reason: `coalesce(errortag, 'unreadable')`,
-      })} FROM ${ATHENA_SOURCES.dead_letters.table}`,
-    ],
+      },
+      ATHENA_SOURCES.dead_letters.table,
+    ),
   ];
 };
 
