@@ -61,70 +61,82 @@ run "partitions_are_projected" {
   }
 
   assert {
-    condition     = aws_glue_catalog_database.this.name == "prestacop" && toset(keys(aws_glue_catalog_table.hourly)) == toset(["drone_messages_ndjson", "drone_messages_parquet", "nypd_tickets_ndjson", "nypd_tickets_parquet", "alarm_events_ndjson", "alarm_events_parquet", "compaction_markers"])
-    error_message = "One database; NDJSON and Parquet tables per relation, and the compaction markers."
+    condition     = aws_glue_catalog_database.this.name == "prestacop" && toset(keys(aws_glue_catalog_table.this)) == toset(["drone_messages_ndjson", "drone_messages_parquet", "nypd_tickets_ndjson", "nypd_tickets_parquet", "alarm_events_ndjson", "alarm_events_parquet", "compaction_markers", "dead_letter_objects"])
+    error_message = "One database; NDJSON and Parquet tables per relation, the compaction markers and the dead letters."
   }
   # Every hourly table: type / day (yyyy-MM-dd, from archive_start_day to today) / hour (00-23), computed from the
   # key by a template: no crawler, no MSCK REPAIR.
   assert {
-    condition = alltrue([for name, t in aws_glue_catalog_table.hourly : (
+    condition = alltrue([for name, t in aws_glue_catalog_table.this : (
       t.parameters["projection.enabled"] == "true"
       && t.parameters["projection.type.type"] == "enum"
       && t.parameters["projection.day.type"] == "date" && t.parameters["projection.day.format"] == "yyyy-MM-dd"
       && t.parameters["projection.day.range"] == "2025-01-01,NOW" && t.parameters["projection.day.interval.unit"] == "DAYS"
       && t.parameters["projection.hour.type"] == "integer" && t.parameters["projection.hour.range"] == "0,23" && t.parameters["projection.hour.digits"] == "2"
       && [for k in t.partition_keys : k.name] == ["type", "day", "hour"]
-    )])
+    ) if name != "dead_letter_objects"])
     error_message = "Each hourly table projects type (enum), day (date, yyyy-MM-dd) and hour (integer 0-23, two digits)."
   }
   assert {
-    condition = (aws_glue_catalog_table.hourly["drone_messages_ndjson"].parameters["storage.location.template"] == "s3://prestacop-archive/archive/type=$${type}/day=$${day}/hour=$${hour}/"
-      && aws_glue_catalog_table.hourly["drone_messages_parquet"].parameters["storage.location.template"] == "s3://prestacop-archive/archive-parquet/type=$${type}/day=$${day}/hour=$${hour}/"
-    && aws_glue_catalog_table.hourly["compaction_markers"].parameters["storage.location.template"] == "s3://prestacop-archive/archive-compacted/type=$${type}/day=$${day}/hour=$${hour}/")
+    condition = (aws_glue_catalog_table.this["drone_messages_ndjson"].parameters["storage.location.template"] == "s3://prestacop-archive/archive/type=$${type}/day=$${day}/hour=$${hour}/"
+      && aws_glue_catalog_table.this["drone_messages_parquet"].parameters["storage.location.template"] == "s3://prestacop-archive/archive-parquet/type=$${type}/day=$${day}/hour=$${hour}/"
+    && aws_glue_catalog_table.this["compaction_markers"].parameters["storage.location.template"] == "s3://prestacop-archive/archive-compacted/type=$${type}/day=$${day}/hour=$${hour}/")
     error_message = "The templates follow the archive's keys: archive/, archive-parquet/, archive-compacted/ then type=, day=, hour=."
   }
   assert {
-    condition = (aws_glue_catalog_table.hourly["drone_messages_ndjson"].parameters["projection.type.values"] == "drone.message"
-      && aws_glue_catalog_table.hourly["nypd_tickets_ndjson"].parameters["projection.type.values"] == "nypd.ticket"
-      && aws_glue_catalog_table.hourly["alarm_events_ndjson"].parameters["projection.type.values"] == "alarm.raised,alarm.escalated,alarm.resolved"
-    && toset(split(",", aws_glue_catalog_table.hourly["compaction_markers"].parameters["projection.type.values"])) == toset(["drone.message", "nypd.ticket", "alarm.raised", "alarm.escalated", "alarm.resolved"]))
+    condition = (aws_glue_catalog_table.this["drone_messages_ndjson"].parameters["projection.type.values"] == "drone.message"
+      && aws_glue_catalog_table.this["nypd_tickets_ndjson"].parameters["projection.type.values"] == "nypd.ticket"
+      && aws_glue_catalog_table.this["alarm_events_ndjson"].parameters["projection.type.values"] == "alarm.raised,alarm.escalated,alarm.resolved"
+    && toset(split(",", aws_glue_catalog_table.this["compaction_markers"].parameters["projection.type.values"])) == toset(["drone.message", "nypd.ticket", "alarm.raised", "alarm.escalated", "alarm.resolved"]))
     error_message = "Each table projects the archive types it holds; the markers every type."
   }
   assert {
-    condition = (aws_glue_catalog_table.hourly["drone_messages_ndjson"].storage_descriptor[0].ser_de_info[0].serialization_library == "org.openx.data.jsonserde.JsonSerDe"
-      && aws_glue_catalog_table.hourly["drone_messages_ndjson"].storage_descriptor[0].ser_de_info[0].parameters["ignore.malformed.json"] == "true"
-    && aws_glue_catalog_table.hourly["drone_messages_parquet"].storage_descriptor[0].ser_de_info[0].serialization_library == "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe")
+    condition = (aws_glue_catalog_table.this["drone_messages_ndjson"].storage_descriptor[0].ser_de_info[0].serialization_library == "org.openx.data.jsonserde.JsonSerDe"
+      && aws_glue_catalog_table.this["drone_messages_ndjson"].storage_descriptor[0].ser_de_info[0].parameters["ignore.malformed.json"] == "true"
+    && aws_glue_catalog_table.this["drone_messages_parquet"].storage_descriptor[0].ser_de_info[0].serialization_library == "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe")
     error_message = "NDJSON is read by the JSON SerDe (a malformed line reads as NULLs, not a failed query); Parquet by Parquet's."
   }
   assert {
-    condition = ([for c in aws_glue_catalog_table.hourly["drone_messages_ndjson"].storage_descriptor[0].columns : c.name] == [
+    condition = ([for c in aws_glue_catalog_table.this["drone_messages_ndjson"].storage_descriptor[0].columns : c.name] == [
       "v", "id", "droneid", "seq", "time", "location", "violationcode", "violationimageid", "address", "timesuspect", "clockoffms", "ingestedat"]
-      && [for c in aws_glue_catalog_table.hourly["drone_messages_parquet"].storage_descriptor[0].columns : "${c.name}:${c.type}"] == [
+      && [for c in aws_glue_catalog_table.this["drone_messages_parquet"].storage_descriptor[0].columns : "${c.name}:${c.type}"] == [
         "id:string", "v:int", "droneid:string", "seq:bigint", "time:string", "lat:decimal(9,6)", "lon:decimal(9,6)", "address:string", "violationcode:int",
     "violationimageid:string", "timesuspect:boolean", "clockoffms:bigint", "ingestedat:string", "borough:string", "m96:boolean"])
     error_message = "Drone messages: the protocol's fields plus timeSuspect, clockOffMs and ingestedAt in NDJSON; in Parquet the compaction's columns (analysis/archive/schema.ts: flat lat/lon, the place), less the partition type."
   }
   assert {
-    condition = (length(aws_glue_catalog_table.hourly["nypd_tickets_ndjson"].storage_descriptor[0].columns) == 27
-      && [for c in aws_glue_catalog_table.hourly["nypd_tickets_parquet"].storage_descriptor[0].columns : c.type] == [for i in range(27) : "string"]
-    && contains([for c in aws_glue_catalog_table.hourly["alarm_events_ndjson"].storage_descriptor[0].columns : c.name], "decision"))
+    condition = (length(aws_glue_catalog_table.this["nypd_tickets_ndjson"].storage_descriptor[0].columns) == 27
+      && [for c in aws_glue_catalog_table.this["nypd_tickets_parquet"].storage_descriptor[0].columns : c.type] == [for i in range(27) : "string"]
+    && contains([for c in aws_glue_catalog_table.this["alarm_events_ndjson"].storage_descriptor[0].columns : c.name], "decision"))
     error_message = "Tickets carry every field of nypd-ticket.ts (in Parquet each as its JSON text); alarm events the fields of all three events."
   }
   assert {
-    condition = (keys(aws_glue_catalog_table.dead_letters) == ["dead_letter_objects"]
-      && aws_glue_catalog_table.dead_letters["dead_letter_objects"].parameters["projection.actor_key.type"] == "enum"
-      && contains(split(",", aws_glue_catalog_table.dead_letters["dead_letter_objects"].parameters["projection.actor_key.values"]), "stream-to-storage.drones")
-      && aws_glue_catalog_table.dead_letters["dead_letter_objects"].parameters["storage.location.template"] == "s3://prestacop-archive/dead-letter/actor=$${actor_key}/day=$${day}/"
-    && [for k in aws_glue_catalog_table.dead_letters["dead_letter_objects"].partition_keys : k.name] == ["actor_key", "day"])
+    condition = (aws_glue_catalog_table.this["dead_letter_objects"].parameters["projection.actor_key.type"] == "enum"
+      && contains(split(",", aws_glue_catalog_table.this["dead_letter_objects"].parameters["projection.actor_key.values"]), "stream-to-storage.drones")
+      && aws_glue_catalog_table.this["dead_letter_objects"].parameters["storage.location.template"] == "s3://prestacop-archive/dead-letter/actor=$${actor_key}/day=$${day}/"
+    && [for k in aws_glue_catalog_table.this["dead_letter_objects"].partition_keys : k.name] == ["actor_key", "day"])
     error_message = "Dead letters project the key's actor (no '/' in it) and day."
+  }
+  # Each kind has exactly its own parameters (one resource declares both kinds: nothing of one leaks into the other).
+  assert {
+    condition = (toset(keys(aws_glue_catalog_table.this["drone_messages_parquet"].parameters)) == toset([
+      "EXTERNAL", "classification", "storage.location.template", "projection.enabled", "projection.type.type", "projection.type.values",
+      "projection.day.type", "projection.day.format", "projection.day.range", "projection.day.interval", "projection.day.interval.unit",
+      "projection.hour.type", "projection.hour.range", "projection.hour.digits"])
+      && toset(keys(aws_glue_catalog_table.this["dead_letter_objects"].parameters)) == toset([
+        "EXTERNAL", "classification", "storage.location.template", "projection.enabled", "projection.actor_key.type", "projection.actor_key.values",
+      "projection.day.type", "projection.day.format", "projection.day.range", "projection.day.interval", "projection.day.interval.unit"])
+      && aws_glue_catalog_table.this["dead_letter_objects"].parameters["projection.day.range"] == "2025-01-01,NOW"
+    && aws_glue_catalog_table.this["drone_messages_parquet"].parameters["classification"] == "parquet")
+    error_message = "An hourly table projects type, day and hour; the dead letters actor_key and day; nothing else."
   }
   # The tables are the analysis's declaration (analysis/relations.ts GLUE_TABLES, generated into glue-tables.json),
   # column for column: the views generated from the same declaration read these columns.
   assert {
     condition = alltrue([for name, t in jsondecode(file("../analysis/athena/glue-tables.json")) : (
-      [for c in merge(aws_glue_catalog_table.hourly, aws_glue_catalog_table.dead_letters)[name].storage_descriptor[0].columns : { name = c.name, type = c.type }] == t.columns
-      && merge(aws_glue_catalog_table.hourly, aws_glue_catalog_table.dead_letters)[name].storage_descriptor[0].location == "s3://prestacop-archive/${t.prefix}/"
-    )]) && length(aws_glue_catalog_table.hourly) + length(aws_glue_catalog_table.dead_letters) == length(jsondecode(file("../analysis/athena/glue-tables.json")))
+      [for c in aws_glue_catalog_table.this[name].storage_descriptor[0].columns : { name = c.name, type = c.type }] == t.columns
+      && aws_glue_catalog_table.this[name].storage_descriptor[0].location == "s3://prestacop-archive/${t.prefix}/"
+    )]) && length(aws_glue_catalog_table.this) == length(jsondecode(file("../analysis/athena/glue-tables.json")))
     error_message = "Each Glue table is the generated glue-tables.json's: its columns (names and types, in order) and its prefix."
   }
 }
@@ -156,7 +168,7 @@ run "views_are_the_generated_files" {
     condition = alltrue([for name in ["drone_messages", "nypd_tickets", "alarms", "decisions"] : alltrue([
       for side in regexall("FROM ([a-z_]+) AS ([np]) WHERE", aws_athena_named_query.view[name].query) : alltrue([
         for c in flatten(regexall("${side[1]}\\.\"([a-z_0-9]+)\"", aws_athena_named_query.view[name].query)) :
-        contains(concat([for col in aws_glue_catalog_table.hourly[side[0]].storage_descriptor[0].columns : col.name], [for k in aws_glue_catalog_table.hourly[side[0]].partition_keys : k.name]), c)
+        contains(concat([for col in aws_glue_catalog_table.this[side[0]].storage_descriptor[0].columns : col.name], [for k in aws_glue_catalog_table.this[side[0]].partition_keys : k.name]), c)
       ])
     ])])
     error_message = "A view reads a column its tables do not have."

@@ -25,23 +25,34 @@ locals {
   # Two kinds of tables, by their partitions: hourly (type / day / hour, from the archive's keys) and the dead
   # letters (actor_key / day). Anything else is refused at plan (aws_glue_catalog_database.this).
   partition_kinds    = { hourly = "type,day,hour", dead_letters = "actor_key,day" }
-  hourly_tables      = { for name, t in local.glue : name => t if join(",", t.partitions) == local.partition_kinds.hourly }
-  dead_letter_tables = { for name, t in local.glue : name => t if join(",", t.partitions) == local.partition_kinds.dead_letters }
+  partition_kind     = { for name, t in local.glue : name => one([for k, p in local.partition_kinds : k if p == join(",", t.partitions)]) }
+  dead_letter_tables = [for name, kind in local.partition_kind : name if kind == "dead_letters"]
 
-  # The projected partitions every hourly table shares: day (a date) and hour (two digits, 00-23), both strings as
-  # written in the key. Athena computes each hour's location from the template; nothing is ever registered.
-  hourly_projection = {
+  # Each kind's partitions, projected: Athena computes each location from the template; nothing is ever registered.
+  # Both project the day (a date, as written in the key). Hourly tables: the archive types each holds, and the hour
+  # (two digits, 00-23). Dead letters (runtime/dead-letter.ts, one JSON object per file): the key's actor (its own
+  # column `actor_key`, as the letter's `actor` column keeps the name as written, with its '/').
+  projected_day = {
     "projection.enabled"           = "true"
-    "projection.type.type"         = "enum"
     "projection.day.type"          = "date"
     "projection.day.format"        = "yyyy-MM-dd"
     "projection.day.range"         = "${var.archive_start_day},NOW"
     "projection.day.interval"      = "1"
     "projection.day.interval.unit" = "DAYS"
-    "projection.hour.type"         = "integer"
-    "projection.hour.range"        = "0,23"
-    "projection.hour.digits"       = "2"
   }
+  projection = {
+    hourly = {
+      "projection.type.type"   = "enum"
+      "projection.hour.type"   = "integer"
+      "projection.hour.range"  = "0,23"
+      "projection.hour.digits" = "2"
+    }
+    dead_letters = {
+      "projection.actor_key.type"   = "enum"
+      "projection.actor_key.values" = join(",", var.dead_letter_actors)
+    }
+  }
+  partition_path = { hourly = "type=$${type}/day=$${day}/hour=$${hour}/", dead_letters = "actor=$${actor_key}/day=$${day}/" }
 
   formats = {
     # One JSON object a line, gzip (Athena decompresses by the .gz extension). A line that is not JSON reads as a
@@ -78,19 +89,19 @@ resource "aws_glue_catalog_database" "this" {
   }
 }
 
-resource "aws_glue_catalog_table" "hourly" {
-  for_each = local.hourly_tables
+# One table per entry of glue-tables.json, of either kind.
+resource "aws_glue_catalog_table" "this" {
+  for_each = local.glue
 
   name          = each.key
   database_name = aws_glue_catalog_database.this.name
   description   = each.value.description
   table_type    = "EXTERNAL_TABLE"
-  parameters = merge(local.hourly_projection, {
+  parameters = merge(local.projected_day, local.projection[local.partition_kind[each.key]], {
     EXTERNAL                    = "TRUE"
     classification              = each.value.format
-    "projection.type.values"    = join(",", each.value.types)
-    "storage.location.template" = "${local.bucket}/${each.value.prefix}/type=$${type}/day=$${day}/hour=$${hour}/"
-  })
+    "storage.location.template" = "${local.bucket}/${each.value.prefix}/${local.partition_path[local.partition_kind[each.key]]}"
+  }, local.partition_kind[each.key] == "hourly" ? { "projection.type.values" = join(",", each.value.types) } : {})
 
   dynamic "partition_keys" {
     for_each = each.value.partitions
@@ -118,51 +129,13 @@ resource "aws_glue_catalog_table" "hourly" {
   }
 }
 
-# Dead letters (runtime/dead-letter.ts, one JSON object per file): partitioned by the key's actor (its own column
-# `actor_key`, as the letter's `actor` column keeps the name as written, with its '/') and day.
-resource "aws_glue_catalog_table" "dead_letters" {
-  for_each = local.dead_letter_tables
-
-  name          = each.key
-  database_name = aws_glue_catalog_database.this.name
-  description   = each.value.description
-  table_type    = "EXTERNAL_TABLE"
-  parameters = {
-    EXTERNAL                       = "TRUE"
-    classification                 = each.value.format
-    "projection.enabled"           = "true"
-    "projection.actor_key.type"    = "enum"
-    "projection.actor_key.values"  = join(",", var.dead_letter_actors)
-    "projection.day.type"          = "date"
-    "projection.day.format"        = "yyyy-MM-dd"
-    "projection.day.range"         = "${var.archive_start_day},NOW"
-    "projection.day.interval"      = "1"
-    "projection.day.interval.unit" = "DAYS"
-    "storage.location.template"    = "${local.bucket}/${each.value.prefix}/actor=$${actor_key}/day=$${day}/"
-  }
-
-  dynamic "partition_keys" {
-    for_each = each.value.partitions
-    content {
-      name = partition_keys.value
-      type = "string"
-    }
-  }
-
-  storage_descriptor {
-    location      = "${local.bucket}/${each.value.prefix}/"
-    input_format  = local.formats[each.value.format].input
-    output_format = local.formats[each.value.format].output
-    ser_de_info {
-      serialization_library = local.formats[each.value.format].serde
-      parameters            = local.formats[each.value.format].params
-    }
-    dynamic "columns" {
-      for_each = each.value.columns
-      content {
-        name = columns.value.name
-        type = columns.value.type
-      }
-    }
-  }
+# Before the two kinds shared one resource: a state that has aws_glue_catalog_table.hourly (every key kept) and
+# .dead_letters moves, nothing is replaced.
+moved {
+  from = aws_glue_catalog_table.hourly
+  to   = aws_glue_catalog_table.this
+}
+moved {
+  from = aws_glue_catalog_table.dead_letters["dead_letter_objects"]
+  to   = aws_glue_catalog_table.this["dead_letter_objects"]
 }

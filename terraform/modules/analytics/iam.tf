@@ -4,11 +4,8 @@
 # S3. Who may assume it: var.analysis_principals (no role without one).
 
 locals {
-  arn_prefix = { for svc in ["athena", "glue"] : svc => "arn:${var.partition}:${svc}:${var.region}:${var.account}" }
-  glue_tables = concat(
-    [for t in aws_glue_catalog_table.hourly : t.name],
-    [for t in aws_glue_catalog_table.dead_letters : t.name],
-  )
+  arn_prefix  = { for svc in ["athena", "glue"] : svc => "arn:${var.partition}:${svc}:${var.region}:${var.account}" }
+  glue_tables = [for t in aws_glue_catalog_table.this : t.name]
   # The prefixes Athena reads (each table's location).
   archive_prefixes = sort(distinct([for t in local.glue : t.prefix]))
 
