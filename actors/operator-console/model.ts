@@ -181,12 +181,15 @@ export const createConsoleState = (
   const pendingResolutions = new Map<string, AlarmResolved[]>();
   const pendingEscalations = new Map<string, AlarmEscalated>();
   const escalationIds = new Set<string>();
-  let loaded = 0;
-  let received = 0;
-  let duplicates = 0;
-  let escalationsReceived = 0;
-  let escalationDuplicates = 0;
-  let undecodable = 0;
+  // What came in, as ConsoleCounts names it (the alarms' statuses are counted from the views).
+  const tally = {
+    loaded: 0,
+    received: 0,
+    duplicates: 0,
+    escalationsReceived: 0,
+    escalationDuplicates: 0,
+    undecodable: 0,
+  };
 
   const applyResolution = (v: Mutable<AlarmView>, r: AlarmResolved): boolean => {
     const mark = { by: r.by, at: r.at };
@@ -210,18 +213,18 @@ export const createConsoleState = (
 
   const state: ConsoleState = {
     raised: (a, via) => {
-      if (via === 'queue') received++;
+      if (via === 'queue') tally.received++;
       const known = views.get(a.id);
       if (known) {
         if (via === 'queue') {
           known.deliveries++;
-          duplicates++;
+          tally.duplicates++;
         }
         return { view: known, isNew: false };
       }
       const v = viewOf(a, describe(a.violationCode));
       if (via === 'queue') v.deliveries = 1;
-      else loaded++;
+      else tally.loaded++;
       views.set(a.id, v);
       for (const r of pendingResolutions.get(a.id) ?? []) applyResolution(v, r);
       pendingResolutions.delete(a.id);
@@ -243,8 +246,8 @@ export const createConsoleState = (
     escalated: (e, via) => {
       // Only queue copies count as deliveries: the echo of this console's own escalation is its first copy.
       if (via === 'queue') {
-        escalationsReceived++;
-        if (escalationIds.has(e.id)) escalationDuplicates++;
+        tally.escalationsReceived++;
+        if (escalationIds.has(e.id)) tally.escalationDuplicates++;
         escalationIds.add(e.id);
       }
       const v = views.get(e.alarmId);
@@ -256,39 +259,31 @@ export const createConsoleState = (
       return applyEscalation(v, e) ? v : undefined;
     },
     undecodable: () => {
-      undecodable++;
+      tally.undecodable++;
     },
     get: (id) => views.get(id),
     list: () => [...views.values()].sort(byUrgency),
     counts: () => {
-      let open = 0;
-      let unacknowledged = 0;
-      let acknowledged = 0;
-      let confirmed = 0;
-      let dismissed = 0;
+      const status: Record<AlarmStatus, number> = {
+        open: 0,
+        acknowledged: 0,
+        confirmed: 0,
+        dismissed: 0,
+      };
       let escalated = 0;
       for (const v of views.values()) {
-        if (v.status === 'open') unacknowledged++;
-        if (v.status === 'acknowledged') acknowledged++;
-        if (v.status === 'confirmed') confirmed++;
-        if (v.status === 'dismissed') dismissed++;
-        if (v.status === 'open' || v.status === 'acknowledged') open++;
+        status[v.status]++;
         if (v.escalated) escalated++;
       }
       return {
         alarms: views.size,
-        open,
-        unacknowledged,
-        acknowledged,
-        confirmed,
-        dismissed,
+        open: status.open + status.acknowledged,
+        unacknowledged: status.open,
+        acknowledged: status.acknowledged,
+        confirmed: status.confirmed,
+        dismissed: status.dismissed,
         escalated,
-        loaded,
-        received,
-        duplicates,
-        escalationsReceived,
-        escalationDuplicates,
-        undecodable,
+        ...tally,
       };
     },
   };
