@@ -86,15 +86,15 @@ export const totalOf = (groups: ReadonlyArray<Group>): Split =>
 // tables
 
 /** How to lay out a breakdown. */
-export interface BreakdownSpec<K> {
+export interface BreakdownSpec<K extends string | number> {
   readonly file: string;
   readonly section: Section;
   readonly title: string;
   readonly caption: string;
   /** The key column. */
   readonly key: Column;
-  /** A key's cell value. */
-  readonly label: (key: K) => string | number;
+  /** A key's cell value; the key itself when not given. */
+  readonly label?: (key: K) => string | number;
   /** Label of the unknown row. */
   readonly unknown?: string;
   /** Order of rows: by key (`keys`, the order to use) or by count, largest first. */
@@ -113,7 +113,10 @@ export interface BreakdownSpec<K> {
  * @example
  * breakdown(byBorough, { file: 'violations_by_borough.csv', key: col('borough', 'Borough', 'text'), ... });
  */
-export const breakdown = <K>(tallied: Tallied<K>, spec: BreakdownSpec<K>): Table => {
+export const breakdown = <K extends string | number>(
+  tallied: Tallied<K>,
+  spec: BreakdownSpec<K>,
+): Table => {
   const count = (s: Split): number => (spec.sources === 'nypd' ? s.nypd : s.nypd + s.drone);
   const zero = { nypd: 0, drone: 0 };
   const known = [...tallied.keys()].filter((k): k is K => k !== undefined);
@@ -123,7 +126,7 @@ export const breakdown = <K>(tallied: Tallied<K>, spec: BreakdownSpec<K>): Table
       ? known.sort((a, b) => count(tallied.get(b)!) - count(tallied.get(a)!) || compare(a, b))
       : [...fixed, ...known.filter((k) => !fixed.includes(k)).sort(compare)];
   const entries: Array<[string | number, Split]> = keys.map((k) => [
-    spec.label(k),
+    spec.label === undefined ? k : spec.label(k),
     tallied.get(k) ?? zero,
   ]);
   const unknown = tallied.get(undefined);

@@ -27,7 +27,6 @@ export const placeTables = (groups: ReadonlyArray<Group>): Table[] => {
         'Violations in each borough; "unknown" counts tickets without a usable Violation County and drone ' +
         'positions outside the borough outlines (water, New Jersey).',
       key: col('borough', 'Borough', 'text'),
-      label: (b) => b,
       order: { keys: BOROUGHS },
       sources: 'both',
       population,
@@ -43,7 +42,6 @@ export const placeTables = (groups: ReadonlyArray<Group>): Table[] => {
         caption:
           'NYPD tickets by the precinct of the violation, busiest first; "unknown" is precinct 0 or empty.',
         key: col('precinct', 'Precinct', 'text'),
-        label: (p) => p,
         order: 'count',
         sources: 'nypd',
         population,

@@ -4,8 +4,9 @@ import fc from 'fast-check';
 
 import { loadViolationCodes } from '../../actors/protocol/index.ts';
 import { E } from '../../runtime/codec.ts';
+import { breakdown } from './breakdown.ts';
 import { arbFacts, groupsOf } from './groups.arb.ts';
-import { SHARE_OF_COLUMNS, shareOf, type Table } from './model.ts';
+import { col, SHARE_OF_COLUMNS, shareOf, type Table } from './model.ts';
 import { buildReport } from './report.ts';
 
 const codes = (() => {
@@ -120,5 +121,32 @@ describe('Analysis > aggregation', () => {
     assert.deepEqual(shareOf(3, ['rows_read', 0]), { share: 0, share_of: 'rows_read' });
     assert.deepEqual(shareOf(3, null), { share: null, share_of: null });
     assert.deepEqual(shareOf(3, undefined), { share: null, share_of: null });
+  });
+
+  it('a breakdown without a label shows each key itself, the unknown row last', () => {
+    const t = breakdown(
+      new Map([
+        ['PM', { nypd: 2, drone: 1 }],
+        [undefined, { nypd: 1, drone: 0 }],
+      ]),
+      {
+        file: 'x.csv',
+        section: 'When',
+        title: 'x',
+        caption: 'x',
+        key: col('period', 'Period', 'text'),
+        order: { keys: ['AM', 'PM'] },
+        sources: 'both',
+        population: { nypd: 3, drone: 1 },
+      },
+    );
+    assert.deepEqual(
+      t.rows.map((r) => [r.period, r.tickets]),
+      [
+        ['AM', 0],
+        ['PM', 3],
+        ['unknown', 1],
+      ],
+    );
   });
 });

@@ -40,7 +40,6 @@ export const vehicleTables = (groups: ReadonlyArray<Group>): Table[] => {
         sources: 'nypd',
         population,
         order: 'count',
-        label: (k) => k,
         chartTop: spec.chartTop ?? 15,
       },
     );

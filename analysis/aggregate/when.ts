@@ -47,6 +47,9 @@ export const whenTables = (groups: ReadonlyArray<Group>): Table[] => {
   const population: Split = totalOf(groups);
   const common = { section: 'When' as const, sources: 'both' as const, population };
   const hours = Array.from({ length: 24 }, (_, h) => h);
+  // The day of a ticket or a message ('YYYY-MM-DD', New York time), or unknown.
+  const byDay = <K extends string | number>(keyOf: (day: string) => K) =>
+    tallyField(groups, 'day', (d) => (d === null ? undefined : keyOf(d)));
   return [
     breakdown(tallyField(groups, 'tod', hourOf), {
       ...common,
@@ -56,23 +59,19 @@ export const whenTables = (groups: ReadonlyArray<Group>): Table[] => {
         'Violations by the hour they happened, New York time (0 = midnight to 1 am); "unknown" counts tickets ' +
         'without a readable Violation Time.',
       key: col('hour', 'Hour', 'text'),
-      label: (h) => h,
       order: { keys: hours },
     }),
+    breakdown(byDay(weekdayOf), {
+      ...common,
+      file: 'violations_by_weekday.csv',
+      title: 'Violations by weekday',
+      caption: 'Violations by day of the week, New York time.',
+      key: col('weekday', 'Weekday', 'text'),
+      label: (w) => WEEKDAYS[w]!,
+      order: { keys: [0, 1, 2, 3, 4, 5, 6] },
+    }),
     breakdown(
-      tallyField(groups, 'day', (d) => (d === null ? undefined : weekdayOf(d))),
-      {
-        ...common,
-        file: 'violations_by_weekday.csv',
-        title: 'Violations by weekday',
-        caption: 'Violations by day of the week, New York time.',
-        key: col('weekday', 'Weekday', 'text'),
-        label: (w) => WEEKDAYS[w]!,
-        order: { keys: [0, 1, 2, 3, 4, 5, 6] },
-      },
-    ),
-    breakdown(
-      tallyField(groups, 'day', (d) => (d === null ? undefined : Number(d.slice(5, 7)))),
+      byDay((d) => Number(d.slice(5, 7))),
       {
         ...common,
         file: 'violations_by_month.csv',
@@ -84,16 +83,13 @@ export const whenTables = (groups: ReadonlyArray<Group>): Table[] => {
       },
     ),
     breakdown(
-      tallyField(groups, 'day', (d) =>
-        d === null ? undefined : weekdayOf(d) >= 5 ? 'weekend' : 'weekday',
-      ),
+      byDay((d) => (weekdayOf(d) >= 5 ? 'weekend' : 'weekday')),
       {
         ...common,
         file: 'violations_by_day_type.csv',
         title: 'Weekdays and weekends',
         caption: 'Violations on weekdays (Monday to Friday) and at weekends, New York time.',
         key: col('day_type', 'Days', 'text'),
-        label: (k) => k,
         order: { keys: ['weekday', 'weekend'] },
       },
     ),
@@ -108,7 +104,6 @@ export const whenTables = (groups: ReadonlyArray<Group>): Table[] => {
         title: 'Morning and afternoon',
         caption: 'Violations before noon (AM) and from noon on (PM), New York time.',
         key: col('period', 'Period', 'text'),
-        label: (k) => k,
         order: { keys: ['AM', 'PM'] },
       },
     ),
