@@ -5,15 +5,13 @@
 # (tests/fixtures/athena-queries); tests/root.tftest.hcl reads the real ones, analysis/athena/queries.
 
 mock_provider "aws" {
-  mock_resource "aws_s3_bucket" {
-    defaults = { arn = "arn:aws:s3:::prestacop-archive-athena-results" }
-  }
-  mock_resource "aws_athena_workgroup" {
-    defaults = { arn = "arn:aws:athena:us-east-1:123456789012:workgroup/prestacop-analysis" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/prestacop-analysis" }
-  }
+  source = "./tests/mocks"
+}
+
+# This module's bucket is Athena's results, not the archive.
+override_resource {
+  target = aws_s3_bucket.results
+  values = { arn = "arn:aws:s3:::prestacop-archive-athena-results" }
 }
 
 variables {

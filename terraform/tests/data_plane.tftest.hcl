@@ -1,16 +1,7 @@
 # The data-plane module, hardened and not, against a mocked AWS provider (no account, no network).
 
 mock_provider "aws" {
-  # Mocked ARNs must still look like ARNs where the provider validates them.
-  mock_resource "aws_sns_topic" {
-    defaults = { arn = "arn:aws:sns:us-east-1:123456789012:prestacop-alarms" }
-  }
-  mock_resource "aws_sqs_queue" {
-    defaults = { arn = "arn:aws:sqs:us-east-1:123456789012:prestacop-console" }
-  }
-  mock_resource "aws_s3_bucket" {
-    defaults = { arn = "arn:aws:s3:::prestacop-archive" }
-  }
+  source = "./tests/mocks"
 }
 
 variables {
