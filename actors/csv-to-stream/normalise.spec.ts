@@ -6,6 +6,7 @@ import fc from 'fast-check';
 
 import { sameBytes } from '../../runtime/bus/encoded.ts';
 import { E } from '../../runtime/codec.ts';
+import { EXAMPLE_NYPD_TICKET } from '../../test/helpers/messages.ts';
 import { NYPD_LAYOUT_43, type NypdLayout, nypdLayoutOf } from '../protocol/index.ts';
 import { NypdTicket, nypdTicketEncoding } from '../protocol/nypd-ticket.ts';
 import {
@@ -67,15 +68,7 @@ describe('CsvToStream > normaliseRow', () => {
       normaliseRow(first!, layoutFor(header!), { sourceFile: 'fy2014-sample.csv', sourceLine: 2 }),
     );
     assert.deepEqual(JSON.parse(JSON.stringify(ticket)), {
-      type: 'nypd.ticket',
-      v: 1,
-      id: 'nypd:1283294138',
-      summonsNumber: '1283294138',
-      issuedAt: '2013-08-04T07:52:00-04:00',
-      issueDate: '2013-08-04',
-      violationCode: 46,
-      plateId: 'GBB9093',
-      registrationState: 'NY',
+      ...EXAMPLE_NYPD_TICKET,
       plateType: 'PAS',
       vehicleMake: 'AUDI',
       vehicleBodyType: 'SUBN',

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 
 import { E } from '../../runtime/codec.ts';
+import { EXAMPLE_DRONE_MESSAGE } from '../../test/helpers/messages.ts';
 import { arbDroneId, arbHostileText } from './common.arb.ts';
 import { arbDroneMessage, arbViolationMessage } from './drone-message.arb.ts';
 import {
@@ -16,17 +17,7 @@ import { decodeDroneMessageJson, DroneMessageIn } from './drone-message-in.ts';
 import { DroneId, hasUnsafeChars, stripUnsafe } from './primitives.ts';
 import { assertIssue, assertRoundTrip, decoded, issuesOf } from './spec-helpers.ts';
 
-const valid = {
-  type: 'drone.message',
-  v: 1,
-  id: 'drone-0001:0',
-  droneId: 'drone-0001',
-  seq: 0,
-  time: '2026-11-27T18:49:16.123Z',
-  location: { lat: 40.7128, lon: -74.006 },
-  violationCode: 40,
-  violationImageId: 'img-0001-0',
-};
+const valid = { ...EXAMPLE_DRONE_MESSAGE, violationCode: 40, violationImageId: 'img-0001-0' };
 
 describe('Protocol > DroneMessage', () => {
   it('every DroneMessage survives encode → JSON → decode', () =>

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 
 import fc from 'fast-check';
 
+import { EXAMPLE_DRONE_MESSAGE } from '../../test/helpers/messages.ts';
 import { arbDroneMessage, arbLegacyDroneMessage } from './drone-message.arb.ts';
 import { DroneMessage } from './drone-message.ts';
 import { DroneMessageIn } from './drone-message-in.ts';
@@ -58,13 +59,7 @@ describe('Protocol > messageHash', () => {
 
   it('any change to a kept field changes it (same id, other content)', () => {
     const m = decoded(DroneMessageIn, {
-      type: 'drone.message',
-      v: 1,
-      id: 'drone-0001:0',
-      droneId: 'drone-0001',
-      seq: 0,
-      time: '2026-11-27T18:49:16.123Z',
-      location: { lat: 40.7128, lon: -74.006 },
+      ...EXAMPLE_DRONE_MESSAGE,
       violationCode: 9,
       violationImageId: 'img-1',
     });

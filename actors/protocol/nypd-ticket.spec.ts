@@ -3,21 +3,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 
 import { sameBytes } from '../../runtime/bus/encoded.ts';
+import { EXAMPLE_NYPD_TICKET } from '../../test/helpers/messages.ts';
 import { arbNypdTicket } from './nypd-ticket.arb.ts';
 import { NypdTicket, nypdTicketEncoding, nypdTicketId } from './nypd-ticket.ts';
 import { assertIssue, assertRoundTrip, decoded, issuesOf } from './spec-helpers.ts';
 
-const valid = {
-  type: 'nypd.ticket',
-  v: 1,
-  id: 'nypd:1283294138',
-  summonsNumber: '1283294138',
-  issuedAt: '2013-08-04T07:52:00-04:00',
-  issueDate: '2013-08-04',
-  violationCode: 46,
-  plateId: 'GBB9093',
-  registrationState: 'NY',
-};
+const valid = EXAMPLE_NYPD_TICKET;
 
 describe('Protocol > NypdTicket', () => {
   it('every NypdTicket survives encode → JSON → decode', () =>

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 
 import { E } from '../../runtime/codec.ts';
+import { EXAMPLE_DRONE_MESSAGE } from '../../test/helpers/messages.ts';
 import type { DroneMessage } from './drone-message.ts';
 import { DroneMessage as DroneMessageCodec } from './drone-message.ts';
 import { decoded } from './spec-helpers.ts';
@@ -23,13 +24,7 @@ const table = (): ViolationCodeTable => {
 
 const message = (code?: number): DroneMessage =>
   decoded(DroneMessageCodec, {
-    type: 'drone.message',
-    v: 1,
-    id: 'drone-0001:0',
-    droneId: 'drone-0001',
-    seq: 0,
-    time: '2026-11-27T18:49:16.123Z',
-    location: { lat: 40.7, lon: -74 },
+    ...EXAMPLE_DRONE_MESSAGE,
     ...(code === undefined ? {} : { violationCode: code, violationImageId: 'img' }),
   });
 
