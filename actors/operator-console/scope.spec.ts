@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 
-import { AlarmRaised, toAlarmEscalated, toAlarmResolved } from '../protocol/alarm.ts';
+import { alarmRaised } from '../../test/helpers/messages.ts';
+import { type AlarmRaised, toAlarmEscalated, toAlarmResolved } from '../protocol/alarm.ts';
 import { toDroneSilent } from '../protocol/drone-watch.ts';
 import { droneIdOf, type MessageId } from '../protocol/primitives.ts';
 import { utcTimeOf } from '../protocol/time.ts';
@@ -8,23 +9,7 @@ import { createMemoryDecisionStore, createMemoryFeed, memoryAlarmSource } from '
 import type { FeedItem } from './ports.ts';
 import { scopeAlarms } from './scope.ts';
 
-const alarm = (id: string): AlarmRaised => {
-  const decoded = AlarmRaised.decode({
-    type: 'alarm.raised',
-    v: 1,
-    id,
-    messageId: id,
-    droneId: id.split(':')[0],
-    violationCode: 40,
-    violationImageId: `img-${id}`,
-    location: { lat: 40.758, lon: -73.9855 },
-    time: utcTimeOf(1_000),
-    raisedAt: utcTimeOf(2_000),
-    borough: 'Manhattan',
-  });
-  if (decoded._tag === 'Left') throw new Error('bad fixture');
-  return decoded.right;
-};
+const alarm = (id: string): AlarmRaised => alarmRaised(id, 2_000, { time: utcTimeOf(1_000) });
 const ours = 'drone-0001:1';
 const theirs = 'drone-0002:1';
 const escalation = (alarmId: string) =>

@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { VirtualTimeScheduler } from 'rxjs';
 
 import { portFailure } from '../../runtime/errors.ts';
+import { alarmRaised } from '../../test/helpers/messages.ts';
 import { waitFor } from '../../test/helpers/wait-for.ts';
-import { AlarmRaised, toAlarmEscalated, toAlarmResolved } from '../protocol/alarm.ts';
+import { type AlarmRaised, toAlarmEscalated, toAlarmResolved } from '../protocol/alarm.ts';
 import { toDroneBack, toDroneSilent } from '../protocol/drone-watch.ts';
 import { utcTimeOf } from '../protocol/time.ts';
 import {
@@ -28,22 +29,11 @@ const alarm = (
   extra: Record<string, unknown> = {},
 ): AlarmRaised => {
   const id = `drone-${String(n).padStart(4, '0')}:${n}`;
-  const decoded = AlarmRaised.decode({
-    type: 'alarm.raised',
-    v: 1,
-    id,
-    messageId: id,
-    droneId: id.split(':')[0],
-    violationCode: 40,
+  return alarmRaised(id, raisedAtMs, {
     violationImageId: `img-${n}`,
-    location: { lat: 40.758, lon: -73.9855 },
     time: utcTimeOf(raisedAtMs - 100 + n),
-    raisedAt: utcTimeOf(raisedAtMs),
-    borough: 'Manhattan',
     ...extra,
   });
-  if (decoded._tag === 'Left') throw new Error('bad fixture');
-  return decoded.right;
 };
 
 describe('operator console (in-memory ports, real HTTP)', () => {

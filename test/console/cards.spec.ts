@@ -12,30 +12,15 @@ import {
   type OperatorConsole,
   startOperatorConsole,
 } from '../../actors/operator-console/service.ts';
-import { AlarmRaised } from '../../actors/protocol/alarm.ts';
-import { utcTimeOf } from '../../actors/protocol/time.ts';
-import { E } from '../../runtime/codec.ts';
+import type { AlarmRaised } from '../../actors/protocol/alarm.ts';
 import { launchChromium } from '../helpers/chromium.ts';
+import { alarmRaised } from '../helpers/messages.ts';
 
 /** Unacknowledged this long after its raise, an alarm is escalated. */
 const ESCALATE_MS = 3_000;
 
-const raised = (id: string, at: number): AlarmRaised => {
-  const decoded = AlarmRaised.decode({
-    type: 'alarm.raised',
-    v: 1,
-    id,
-    messageId: id,
-    droneId: id.split(':')[0],
-    violationCode: 40,
-    violationImageId: `img-${id.split(':')[0]}`,
-    location: { lat: 40.758, lon: -73.9855 },
-    time: utcTimeOf(at),
-    raisedAt: utcTimeOf(at),
-  });
-  if (E.isLeft(decoded)) throw new Error(`bad test alarm ${id}`);
-  return decoded.right;
-};
+const raised = (id: string, at: number): AlarmRaised =>
+  alarmRaised(id, at, { violationImageId: `img-${id.split(':')[0]}`, borough: undefined });
 
 describe('Operator console > cards in headless Chromium', function () {
   this.timeout(60_000);
