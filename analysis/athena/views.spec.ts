@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { nypdTicketId } from '../../actors/protocol/index.ts';
+import { archivedTicket } from '../../test/helpers/messages.ts';
 import { appendRow, stage, writeStaged } from '../archive/compact.ts';
 import { COMPACTED_TYPES } from '../archive/schema.ts';
 import { createEngine, type Engine, sqlString } from '../engine/duckdb.ts';
@@ -192,22 +192,15 @@ describe('Analysis > Athena views over the Glue tables', function () {
       ingestedAt: '2026-01-31T07:30:00.000Z',
       ...extra,
     });
-    const ticket = (summons: string, extra: Record<string, unknown> = {}) => ({
-      type: 'nypd.ticket',
-      v: 1,
-      id: nypdTicketId(summons),
-      summonsNumber: summons,
-      issuedAt: '2017-03-04T07:52:00-05:00',
-      issueDate: '2017-03-04',
-      violationCode: 21,
-      violationCounty: 'NY',
-      violationPrecinct: 14,
-      vehicleYear: 2011,
-      streetName: 'Broadway',
-      sourceFile: 'tickets.csv',
-      sourceLine: 2,
-      ...extra,
-    });
+    const ticket = (summons: string, extra: Record<string, unknown> = {}) =>
+      archivedTicket(summons, {
+        violationPrecinct: 14,
+        vehicleYear: 2011,
+        streetName: 'Broadway',
+        sourceFile: 'tickets.csv',
+        sourceLine: 2,
+        ...extra,
+      });
     const RECORDS: Readonly<Record<string, { table: string; view: string; lines: unknown[] }>> = {
       'drone.message': {
         table: 'drone_messages',

@@ -2,28 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 
-import {
-  DEFAULT_HUMAN_CODES,
-  loadViolationCodes,
-  nypdTicketId,
-} from '../../actors/protocol/index.ts';
+import { DEFAULT_HUMAN_CODES, loadViolationCodes } from '../../actors/protocol/index.ts';
 import { E } from '../../runtime/codec.ts';
+import { ndjsonGz } from '../../test/helpers/archive.ts';
+import { archivedTicket } from '../../test/helpers/messages.ts';
 import { createEngine } from '../engine/duckdb.ts';
 import type { ArchiveCache } from '../load/archive-cache.ts';
 import { runAnalysis } from '../run.ts';
-
-const ticket = (summons: string, extra: Record<string, unknown> = {}) => ({
-  type: 'nypd.ticket',
-  v: 1,
-  id: nypdTicketId(summons),
-  summonsNumber: summons,
-  issuedAt: '2017-03-04T07:52:00-05:00',
-  issueDate: '2017-03-04',
-  violationCounty: 'NY',
-  ...extra,
-});
 
 describe('Analysis > archived NYPD tickets', function () {
   this.timeout(30_000);
@@ -33,15 +19,12 @@ describe('Analysis > archived NYPD tickets', function () {
   it('reads them like file rows, and counts a ticket in both a file and the archive once', async () => {
     const batch = (name: string, lines: unknown[]) => {
       const file = join(dir, `${name}.ndjson.gz`);
-      writeFileSync(file, gzipSync(lines.map((l) => JSON.stringify(l)).join('\n')));
+      writeFileSync(file, ndjsonGz(lines));
       return file;
     };
     const files = [
-      batch('a', [ticket('1001', { violationCode: 21 }), ticket('1002')]), // 1002: a code outside 1-99
-      batch('b', [
-        ticket('1001', { violationCode: 21 }),
-        { type: 'nypd.ticket', v: 1, id: 'nypd:9' },
-      ]),
+      batch('a', [archivedTicket('1001'), archivedTicket('1002', { violationCode: undefined })]), // 1002: no code
+      batch('b', [archivedTicket('1001'), { type: 'nypd.ticket', v: 1, id: 'nypd:9' }]),
     ];
     const csv = join(dir, 'fy2017.csv');
     writeFileSync(

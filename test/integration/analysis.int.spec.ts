@@ -10,7 +10,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
 
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -26,7 +25,6 @@ import {
   loadResourcesOrThrow,
   loadViolationCodes,
   type MessageId,
-  nypdTicketId,
   toAlarmEscalated,
   toAlarmResolved,
   type UtcTime,
@@ -37,6 +35,8 @@ import { tableItems } from '../../analysis/load/records.ts';
 import { runAnalysis, type RunResult } from '../../analysis/run.ts';
 import { E } from '../../runtime/codec.ts';
 import { stackEnv } from '../../runtime/local-stack/index.ts';
+import { ndjsonGz } from '../helpers/archive.ts';
+import { archivedTicket } from '../helpers/messages.ts';
 import { R_HAND_MADE, rWriteCsv } from '../helpers/r-write-csv.ts';
 import { useStack } from '../helpers/stack.ts';
 
@@ -227,27 +227,17 @@ describe('Analysis > a small swarm run, read back from the archive and the hot t
     const sent = (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { sent: number })
       .sent;
     // Imported history too: two archive batches, the second repeating one ticket (a raw copy).
-    const ticket = (summons: string) => ({
-      type: 'nypd.ticket',
-      v: 1,
-      id: nypdTicketId(summons),
-      summonsNumber: summons,
-      issuedAt: '2017-03-04T07:52:00-05:00',
-      issueDate: '2017-03-04',
-      violationCode: 21,
-      violationCounty: 'NY',
-    });
     const put = (key: string, lines: unknown[]) =>
       stack.clients.s3.send(
         new PutObjectCommand({
           Bucket: spec.buckets.archive.name,
           Key: `archive/type=nypd.ticket/date=2026-11-27/hour=00/${key}.ndjson.gz`,
-          Body: gzipSync(lines.map((l) => JSON.stringify(l)).join('\n')),
+          Body: ndjsonGz(lines),
         }),
       );
     const base = `9${Date.now()}`.slice(0, 12);
-    await put(`test-${base}-a`, [ticket(`${base}1`), ticket(`${base}2`)]);
-    await put(`test-${base}-b`, [ticket(`${base}2`), ticket(`${base}3`)]);
+    await put(`test-${base}-a`, [archivedTicket(`${base}1`), archivedTicket(`${base}2`)]);
+    await put(`test-${base}-b`, [archivedTicket(`${base}2`), archivedTicket(`${base}3`)]);
 
     // An operator's decisions in the console's event table: acknowledged 42 s after the alarm, then confirmed;
     // an escalation beside them is not a decision.

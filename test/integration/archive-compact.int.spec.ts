@@ -8,31 +8,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
 
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 
-import {
-  DEFAULT_HUMAN_CODES,
-  loadViolationCodes,
-  nypdTicketId,
-} from '../../actors/protocol/index.ts';
 import { compactArchive, type HourResult } from '../../analysis/archive/compact.ts';
 import { markerKey, parquetKey } from '../../analysis/archive/layout.ts';
 import { listKeys } from '../../analysis/archive/listing.ts';
 import { createEngine } from '../../analysis/engine/duckdb.ts';
 import { createArchiveCache } from '../../analysis/load/archive-cache.ts';
-import { runAnalysis } from '../../analysis/run.ts';
 import { createBucket } from '../../runtime/aws/provision.ts';
-import { E } from '../../runtime/codec.ts';
 import { stackEnv } from '../../runtime/local-stack/index.ts';
+import { ndjsonGz, reportFromArchive } from '../helpers/archive.ts';
+import { archivedTicket } from '../helpers/messages.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
-
-const codes = (() => {
-  const t = loadViolationCodes();
-  if (E.isLeft(t)) throw new Error(t.left.issues.join('\n'));
-  return t.right;
-})();
 
 /** A drone message as the writer archives it; every third one a violation (code 14 needs a human). */
 const message = (drone: number, seq: number, hour: string) => {
@@ -53,18 +41,8 @@ const message = (drone: number, seq: number, hour: string) => {
   };
 };
 
-const ticket = (summons: string, extra: Record<string, unknown> = {}) => ({
-  type: 'nypd.ticket',
-  v: 1,
-  id: nypdTicketId(summons),
-  summonsNumber: summons,
-  issuedAt: '2017-03-04T07:52:00-05:00',
-  issueDate: '2017-03-04',
-  violationCode: 21,
-  violationCounty: 'NY',
-  streetName: 'Broadway',
-  ...extra,
-});
+const ticket = (summons: string, extra: Record<string, unknown> = {}) =>
+  archivedTicket(summons, { streetName: 'Broadway', ...extra });
 
 const run = promisify(execFile);
 const NOW = Date.parse('2026-11-27T12:30:00.000Z'); // hours 10 and 11 closed (grace 10 min), 12 open
@@ -79,33 +57,16 @@ describe('Analysis > archive compaction > on s3rver', function () {
 
   const put = (key: string, lines: ReadonlyArray<unknown>) =>
     stack.clients.s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: gzipSync(
-          lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n'),
-        ),
-      }),
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: ndjsonGz(lines) }),
     );
   const batch = (type: string, layout: 'day' | 'date', hour: string, name: string) =>
     `archive/type=${type}/${layout}=2026-11-27/hour=${hour}/${name}.ndjson.gz`;
 
-  const report = async (label: string): Promise<ReadonlyMap<string, string>> => {
-    const engine = await createEngine({ workDir: mkdtempSync(join(dir, 'work-')) });
-    try {
-      const { files } = await runAnalysis(
-        { nypdFiles: [], codes, humanCodes: DEFAULT_HUMAN_CODES, today: '2026-11-27', top: 10 },
-        {
-          engine,
-          progress: () => undefined,
-          archive: createArchiveCache(stack.clients.s3, { bucket }, join(dir, `cache-${label}`)),
-        },
-      );
-      return files;
-    } finally {
-      engine.close();
-    }
-  };
+  const report = (label: string) =>
+    reportFromArchive(stack.clients.s3, bucket, {
+      workDir: mkdtempSync(join(dir, 'work-')),
+      cacheDir: join(dir, `cache-${label}`),
+    });
 
   const compact = async (now = NOW): Promise<HourResult[]> => {
     const engine = await createEngine({ workDir: mkdtempSync(join(dir, 'work-')) });

@@ -9,31 +9,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
 
 import { CopyObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 
-import { DEFAULT_HUMAN_CODES, loadViolationCodes } from '../../actors/protocol/index.ts';
 import { relayoutKey } from '../../analysis/archive/layout.ts';
 import { listKeys } from '../../analysis/archive/listing.ts';
 import { relayout } from '../../analysis/archive/relayout.ts';
-import { createEngine } from '../../analysis/engine/duckdb.ts';
-import { createArchiveCache } from '../../analysis/load/archive-cache.ts';
 import { tallyDeadLetters } from '../../analysis/load/dead-letters.ts';
-import { runAnalysis } from '../../analysis/run.ts';
 import { createBucket } from '../../runtime/aws/provision.ts';
-import { E } from '../../runtime/codec.ts';
 import { toDeadLetter } from '../../runtime/dead-letter.ts';
 import { decodeFailure } from '../../runtime/errors.ts';
 import { stackEnv } from '../../runtime/local-stack/index.ts';
+import { ndjsonGz, reportFromArchive } from '../helpers/archive.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
 
 const run = promisify(execFile);
-const codes = (() => {
-  const t = loadViolationCodes();
-  if (E.isLeft(t)) throw new Error(t.left.issues.join('\n'));
-  return t.right;
-})();
 
 const message = (seq: number) => ({
   type: 'drone.message',
@@ -59,23 +49,13 @@ describe('Analysis > archive relayout > on s3rver', function () {
     return all.sort();
   };
   let runs = 0;
-  const report = async () => {
-    const engine = await createEngine({ workDir: mkdtempSync(join(dir, 'work-')) });
-    try {
-      const { files } = await runAnalysis(
-        { nypdFiles: [], codes, humanCodes: DEFAULT_HUMAN_CODES, today: '2026-11-27', top: 10 },
-        {
-          engine,
-          progress: () => undefined,
-          archive: createArchiveCache(stack.clients.s3, { bucket }, join(dir, `cache-${runs++}`)),
-          deadLetters: () => tallyDeadLetters(stack.clients.s3, bucket),
-        },
-      );
-      return files;
-    } finally {
-      engine.close();
-    }
-  };
+  const report = () =>
+    reportFromArchive(
+      stack.clients.s3,
+      bucket,
+      { workDir: mkdtempSync(join(dir, 'work-')), cacheDir: join(dir, `cache-${runs++}`) },
+      { deadLetters: () => tallyDeadLetters(stack.clients.s3, bucket) },
+    );
   const quiet = { progress: () => undefined };
 
   const OLD = [
@@ -92,8 +72,7 @@ describe('Analysis > archive relayout > on s3rver', function () {
     await createBucket(stack.clients, bucket);
     const put = (Key: string, Body: string | Uint8Array) =>
       stack.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body }));
-    const batch = (seqs: number[]) =>
-      gzipSync(seqs.map((s) => JSON.stringify(message(s))).join('\n'));
+    const batch = (seqs: number[]) => ndjsonGz(seqs.map(message));
     const letter = (actor: string, n: number) =>
       JSON.stringify(
         toDeadLetter({
