@@ -11,8 +11,6 @@ import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Browser, Page } from 'playwright-core';
 
-import { createDynamoAlarmStore } from '../../actors/alert-system/dynamo-alarm-store.ts';
-import { alertConsumerOptions, startAlertSystem } from '../../actors/alert-system/service.ts';
 import { createSnsAlarmPublisher } from '../../actors/alert-system/sns-publisher.ts';
 import {
   createS3ImageStore,
@@ -33,15 +31,19 @@ import { createSqsAlarmFeed, parseEnvelope } from '../../actors/operator-console
 import { AlarmRaised } from '../../actors/protocol/alarm.ts';
 import { DroneMessage } from '../../actors/protocol/drone-message.ts';
 import { utcTimeOf } from '../../actors/protocol/time.ts';
-import { DEFAULT_HUMAN_CODES, loadViolationCodes } from '../../actors/protocol/violation-codes.ts';
+import { loadViolationCodes } from '../../actors/protocol/violation-codes.ts';
 import { createTable } from '../../runtime/aws/provision.ts';
 import { queueArn } from '../../runtime/aws/provision-verify.ts';
-import { createS3BodyDeadLetters, createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
+import { createS3BodyDeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
 import { topic } from '../../runtime/bus/bus.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { E } from '../../runtime/codec.ts';
 import { createEventHub } from '../../runtime/events.ts';
-import { type AlarmResources, createAlarmResources } from '../helpers/alarm-resources.ts';
+import {
+  type AlarmResources,
+  createAlarmResources,
+  startAlertSystemOn,
+} from '../helpers/alarm-resources.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -128,22 +130,7 @@ describe('Operator console > in headless Chromium', function () {
     );
 
     const events = createEventHub();
-    const alertBus = createKinesisBus({
-      clients,
-      leaseTable: r.leaseTable,
-      events,
-      target: 'local',
-      consumer: alertConsumerOptions('local'),
-    });
-    const alerts = startAlertSystem({
-      bus: alertBus,
-      events,
-      store: createDynamoAlarmStore(clients.doc, r.table),
-      publisher: createSnsAlarmPublisher(clients.sns, r.topicArn),
-      deadLetter: createS3DeadLetters(clients.s3, r.bucket, Date.now),
-      stream: r.stream,
-      humanCodes: DEFAULT_HUMAN_CODES,
-    });
+    const alerts = startAlertSystemOn(stack, r, events);
     const producer = createKinesisBus({
       clients,
       leaseTable: r.leaseTable,
@@ -151,7 +138,7 @@ describe('Operator console > in headless Chromium', function () {
       target: 'local',
     });
     stops.push(
-      () => alerts.stop().then(() => alertBus.close()),
+      () => alerts.stop(),
       () => producer.close(),
     );
     const drones = topic(r.stream, DroneMessage, (m) => m.droneId);

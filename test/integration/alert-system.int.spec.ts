@@ -6,22 +6,18 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 
-import { createDynamoAlarmStore } from '../../actors/alert-system/dynamo-alarm-store.ts';
 import {
   type ReceivedAlarm,
   subscribeAlarmQueue,
 } from '../../actors/alert-system/queue-subscriber.ts';
 import { countPublishedAlarms, storedAlarms } from '../../actors/alert-system/readers.ts';
-import { alertConsumerOptions, startAlertSystem } from '../../actors/alert-system/service.ts';
-import { createSnsAlarmPublisher } from '../../actors/alert-system/sns-publisher.ts';
 import { DroneMessage } from '../../actors/protocol/drone-message.ts';
 import { DEFAULT_HUMAN_CODES } from '../../actors/protocol/violation-codes.ts';
-import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
 import { topic } from '../../runtime/bus/bus.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { createEventHub } from '../../runtime/events.ts';
 import { stackEnv } from '../../runtime/local-stack/index.ts';
-import { createAlarmResources } from '../helpers/alarm-resources.ts';
+import { createAlarmResources, startAlertSystemOn } from '../helpers/alarm-resources.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -70,29 +66,15 @@ describe('AlertSystem > on the local stack', function () {
   it('N human-required messages → N alarms, once each in the queue (with attributes) and the store', async () => {
     const { clients } = stack;
     const r = await createAlarmResources(stack, 4);
-    const events = createEventHub();
-    const bus = createKinesisBus({
-      clients,
-      leaseTable: r.leaseTable,
-      events,
-      target: 'local',
-      consumer: alertConsumerOptions('local'),
-    });
-    const alerts = startAlertSystem({
-      bus,
-      events,
-      store: createDynamoAlarmStore(clients.doc, r.table),
-      publisher: createSnsAlarmPublisher(clients.sns, r.topicArn),
-      deadLetter: createS3DeadLetters(clients.s3, r.bucket, Date.now),
-      stream: r.stream,
-      humanCodes: DEFAULT_HUMAN_CODES,
-    });
+    const alerts = startAlertSystemOn(stack, r, createEventHub());
     const received: ReceivedAlarm[] = [];
     const subscriber = subscribeAlarmQueue(clients.sqs, r.queueUrl, (a) => received.push(a));
     cleanups.push(
       () => subscriber.stop(),
-      () => alerts.stop().then(() => bus.close()),
+      () => alerts.stop(),
     );
+    const bus = createKinesisBus({ clients, leaseTable: r.leaseTable, target: 'local' });
+    cleanups.push(() => bus.close());
 
     const messages = Array.from({ length: 1_000 }, (_, n) => message('a', n, 10));
     const drones = topic(r.stream, DroneMessage, (m) => m.droneId);
