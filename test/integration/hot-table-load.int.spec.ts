@@ -14,9 +14,8 @@ import { createAwsClients } from '../../runtime/aws/clients.ts';
 import { type DocSender, wireDocClient } from '../../runtime/aws/dynamodb-wire.ts';
 import { createStream, createTable, deleteStream } from '../../runtime/aws/provision.ts';
 import { topic } from '../../runtime/bus/bus.ts';
-import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { t } from '../../runtime/codec.ts';
-import { createEventHub, type RuntimeEvent } from '../../runtime/events.ts';
+import { observedBus } from '../helpers/observed-bus.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -63,14 +62,8 @@ describe('StreamToStorage > hot table under load', function () {
         }
       }) as DocSender['send'],
     };
-    const events = createEventHub();
-    const seen: RuntimeEvent[] = [];
-    events.events$.subscribe((e) => seen.push(e));
-    const bus = createKinesisBus({
+    const { bus, seen } = observedBus({
       clients,
-      leaseTable: 'prestacop-leases',
-      target: 'local',
-      events,
       consumer: { leaseTimeoutMs: LEASE_TIMEOUT_MS, checkpointIntervalMs: 200 },
     });
     const sub = bus

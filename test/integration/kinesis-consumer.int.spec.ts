@@ -10,8 +10,8 @@ import { createStream, deleteStream } from '../../runtime/aws/provision.ts';
 import { type Delivery, topic } from '../../runtime/bus/bus.ts';
 import { createKinesisBus, type KinesisBusOptions } from '../../runtime/bus/kinesis.ts';
 import { E, t } from '../../runtime/codec.ts';
-import { createEventHub, type RuntimeEvent } from '../../runtime/events.ts';
 import { expiredIterator, injectCallFaults, throttlingError } from '../helpers/fault-kinesis.ts';
+import { observedBus } from '../helpers/observed-bus.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -56,14 +56,8 @@ describe('Kinesis bus > consumer on the local stack', function () {
     });
     cleanups.push(() => publisher.close());
     if (count > 0) await publisher.publish(tp, msgs('old', count));
-    const events = createEventHub();
-    const seen: RuntimeEvent[] = [];
-    events.events$.subscribe((e) => seen.push(e));
-    const bus = createKinesisBus({
+    const { bus, seen } = observedBus({
       clients,
-      leaseTable: 'prestacop-leases',
-      target: 'local',
-      events,
       consumer: { leaseTimeoutMs: 3_000, checkpointIntervalMs: 100, ...consumer },
     });
     const got: Array<Delivery<Msg>> = [];

@@ -14,7 +14,7 @@ import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { LeaseStore } from '../../runtime/bus/kinesis-leases.ts';
 import { listShards } from '../../runtime/bus/kinesis-shards.ts';
 import { E, t } from '../../runtime/codec.ts';
-import { createEventHub, type RuntimeEvent } from '../../runtime/events.ts';
+import { observedBus } from '../helpers/observed-bus.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -50,15 +50,10 @@ describe('Kinesis bus > leases on the local stack', function () {
 
   /** A worker: its own bus (and clients, if given), a subscription that acks everything, its events. */
   const worker = (stream: string, clients: AwsClients, name: string) => {
-    const events = createEventHub();
-    const seen: RuntimeEvent[] = [];
-    events.events$.subscribe((e) => seen.push(e));
-    const bus = createKinesisBus({
+    const { bus, seen } = observedBus({
       clients,
       leaseTable: LEASES,
       workerId: uniqueName(name),
-      target: 'local',
-      events,
       consumer: { leaseTimeoutMs: LEASE_TIMEOUT_MS, checkpointIntervalMs: 100 },
     });
     const got: string[] = [];

@@ -9,11 +9,10 @@ import { DescribeStreamSummaryCommand, SplitShardCommand } from '@aws-sdk/client
 
 import { createStream, deleteStream } from '../../runtime/aws/provision.ts';
 import { topic } from '../../runtime/bus/bus.ts';
-import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { LeaseStore, SHARD_END } from '../../runtime/bus/kinesis-leases.ts';
 import { listShards } from '../../runtime/bus/kinesis-shards.ts';
 import { E, t } from '../../runtime/codec.ts';
-import { createEventHub, type RuntimeEvent } from '../../runtime/events.ts';
+import { observedBus } from '../helpers/observed-bus.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -41,14 +40,8 @@ describe('Kinesis bus > resharding on the local stack', function () {
   it('finishes a parent shard before its children, keeping every key in order', async () => {
     stream = uniqueName('reshard');
     await createStream(stack.clients, stream, 1);
-    const events = createEventHub();
-    const seen: RuntimeEvent[] = [];
-    events.events$.subscribe((e) => seen.push(e));
-    const bus = createKinesisBus({
+    const { bus, seen } = observedBus({
       clients: stack.clients,
-      leaseTable: 'prestacop-leases',
-      target: 'local',
-      events,
       consumer: { leaseTimeoutMs: 2_000, checkpointIntervalMs: 50, shardSyncIntervalMs: 500 },
     });
     const tp = topic(stream, Msg, (m) => m.key);
