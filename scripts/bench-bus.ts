@@ -13,22 +13,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  PutRecordsCommand,
-} from '@aws-sdk/client-kinesis';
+import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 
 import { type AwsClients, createAwsClients } from '../runtime/aws/clients.ts';
 import { createStream } from '../runtime/aws/provision.ts';
 import { topic } from '../runtime/bus/bus.ts';
 import { createKinesisBus, type ProducerOptions } from '../runtime/bus/kinesis.ts';
 import { parseCompression, showCompression } from '../runtime/bus/kinesis-packing.ts';
-import { listShards } from '../runtime/bus/kinesis-shards.ts';
 import { t } from '../runtime/codec.ts';
 import { createEventHub } from '../runtime/events.ts';
 import { startLocalStack } from '../runtime/local-stack/index.ts';
+import { forEachPage } from '../test/helpers/kinesis-stream.ts';
 import { cpuSeconds } from './measure.ts';
 
 const SHARDS = 4;
@@ -86,30 +81,14 @@ const rawPut = async (kinesis: KinesisClient, stream: string, data: Buffer[], co
   return performance.now() - started;
 };
 
-/** Raw GetRecords from TRIM_HORIZON, 10,000 per call, shard after shard, until caught up. */
+/** Raw GetRecords from TRIM_HORIZON, 10,000 per call (the API's most), shard after shard, until caught up. */
 const rawGet = async (
   kinesis: KinesisClient,
   stream: string,
 ): Promise<{ ms: number; n: number }> => {
   const started = performance.now();
   let n = 0;
-  for (const s of await listShards(kinesis, stream)) {
-    let it = (
-      await kinesis.send(
-        new GetShardIteratorCommand({
-          StreamName: stream,
-          ShardId: s.shardId,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      )
-    ).ShardIterator;
-    while (it) {
-      const res = await kinesis.send(new GetRecordsCommand({ ShardIterator: it, Limit: 10_000 }));
-      n += res.Records?.length ?? 0;
-      if ((res.Records?.length ?? 0) === 0) break;
-      it = res.NextShardIterator;
-    }
-  }
+  await forEachPage(kinesis, stream, (_, records) => (n += records.length));
   return { ms: performance.now() - started, n };
 };
 

@@ -51,6 +51,13 @@ export const metric = async (
   }
 };
 
+/**
+ * Node's flags for a CPU profile named `<name>.cpuprofile` in `dir`, or none without a `dir` (the bench's `--profile`).
+ * @example service('actors/stream-to-storage/main.ts', args, env, cpuProfile(profileDir, 'writer-1000'))
+ */
+export const cpuProfile = (dir: string | undefined, name: string): string[] =>
+  dir ? ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${name}.cpuprofile`] : [];
+
 /** Starts a service's entry point (relative to `cwd`, default this checkout) with the stack's environment. */
 export const service = (
   script: string,

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 
 import { type LocalStack, stackEnv, startLocalStack } from '../runtime/local-stack/index.ts';
 import { waitFor } from '../test/helpers/wait-for.ts';
-import { freePort, metric, service, usage } from './bench-procs.ts';
+import { cpuProfile, freePort, metric, service, usage } from './bench-procs.ts';
 
 interface Row {
   step: string;
@@ -40,15 +40,7 @@ const measure = async (
         'actors/stream-to-storage/main.ts',
         ['--ops-port', String(storePort)],
         env,
-        profileDir
-          ? [
-              '--cpu-prof',
-              '--cpu-prof-dir',
-              profileDir,
-              '--cpu-prof-name',
-              `writer-${drones}.cpuprofile`,
-            ]
-          : [],
+        cpuProfile(profileDir, `writer-${drones}`),
       )
     : undefined;
   const sim = service(

@@ -36,7 +36,7 @@ import { type AwsClients, createAwsClients } from '../runtime/aws/clients.ts';
 import { createTable, deleteTable } from '../runtime/aws/provision.ts';
 import { type LocalStack, stackEnv, startLocalStack } from '../runtime/local-stack/index.ts';
 import { waitFor } from '../test/helpers/wait-for.ts';
-import { freePort, metric, service, usage } from './bench-procs.ts';
+import { cpuProfile, freePort, metric, service, usage } from './bench-procs.ts';
 
 const STREAM = 'prestacop-drones';
 const TABLE = 'prestacop-messages';
@@ -137,15 +137,7 @@ const drain = async (
     'actors/stream-to-storage/main.ts',
     ['--ops-port', String(port)],
     stackEnv(stack),
-    profileDir
-      ? [
-          '--cpu-prof',
-          '--cpu-prof-dir',
-          profileDir,
-          '--cpu-prof-name',
-          `writer-${label}.cpuprofile`,
-        ]
-      : [],
+    cpuProfile(profileDir, `writer-${label}`),
     checkout,
   );
   try {
