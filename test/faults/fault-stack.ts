@@ -14,13 +14,7 @@ import type { LocalEndpoints } from '../../runtime/aws/target.ts';
 import { writeChildScripts } from '../../runtime/local-stack/child-scripts.ts';
 import { EMULATORS } from '../../runtime/local-stack/emulators.ts';
 import { DEFAULT_CACHE_DIR, startLocalStack } from '../../runtime/local-stack/index.ts';
-import {
-  isAlive,
-  type RunningChild,
-  signalGroup,
-  spawnChild,
-  stopGroup,
-} from '../../runtime/local-stack/processes.ts';
+import { type RunningChild, spawnChild, stopGroup } from '../../runtime/local-stack/processes.ts';
 import { buildShim } from '../../runtime/local-stack/shim.ts';
 import { type FaultProxy, startFaultProxy } from './proxy.ts';
 
@@ -83,10 +77,9 @@ export const startFaultStack = async (
     const emulator = EMULATORS.find((e) => e.service === 'kinesis')!;
 
     const restartKinesis = async (downMs: number): Promise<void> => {
+      // The stack's first kinesalite, or the one the last restart started; '': whatever holds the pid now.
       const pid = kinesalite?.pid ?? stack.pids[EMULATORS.indexOf(emulator)]!;
-      signalGroup(pid, 'SIGTERM');
-      for (let i = 0; i < 200 && isAlive(pid); i++) await sleep(25);
-      if (isAlive(pid)) signalGroup(pid, 'SIGKILL');
+      await stopGroup(pid, kinesalite?.startTime ?? '', 5_000, kinesalite?.exited);
       await sleep(downMs);
       kinesalite = spawnChild(
         emulator.spec({
