@@ -10,8 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import fc from 'fast-check';
-
 import { arbAlarmRaised, arbSequencedDroneMessage } from '../../actors/protocol/arb.ts';
 import {
   DEFAULT_HUMAN_CODES,
@@ -20,6 +18,7 @@ import {
 } from '../../actors/protocol/index.ts';
 import { arbNypdTicket } from '../../actors/protocol/nypd-ticket.arb.ts';
 import { E } from '../../runtime/codec.ts';
+import { sampleDistinct } from '../../test/helpers/sample.ts';
 import { createEngine, type Engine } from '../engine/duckdb.ts';
 import { runAnalysis } from '../run.ts';
 import { duckdb } from '../sql/dialect.ts';
@@ -69,25 +68,9 @@ describe('Analysis > the report from Athena', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes the same CSV files as DuckDB from the same statistics read as text', async () => {
-    const tickets = fc.sample(
-      fc.uniqueArray(arbNypdTicket, { selector: (t) => t.id, minLength: 40, maxLength: 40 }),
-      { numRuns: 1, seed: 18 },
-    )[0]!;
-    const messages = fc.sample(
-      fc.uniqueArray(arbSequencedDroneMessage, {
-        selector: (m) => m.id,
-        minLength: 60,
-        maxLength: 60,
-      }),
-      { numRuns: 1, seed: 18 },
-    )[0]!;
-    const alarms = fc.sample(
-      fc.uniqueArray(arbAlarmRaised, { selector: (a) => a.id, minLength: 8, maxLength: 8 }),
-      {
-        numRuns: 1,
-        seed: 18,
-      },
-    )[0]!;
+    const tickets = sampleDistinct(arbNypdTicket, (t) => t.id, 40, 18);
+    const messages = sampleDistinct(arbSequencedDroneMessage, (m) => m.id, 60, 18);
+    const alarms = sampleDistinct(arbAlarmRaised, (a) => a.id, 8, 18);
     const decisions = alarms.slice(0, 5).map((a, i) =>
       toAlarmResolved({
         alarmId: a.id,

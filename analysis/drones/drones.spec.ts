@@ -21,6 +21,7 @@ import {
   utcTimeOf,
 } from '../../actors/protocol/index.ts';
 import { E } from '../../runtime/codec.ts';
+import { sampleDistinct } from '../../test/helpers/sample.ts';
 import { buildReport } from '../aggregate/report.ts';
 import { createEngine, type Engine } from '../engine/duckdb.ts';
 import { duckdbRelations } from '../relations.ts';
@@ -149,14 +150,7 @@ describe('Analysis > drones and alarms', function () {
   });
 
   it('counts the messages stored with a suspect drone time in the report’s data quality (CSV and HTML)', async () => {
-    const messages = fc.sample(
-      fc.uniqueArray(arbSequencedDroneMessage, {
-        selector: (m) => m.id,
-        minLength: 12,
-        maxLength: 12,
-      }),
-      { numRuns: 1, seed: 11 },
-    )[0]!;
+    const messages = sampleDistinct(arbSequencedDroneMessage, (m) => m.id, 12, 11);
     // The storage writer's mark, as on an archive line or a hot-table item: 5 of 12 suspect, one of them with a
     // raw copy marked too and one whose older archive copy (before lines were marked) is not.
     const suspect = (m: DroneMessage) => ({
