@@ -39,21 +39,25 @@ const firstN = (c: FleetConfig, n: number): DroneMessage[] => {
   return out;
 };
 
+/** The ids of the fleet's first `n` messages, on the clock `now`; marbles name them by {@link ID}. */
+const firstIds = (now: () => number, n: number): Observable<string> =>
+  droneFleet(cfg, { now }).pipe(
+    map((m) => m.id),
+    take(n),
+  );
+const ID = {
+  a: 'drone-0001:0',
+  b: 'drone-0002:0',
+  c: 'drone-0001:1',
+  d: 'drone-0002:1',
+  e: 'drone-0001:2',
+};
+
 describe('DroneSimulator > fleet', () => {
   it('spreads the fleet over the interval: one drone per phase, each every intervalMs', () => {
     const ts = newScheduler();
     ts.run(({ expectObservable }) => {
-      const ids$: Observable<string> = droneFleet(cfg, { now: () => ts.now() }).pipe(
-        map((m) => m.id),
-        take(5),
-      );
-      expectObservable(ids$).toBe('a 9ms b 9ms c 9ms d 9ms (e|)', {
-        a: 'drone-0001:0',
-        b: 'drone-0002:0',
-        c: 'drone-0001:1',
-        d: 'drone-0002:1',
-        e: 'drone-0001:2',
-      });
+      expectObservable(firstIds(() => ts.now(), 5)).toBe('a 9ms b 9ms c 9ms d 9ms (e|)', ID);
     });
   });
 
@@ -61,33 +65,13 @@ describe('DroneSimulator > fleet', () => {
     const ts = newScheduler();
     ts.run(({ expectObservable }) => {
       // The clock runs twice as fast as the timer: each tick finds two phases due (seq = drone 1, 2, 1, 2, ...).
-      const late$ = droneFleet(cfg, { now: () => ts.now() * 2 }).pipe(
-        map((m) => m.id),
-        take(5),
-      );
-      expectObservable(late$).toBe('a 9ms (bc) 6ms (de|)', {
-        a: 'drone-0001:0',
-        b: 'drone-0002:0',
-        c: 'drone-0001:1',
-        d: 'drone-0002:1',
-        e: 'drone-0001:2',
-      });
+      expectObservable(firstIds(() => ts.now() * 2, 5)).toBe('a 9ms (bc) 6ms (de|)', ID);
     });
     const stalled = newScheduler();
     stalled.run(({ expectObservable }) => {
       // A 1-second stall at the second tick (50 intervals): each drone speaks once, then the pace is normal.
-      const ids$ = droneFleet(cfg, {
-        now: () => stalled.now() + (stalled.now() >= 10 ? 1_000 : 0),
-      }).pipe(
-        map((m) => m.id),
-        take(4),
-      );
-      expectObservable(ids$).toBe('a 9ms (bc) 6ms (d|)', {
-        a: 'drone-0001:0',
-        b: 'drone-0001:1',
-        c: 'drone-0002:0',
-        d: 'drone-0001:2',
-      });
+      const ids$ = firstIds(() => stalled.now() + (stalled.now() >= 10 ? 1_000 : 0), 4);
+      expectObservable(ids$).toBe('a 9ms (cb) 6ms (e|)', ID);
     });
   });
 
