@@ -22,15 +22,22 @@ import {
   scan,
   type SchedulerLike,
   share,
+  type Subscription,
   takeUntil,
 } from 'rxjs';
 
-import type { DeadLetterPort } from './actor.ts';
-import type { Delivery, Source } from './bus/bus.ts';
+import type { Delivery } from './bus/bus.ts';
 import { E } from './codec.ts';
-import { describeError, isRuntimeError, retriesExhausted } from './errors.ts';
 import type { EventHub } from './events.ts';
-import { backoff, type BackoffPolicy, defaultBackoff, sleep, withRetry } from './retry.ts';
+import type { BackoffPolicy } from './retry.ts';
+import {
+  type ActorHandle,
+  createPerformer,
+  type DeadLetterPort,
+  type Incarnation,
+  type Parked,
+  supervise,
+} from './supervise.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -134,99 +141,50 @@ export interface TransitionActorSpec<S, M, C> {
   readonly scheduler?: SchedulerLike;
 }
 
-/** A running transition actor. */
-export interface TransitionActor {
-  /** Stops reading, performs (and acknowledges) what was already stepped, then ends. */
-  readonly stop: () => Promise<void>;
-  readonly healthy: () => boolean;
-}
-
-class Defect extends Error {
-  constructor(override readonly cause: unknown) {
-    super(describeError(cause).join('; '));
-  }
-}
-
 /**
- * Runs a transition actor until `stop()`: decode failures are dead-lettered and acknowledged, a command whose port
- * keeps failing is dead-lettered (its delivery's bytes, or the command's own for a tick), a throwing transition
- * or an unwritable dead letter crashes it, and it restarts with backoff from `initial` and its checkpoint.
+ * Runs a transition actor until `stop()` (supervised by `supervise.ts`, like `runActor`): decode failures are
+ * dead-lettered and acknowledged, a command whose port keeps failing is dead-lettered (its delivery's bytes, or the
+ * command's own for a tick), a throwing transition or an unwritable dead letter crashes it, and it restarts with
+ * backoff from `initial` and its checkpoint, after the crashed incarnation's effects have finished.
+ * `stop()` stops reading, performs (and acknowledges) what was already stepped, then ends.
  * @example const actor = runTransitions({ name, events, input, initial, step, tickMs: 1_000, effect, deadLetter, encodeCommand });
  */
-export const runTransitions = <S, M, C>(spec: TransitionActorSpec<S, M, C>): TransitionActor => {
-  const random = spec.random ?? Math.random;
-  let running = false;
-  let stopRequested: () => void = () => undefined;
-  const stopped = new Promise<void>((r) => (stopRequested = r));
-  let stopping = false;
-  let wakeRestart: (() => void) | undefined;
+export const runTransitions = <S, M, C>(spec: TransitionActorSpec<S, M, C>): ActorHandle => {
+  const { perform, rejectUndecodable } = createPerformer(spec);
   let ticks = 0;
+  /** A command a tick caused has no delivery: its dead letter keeps the command, at a position of its own. */
+  const parkedTick = (command: C): Parked => ({
+    source: {
+      stream: `${spec.name}/tick`,
+      shardId: 'tick',
+      sequence: String(++ticks),
+      subSequence: 0,
+    },
+    raw: spec.encodeCommand(command),
+  });
 
-  const deadLetter = async (
-    source: Source,
-    raw: Uint8Array,
-    error: unknown,
-    attempts: number,
-  ): Promise<void> => {
-    const errorTag = isRuntimeError(error) ? error._tag : 'Defect';
-    const reasons = describeError(error);
-    await spec.deadLetter({ actor: spec.name, source, error, errorTag, reasons, raw, attempts });
-    spec.events.emit('bus.dead_lettered', spec.name, {
-      ...source,
-      reason: reasons.join('; '),
-      errorTag,
-    });
-  };
-
-  const perform = async (command: C, cause: Delivery<M> | undefined): Promise<void> => {
-    let attempts = 0;
-    try {
-      await withRetry(
-        () => {
-          attempts++;
-          return spec.effect(command);
-        },
-        {
-          policy: spec.retry ?? defaultBackoff,
-          random,
-          isRetriable: (e) => isRuntimeError(e) && e._tag === 'PortFailure' && e.retriable,
-          onRetry: (attempt, delayMs, e) =>
-            spec.events.emit('bus.retry', spec.name, {
-              port: isRuntimeError(e) && e._tag === 'PortFailure' ? e.port : 'unknown',
-              attempt,
-              delayMs,
-              error: describeError(e).join('; '),
-            }),
-        },
-      );
-    } catch (e) {
-      if (!isRuntimeError(e)) throw new Defect(e);
-      const err = e._tag === 'PortFailure' && e.retriable ? retriesExhausted(attempts, e) : e;
-      const source: Source = cause?.source ?? {
-        stream: `${spec.name}/tick`,
-        shardId: 'tick',
-        sequence: String(++ticks),
-        subSequence: 0,
-      };
-      await deadLetter(source, cause?.raw ?? spec.encodeCommand(command), err, attempts);
-    }
-  };
-
-  const incarnation = (): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      running = true;
+  /** One incarnation: its own state (from `initial`), subscription, stop signal and in-flight work. */
+  const incarnation = (): Incarnation => {
+    const inFlight = new Set<Promise<unknown>>();
+    const track = <A>(p: Promise<A>): Promise<A> => {
+      inFlight.add(p);
+      const forget = () => inFlight.delete(p);
+      p.then(forget, forget);
+      return p;
+    };
+    let stop: () => void = () => undefined;
+    const stopped = new Promise<void>((r) => (stop = r));
+    let subscription: Subscription | undefined;
+    const finished = new Promise<void>((resolve, reject) => {
       const decoded$ = spec.input().pipe(
         takeUntil(from(stopped)),
-        concatMap((d) => {
-          if (E.isRight(d.payload)) return of({ d, message: d.payload.right });
-          const failure = d.payload.left;
-          spec.events.emit('bus.decode_failed', spec.name, { ...d.source, issues: failure.issues });
-          return from(deadLetter(d.source, d.raw, failure, 1).then(() => d.ack())).pipe(
-            ignoreElements(),
-          );
-        }),
+        concatMap((d) =>
+          E.isRight(d.payload)
+            ? of({ d, message: d.payload.right })
+            : from(track(rejectUndecodable(d, d.payload.left))).pipe(ignoreElements()),
+        ),
       );
-      decoded$
+      subscription = decoded$
         .pipe(
           stepThrough(
             spec.initial,
@@ -234,55 +192,33 @@ export const runTransitions = <S, M, C>(spec: TransitionActorSpec<S, M, C>): Tra
             { tickMs: spec.tickMs, ...(spec.scheduler ? { scheduler: spec.scheduler } : {}) },
             (x) => x.message,
           ),
-          concatMap(async ({ commands, cause }) => {
-            for (const c of commands) await perform(c, cause?.d);
-            if (cause) {
-              await cause.d.ack();
-              spec.events.emit('actor.processed', spec.name, { count: 1 });
-            }
-          }),
+          concatMap(({ commands, cause }) =>
+            track(
+              (async () => {
+                for (const c of commands)
+                  await perform(
+                    () => spec.effect(c),
+                    () => cause?.d ?? parkedTick(c),
+                  );
+                if (cause) {
+                  await cause.d.ack();
+                  spec.events.emit('actor.processed', spec.name, { count: 1 });
+                }
+              })(),
+            ),
+          ),
         )
         .subscribe({ error: reject, complete: resolve });
     });
-
-  const loop = async (): Promise<void> => {
-    spec.events.emit('actor.started', spec.name, { instance: `${process.pid}` });
-    for (let restarts = 0; !stopping;) {
-      try {
-        await incarnation();
-        break;
-      } catch (e) {
-        running = false;
-        restarts++;
-        const restartInMs = backoff(
-          restarts,
-          spec.restart ?? { ...defaultBackoff, retries: Infinity },
-          random,
-        );
-        spec.events.emit('actor.crashed', spec.name, {
-          error: describeError(e instanceof Defect ? e.cause : e),
-          restartInMs,
-          restarts,
-        });
-        if (stopping) break;
-        await new Promise<void>((r) => {
-          wakeRestart = r;
-          void sleep(restartInMs).then(r);
-        });
-      }
-    }
-    running = false;
-    spec.events.emit('actor.stopped', spec.name, { reason: 'stop requested' });
+    return {
+      finished,
+      stop,
+      drain: async () => {
+        subscription?.unsubscribe();
+        await Promise.allSettled([...inFlight]);
+      },
+    };
   };
 
-  const done = loop();
-  return {
-    stop: async () => {
-      stopping = true;
-      stopRequested();
-      wakeRestart?.();
-      await done;
-    },
-    healthy: () => running,
-  };
+  return supervise({ ...spec, incarnation });
 };

@@ -3,13 +3,13 @@
  * → the transition (behaviour.ts) in the runtime's transition runner → publish / count. Used by the declaration
  * (`actor.ts`) and its spec.
  */
-import type { DeadLetterPort } from '../../runtime/actor.ts';
+import type { ActorHandle, DeadLetterPort } from '../../runtime/actor.ts';
 import { type Bus, topic } from '../../runtime/bus/bus.ts';
 import type { EventHub } from '../../runtime/events.ts';
 import type { Logger } from '../../runtime/log.ts';
 import type { MetricsRegistry } from '../../runtime/metrics.ts';
 import type { BackoffPolicy } from '../../runtime/retry.ts';
-import { runTransitions, type TransitionActor } from '../../runtime/transition.ts';
+import { runTransitions } from '../../runtime/transition.ts';
 import { DroneMessageIn } from '../protocol/drone-message-in.ts';
 import { initialWatch, type WatchCommand, watchdog } from './behaviour.ts';
 import type { WatchPublisher } from './sns-publisher.ts';
@@ -36,7 +36,7 @@ export interface WatchdogDeps {
  * Starts the watchdog.
  * @example const running = startWatchdog({ bus, events, publisher, deadLetter, stream, silentAfterMs: 30_000, maxDrones: 10_000 });
  */
-export const startWatchdog = (deps: WatchdogDeps): TransitionActor =>
+export const startWatchdog = (deps: WatchdogDeps): ActorHandle =>
   runTransitions({
     name: APPLICATION,
     events: deps.events,
