@@ -5,12 +5,13 @@
  */
 import { t } from '../../runtime/codec.ts';
 import { Borough } from './borough.ts';
-import { crossCheck, struct, taggedUnion } from './codec-kit.ts';
+import { crossCheck, derivedId, struct, taggedUnion } from './codec-kit.ts';
 import type { ViolationMessage } from './drone-message.ts';
 import { messageHash, Sha256Hex } from './message-hash.ts';
 import {
   Address,
   DroneId,
+  eventHead,
   Location,
   MessageId,
   NonNegativeInt,
@@ -58,9 +59,7 @@ export const AlarmRaised = crossCheck(
   struct(
     'AlarmRaised',
     {
-      type: t.literal('alarm.raised'),
-      v: t.literal(1),
-      id: MessageId,
+      ...eventHead('alarm.raised'),
       messageId: MessageId,
       droneId: DroneId,
       violationCode: ViolationCode,
@@ -100,13 +99,11 @@ export type EscalationReason = t.TypeOf<typeof EscalationReason>;
  * An alarm passed up a level. `id` = `<alarmId>:escalated:<level>` (checked); `afterMs` is the time from
  * `raisedAt` to the escalation; `by` names the operator when `reason` is `operator`.
  */
-export const AlarmEscalated = crossCheck(
+export const AlarmEscalated = derivedId(
   struct(
     'AlarmEscalated',
     {
-      type: t.literal('alarm.escalated'),
-      v: t.literal(1),
-      id: MessageId,
+      ...eventHead('alarm.escalated'),
       alarmId: MessageId,
       level: PositiveInt,
       reason: EscalationReason,
@@ -115,11 +112,7 @@ export const AlarmEscalated = crossCheck(
     },
     { by: OperatorName },
   ),
-  (e) =>
-    e.id === alarmEscalationId(e.alarmId, e.level)
-      ? undefined
-      : { at: 'id', why: `must be "${alarmEscalationId(e.alarmId, e.level)}"` },
-  'AlarmEscalated',
+  (e) => alarmEscalationId(e.alarmId, e.level),
 );
 export type AlarmEscalated = t.TypeOf<typeof AlarmEscalated>;
 
@@ -137,13 +130,11 @@ export type AlarmDecision = t.TypeOf<typeof AlarmDecision>;
  * An operator's decision on an alarm. `id` = `<alarmId>:<decision>` (checked): the same decision taken twice (two
  * clicks, two operators) is one event; the console keeps the first.
  */
-export const AlarmResolved = crossCheck(
+export const AlarmResolved = derivedId(
   struct(
     'AlarmResolved',
     {
-      type: t.literal('alarm.resolved'),
-      v: t.literal(1),
-      id: MessageId,
+      ...eventHead('alarm.resolved'),
       alarmId: MessageId,
       decision: AlarmDecision,
       by: OperatorName,
@@ -151,11 +142,7 @@ export const AlarmResolved = crossCheck(
     },
     { note: OperatorNote },
   ),
-  (r) =>
-    r.id === alarmResolutionId(r.alarmId, r.decision)
-      ? undefined
-      : { at: 'id', why: `must be "${alarmResolutionId(r.alarmId, r.decision)}"` },
-  'AlarmResolved',
+  (r) => alarmResolutionId(r.alarmId, r.decision),
 );
 export type AlarmResolved = t.TypeOf<typeof AlarmResolved>;
 

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 
 import { E, t } from '../../runtime/codec.ts';
-import { crossCheck, refine, show, struct, taggedUnion, withoutBlanks } from './codec-kit.ts';
+import {
+  crossCheck,
+  derivedId,
+  refine,
+  show,
+  struct,
+  taggedUnion,
+  withoutBlanks,
+} from './codec-kit.ts';
 import { assertIssue, decoded, issuesOf } from './spec-helpers.ts';
 
 const Point = struct('Point', { x: t.number }, { label: t.string });
@@ -18,6 +26,17 @@ describe('Protocol > codec kit', () => {
       'at .label: expected string, got 2',
     ]);
     assert.deepStrictEqual(issuesOf(Point, [1]), ['at .: expected Point, got [1]']);
+  });
+
+  it('derivedId accepts only the id derived from the other fields, and says which', () => {
+    const Back = derivedId(
+      struct('Back', { id: t.string, of: t.string }, {}),
+      (e) => `${e.of}:back`,
+    );
+    assert.deepStrictEqual(decoded(Back, { id: 'a:back', of: 'a' }), { id: 'a:back', of: 'a' });
+    assert.deepStrictEqual(issuesOf(Back, { id: 'b:back', of: 'a' }), ['at .id: must be "a:back"']);
+    assert.ok(!Back.is({ id: 'b:back', of: 'a' }));
+    assert.equal(Back.name, 'Back');
   });
 
   it('refine keeps the expected name; crossCheck names the field', () => {

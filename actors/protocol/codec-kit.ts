@@ -113,6 +113,23 @@ export const crossCheck = <A, O>(
   );
 
 /**
+ * A {@link crossCheck} that an object's `id` is the one derived from its other fields (`idOf`): an event re-published
+ * keeps its id, and one whose id does not match its content does not decode. The failure reads
+ * `at .id: must be "<the derived id>"`.
+ *
+ * @example
+ * const Back = derivedId(struct('Back', { id: t.string, of: t.string }, {}), (e) => `${e.of}:back`);
+ */
+export const derivedId = <A extends { readonly id: string }, O>(
+  codec: t.Type<A, O, unknown>,
+  idOf: (a: A) => string,
+): t.Type<A, O, unknown> =>
+  crossCheck(codec, (a) => {
+    const id = idOf(a);
+    return a.id === id ? undefined : { at: 'id', why: `must be "${id}"` };
+  });
+
+/**
  * Treats `null`, `""` and whitespace-only values as absent keys before decoding: CSV-born records write "unknown"
  * as an empty cell, and the contract says an optional key is either meaningful or missing.
  *

@@ -4,9 +4,9 @@
  * clears it). Not violations: the console shows them apart, and the alert system's readers ignore them. Ids are
  * derived, so a re-publish keeps its id and the console shows each once.
  */
-import { t } from '../../runtime/codec.ts';
-import { crossCheck, struct, taggedUnion } from './codec-kit.ts';
-import { DroneId, MessageId, NonNegativeInt, PositiveInt } from './primitives.ts';
+import type { t } from '../../runtime/codec.ts';
+import { derivedId, struct, taggedUnion } from './codec-kit.ts';
+import { DroneId, eventHead, MessageId, NonNegativeInt, PositiveInt } from './primitives.ts';
 import { UtcTime } from './time.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -16,13 +16,11 @@ import { UtcTime } from './time.ts';
  * A drone gone silent: nothing from it since `lastSeenAt` (when the watchdog last read one of its messages), for
  * at least `silentAfterMs`. `id` = `<droneId>:silent:<lastSeenAt>` (checked): one silence, one id.
  */
-export const DroneSilent = crossCheck(
+export const DroneSilent = derivedId(
   struct(
     'DroneSilent',
     {
-      type: t.literal('drone.silent'),
-      v: t.literal(1),
-      id: MessageId,
+      ...eventHead('drone.silent'),
       droneId: DroneId,
       lastSeenAt: UtcTime,
       silentAfterMs: PositiveInt,
@@ -30,11 +28,7 @@ export const DroneSilent = crossCheck(
     },
     {},
   ),
-  (e) =>
-    e.id === droneSilentId(e.droneId, e.lastSeenAt)
-      ? undefined
-      : { at: 'id', why: `must be "${droneSilentId(e.droneId, e.lastSeenAt)}"` },
-  'DroneSilent',
+  (e) => droneSilentId(e.droneId, e.lastSeenAt),
 );
 export type DroneSilent = t.TypeOf<typeof DroneSilent>;
 
@@ -42,13 +36,11 @@ export type DroneSilent = t.TypeOf<typeof DroneSilent>;
  * A silent drone heard again: clears `silentId`. `id` = `<silentId>:back` (checked); `silentForMs` runs from the
  * last message before the silence to the first after it.
  */
-export const DroneBack = crossCheck(
+export const DroneBack = derivedId(
   struct(
     'DroneBack',
     {
-      type: t.literal('drone.back'),
-      v: t.literal(1),
-      id: MessageId,
+      ...eventHead('drone.back'),
       silentId: MessageId,
       droneId: DroneId,
       silentForMs: NonNegativeInt,
@@ -56,9 +48,7 @@ export const DroneBack = crossCheck(
     },
     {},
   ),
-  (e) =>
-    e.id === `${e.silentId}:back` ? undefined : { at: 'id', why: `must be "${e.silentId}:back"` },
-  'DroneBack',
+  (e) => `${e.silentId}:back`,
 );
 export type DroneBack = t.TypeOf<typeof DroneBack>;
 

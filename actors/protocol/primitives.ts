@@ -49,6 +49,17 @@ export const MessageId = t.brand(
 export type MessageId = t.TypeOf<typeof MessageId>;
 
 /**
+ * The fields every event of the protocol begins with (STYLE §4): its dotted `type`, its version `v` (1; a new
+ * version is a new codec) and its `id`.
+ * @example struct('DroneBack', { ...eventHead('drone.back'), silentId: MessageId }, {})
+ */
+export const eventHead = <T extends string>(type: T) => ({
+  type: t.literal(type),
+  v: t.literal(1),
+  id: MessageId,
+});
+
+/**
  * The canonical simulator drone id: `drone-` and at least four digits.
  *
  * @example
