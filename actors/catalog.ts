@@ -7,7 +7,12 @@
  * here, and that generated file. The storage writer and the alert system are declared too; the swarm and the
  * suite keep their own wiring for them (counts, several workers).
  */
-import { type Launchable, launchable } from '../runtime/launcher.ts';
+import {
+  type IamStatement,
+  type KmsActions,
+  type Launchable,
+  launchable,
+} from '../runtime/launcher.ts';
 import { alertSystemActor } from './alert-system/actor.ts';
 import { droneWatchdog } from './drone-watchdog/actor.ts';
 import { streamToStorage } from './stream-to-storage/actor.ts';
@@ -33,12 +38,8 @@ export interface DeployedService {
   readonly host: string | null;
   /** Env variable → data-plane reference (`streams.drones.name`). */
   readonly env: Readonly<Record<string, string>>;
-  readonly statements: ReadonlyArray<{
-    readonly Sid: string;
-    readonly Action: ReadonlyArray<string>;
-    readonly Resource: ReadonlyArray<string>;
-  }>;
-  readonly kms: Readonly<Record<string, ReadonlyArray<string>>>;
+  readonly statements: ReadonlyArray<IamStatement>;
+  readonly kms: KmsActions;
 }
 
 /**

@@ -4,7 +4,7 @@ import { awsGroup } from './aws/options.ts';
 import { E, NonEmptyString, PositiveInt } from './codec.ts';
 import { type CommandSpec, helpText, loadConfig } from './config.ts';
 import { createEventHub } from './events.ts';
-import { commandOfActor, defineActor, startDeclared } from './launcher.ts';
+import { commandOfActor, consumerBus, defineActor, startDeclared } from './launcher.ts';
 import { createLogger } from './log.ts';
 import { MetricsRegistry } from './metrics.ts';
 import { flagOf, joinGroups, option, optional, optionGroup, optionsTable } from './options.ts';
@@ -94,6 +94,15 @@ describe('Runtime > launcher', () => {
     const bad = await startDeclared(demo, ctx, { PRESTACOP_SILENT_AFTER_SECONDS: 'soon' });
     assert.ok(E.isLeft(bad));
     assert.equal(started.length, 1);
+  });
+
+  it("gives a consumer's bus its worker id when the config sets one, else a fresh one", async () => {
+    const ctx = { clients: { kinesis: {}, doc: {} } as never, events: createEventHub() };
+    const named = consumerBus(ctx, { target: 'local', leaseTable: 'leases', workerId: 'w-1' });
+    const fresh = consumerBus(ctx, { target: 'local', leaseTable: 'leases', workerId: undefined });
+    assert.equal(named.workerId, 'w-1');
+    assert.match(fresh.workerId, new RegExp(`-${process.pid}-`));
+    await Promise.all([named.close(), fresh.close()]);
   });
 
   it('writes the README table from the same declaration', () => {

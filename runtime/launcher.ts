@@ -5,6 +5,8 @@
  * or inside another process (`startDeclared`, for the swarm, the benches and the specs).
  */
 import { awsGroup, type AwsOptions, opsGroup, type OpsOptions } from './aws/options.ts';
+import type { Bus } from './bus/bus.ts';
+import { type ConsumerOptions, createKinesisBus } from './bus/kinesis.ts';
 import { E } from './codec.ts';
 import { type CommandSpec, configOrExit, loadConfig } from './config.ts';
 import { type ConfigError, configError } from './errors.ts';
@@ -26,14 +28,20 @@ export interface DeployDeclaration {
   /** The service whose first host runs it too (its role then carries both policies); absent: a host of its own. */
   readonly colocateWith?: string;
   /** Its IAM statements: exactly the calls it makes, each on its own resources. */
-  readonly statements: ReadonlyArray<{
-    readonly Sid: string;
-    readonly Action: ReadonlyArray<string>;
-    readonly Resource: ReadonlyArray<string>;
-  }>;
+  readonly statements: ReadonlyArray<IamStatement>;
   /** KMS actions it needs, per AWS service it calls through (`kinesis`, `sns`, `s3`, `sqs`). */
-  readonly kms: Readonly<Record<string, ReadonlyArray<string>>>;
+  readonly kms: KmsActions;
 }
+
+/** One IAM statement of a deployed actor's role: its actions on data-plane references. */
+export interface IamStatement {
+  readonly Sid: string;
+  readonly Action: ReadonlyArray<string>;
+  readonly Resource: ReadonlyArray<string>;
+}
+
+/** KMS actions per AWS service an actor calls through. */
+export type KmsActions = Readonly<Record<string, ReadonlyArray<string>>>;
 
 /** What an actor declares. */
 export interface ActorDeclaration<O> {
@@ -102,6 +110,32 @@ export const startDeclared = async <O>(
     );
   return E.right(await d.start(ctx, cfg.right));
 };
+
+/** What a Kinesis consumer's config says about its bus: the target, its lease table and (optionally) worker id. */
+export interface ConsumerBusConfig {
+  readonly target: 'aws' | 'local';
+  readonly leaseTable: string;
+  readonly workerId?: string | undefined;
+}
+
+/**
+ * The Kinesis bus a declared consumer reads through, on the context's clients and events, with the polling the
+ * actor chooses (`consumer`); its worker id, when the config sets one, lets a restart take its leases back at once.
+ * @example const bus = consumerBus(ctx, cfg, alertConsumerOptions(cfg.target));
+ */
+export const consumerBus = (
+  { clients, events }: Pick<ServiceContext, 'clients' | 'events'>,
+  cfg: ConsumerBusConfig,
+  consumer: ConsumerOptions = {},
+): Bus & { readonly workerId: string } =>
+  createKinesisBus({
+    clients,
+    events,
+    leaseTable: cfg.leaseTable,
+    target: cfg.target,
+    consumer,
+    ...(cfg.workerId ? { workerId: cfg.workerId } : {}),
+  });
 
 /** A declared actor with its config type hidden, so actors of every shape fit one list (`actors/catalog.ts`). */
 export interface Launchable {

@@ -39,11 +39,11 @@ import { topicArnOf } from '../runtime/aws/lookup.ts';
 import { toAwsTarget } from '../runtime/aws/options.ts';
 import { createRunQueue, type RunQueue, runQueueName } from '../runtime/aws/run-queue.ts';
 import { createS3DeadLetters } from '../runtime/aws/s3-dead-letters.ts';
-import { createKinesisBus } from '../runtime/bus/kinesis.ts';
 import { streamProgress } from '../runtime/bus/kinesis-progress.ts';
 import { E } from '../runtime/codec.ts';
 import { configOrExit } from '../runtime/config.ts';
 import { createEventHub } from '../runtime/events.ts';
+import { consumerBus } from '../runtime/launcher.ts';
 import { startLocalStack } from '../runtime/local-stack/index.ts';
 import { chooseStack, liveStacks, registryDir } from '../runtime/local-stack/registry.ts';
 import { createLogger, logEvents } from '../runtime/log.ts';
@@ -140,13 +140,7 @@ const main = async (): Promise<number> => {
   logEvents(events.events$, log);
 
   // The writer polls less often than the alert system, which needs the shards' read budget (and the cores) most.
-  const bus = createKinesisBus({
-    clients,
-    leaseTable: cfg.leaseTable,
-    events,
-    target: cfg.target,
-    consumer: storageConsumerOptions(cfg.target),
-  });
+  const bus = consumerBus({ clients, events }, cfg, storageConsumerOptions(cfg.target));
   const deadLetter = createS3DeadLetters(clients.s3, cfg.bucket, Date.now);
   const writer = startStorageWriter({
     bus,
@@ -169,13 +163,7 @@ const main = async (): Promise<number> => {
   };
   const countQueue = await queueOf(`${process.pid}-count`);
   const consoleQueue = await queueOf(`${process.pid}-console`);
-  const alertBus = createKinesisBus({
-    clients,
-    leaseTable: cfg.leaseTable,
-    events,
-    target: cfg.target,
-    consumer: alertConsumerOptions(cfg.target),
-  });
+  const alertBus = consumerBus({ clients, events }, cfg, alertConsumerOptions(cfg.target));
   const alerts = startAlertSystem({
     bus: alertBus,
     events,

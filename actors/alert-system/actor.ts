@@ -5,9 +5,8 @@
 import { LEASE_ACTIONS, READ_STREAM_ACTIONS } from '../../runtime/aws/iam.ts';
 import { topicArnOf } from '../../runtime/aws/lookup.ts';
 import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
-import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { intList, NonEmptyString, NonNegativeInt, oneOf } from '../../runtime/codec.ts';
-import { defineActor } from '../../runtime/launcher.ts';
+import { consumerBus, defineActor } from '../../runtime/launcher.ts';
 import { option, optional, optionGroup } from '../../runtime/options.ts';
 import { loadResourcesOrThrow } from '../protocol/index.ts';
 import {
@@ -105,16 +104,10 @@ export const alertSystemActor = defineActor({
       s3: ['kms:GenerateDataKey'],
     },
   },
-  start: async ({ clients, events, metrics, log }, cfg) => {
+  start: async (ctx, cfg) => {
+    const { clients, events, metrics, log } = ctx;
     const topicArn = await topicArnOf(clients.sns, cfg.topic);
-    const bus = createKinesisBus({
-      clients,
-      leaseTable: cfg.leaseTable,
-      events,
-      target: cfg.target,
-      consumer: alertConsumerOptions(cfg.target),
-      ...(cfg.workerId ? { workerId: cfg.workerId } : {}),
-    });
+    const bus = consumerBus(ctx, cfg, alertConsumerOptions(cfg.target));
     const alerts = startAlertSystem({
       bus,
       events,

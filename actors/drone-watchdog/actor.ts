@@ -5,9 +5,8 @@
 import { LEASE_ACTIONS, READ_STREAM_ACTIONS } from '../../runtime/aws/iam.ts';
 import { topicArnOf } from '../../runtime/aws/lookup.ts';
 import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
-import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { NonEmptyString, PositiveInt } from '../../runtime/codec.ts';
-import { defineActor } from '../../runtime/launcher.ts';
+import { consumerBus, defineActor } from '../../runtime/launcher.ts';
 import { option, optional, optionGroup } from '../../runtime/options.ts';
 import {
   alarmTopicOption,
@@ -66,19 +65,16 @@ export const droneWatchdog = defineActor({
       s3: ['kms:GenerateDataKey'],
     },
   },
-  start: async ({ clients, events, metrics, log }, cfg) => {
+  start: async (ctx, cfg) => {
+    const { clients, events, metrics, log } = ctx;
     const topicArn = await topicArnOf(clients.sns, cfg.topic);
-    const bus = createKinesisBus({
-      clients,
-      leaseTable: cfg.leaseTable,
-      events,
-      target: cfg.target,
-      consumer:
-        cfg.target === 'local'
-          ? { pollIntervalMs: 200, idlePollMaxMs: 1_000, checkpointIntervalMs: 1_000 }
-          : {},
-      ...(cfg.workerId ? { workerId: cfg.workerId } : {}),
-    });
+    const bus = consumerBus(
+      ctx,
+      cfg,
+      cfg.target === 'local'
+        ? { pollIntervalMs: 200, idlePollMaxMs: 1_000, checkpointIntervalMs: 1_000 }
+        : {},
+    );
     const watchdog = startWatchdog({
       bus,
       events,

@@ -5,9 +5,8 @@
 import { wireDocClient } from '../../runtime/aws/dynamodb-wire.ts';
 import { LEASE_ACTIONS, READ_STREAM_ACTIONS } from '../../runtime/aws/iam.ts';
 import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
-import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { NonEmptyString, NonNegativeInt, PositiveInt } from '../../runtime/codec.ts';
-import { defineActor } from '../../runtime/launcher.ts';
+import { consumerBus, defineActor } from '../../runtime/launcher.ts';
 import { option, optional, optionGroup } from '../../runtime/options.ts';
 import { loadResourcesOrThrow } from '../protocol/index.ts';
 import { bucketOption, droneStreamOption, leaseTableOption } from '../protocol/options.ts';
@@ -84,15 +83,9 @@ export const streamToStorage = defineActor({
     ],
     kms: { kinesis: ['kms:Decrypt'], s3: ['kms:GenerateDataKey'] },
   },
-  start: ({ clients, events }, cfg) => {
-    const bus = createKinesisBus({
-      clients,
-      leaseTable: cfg.leaseTable,
-      events,
-      target: cfg.target,
-      consumer: storageConsumerOptions(cfg.target),
-      ...(cfg.workerId ? { workerId: cfg.workerId } : {}),
-    });
+  start: (ctx, cfg) => {
+    const { clients, events } = ctx;
+    const bus = consumerBus(ctx, cfg, storageConsumerOptions(cfg.target));
     const writer = startStorageWriter({
       bus,
       events,
