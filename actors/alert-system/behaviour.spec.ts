@@ -3,38 +3,19 @@ import assert from 'node:assert/strict';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 
+import { BROOKLYN, droneMessage, type MessageFixture } from '../../test/helpers/drone-messages.ts';
 import { type AlarmBorough, toAlarmRaised } from '../protocol/alarm.ts';
-import { DroneMessage, type ViolationMessage } from '../protocol/drone-message.ts';
+import type { DroneMessage, ViolationMessage } from '../protocol/drone-message.ts';
 import { utcTimeOf } from '../protocol/time.ts';
 import { DEFAULT_HUMAN_CODES } from '../protocol/violation-codes.ts';
 import { alertSystem } from './behaviour.ts';
 
 const T0 = Date.parse('2026-11-27T18:00:00.000Z');
-const TIMES_SQUARE = { lat: 40.758, lon: -73.9855 };
 const UPPER_BAY = { lat: 40.65, lon: -74.05 };
 
-/** A decoded v1 message (so the fixtures are what the bus hands over). */
-const message = (
-  drone: number,
-  seq: number,
-  extra: { code?: number; location?: { lat: number; lon: number } } = {},
-): DroneMessage => {
-  const droneId = `drone-${String(drone).padStart(4, '0')}`;
-  const decoded = DroneMessage.decode({
-    type: 'drone.message',
-    v: 1,
-    id: `${droneId}:${seq}`,
-    droneId,
-    seq,
-    time: '2026-11-27T17:59:59.500Z',
-    location: extra.location ?? TIMES_SQUARE,
-    ...(extra.code === undefined
-      ? {}
-      : { violationCode: extra.code, violationImageId: `img-${droneId}-${seq}` }),
-  });
-  if (decoded._tag === 'Left') throw new Error('bad fixture');
-  return decoded.right;
-};
+/** The drones' clocks half a second before T0. */
+const message = (drone: number, seq: number, extra: MessageFixture = {}): DroneMessage =>
+  droneMessage(drone, seq, { time: '2026-11-27T17:59:59.500Z', ...extra });
 
 const human = message(1, 1, { code: 40 }); // fire hydrant
 const ordinary = message(1, 2, { code: 21 }); // street cleaning: a violation, no human needed
@@ -72,7 +53,7 @@ describe('AlertSystem > behaviour', () => {
   it('names the borough from the position (`unknown` over water) and takes raisedAt from the clock', () =>
     ts.run(({ cold, expectObservable }) => {
       const bay = message(3, 1, { code: 9, location: UPPER_BAY });
-      const brooklyn = message(4, 1, { code: 9, location: { lat: 40.6782, lon: -73.9442 } });
+      const brooklyn = message(4, 1, { code: 9, location: BROOKLYN });
       const clock = { now: () => T0 + ts.now() }; // virtual time
       const in$ = cold('-w--b|', { w: bay, b: brooklyn });
       expectObservable(alertSystem({ humanCodes: [9], clock })(in$)).toBe('-w--b|', {

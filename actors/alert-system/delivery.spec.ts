@@ -1,27 +1,14 @@
 import assert from 'node:assert/strict';
 
 import { isRuntimeError, portFailure } from '../../runtime/errors.ts';
+import { violationMessage } from '../../test/helpers/drone-messages.ts';
 import { type AlarmRaised, toAlarmRaised } from '../protocol/alarm.ts';
 import { DroneMessage, type ViolationMessage } from '../protocol/drone-message.ts';
 import { utcTimeOf } from '../protocol/time.ts';
 import { type AlertEvent, createAlarmDelivery } from './delivery.ts';
 import type { AlarmPublisher, AlarmRecordState, AlarmStore } from './ports.ts';
 
-const messageOf = (n: number): ViolationMessage => {
-  const m = DroneMessage.decode({
-    type: 'drone.message',
-    v: 1,
-    id: `drone-0001:${n}`,
-    droneId: 'drone-0001',
-    seq: n,
-    time: '2026-11-27T18:00:00.000Z',
-    location: { lat: 40.758, lon: -73.9855 },
-    violationCode: 40,
-    violationImageId: `img-${n}`,
-  });
-  if (m._tag === 'Left') throw new Error('bad fixture');
-  return m.right as ViolationMessage;
-};
+const messageOf = (n: number) => violationMessage(1, n, 40);
 const alarm = (n: number): AlarmRaised => toAlarmRaised(messageOf(n), utcTimeOf(0), 'Manhattan');
 
 /**

@@ -6,6 +6,7 @@ import { createMemoryBackend, createMemoryBus } from '../../runtime/bus/memory.t
 import { portFailure } from '../../runtime/errors.ts';
 import { createEventHub } from '../../runtime/events.ts';
 import { MetricsRegistry } from '../../runtime/metrics.ts';
+import { BROOKLYN, droneMessage } from '../../test/helpers/drone-messages.ts';
 import { waitFor } from '../../test/helpers/wait-for.ts';
 import { AlarmRaised } from '../protocol/alarm.ts';
 import { DroneMessage } from '../protocol/drone-message.ts';
@@ -16,16 +17,7 @@ import { startAlertSystem } from './service.ts';
 
 const drones = topic('drones', DroneMessage, (m) => m.droneId);
 const message = (n: number, code?: number): DroneMessage =>
-  ({
-    type: 'drone.message',
-    v: 1,
-    id: `drone-0001:${n}`,
-    droneId: 'drone-0001',
-    seq: n,
-    time: '2026-11-27T18:00:00.000Z',
-    location: { lat: 40.6782, lon: -73.9442 },
-    ...(code === undefined ? {} : { violationCode: code, violationImageId: `img-${n}` }),
-  }) as unknown as DroneMessage;
+  droneMessage(1, n, { location: BROOKLYN, ...(code === undefined ? {} : { code }) });
 
 /** A store that fails its first `failures` calls (retriable), then behaves like DynamoDB. */
 const flakyStore = (failures: number) => {

@@ -3,27 +3,16 @@ import assert from 'node:assert/strict';
 import { TestScheduler } from 'rxjs/testing';
 
 import { transitions } from '../../runtime/transition.ts';
-import { DroneMessage } from '../protocol/drone-message.ts';
+import { droneMessage } from '../../test/helpers/drone-messages.ts';
+import type { DroneMessage } from '../protocol/drone-message.ts';
 import { toDroneBack, toDroneSilent } from '../protocol/drone-watch.ts';
 import { droneIdOf } from '../protocol/primitives.ts';
 import { utcTimeOf } from '../protocol/time.ts';
 import { initialWatch, type WatchCommand, watchdog } from './behaviour.ts';
 
-const message = (drone: number, seq: number): DroneMessage => {
-  const droneId = droneIdOf(drone);
-  const decoded = DroneMessage.decode({
-    type: 'drone.message',
-    v: 1,
-    id: `${droneId}:${seq}`,
-    droneId,
-    seq,
-    // The drone's own clock, far off: the watchdog goes by the runner's time only.
-    time: '2001-01-01T00:00:00.000Z',
-    location: { lat: 40.758, lon: -73.9855 },
-  });
-  if (decoded._tag === 'Left') throw new Error('bad fixture');
-  return decoded.right;
-};
+/** The drone's own clock, far off: the watchdog goes by the runner's time only. */
+const message = (drone: number, seq: number) =>
+  droneMessage(drone, seq, { time: '2001-01-01T00:00:00.000Z' });
 
 const silent = (drone: number, lastSeenAt: number, at: number) =>
   toDroneSilent({

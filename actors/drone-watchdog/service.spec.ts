@@ -4,21 +4,12 @@ import type { DeadLetterRequest } from '../../runtime/actor.ts';
 import { createMemoryBus } from '../../runtime/bus/memory.ts';
 import { portFailure } from '../../runtime/errors.ts';
 import { createEventHub } from '../../runtime/events.ts';
+import { droneMessage } from '../../test/helpers/drone-messages.ts';
 import { waitFor } from '../../test/helpers/wait-for.ts';
-import type { DroneMessage } from '../protocol/drone-message.ts';
 import type { DroneWatchEvent } from '../protocol/drone-watch.ts';
 import { startWatchdog } from './service.ts';
 
-const message = (n: number): DroneMessage =>
-  ({
-    type: 'drone.message',
-    v: 1,
-    id: `drone-0001:${n}`,
-    droneId: 'drone-0001',
-    seq: n,
-    time: '2026-11-27T17:59:59.000Z',
-    location: { lat: 40.6782, lon: -73.9442 },
-  }) as unknown as DroneMessage;
+const message = (n: number) => droneMessage(1, n);
 
 const setup = (publish: (e: DroneWatchEvent) => Promise<void>) => {
   const bus = createMemoryBus();
