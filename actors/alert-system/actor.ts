@@ -2,7 +2,7 @@
  * The alert system, declared (runtime/launcher.ts): the drone stream in, alarms recorded in DynamoDB and published
  * to SNS. `main.ts` launches it; its options are declared here once (flags, env, `--help`, the README table).
  */
-import { LEASE_ACTIONS, READ_STREAM_ACTIONS } from '../../runtime/aws/iam.ts';
+import { KMS, LEASE_ACTIONS, READ_STREAM_ACTIONS } from '../../runtime/aws/iam.ts';
 import { topicArnOf } from '../../runtime/aws/lookup.ts';
 import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
 import { intList, NonEmptyString, NonNegativeInt, oneOf } from '../../runtime/codec.ts';
@@ -98,11 +98,7 @@ export const alertSystemActor = defineActor({
         Resource: ['bucket.arn/dead-letter/*', 'bucket.arn/needs-human/actor=alert-system/*'],
       },
     ],
-    kms: {
-      kinesis: ['kms:Decrypt'],
-      sns: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      s3: ['kms:GenerateDataKey'],
-    },
+    kms: { kinesis: KMS.readStream, sns: KMS.publish, s3: KMS.putObject },
   },
   start: async (ctx, cfg) => {
     const { clients, events, metrics, log } = ctx;

@@ -2,7 +2,7 @@
  * The drone watchdog, declared (runtime/launcher.ts): the drone stream in, `drone.silent` / `drone.back` out on
  * the alarm topic. `main.ts` launches it; the swarm and the fault suite start it from `actors/catalog.ts`.
  */
-import { LEASE_ACTIONS, READ_STREAM_ACTIONS } from '../../runtime/aws/iam.ts';
+import { KMS, LEASE_ACTIONS, READ_STREAM_ACTIONS } from '../../runtime/aws/iam.ts';
 import { topicArnOf } from '../../runtime/aws/lookup.ts';
 import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
 import { NonEmptyString, PositiveInt } from '../../runtime/codec.ts';
@@ -59,11 +59,7 @@ export const droneWatchdog = defineActor({
         Resource: ['bucket.arn/dead-letter/actor=drone-watchdog/*'],
       },
     ],
-    kms: {
-      kinesis: ['kms:Decrypt'],
-      sns: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      s3: ['kms:GenerateDataKey'],
-    },
+    kms: { kinesis: KMS.readStream, sns: KMS.publish, s3: KMS.putObject },
   },
   start: async (ctx, cfg) => {
     const { clients, events, metrics, log } = ctx;

@@ -3,7 +3,7 @@
  * archive out. `main.ts` launches it; its options are declared here once (flags, env, `--help`, the README table).
  */
 import { wireDocClient } from '../../runtime/aws/dynamodb-wire.ts';
-import { LEASE_ACTIONS, READ_STREAM_ACTIONS } from '../../runtime/aws/iam.ts';
+import { KMS, LEASE_ACTIONS, READ_STREAM_ACTIONS } from '../../runtime/aws/iam.ts';
 import { createS3DeadLetters } from '../../runtime/aws/s3-dead-letters.ts';
 import { NonEmptyString, NonNegativeInt, PositiveInt } from '../../runtime/codec.ts';
 import { consumerBus, defineActor } from '../../runtime/launcher.ts';
@@ -81,7 +81,7 @@ export const streamToStorage = defineActor({
         Resource: ['bucket.arn/archive/*', 'bucket.arn/dead-letter/*'],
       },
     ],
-    kms: { kinesis: ['kms:Decrypt'], s3: ['kms:GenerateDataKey'] },
+    kms: { kinesis: KMS.readStream, s3: KMS.putObject },
   },
   start: (ctx, cfg) => {
     const { clients, events } = ctx;
