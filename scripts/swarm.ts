@@ -67,12 +67,6 @@ const cfg = configOrExit(
   process.argv.slice(2),
   process.env,
 );
-if (cfg.violationRate < cfg.alarmRate) {
-  process.stderr.write(
-    `swarm: --violation-rate (${cfg.violationRate}) must be >= --alarm-rate (${cfg.alarmRate})\n`,
-  );
-  process.exit(78);
-}
 const weights = loadCodeWeights();
 if (E.isLeft(weights)) {
   process.stderr.write(`swarm: ${weights.left.issues.join('\n')}\n`);

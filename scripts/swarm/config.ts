@@ -1,5 +1,8 @@
-/** The swarm's command line: one declaration per option (flag, env, default, doc), validated at start. */
-import { DEFAULT_HUMAN_CODES } from '../../actors/protocol/violation-codes.ts';
+/**
+ * The swarm's command line: one declaration per option (flag, env, default, doc), validated at start; the fleet's
+ * options are the drone simulator's own (`fleetOptions`).
+ */
+import { fleetOptions } from '../../actors/drone-simulator/actor.ts';
 import {
   AwsOptions,
   awsOptionSpecs,
@@ -7,33 +10,24 @@ import {
   opsOptionSpecs,
 } from '../../runtime/aws/options.ts';
 import {
-  intList,
   NonEmptyString,
   NonNegative,
   NonNegativeInt,
   oneOf,
   Port,
   PositiveInt,
-  Probability,
   t,
 } from '../../runtime/codec.ts';
 import type { CommandSpec } from '../../runtime/config.ts';
 
-const CodeList = intList('ViolationCodes', 1, 99);
-
 export const SwarmConfig = t.intersection([
   AwsOptions,
   OpsOptions,
+  fleetOptions.codec,
   t.type({
-    drones: PositiveInt,
-    alarmRate: Probability,
-    violationRate: Probability,
-    interval: PositiveInt,
     duration: NonNegative,
     drainTimeout: NonNegative,
     seed: t.union([NonNegativeInt, t.undefined]),
-    humanCodes: CodeList,
-    speed: NonNegative,
     summary: t.union([NonEmptyString, t.undefined]),
     wipe: t.boolean,
     stack: oneOf('StackMode', ['auto', 'external']),
@@ -68,18 +62,7 @@ export const swarmCommand = (names: {
     'starts the local AWS stack (by default), the storage writer and a fleet of simulated drones; prints live status, drains, and checks that nothing was lost',
   codec: SwarmConfig,
   options: {
-    drones: { type: 'string', doc: 'simulated drones', env: 'PRESTACOP_DRONES', default: '20' },
-    'alarm-rate': {
-      type: 'string',
-      doc: 'share of messages whose code needs a human',
-      default: '0.01',
-    },
-    'violation-rate': {
-      type: 'string',
-      doc: 'share of messages with any violation (>= alarm rate)',
-      default: '0.2',
-    },
-    interval: { type: 'string', doc: 'ms between two messages of one drone', default: '1000' },
+    ...fleetOptions.specs,
     duration: { type: 'string', doc: 'seconds to fly; 0 = until Ctrl-C', default: '60' },
     'drain-timeout': {
       type: 'string',
@@ -87,13 +70,6 @@ export const swarmCommand = (names: {
       default: '60',
     },
     seed: { type: 'string', doc: 'random seed (default: a new one, printed in the summary)' },
-    'human-codes': {
-      type: 'string',
-      doc: 'violation codes that need a human',
-      env: 'PRESTACOP_HUMAN_CODES',
-      default: DEFAULT_HUMAN_CODES.join(','),
-    },
-    speed: { type: 'string', doc: 'drone speed in m/s', default: '8' },
     summary: { type: 'string', doc: 'write the summary JSON to this file (overwritten)' },
     stack: {
       type: 'string',
