@@ -28,9 +28,10 @@ export const RESOURCE_ROLES = {
   topics: ['alarms'],
   /**
    * `console`: read by the swarm's summary (`countPublishedAlarms`), which consumes it; `operatorConsole`: the
-   * operator console's own subscription, so it never competes with the summary for messages.
+   * operator console's own subscription, so it never competes with the summary for messages; `alarmArchive`:
+   * stream-to-storage's, raw delivery, the alarm events it archives (actors/stream-to-storage/alarm-archive.ts).
    */
-  queues: ['console', 'operatorConsole'],
+  queues: ['console', 'operatorConsole', 'alarmArchive'],
 } as const;
 
 /** config/resources.json with every role of {@link RESOURCE_ROLES}. */

@@ -11,7 +11,7 @@ import { CreateQueueCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from './clients.ts';
 import { createBucket, createStream, createTable, type Outcome } from './provision-create.ts';
 import { findSubscription, listTopicArns, queueArn, verifyAll } from './provision-verify.ts';
-import type { ResourceSpec } from './resources.ts';
+import type { QueueSpec, ResourceSpec } from './resources.ts';
 
 export {
   createBucket,
@@ -53,9 +53,9 @@ export interface ProvisionOptions {
 /**
  * Creates (mode `create`) or checks (mode `verify`) every resource of the spec.
  *
- * A queue with `subscribeTo` is subscribed with raw delivery OFF: it receives the SNS envelope
- * (`{ Type: 'Notification', TopicArn, Message, MessageAttributes, ... }`), so its reader sees the message's
- * attributes and topic without a second lookup.
+ * A queue with `subscribeTo` is subscribed with raw delivery OFF unless it says `rawDelivery: true`: it receives
+ * the SNS envelope (`{ Type: 'Notification', TopicArn, Message, MessageAttributes, ... }`), so its reader sees the
+ * message's attributes and topic without a second lookup; a raw queue receives the message alone.
  *
  * @example
  * const report = await provision(clients, loadResourceSpecOrThrow(), { mode: 'create' });
@@ -121,17 +121,18 @@ export const provision = async (
     note(`sqs queue ${queue.name}`)(known ? 'existing' : 'created');
     if (queue.subscribeTo === null) continue;
     const topicArn = required(topicArns[queue.subscribeTo], `no topic ${queue.subscribeTo}`);
-    const outcome = await subscribeQueue(clients, topicArn, url);
+    const outcome = await subscribeQueue(clients, topicArn, url, queue);
     note(`subscription ${topicNames[queue.subscribeTo]} -> ${queue.name}`)(outcome);
   }
   return { created, existing, warnings, topicArns, queueUrls };
 };
 
-/** Subscribes a queue to a topic (raw delivery off) unless it already is. */
+/** Subscribes a queue to a topic (raw delivery and filter policy as the queue says) unless it already is. */
 const subscribeQueue = async (
   clients: AwsClients,
   topicArn: string,
   queueUrl: string,
+  queue: QueueSpec,
 ): Promise<Outcome> => {
   const arn = await queueArn(clients, queueUrl);
   if (await findSubscription(clients, topicArn, arn)) return 'existing';
@@ -140,7 +141,10 @@ const subscribeQueue = async (
       TopicArn: topicArn,
       Protocol: 'sqs',
       Endpoint: arn,
-      Attributes: { RawMessageDelivery: 'false' },
+      Attributes: {
+        RawMessageDelivery: String(queue.rawDelivery ?? false),
+        ...(queue.filterPolicy ? { FilterPolicy: JSON.stringify(queue.filterPolicy) } : {}),
+      },
     }),
   );
   return 'created';

@@ -56,6 +56,28 @@ describe('resources > decodeResourceSpec', () => {
     ]);
   });
 
+  it("keeps a queue's raw delivery and filter policy, and refuses a policy that is not attribute → values", () => {
+    const queue = {
+      name: 'shop-audit-log',
+      subscribeTo: 'shipped',
+      rawDelivery: true,
+      filterPolicy: { type: ['order.shipped'] },
+    };
+    const r = decodeResourceSpec({ ...doc(), queues: { log: queue } });
+    assert.ok(E.isRight(r));
+    assert.deepEqual(r.right.queues.log, queue);
+    const bad = decodeResourceSpec({
+      ...doc(),
+      queues: { log: { ...queue, rawDelivery: 'yes', filterPolicy: { type: 'order.shipped' } } },
+    });
+    assert.ok(E.isLeft(bad));
+    assert.match(bad.left.issues.join('\n'), /queues\.log\..*rawDelivery: expected boolean/);
+    assert.match(
+      bad.left.issues.join('\n'),
+      /queues\.log\..*filterPolicy\.type: expected Array<string>/,
+    );
+  });
+
   it('reads a file, and names it when it cannot be read', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'resources-')), 'resources.json');
     writeFileSync(path, JSON.stringify(doc()));

@@ -48,9 +48,20 @@ export type BucketSpec = t.TypeOf<typeof BucketSpec>;
 export const TopicSpec = t.strict({ name: TopicOrQueueName }, 'TopicSpec');
 export type TopicSpec = t.TypeOf<typeof TopicSpec>;
 
-/** An SQS queue; `subscribeTo` is the key of a topic in the same spec (not its name). */
-export const QueueSpec = t.strict(
-  { name: TopicOrQueueName, subscribeTo: t.union([t.string, t.null]) },
+/**
+ * An SQS queue; `subscribeTo` is the key of a topic in the same spec (not its name). `rawDelivery` (default false):
+ * the subscription delivers the message itself, not the SNS envelope around it (a reader that needs no attributes).
+ * `filterPolicy`: the subscription's SNS filter policy on message attributes (attribute → accepted values), so the
+ * queue gets only the messages its reader takes.
+ */
+export const QueueSpec = t.exact(
+  t.intersection([
+    t.type({ name: TopicOrQueueName, subscribeTo: t.union([t.string, t.null]) }),
+    t.partial({
+      rawDelivery: t.boolean,
+      filterPolicy: t.record(t.string, t.array(t.string)),
+    }),
+  ]),
   'QueueSpec',
 );
 export type QueueSpec = t.TypeOf<typeof QueueSpec>;

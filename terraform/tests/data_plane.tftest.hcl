@@ -104,6 +104,22 @@ run "hardened" {
     condition     = aws_sns_topic_subscription.queue["console"].protocol == "sqs" && length(aws_sns_topic_subscription.email) == 0
     error_message = "The console queue is subscribed to the topic; no e-mail subscription without alarm_email."
   }
+  # stream-to-storage's alarm archive: encrypted (above), only the topic may send, each event's JSON alone.
+  assert {
+    condition = alltrue([for st in jsondecode(aws_sqs_queue.this["alarmArchive"].policy).Statement :
+      st.Principal.Service == "sns.amazonaws.com" && st.Action == "sqs:SendMessage"
+      && st.Resource == "arn:aws:sqs:us-east-1:123456789012:prestacop-alarm-archive"
+    && st.Condition.ArnEquals["aws:SourceArn"] == aws_sns_topic.this["alarms"].arn])
+    error_message = "Only the alarm topic may send to the alarm archive queue."
+  }
+  assert {
+    condition = (aws_sns_topic_subscription.queue["alarmArchive"].protocol == "sqs"
+      && aws_sns_topic_subscription.queue["alarmArchive"].endpoint == aws_sqs_queue.this["alarmArchive"].arn
+      && aws_sns_topic_subscription.queue["alarmArchive"].raw_message_delivery
+      && jsondecode(aws_sns_topic_subscription.queue["alarmArchive"].filter_policy).type == ["alarm.raised", "alarm.escalated", "alarm.resolved"]
+    && !aws_sns_topic_subscription.queue["console"].raw_message_delivery)
+    error_message = "The alarm archive queue is subscribed with raw delivery (the event's JSON alone) to the alarm events only; the console's is not raw."
+  }
 }
 
 run "alarm_email" {

@@ -23,8 +23,10 @@ locals {
   topics      = { for key, t in local.spec.topics : key => "${var.name_prefix}${t.name}" }
   queues = {
     for key, q in local.spec.queues : key => {
-      name         = "${var.name_prefix}${q.name}"
-      subscribe_to = q.subscribeTo
+      name          = "${var.name_prefix}${q.name}"
+      subscribe_to  = q.subscribeTo
+      raw_delivery  = try(q.rawDelivery, false)
+      filter_policy = try(jsonencode(q.filterPolicy), null)
     }
   }
   hardened = var.hardening ? { on = true } : {}
@@ -257,12 +259,15 @@ resource "aws_sqs_queue" "this" {
   })
 }
 
-# Raw delivery off: the console gets the SNS envelope with MessageAttributes and TopicArn (as locally).
+# Raw delivery off unless the spec says rawDelivery: the console gets the SNS envelope with MessageAttributes and
+# TopicArn (as locally); the alarm archive's queue (stream-to-storage) gets each alarm event's JSON alone, and only
+# alarm events (its filter policy on the `type` attribute: the watchdog's drone events share the topic).
 resource "aws_sns_topic_subscription" "queue" {
   for_each = { for key, q in local.queues : key => q if q.subscribe_to != null }
 
   topic_arn            = aws_sns_topic.this[each.value.subscribe_to].arn
   protocol             = "sqs"
   endpoint             = aws_sqs_queue.this[each.key].arn
-  raw_message_delivery = false
+  raw_message_delivery = each.value.raw_delivery
+  filter_policy        = each.value.filter_policy
 }
