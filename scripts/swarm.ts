@@ -25,6 +25,7 @@ import { createS3ImageStore } from '../actors/drone-simulator/violation-image.ts
 import { startConsoleForSwarm } from '../actors/operator-console/wiring.ts';
 import { loadCodeWeights } from '../actors/protocol/code-weights.ts';
 import { loadResourcesOrThrow } from '../actors/protocol/index.ts';
+import { launchAlarmArchive } from '../actors/stream-to-storage/alarm-archive.ts';
 import { createDynamoTable } from '../actors/stream-to-storage/dynamo-table.ts';
 import { archiveCoverage, storedIds } from '../actors/stream-to-storage/readers.ts';
 import { createS3Archive } from '../actors/stream-to-storage/s3-archive.ts';
@@ -144,6 +145,13 @@ const main = async (): Promise<number> => {
     deadLetter,
     streams: { drones: cfg.droneStream, history: cfg.historyStream },
     retentionSeconds: cfg.retentionHours * 3_600,
+  });
+  // The alarm events into the archive, as the deployed writer does (alarm-archive.ts): the report's alarm
+  // sections read them there too, and the queue never grows unread.
+  const alarmArchive = await launchAlarmArchive(clients, {
+    bucket: cfg.bucket,
+    queue: spec.queues.alarmArchive.name,
+    events,
   });
   // The alert system is its own consumer application with its own bus (faster polling, its own leases).
   // Two queues of this run's own on the alarm topic, before any alarm can be raised: one to count what was
@@ -300,6 +308,7 @@ const main = async (): Promise<number> => {
   }
   clearInterval(status);
   await Promise.all([writer.stop(), alerts.stop(), ...declared.map((d) => d.stop())]);
+  await alarmArchive.stop(); // after the console's last escalations
   await Promise.all([bus.close(), alertBus.close()]);
 
   say('checking what was stored ...');

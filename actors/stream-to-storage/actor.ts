@@ -1,6 +1,6 @@
 /**
- * The storage writer, declared (runtime/launcher.ts): the drone and history streams in, the hot table and the
- * archive out. `main.ts` launches it; its options are declared here once (flags, env, `--help`, the README table).
+ * The storage writer, declared (runtime/launcher.ts): the drone and history streams and the alarm archive queue
+ * in, the hot table and the archive out. `main.ts` launches it; its options are declared here once (flags, env, `--help`, the README table).
  */
 import { wireDocClient } from '../../runtime/aws/dynamodb-wire.ts';
 import { KMS, LEASE_ACTIONS, READ_STREAM_ACTIONS } from '../../runtime/aws/iam.ts';
@@ -11,6 +11,7 @@ import { option, optional, optionGroup } from '../../runtime/options.ts';
 import { loadResourcesOrThrow } from '../protocol/index.ts';
 import { bucketOption, droneStreamOption, leaseTableOption } from '../protocol/options.ts';
 import { DEFAULT_CLOCK_WINDOW } from '../protocol/time.ts';
+import { launchAlarmArchive } from './alarm-archive.ts';
 import { createDynamoTable } from './dynamo-table.ts';
 import { createS3Archive } from './s3-archive.ts';
 import { APPLICATION, startStorageWriter, storageConsumerOptions } from './service.ts';
@@ -34,6 +35,12 @@ export const storageOptions = optionGroup({
   }),
   leaseTable: leaseTableOption,
   bucket: bucketOption('archive bucket'),
+  alarmQueue: option(NonEmptyString, {
+    doc: 'SQS queue on the alarm topic (raw delivery) whose alarm events are archived (name or URL)',
+    env: 'PRESTACOP_ALARM_ARCHIVE_QUEUE',
+    default: spec.queues.alarmArchive.name,
+    deploy: 'queues.alarmArchive.url',
+  }),
   retentionHours: option(PositiveInt, {
     doc: 'hot table TTL after ingestion',
     env: 'PRESTACOP_RETENTION_HOURS',
@@ -59,7 +66,7 @@ export const storageOptions = optionGroup({
 export const streamToStorage = defineActor({
   name: APPLICATION,
   summary:
-    'consumes the drone and history streams; upserts drone messages into DynamoDB (TTL) and archives everything to S3',
+    'consumes the drone and history streams and the alarm archive queue; upserts drone messages into DynamoDB (TTL) and archives everything to S3',
   options: storageOptions,
   deploy: {
     opsPort: 9102,
@@ -70,6 +77,12 @@ export const streamToStorage = defineActor({
         Resource: ['streams.drones.arn', 'streams.history.arn'],
       },
       { Sid: 'Leases', Action: LEASE_ACTIONS, Resource: ['tables.leases.arn'] },
+      // Its queue on the alarm topic (alarm-archive.ts): ReceiveMessage, DeleteMessageBatch (= sqs:DeleteMessage).
+      {
+        Sid: 'AlarmArchiveQueue',
+        Action: ['sqs:DeleteMessage', 'sqs:ReceiveMessage'],
+        Resource: ['queues.alarmArchive.arn'],
+      },
       {
         Sid: 'UpsertMessages',
         Action: ['dynamodb:BatchWriteItem'],
@@ -81,10 +94,15 @@ export const streamToStorage = defineActor({
         Resource: ['bucket.arn/archive/*', 'bucket.arn/dead-letter/*'],
       },
     ],
-    kms: { kinesis: KMS.readStream, s3: KMS.putObject },
+    kms: { kinesis: KMS.readStream, s3: KMS.putObject, sqs: ['kms:Decrypt'] },
   },
-  start: (ctx, cfg) => {
+  start: async (ctx, cfg) => {
     const { clients, events } = ctx;
+    const alarms = await launchAlarmArchive(clients, {
+      bucket: cfg.bucket,
+      queue: cfg.alarmQueue,
+      events,
+    });
     const bus = consumerBus(ctx, cfg, storageConsumerOptions(cfg.target));
     const writer = startStorageWriter({
       bus,
@@ -96,6 +114,9 @@ export const streamToStorage = defineActor({
       retentionSeconds: cfg.retentionHours * 3_600,
       clockWindow: { behindMs: cfg.clockBehindMs, aheadMs: cfg.clockAheadMs },
     });
-    return { healthy: writer.healthy, stop: async () => (await writer.stop(), await bus.close()) };
+    return {
+      healthy: writer.healthy,
+      stop: async () => (await Promise.all([writer.stop(), alarms.stop()]), await bus.close()),
+    };
   },
 });

@@ -24,6 +24,12 @@ export interface QueueInputOptions {
   readonly waitSeconds?: number;
   /** Pause after a failed receive call before the next (default 500 ms): an emulator restarting, throttling. */
   readonly retryMs?: number;
+  /**
+   * Hand a receive's bodies over all at once and wait for their handlers together (default false: one after the
+   * other). For a handler that resolves only once a batch holding its body is stored (an archive): one at a
+   * time, each would wait for its batch's timer alone.
+   */
+  readonly concurrent?: boolean;
   /** A receive or delete call failed, or a handler rejected (its body is not deleted). */
   readonly onError?: (e: unknown) => void;
 }
@@ -82,7 +88,7 @@ export const receiveQueue = (
         continue;
       }
       const handled: Message[] = [];
-      for (const m of messages) {
+      const one = async (m: Message) => {
         try {
           const done = handle(m.Body ?? '');
           if (done !== undefined) await done;
@@ -90,7 +96,9 @@ export const receiveQueue = (
         } catch (e) {
           options.onError?.(e); // not deleted: handed out again after its visibility timeout
         }
-      }
+      };
+      if (options.concurrent) await Promise.all(messages.map(one));
+      else for (const m of messages) await one(m);
       remove(handled);
     }
   };

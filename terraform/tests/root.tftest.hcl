@@ -50,8 +50,14 @@ run "hardened" {
     condition = toset(flatten([for st in jsondecode(aws_iam_role_policy.data["stream-to-storage"].policy).Statement : st.Action])) == toset([
       "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords",
       "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem",
-    "s3:PutObject", "kms:Decrypt", "kms:GenerateDataKey"])
-    error_message = "stream-to-storage has actions beyond reading streams, its leases, upserting messages and writing the archive."
+    "sqs:DeleteMessage", "sqs:ReceiveMessage", "s3:PutObject", "kms:Decrypt", "kms:GenerateDataKey"])
+    error_message = "stream-to-storage has actions beyond reading streams, its leases, its alarm archive queue, upserting messages and writing the archive."
+  }
+  assert {
+    condition = (anytrue([for st in jsondecode(aws_iam_role_policy.data["stream-to-storage"].policy).Statement :
+      toset(st.Action) == toset(["sqs:DeleteMessage", "sqs:ReceiveMessage"]) && st.Resource == [module.data_plane.queues.alarmArchive.arn]])
+    && output.service_config["stream-to-storage"].PRESTACOP_ALARM_ARCHIVE_QUEUE == module.data_plane.queues.alarmArchive.url)
+    error_message = "stream-to-storage reads and deletes on its alarm archive queue only, given by URL (no lookup to allow)."
   }
   assert {
     condition = toset(flatten([for st in jsondecode(aws_iam_role_policy.data["alert-system"].policy).Statement : st.Action])) == toset([

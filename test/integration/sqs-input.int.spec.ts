@@ -85,6 +85,29 @@ describe('Runtime > receiveQueue > on fauxqs', function () {
     await input.stop();
   });
 
+  it('with concurrent, hands the bodies of a receive over together and deletes them once their handlers resolved', async () => {
+    const queueUrl = await createQueue(30);
+    await send(queueUrl, ['a', 'b', 'c', 'd', 'e']);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const started: string[] = [];
+    const input = receiveQueue(
+      stack.clients.sqs,
+      queueUrl,
+      (body) => {
+        started.push(body);
+        return gate;
+      },
+      { concurrent: true, receivers: 1 },
+    );
+    // One loop, none resolved yet: one after the other, only the first would have started.
+    await waitFor('every body to be handed over', () => started.length === 5, 20_000);
+    assert.equal(await left(queueUrl), 5, 'none deleted while their handlers run');
+    release();
+    await waitFor('the bodies to be deleted', async () => (await left(queueUrl)) === 0, 20_000);
+    await input.stop();
+  });
+
   it('does not delete a body whose handler rejected: SQS hands it out again', async () => {
     const queueUrl = await createQueue(1);
     await send(queueUrl, ['bad', 'good']);
