@@ -51,7 +51,10 @@ export const RELATIONS = {
     raised_at: 'TIMESTAMP WITH TIME ZONE',
     borough: 'VARCHAR', // the alert system's borough; NULL for `unknown`
   },
-  /** The operators' decisions (`alarm.resolved`), every one (the first per alarm is the time to act). */
+  /**
+   * The operators' decisions (`alarm.resolved`), one row per decision id (raw copies and the same decision in the
+   * archive and the console's table merged); every decision of an alarm (the first is the time to act).
+   */
   decisions: {
     alarm_id: 'VARCHAR',
     decision: 'VARCHAR',
@@ -130,10 +133,10 @@ CREATE OR REPLACE TABLE alarms AS SELECT ${select('alarms', {
     time: 'TRY_CAST(time AS TIMESTAMPTZ)',
     raised_at: 'TRY_CAST(raised_at AS TIMESTAMPTZ)',
   })} FROM (SELECT DISTINCT ON (id) * FROM alarms_raw ORDER BY id, raised_at, time, drone_id, code, borough);
-CREATE OR REPLACE VIEW decisions AS SELECT ${select('decisions', {
+CREATE OR REPLACE TABLE decisions AS SELECT ${select('decisions', {
     ...same('decisions'),
     decided_at: 'TRY_CAST(decided_at AS TIMESTAMPTZ)',
-  })} FROM resolutions_raw;
+  })} FROM (SELECT DISTINCT ON (id) * FROM resolutions_raw ORDER BY id, decided_at);
 CREATE OR REPLACE VIEW nypd_tickets AS ${
     sources.ticketRows === undefined
       ? `SELECT ${columnsOf('nypd_tickets')
@@ -271,11 +274,18 @@ const HOURLY_SOURCES: Readonly<
     parquet: parquetColumns('nypd.ticket'),
     read: [['type', 'string'], ...NYPD_TICKET_COLUMNS],
   },
+  // One Parquet column set for the three events (analysis/archive/schema.ts), the position flat as for messages.
   alarm_events: {
     types: ['alarm.raised', 'alarm.escalated', 'alarm.resolved'],
     columns: ALARM_EVENT_COLUMNS,
-    parquet: ALARM_EVENT_COLUMNS,
-    read: [['type', 'string'], ...ALARM_EVENT_COLUMNS],
+    parquet: parquetColumns('alarm.raised'),
+    read: [
+      ['type', 'string'],
+      ...ALARM_EVENT_COLUMNS.filter(([c]) => c !== 'location'),
+      ['lat', 'double'],
+      ['lon', 'double'],
+    ],
+    derived: { ndjson: { lat: '%."location".lat', lon: '%."location".lon' } },
   },
 };
 type HourlyBase = keyof typeof HOURLY_SOURCES;
@@ -414,7 +424,7 @@ export const athenaRelations = (): ReadonlyArray<readonly [RelationName, string]
   const copies = `SELECT *, row_number() OVER (PARTITION BY id ORDER BY time_text, drone_id, code, borough) AS copy,
     count(*) OVER (PARTITION BY id) AS n, bool_or(suspect) OVER (PARTITION BY id) AS any_suspect FROM (${placed})`;
   const alarm = `SELECT id, droneid AS drone_id, violationcode AS code, time, raisedat AS raised_at,
-    CASE WHEN borough IS NULL THEN ${boroughSql('location.lat', 'location.lon')}
+    CASE WHEN borough IS NULL THEN ${boroughSql('lat', 'lon')}
       WHEN borough = 'unknown' THEN NULL ELSE borough END AS borough,
     row_number() OVER (PARTITION BY id ORDER BY raisedat, time, droneid, violationcode) AS copy
     FROM (${from('alarms')})`;
@@ -461,7 +471,8 @@ export const athenaRelations = (): ReadonlyArray<readonly [RelationName, string]
         decision: 'decision',
         decided_at: iso('"at"'), // quoted: AT is a keyword (AT TIME ZONE)
       },
-      `(${from('decisions')})`,
+      `(SELECT *, row_number() OVER (PARTITION BY id ORDER BY "at") AS copy
+        FROM (${from('decisions')})) d WHERE copy = 1`,
     ),
     view(
       'nypd_tickets',

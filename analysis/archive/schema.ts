@@ -16,12 +16,19 @@
  * - `nypd.ticket`: every field of the line as the JSON text of its value (`VARCHAR`, NULL when absent), exactly
  *   what the report's SQL reads from the NDJSON with `json_extract_string` (analysis/nypd/sql.ts), so both give
  *   the same cells, blanks included.
+ * - `alarm.raised`, `alarm.escalated`, `alarm.resolved` (stream-to-storage's alarm archive): one column set for
+ *   the three (one Glue table holds them), each row filling its own event's fields, the position flat (`lat`,
+ *   `lon`). An alarm's `borough` is the one the report reads: the alert system's, or for an alarm raised before
+ *   it always named one, the place of its position (`unknown` outside every outline), so no engine places a
+ *   compacted alarm again.
  */
 import {
+  AlarmEvent,
   boroughAt,
   DroneMessage,
   isManhattanBelow96th,
   NypdTicket,
+  UNKNOWN_BOROUGH,
 } from '../../actors/protocol/index.ts';
 import { E } from '../../runtime/codec.ts';
 
@@ -164,6 +171,39 @@ const ticketRow = (json: unknown): ReadonlyArray<Cell> | undefined =>
     ? undefined
     : TICKET_FIELDS.map((name) => jsonText(field(json, name)));
 
+/** The alarm events' columns: the union of the three events' fields (actors/protocol/alarm.ts), lowercase. */
+const ALARM_COLUMNS: ReadonlyArray<readonly [string, ColumnType]> = [
+  ['id', 'VARCHAR'], ['type', 'VARCHAR'], ['v', 'INTEGER'],
+  // alarm.raised
+  ['messageid', 'VARCHAR'], ['droneid', 'VARCHAR'], ['violationcode', 'INTEGER'], ['violationimageid', 'VARCHAR'],
+  ['lat', 'DOUBLE'], ['lon', 'DOUBLE'], ['time', 'VARCHAR'], ['raisedat', 'VARCHAR'], ['borough', 'VARCHAR'],
+  ['address', 'VARCHAR'], ['messagehash', 'VARCHAR'], ['conflict', 'BOOLEAN'], ['clockoffms', 'BIGINT'],
+  // alarm.escalated, alarm.resolved
+  ['alarmid', 'VARCHAR'], ['level', 'INTEGER'], ['reason', 'VARCHAR'], ['afterms', 'BIGINT'],
+  ['escalatedat', 'VARCHAR'], ['by', 'VARCHAR'], ['decision', 'VARCHAR'], ['at', 'VARCHAR'], ['note', 'VARCHAR'],
+]; // prettier-ignore
+
+/** The row of an alarm event of `type`: decoded with the alarm codec, every other event's fields NULL. */
+const alarmRow =
+  (type: string) =>
+  (json: unknown): ReadonlyArray<Cell> | undefined => {
+    const decoded = AlarmEvent.decode(json);
+    if (E.isLeft(decoded) || decoded.right.type !== type) return undefined;
+    const e = decoded.right;
+    const fields = new Map<string, Cell>(
+      Object.entries(AlarmEvent.encode(e) as Record<string, unknown>).flatMap(([k, v]) =>
+        typeof v === 'object' ? [] : [[k.toLowerCase(), v as Cell]],
+      ),
+    );
+    if (e.type === 'alarm.raised') {
+      const { lat, lon } = e.location;
+      fields.set('lat', lat);
+      fields.set('lon', lon);
+      fields.set('borough', e.borough ?? boroughAt(lat, lon) ?? UNKNOWN_BOROUGH);
+    }
+    return ALARM_COLUMNS.map(([name]) => fields.get(name));
+  };
+
 /** The record types `npm run compact` compacts (others stay NDJSON, and are read as NDJSON). */
 export const COMPACTED_TYPES: ReadonlyMap<string, CompactedType> = new Map(
   [
@@ -187,5 +227,11 @@ export const COMPACTED_TYPES: ReadonlyMap<string, CompactedType> = new Map(
       order: 'id',
       row: ticketRow,
     },
-  ].map((c) => [c.type, c]),
+    ...['alarm.raised', 'alarm.escalated', 'alarm.resolved'].map((type) => ({
+      type,
+      columns: ALARM_COLUMNS.map(([name, t]) => ({ name, type: t })),
+      order: 'id',
+      row: alarmRow(type),
+    })),
+  ].map((c): [string, CompactedType] => [c.type, c]),
 );

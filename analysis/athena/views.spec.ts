@@ -201,6 +201,28 @@ describe('Analysis > Athena views over the Glue tables', function () {
         sourceLine: 2,
         ...extra,
       });
+    const alarm = (n: number, lat: number, lon: number, extra: Record<string, unknown> = {}) => ({
+      type: 'alarm.raised',
+      v: 1,
+      id: `drone-0001:${n}`,
+      messageId: `drone-0001:${n}`,
+      droneId: 'drone-0001',
+      violationCode: 21,
+      violationImageId: `img-${n}`,
+      location: { lat, lon },
+      time: `2026-01-31T07:00:0${n}.000Z`,
+      raisedAt: `2026-01-31T07:00:1${n}.000Z`,
+      ...extra,
+    });
+    const decision = (n: number, decision: string, at: string) => ({
+      type: 'alarm.resolved',
+      v: 1,
+      id: `drone-0001:${n}:${decision}`,
+      alarmId: `drone-0001:${n}`,
+      decision,
+      by: 'op-7',
+      at,
+    });
     const RECORDS: Readonly<Record<string, { table: string; view: string; lines: unknown[] }>> = {
       'drone.message': {
         table: 'drone_messages',
@@ -219,6 +241,24 @@ describe('Analysis > Athena views over the Glue tables', function () {
           ticket('1001'),
           ticket('1002', { violationCode: undefined, streetName: 'w 42nd st' }), // no code
           ticket('1003', { registrationState: 'NJ', plateId: 'ABC123', vehicleMake: 'FORD' }),
+        ],
+      },
+      'alarm.raised': {
+        table: 'alarm_events',
+        view: 'alarms',
+        lines: [
+          alarm(1, 40.758, -73.9855, { borough: 'Manhattan', address: '1 Times Sq' }),
+          alarm(2, 40.6782, -73.9442), // raised before the borough was always named: placed
+          alarm(3, 41.5, -72.5, { borough: 'unknown', clockOffMs: -90_000_000 }), // no borough
+        ],
+      },
+      'alarm.resolved': {
+        table: 'alarm_events',
+        view: 'decisions',
+        lines: [
+          decision(1, 'acknowledged', '2026-01-31T07:01:00.000Z'),
+          decision(1, 'confirmed', '2026-01-31T07:02:00.000Z'),
+          { ...decision(2, 'dismissed', '2026-01-31T07:03:00.000Z'), note: 'a shadow' },
         ],
       },
     };

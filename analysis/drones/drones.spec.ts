@@ -23,13 +23,15 @@ import {
 import { E } from '../../runtime/codec.ts';
 import { sampleDistinct } from '../../test/helpers/sample.ts';
 import { buildReport } from '../aggregate/report.ts';
+import { appendRow, stage, writeStaged } from '../archive/compact.ts';
+import { COMPACTED_TYPES } from '../archive/schema.ts';
 import { createEngine, type Engine } from '../engine/duckdb.ts';
 import { duckdbRelations } from '../relations.ts';
 import { renderCsv } from '../render/csv.ts';
 import { renderHtml } from '../render/html.ts';
 import { duckdb } from '../sql/dialect.ts';
 import { onDuckdb } from '../statistics.ts';
-import { appendRecord, createDroneTables } from './load.ts';
+import { appendRecord, createDroneTables, insertCompacted } from './load.ts';
 import { droneCounts, droneViolations } from './sql.ts';
 
 const load = async (
@@ -204,5 +206,49 @@ describe('Analysis > drones and alarms', function () {
         { by: 'borough', key: 'Queens', n: 1 },
       ],
     );
+  });
+
+  it('counts an alarm and a decision once when the archive and the tables both hold them, and reads their compacted hours alike', async () => {
+    const [a1, a2] = fc.sample(
+      fc.uniqueArray(arbAlarmRaised, { selector: (a) => a.id, minLength: 2, maxLength: 2 }),
+      { numRuns: 1, seed: 11 },
+    )[0]!;
+    const decided = (a: AlarmRaised, decision: 'acknowledged' | 'confirmed') =>
+      toAlarmResolved({ alarmId: a.id, decision, by: 'op-1', at: a.raisedAt });
+    const records: Array<['alarm.raised' | 'alarm.resolved', unknown]> = [
+      ['alarm.raised', json(a1)],
+      ['alarm.raised', json(a2)],
+      ['alarm.resolved', json(decided(a1!, 'acknowledged'))],
+      ['alarm.resolved', json(decided(a1!, 'confirmed'))],
+      ['alarm.resolved', json(decided(a2!, 'acknowledged'))],
+    ];
+    // The archive (a raw copy of each) and the alarm store and the console's table: every record three times.
+    await load(engine, [...records, ...records, ...records]);
+    const relations = async () => ({
+      alarms: await engine.all(
+        'SELECT id, drone_id, code, time, raised_at, borough FROM alarms ORDER BY ALL',
+      ),
+      decisions: await engine.all(
+        'SELECT alarm_id, decision, decided_at FROM decisions ORDER BY ALL',
+      ),
+    });
+    const fromLines = await relations();
+    assert.equal(fromLines.alarms.length, 2);
+    assert.equal(fromLines.decisions.length, 3);
+
+    // The same events from the Parquet `npm run compact` writes of their hours.
+    const tables = await createDroneTables(engine);
+    tables.close();
+    for (const type of ['alarm.raised', 'alarm.resolved'] as const) {
+      const spec = COMPACTED_TYPES.get(type)!;
+      const file = join(dir, `${type}.parquet`);
+      const appender = await stage(engine, spec);
+      for (const [t, line] of records) if (t === type) appendRow(appender, spec, spec.row(line)!);
+      appender.closeSync();
+      await writeStaged(engine, spec, file);
+      assert.equal(await insertCompacted(engine, type, [file]), type === 'alarm.raised' ? 2 : 3);
+    }
+    await engine.run(duckdbRelations({ ticketRows: undefined }));
+    assert.deepEqual(await relations(), fromLines);
   });
 });

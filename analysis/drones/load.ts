@@ -53,7 +53,8 @@ export const createDroneTables = async (engine: Engine): Promise<DroneTables> =>
       code INTEGER, borough VARCHAR, m96 BOOLEAN, time_suspect BOOLEAN);
     CREATE OR REPLACE TABLE alarms_raw (id VARCHAR, drone_id VARCHAR, code INTEGER, time VARCHAR,
       raised_at VARCHAR, borough VARCHAR);
-    CREATE OR REPLACE TABLE resolutions_raw (alarm_id VARCHAR, decision VARCHAR, decided_at VARCHAR);`);
+    CREATE OR REPLACE TABLE resolutions_raw (id VARCHAR, alarm_id VARCHAR, decision VARCHAR,
+      decided_at VARCHAR);`);
   const connection = engine.connection;
   const [messages, alarms, resolutions] = await Promise.all([
     connection.createAppender('drone_messages_raw'),
@@ -151,6 +152,7 @@ const appendAlarm = (a: DuckDBAppender, json: unknown): boolean => {
 const appendResolution = (a: DuckDBAppender, json: unknown): boolean => {
   const decoded = AlarmResolved.decode(json);
   if (E.isLeft(decoded)) return false;
+  text(a, decoded.right.id);
   text(a, decoded.right.alarmId);
   text(a, decoded.right.decision);
   text(a, decoded.right.at);
@@ -165,7 +167,7 @@ const appendResolution = (a: DuckDBAppender, json: unknown): boolean => {
  * Inserts the Parquet parts of compacted hours (`npm run compact`, analysis/archive/schema.ts) into the raw
  * table, in SQL: their rows were decoded and placed with the same codec and outlines when they were compacted
  * (an hour holding anything undecodable is never compacted), so they are not decoded again. Returns the rows
- * read. Only `drone.message` is compacted.
+ * read. The alarm events' rows carry the borough the report reads (`unknown`: none).
  *
  * @example
  * const rows = await insertCompacted(engine, 'drone.message', ['/cache/…/part-0.0123456789abcdef.parquet']);
@@ -176,10 +178,16 @@ export const insertCompacted = async (
   files: ReadonlyArray<string>,
 ): Promise<number> => {
   if (files.length === 0) return 0;
-  if (type !== 'drone.message') throw new RangeError(`${type} is not compacted`);
   const parts = `read_parquet([${files.map(sqlString).join(', ')}])`;
-  await engine.run(`INSERT INTO drone_messages_raw
-    SELECT id, droneid, time, violationcode, borough, m96, coalesce(timesuspect, FALSE) FROM ${parts}`);
+  await engine.run(
+    type === 'drone.message'
+      ? `INSERT INTO drone_messages_raw
+    SELECT id, droneid, time, violationcode, borough, m96, coalesce(timesuspect, FALSE) FROM ${parts}`
+      : type === 'alarm.raised'
+        ? `INSERT INTO alarms_raw SELECT id, droneid, violationcode, time, raisedat,
+    CASE WHEN borough = ${sqlString(UNKNOWN_BOROUGH)} THEN NULL ELSE borough END FROM ${parts}`
+        : `INSERT INTO resolutions_raw SELECT id, alarmid, decision, "at" FROM ${parts}`,
+  );
   const [row] = await engine.all(`SELECT count(*)::INTEGER AS n FROM ${parts}`);
   return Number(row?.n ?? 0);
 };
