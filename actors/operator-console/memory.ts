@@ -90,12 +90,19 @@ export const createMemoryFeed = (): AlarmFeed & { readonly push: (item: FeedItem
 /** A publisher that keeps what it was given. */
 export const createMemoryPublisher = (): EscalationPublisher & {
   readonly published: AlarmEscalated[];
+  readonly decisions: AlarmResolved[];
 } => {
   const published: AlarmEscalated[] = [];
+  const decisions: AlarmResolved[] = [];
   return {
     published,
+    decisions,
     publish: (e) => {
       published.push(e);
+      return Promise.resolve();
+    },
+    publishDecision: (r) => {
+      decisions.push(r);
       return Promise.resolve();
     },
   };

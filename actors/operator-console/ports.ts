@@ -74,9 +74,13 @@ export interface AlarmFeed {
   readonly start: (onItem: (item: FeedItem) => void) => { readonly stop: () => Promise<void> };
 }
 
-/** Re-publishes an escalation on the alarm topic (with the alarm's attributes, for filter policies). */
+/**
+ * Re-publishes an escalation, and publishes a decision, on the alarm topic (with the alarm's attributes, for
+ * filter policies): the other consoles see them live, and stream-to-storage archives them (its alarm archive queue).
+ */
 export interface EscalationPublisher {
   readonly publish: (e: AlarmEscalated, alarm: AlarmRaised) => Promise<void>;
+  readonly publishDecision: (r: AlarmResolved, alarm: AlarmRaised) => Promise<void>;
 }
 
 /** A stored image. */

@@ -133,6 +133,22 @@ describe('operator console (in-memory ports, real HTTP)', () => {
     assert.equal(counts.open, 0);
   });
 
+  it('publishes each recorded decision on the alarm topic (the archive reads them there), none refused', async () => {
+    const a = alarm(1);
+    const { post, publisher } = await start({ alarms: [a] });
+    assert.equal((await post(a.id, 'confirm')).status, 409); // refused: not recorded, not published
+    assert.equal((await post(a.id, 'acknowledge')).status, 200);
+    assert.equal((await post(a.id, 'confirm', { operator: 'sgt.b' })).status, 200);
+    await waitFor('two decisions published', () => publisher.decisions.length === 2, 3_000);
+    assert.deepEqual(
+      publisher.decisions.map((r) => [r.type, r.id, r.by]),
+      [
+        ['alarm.resolved', `${a.id}:acknowledged`, 'ofc.a'],
+        ['alarm.resolved', `${a.id}:confirmed`, 'sgt.b'],
+      ],
+    );
+  });
+
   it('retries a decision the store refused for a moment (a transaction on the same item), not one refused for good', async () => {
     const a = alarm(1);
     const b = alarm(2);

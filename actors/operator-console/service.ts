@@ -16,6 +16,7 @@ import {
   type AlarmDecision,
   type AlarmEscalated,
   type AlarmRaised,
+  type AlarmResolved,
   toAlarmEscalated,
   toAlarmResolved,
 } from '../protocol/alarm.ts';
@@ -177,6 +178,20 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
         if (attempt < 30) later(() => publishEscalation(e, alarm, attempt + 1));
         else
           log?.error({ escalationId: e.id }, 'escalation not published: left for the next start');
+      });
+  };
+  // A decision recorded goes on the topic too (the other consoles, the archive). The store holds it either way:
+  // a decision never published (the console stopped, 30 failures) is in the table the analysis reads as well.
+  const publishDecision = (r: AlarmResolved, attempt = 1): void => {
+    const alarm = raisedById.get(r.alarmId);
+    if (!alarm) return;
+    deps.publisher
+      .publishDecision(r, alarm)
+      .then(() => count('decisions_published', 'Decisions published on the alarm topic'))
+      .catch((err: unknown) => {
+        log?.warn({ err, decisionId: r.id, attempt }, 'decision publish failed, retrying');
+        if (attempt < 30) later(() => publishDecision(r, attempt + 1));
+        else log?.error({ decisionId: r.id }, 'decision not published: it is in the store only');
       });
   };
   const escalate = (alarmId: string, afterMs: number, attempt = 1): Promise<void> => {
@@ -353,6 +368,7 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
       return { status: 409, body: { reason: outcome.reason, alarm: view } };
     log?.info({ alarmId, decision, by: operator }, `alarm ${alarmId} ${decision} by ${operator}`);
     count('decisions', 'Operator decisions recorded', { decision });
+    publishDecision(r);
     const changed = state.resolved(r);
     if (decision === 'acknowledged') inputs.next({ type: 'settled', alarmId });
     if (changed) broadcast(changed);
