@@ -14,7 +14,10 @@
  *
  * Bounds: a body over `maxBodyBytes` is dead-lettered unread; at most `receivers` × 10 messages are in flight
  * (each receive loop waits for its ten before the next receive); a batch is cut at the archive's byte, record and
- * age limits, so no message waits longer than `maxAgeMs` for its object.
+ * age limits, so no message waits longer than `maxAgeMs` (5 s) for its object. That age must stay well below the
+ * queue's visibility timeout (SQS's default 30 s, which Terraform keeps): a body handed out again while its batch
+ * waits is archived twice, and the first receive's delete may not take (its receipt handle is stale), so the body
+ * goes round again.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 
@@ -29,7 +32,12 @@ import { decodeJson, E, withMaxBytes } from '../../runtime/codec.ts';
 import type { DecodeFailure } from '../../runtime/errors.ts';
 import type { EventHub } from '../../runtime/events.ts';
 import { AlarmEvent } from '../protocol/alarm.ts';
-import { type Archive, createS3Archive } from './s3-archive.ts';
+import {
+  type Archive,
+  type ArchiveLimits,
+  createS3Archive,
+  defaultArchiveLimits,
+} from './s3-archive.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -187,6 +195,8 @@ export const launchAlarmArchive = async (
     readonly queue: string;
     readonly events: EventHub;
     readonly maxBodyBytes?: number;
+    /** The batches' bounds (default `defaultArchiveLimits`); their age must stay below the queue's visibility timeout. */
+    readonly limits?: Partial<ArchiveLimits>;
     readonly onError?: (e: unknown) => void;
   },
 ): Promise<AlarmArchiveInput> => {
@@ -195,7 +205,10 @@ export const launchAlarmArchive = async (
     clients.sqs,
     queueUrl,
     {
-      archive: createS3Archive(clients.s3, cfg.bucket),
+      archive: createS3Archive(clients.s3, cfg.bucket, 'archive/', {
+        ...defaultArchiveLimits,
+        ...cfg.limits,
+      }),
       deadLetters: createS3BodyDeadLetters(clients.s3, cfg.bucket, Date.now, {
         actor: ALARM_ARCHIVE_ACTOR,
         input: queueUrl.split('/').pop() ?? cfg.queue,
