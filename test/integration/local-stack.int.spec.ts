@@ -98,7 +98,7 @@ describe('LocalStack > shared stack', function () {
 
   it('provisions every resource of config/resources.json, with TTL on the messages table', async () => {
     const report = await provision(stack.clients, spec, { mode: 'verify' });
-    assert.equal(report.existing.length, 10); // 2 streams, 4 tables, bucket, topic, 2 queues (+ subscriptions)
+    assert.equal(report.existing.length, 11); // 2 streams, 4 tables, bucket, topic, 3 queues (+ subscriptions)
     const ttl = await stack.clients.dynamodb.send(
       new DescribeTimeToLiveCommand({ TableName: spec.tables.messages.name }),
     );
@@ -109,7 +109,7 @@ describe('LocalStack > shared stack', function () {
   it('verify mode names every missing resource in one error', async () => {
     const missing = withNamePrefix(spec, 'absent-');
     await assert.rejects(provision(stack.clients, missing, { mode: 'verify' }), (err: Error) => {
-      assert.match(err.message, /^10 AWS resource\(s\) missing/);
+      assert.match(err.message, /^11 AWS resource\(s\) missing/);
       for (const name of [
         'absent-prestacop-drones',
         'absent-prestacop-leases',
@@ -291,7 +291,7 @@ describe('LocalStack > restart on the same data folder', function () {
         new GetObjectCommand({ Bucket: spec.buckets.archive.name, Key: `${id}.txt` }),
       );
       assert.equal(await object.Body?.transformToString(), id);
-      assert.equal(second.provisioned?.created.length, 5); // fauxqs is in memory: topic, 2 queues, 2 subscriptions
+      assert.equal(second.provisioned?.created.length, 7); // fauxqs is in memory: topic, 3 queues, 3 subscriptions
     } finally {
       clients.destroy();
       await second.stop();
