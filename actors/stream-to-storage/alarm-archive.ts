@@ -45,9 +45,6 @@ import {
 /** The actor name on events, logs and dead letters (`dead-letter/actor=stream-to-storage.alarms/...`). */
 export const ALARM_ARCHIVE_ACTOR = 'stream-to-storage/alarms';
 
-/** The archive `type`s this input writes: the alarm topic's three events. */
-export const ALARM_EVENT_TYPES = ['alarm.raised', 'alarm.escalated', 'alarm.resolved'] as const;
-
 /** The largest body read by default: an alarm event is under 2 KiB; SQS itself allows 256 KiB. */
 export const DEFAULT_MAX_ALARM_BODY_BYTES = 64 * 1024;
 
