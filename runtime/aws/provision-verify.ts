@@ -6,12 +6,16 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { paginateListSubscriptionsByTopic, paginateListTopics } from '@aws-sdk/client-sns';
+import {
+  GetSubscriptionAttributesCommand,
+  paginateListSubscriptionsByTopic,
+  paginateListTopics,
+} from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 
 import type { AwsClients } from './clients.ts';
 import type { ProvisionReport } from './provision.ts';
-import type { ResourceSpec } from './resources.ts';
+import type { QueueSpec, ResourceSpec } from './resources.ts';
 
 /** Checks every resource; resolves with what was found, or rejects with one Error listing every problem. */
 export const verifyAll = async (
@@ -96,9 +100,10 @@ export const verifyAll = async (
         const topicArn = topicName === undefined ? undefined : topics.get(topicName);
         if (topicArn === undefined) return `its topic ${topicName ?? queue.subscribeTo} is missing`;
         const arn = await queueArn(clients, r.QueueUrl);
-        return (await findSubscription(clients, topicArn, arn))
-          ? undefined
-          : `not subscribed to sns topic ${topicName}`;
+        const subscription = await findSubscription(clients, topicArn, arn);
+        return subscription === undefined
+          ? `not subscribed to sns topic ${topicName}`
+          : await subscriptionMismatch(clients, subscription, queue);
       }),
     ),
   ]);
@@ -139,20 +144,51 @@ export const queueArn = async (clients: AwsClients, queueUrl: string): Promise<s
   return arn;
 };
 
-/** Whether the queue `queueArn` is subscribed to `topicArn`. */
+/** The ARN of the subscription of the queue `queueArn` to `topicArn`, if there is one. */
 export const findSubscription = async (
   clients: AwsClients,
   topicArn: string,
   endpointArn: string,
-): Promise<boolean> => {
+): Promise<string | undefined> => {
   for await (const page of paginateListSubscriptionsByTopic(
     { client: clients.sns },
     { TopicArn: topicArn },
   )) {
-    if (page.Subscriptions?.some((s) => s.Protocol === 'sqs' && s.Endpoint === endpointArn))
-      return true;
+    const found = page.Subscriptions?.find(
+      (s) => s.Protocol === 'sqs' && s.Endpoint === endpointArn,
+    );
+    if (found) return found.SubscriptionArn ?? '';
   }
-  return false;
+  return undefined;
+};
+
+/**
+ * How a queue's subscription differs from its spec (raw delivery, filter policy), or undefined: a raw reader given
+ * envelopes would refuse every body, a filtered one would get messages it does not take.
+ */
+export const subscriptionMismatch = async (
+  clients: AwsClients,
+  subscriptionArn: string,
+  queue: QueueSpec,
+): Promise<string | undefined> => {
+  const { Attributes: a } = await clients.sns.send(
+    new GetSubscriptionAttributesCommand({ SubscriptionArn: subscriptionArn }),
+  );
+  const raw = a?.RawMessageDelivery === 'true';
+  const policy = a?.FilterPolicy ? (JSON.parse(a.FilterPolicy) as unknown) : undefined;
+  const problems = [
+    ...(raw === (queue.rawDelivery ?? false)
+      ? []
+      : [
+          `subscribed with raw delivery ${raw ? 'on' : 'off'}, the spec says ${raw ? 'off' : 'on'}`,
+        ]),
+    ...(JSON.stringify(policy) === JSON.stringify(queue.filterPolicy)
+      ? []
+      : [
+          `subscribed with filter policy ${JSON.stringify(policy ?? null)}, the spec says ${JSON.stringify(queue.filterPolicy ?? null)}`,
+        ]),
+  ];
+  return problems.length ? problems.join('; ') : undefined;
 };
 
 /** Topic ARNs by topic name (ARNs end in `:name`). */

@@ -23,8 +23,15 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
+  CreateTopicCommand,
+  ListTopicsCommand,
+  PublishCommand,
+  SNSClient,
+  SubscribeCommand,
+} from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
   GetQueueAttributesCommand,
   ListQueuesCommand,
   ReceiveMessageCommand,
@@ -36,6 +43,7 @@ import { loadResourcesOrThrow } from '../../actors/protocol/index.ts';
 import { createAwsClients } from '../../runtime/aws/clients.ts';
 import { pollUntil } from '../../runtime/aws/poll.ts';
 import { createStream, deleteStream, provision } from '../../runtime/aws/provision.ts';
+import { queueArn } from '../../runtime/aws/provision-verify.ts';
 import { withNamePrefix } from '../../runtime/aws/resources.ts';
 import { otherToolsEnv, startLocalStack } from '../../runtime/local-stack/index.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
@@ -118,6 +126,42 @@ describe('LocalStack > shared stack', function () {
         assert.ok(err.message.includes(name), `${name} in ${err.message}`);
       return true;
     });
+  });
+
+  it("verify mode names a subscription whose raw delivery or filter policy is not the spec's", async () => {
+    const [topic, queue] = [uniqueName('topic'), uniqueName('queue')];
+    const { TopicArn } = await stack.clients.sns.send(new CreateTopicCommand({ Name: topic }));
+    const { QueueUrl } = await stack.clients.sqs.send(new CreateQueueCommand({ QueueName: queue }));
+    await stack.clients.sns.send(
+      new SubscribeCommand({
+        TopicArn,
+        Protocol: 'sqs',
+        Endpoint: await queueArn(stack.clients, QueueUrl!),
+        Attributes: { RawMessageDelivery: 'false' },
+      }),
+    );
+    const wanted = {
+      ...{ region: spec.region, streams: {}, tables: {}, buckets: {} },
+      topics: { events: { name: topic } },
+      queues: {
+        archive: {
+          name: queue,
+          subscribeTo: 'events',
+          rawDelivery: true,
+          filterPolicy: { type: ['a.b'] },
+        },
+      },
+    };
+    await assert.rejects(
+      provision(stack.clients, wanted, { mode: 'verify' }),
+      (err: Error) => (
+        assert.match(
+          err.message,
+          /raw delivery off, the spec says on; subscribed with filter policy null, the spec says \{"type":\["a\.b"\]\}/,
+        ),
+        true
+      ),
+    );
   });
 
   it('delivers an SNS publish to the console queue as an envelope with its attributes', async () => {
