@@ -224,7 +224,7 @@ describe('Analysis > archive compaction > on s3rver', function () {
       refused.stdout,
       /compact: 5 closed hours: 0 compacted, 4 up to date, .* 1 refused/,
     );
-    for (const bad of [['--grace-minutes', '0'], ['--type', 'alarm.raised'], ['--nope']])
+    for (const bad of [['--grace-minutes', '0'], ['--type', 'drone.silent'], ['--nope']])
       await assert.rejects(
         run(process.execPath, [...main, ...bad], { env }),
         (e: { code?: number }) => e.code === 78,
