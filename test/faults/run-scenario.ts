@@ -92,6 +92,7 @@ export const runScenario = async (
     queue: spec.queues.console.name,
     events: spec.tables.alarmEvents.name,
     consoleQueue: spec.queues.operatorConsole.name,
+    alarmArchiveQueue: spec.queues.alarmArchive.name,
   };
   const counts = noFaults();
   for (const p of Object.values(stack.proxies)) p.policy = passThrough;
@@ -113,6 +114,7 @@ export const runScenario = async (
     PRESTACOP_ALARM_TOPIC: names.topic,
     PRESTACOP_ALARM_EVENTS_TABLE: names.events,
     PRESTACOP_OPERATOR_CONSOLE_QUEUE: names.consoleQueue,
+    PRESTACOP_ALARM_ARCHIVE_QUEUE: names.alarmArchiveQueue,
     PRESTACOP_CONSOLE_PORT: '0',
     // No escalations during a run: they are re-published to the topic, and are not what this suite checks.
     PRESTACOP_ESCALATE_AFTER_SECONDS: '3600',
