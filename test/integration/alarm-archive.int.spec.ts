@@ -13,11 +13,7 @@ import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SendMessageBatchCommand,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 
 import { createSnsAlarmPublisher } from '../../actors/alert-system/sns-publisher.ts';
 import { createSnsWatchPublisher } from '../../actors/drone-watchdog/sns-publisher.ts';
@@ -50,6 +46,7 @@ import { launchable } from '../../runtime/launcher.ts';
 import { stackEnv } from '../../runtime/local-stack/index.ts';
 import { createLogger } from '../../runtime/log.ts';
 import { MetricsRegistry } from '../../runtime/metrics.ts';
+import { queueDepth } from '../helpers/sqs.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -87,19 +84,7 @@ describe('StreamToStorage > alarm archive > on the local stack', function () {
     stack = await useStack();
   });
 
-  /** Messages still in a queue, visible or handed out and not deleted. */
-  const left = async (queueUrl: string): Promise<number> => {
-    const { Attributes: a } = await stack.clients.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return (
-      Number(a?.ApproximateNumberOfMessages ?? NaN) +
-      Number(a?.ApproximateNumberOfMessagesNotVisible ?? NaN)
-    );
-  };
+  const left = (queueUrl: string) => queueDepth(stack.clients.sqs, queueUrl);
   const queueOf = async (visibilitySeconds: number): Promise<string> =>
     (
       await stack.clients.sqs.send(

@@ -4,13 +4,10 @@
  */
 import assert from 'node:assert/strict';
 
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SendMessageBatchCommand,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 
 import { receiveQueue } from '../../runtime/aws/sqs-input.ts';
+import { queueDepth } from '../helpers/sqs.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -42,19 +39,7 @@ describe('Runtime > receiveQueue > on fauxqs', function () {
       );
   };
 
-  /** Messages still in the queue, visible or handed out and not deleted. */
-  const left = async (queueUrl: string): Promise<number> => {
-    const { Attributes: a } = await stack.clients.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return (
-      Number(a?.ApproximateNumberOfMessages ?? NaN) +
-      Number(a?.ApproximateNumberOfMessagesNotVisible ?? NaN)
-    );
-  };
+  const left = (queueUrl: string) => queueDepth(stack.clients.sqs, queueUrl);
 
   it('hands every body over and deletes each once handled', async () => {
     const queueUrl = await createQueue(30);
