@@ -88,9 +88,24 @@ export const toItem = (item: Readonly<Record<string, unknown>>): Record<string, 
   for (const key in item) {
     if (!Object.hasOwn(item, key)) continue;
     const value = item[key];
-    if (value !== undefined) out[key] = toAttribute(value);
+    if (value !== undefined) setOwn(out, key, toAttribute(value));
   }
   return out;
+};
+
+/**
+ * `out[key] = value`, except that a key `__proto__` (which JSON.parse makes an own member) stays a member rather
+ * than replacing `out`'s prototype, and so is neither lost nor able to graft one object onto another.
+ */
+const setOwn = <T>(out: Record<string, T>, key: string, value: T): void => {
+  if (key === '__proto__')
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  else out[key] = value;
 };
 
 /**
@@ -116,7 +131,7 @@ export const fromItem = (
   item: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
 ): Record<string, unknown> => {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(item)) out[key] = fromAttribute(item[key]!);
+  for (const key of Object.keys(item)) setOwn(out, key, fromAttribute(item[key]!));
   return out;
 };
 
