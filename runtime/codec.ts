@@ -142,6 +142,12 @@ export const GzipLevel = numberIn(
   (n) => Number.isInteger(n) && n >= 1 && n <= 9,
   'an integer from 1 to 9',
 );
+/** A nice value for a process or thread: 0 (the default priority) to 19 (the lowest). */
+export const NiceValue = numberIn(
+  'NiceValue',
+  (n) => Number.isInteger(n) && n >= 0 && n <= 19,
+  'an integer from 0 to 19',
+);
 /** A probability, 0 to 1 inclusive. */
 export const Probability = numberIn('Probability', (n) => n >= 0 && n <= 1, 'a number from 0 to 1');
 /** A TCP port, 0 (pick a free one) to 65535. */

@@ -20,8 +20,6 @@ import {
 import { createSnsAlarmPublisher } from '../actors/alert-system/sns-publisher.ts';
 import { CATALOG } from '../actors/catalog.ts';
 import { type FleetConfig } from '../actors/drone-simulator/behaviour.ts';
-import { startDroneFleet } from '../actors/drone-simulator/service.ts';
-import { createS3ImageStore } from '../actors/drone-simulator/violation-image.ts';
 import { startConsoleForSwarm } from '../actors/operator-console/wiring.ts';
 import { loadCodeWeights } from '../actors/protocol/code-weights.ts';
 import { loadResourcesOrThrow } from '../actors/protocol/index.ts';
@@ -52,6 +50,7 @@ import { instrument, MetricsRegistry } from '../runtime/metrics.ts';
 import { startOpsServer } from '../runtime/ops-server.ts';
 import { onStopSignals, type RunningService } from '../runtime/service.ts';
 import { swarmCommand } from './swarm/config.ts';
+import { startFleetThread } from './swarm/fleet-thread.ts';
 
 const spec = loadResourcesOrThrow();
 const cfg = configOrExit(
@@ -210,15 +209,19 @@ const main = async (): Promise<number> => {
     speedMps: cfg.speed,
     firstSeq: Math.floor(startedAt.getTime() / cfg.interval),
   };
-  const fleet = startDroneFleet({
-    bus,
-    events,
+  // The drones in their own thread, below the consumers' priority: see fleet-thread.ts.
+  const fleet = startFleetThread({
+    target,
     stream: cfg.droneStream,
+    leaseTable: cfg.leaseTable,
+    bucket: cfg.bucket,
     fleet: fleetCfg,
-    clock: { now: Date.now },
-    trackIds: true,
-    images: createS3ImageStore(clients.s3, cfg.bucket),
+    nice: cfg.fleetNice,
+    events,
   });
+  const priority = await fleet.ready;
+  if (!priority.applied)
+    say(`warning: the fleet thread keeps the consumers' priority: ${priority.why}`);
   // The operator console, so alarms show in a browser at once. Optional: the swarm's checks do not need it. It
   // shows and escalates this run's alarms only: on a shared stack, other runs' alarms are someone else's.
   const operatorConsole = await startConsoleForSwarm(clients, {

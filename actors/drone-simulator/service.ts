@@ -65,6 +65,12 @@ export const droppedReport = (c: Readonly<FleetCounts>): string | undefined => {
   return `${ACTOR}: dropped ${c.failed + unsent} of ${c.made} messages: ${parts.join('; ')}`;
 };
 
+/** See `startDroneFleet`'s `observer`. */
+export interface FleetObserver {
+  readonly tried: (id: string) => void;
+  readonly sent: (id: string, needsHuman: boolean) => void;
+}
+
 export interface RunningFleet {
   readonly counts: Readonly<FleetCounts>;
   /** Ids of the messages that need a human, accepted by the stream (what the alert system must raise). */
@@ -98,6 +104,11 @@ export const startDroneFleet = (deps: {
    * the other violations keep their image id without a stored picture, which keeps S3 writes at about 1 %.
    */
   readonly images?: ImageStore;
+  /**
+   * Told of each message as it goes, for a fleet flown in another thread (`scripts/swarm/fleet-thread.ts`), whose
+   * owner keeps the ids: `tried` before the publish of one that needs a human, `sent` once the stream took it.
+   */
+  readonly observer?: FleetObserver;
 }): RunningFleet => {
   const drones = topic(deps.stream, DroneMessage, (m) => m.droneId);
   const human = new Set(deps.fleet.humanCodes);
@@ -127,7 +138,10 @@ export const startDroneFleet = (deps: {
   const send = async (m: DroneMessage): Promise<void> => {
     // The picture is written beside the publish, not before it: an alarm is never delayed by S3.
     const needsHuman = hasViolation(m) && human.has(m.violationCode);
-    if (needsHuman) alarmIdsTried.add(m.id);
+    if (needsHuman) {
+      alarmIdsTried.add(m.id);
+      deps.observer?.tried(m.id);
+    }
     const image = deps.images && needsHuman ? storeImage(m.violationImageId) : undefined;
     try {
       await deps.bus.publish(drones, [m]);
@@ -145,6 +159,7 @@ export const startDroneFleet = (deps: {
     await image;
     counts.sent++;
     if (deps.trackIds) sentIds.add(m.id);
+    deps.observer?.sent(m.id, needsHuman);
     if (hasViolation(m)) {
       counts.violations++;
       if (human.has(m.violationCode)) {

@@ -10,6 +10,7 @@ import {
   opsOptionSpecs,
 } from '../../runtime/aws/options.ts';
 import {
+  NiceValue,
   NonEmptyString,
   NonNegative,
   NonNegativeInt,
@@ -43,6 +44,7 @@ export const SwarmConfig = t.intersection([
     consolePort: Port,
     escalateAfterSeconds: NonNegativeInt,
     retentionHours: PositiveInt,
+    fleetNice: NiceValue,
   }),
 ]);
 export type SwarmConfig = t.TypeOf<typeof SwarmConfig>;
@@ -148,6 +150,12 @@ export const swarmCommand = (names: {
       doc: 'hot table TTL after ingestion',
       env: 'PRESTACOP_RETENTION_HOURS',
       default: '168',
+    },
+    'fleet-nice': {
+      type: 'string',
+      doc: "nice value of the drones' thread (0-19): the fleet yields the cores to the consumers it feeds",
+      env: 'PRESTACOP_SWARM_FLEET_NICE',
+      default: '10',
     },
     ...awsOptionSpecs,
     ...opsOptionSpecs,
