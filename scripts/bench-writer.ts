@@ -6,7 +6,9 @@
  * and checkout, a storage writer (that checkout's `actors/stream-to-storage/main.ts`, run by this Node: `--checkouts
  * .,/path/to/worktree` compares two commits back to back) drains the backlog from an empty table and fresh leases:
  * its rate (distinct messages in the table per second, from its first acknowledgement until all are there: a
- * redelivery acknowledged twice counts once) and its CPU per stored message (user + system from /proc, same window). Then the emulators alone, on the same data, each as the writer calls it:
+ * redelivery acknowledged twice counts once), its steady rate (acknowledgements per second from 10 % to 90 % of the
+ * backlog: no start, no tail of archive batches waiting out their age) and its CPU per stored message (user +
+ * system from /proc, same window). Then the emulators alone, on the same data, each as the writer calls it:
  * - GetRecords: every shard read from the start with the writer's limit (10,000), one reader per shard;
  * - the hot table: the stored items, read-checked 100 keys per BatchGetItem and written 25 per BatchWriteItem, two
  *   writes in flight, as `dynamo-table.ts` does;
@@ -112,9 +114,26 @@ const reset = async (clients: AwsClients): Promise<void> => {
   } while (start);
 };
 
+/**
+ * Acknowledgements per second between 10 % and 90 % of `total` acknowledged: the rate once started and before the
+ * tail, where the last archive batches wait out their age (5 s) and the last shards finish alone. The whole drain's
+ * rate (`perS`) keeps both; the stack's baselines have neither, so both are shown against them.
+ */
+export const steadyRate = (
+  samples: ReadonlyArray<readonly [number, number]>,
+  total: number,
+): number | undefined => {
+  const from = samples.find(([, n]) => n >= total * 0.1);
+  const to = samples.find(([, n]) => n >= total * 0.9);
+  if (!from || !to || to[0] <= from[0]) return undefined;
+  return Math.round(((to[1] - from[1]) * 1_000) / (to[0] - from[0]));
+};
+
 interface WriterRun {
   readonly checkout: string;
   readonly perS: number;
+  /** Acknowledged per second from 10 % to 90 % of the backlog ({@link steadyRate}). */
+  readonly steadyPerS: number | undefined;
   readonly cpuUsPerMsg: number;
   /** Of which in the kernel (system time). */
   readonly sysUsPerMsg: number;
@@ -141,7 +160,13 @@ const drain = async (
     checkout,
   );
   try {
-    const stored = () => metric(port, 'prestacop_processed_total');
+    // Each reading of the acknowledged count is kept, for the steady rate (below).
+    const samples: Array<readonly [number, number]> = [];
+    const stored = async () => {
+      const n = await metric(port, 'prestacop_processed_total');
+      samples.push([Date.now(), n]);
+      return n;
+    };
     const n0 = await waitFor('a first message stored', stored, 120_000, (n) => n > 0);
     const [t0, u0] = [Date.now(), usage(writer.pid!)];
     await waitFor(`${total} messages acknowledged`, stored, 600_000, (n) => n >= total);
@@ -160,6 +185,7 @@ const drain = async (
     return {
       checkout,
       perS: Math.round((n1 - n0) / seconds),
+      steadyPerS: steadyRate(samples, total),
       cpuUsPerMsg: Math.round(((u1.cpu - u0.cpu) * 1e6) / (n1 - n0)),
       sysUsPerMsg: Math.round(((u1.sys - u0.sys) * 1e6) / (n1 - n0)),
       cpuShare: (u1.cpu - u0.cpu) / seconds,
@@ -316,7 +342,7 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
         const run = await drain(stack, checkout, total, values.profile, `${i}-${round}`);
         runs.push(run);
         console.log(
-          `  round ${round} ${checkout}: ${run.perS} msg/s, ${run.cpuUsPerMsg} µs CPU/msg ` +
+          `  round ${round} ${checkout}: ${run.perS} msg/s (steady ${run.steadyPerS ?? '?'}), ${run.cpuUsPerMsg} µs CPU/msg ` +
             `(${run.sysUsPerMsg} in the kernel; ${Math.round(run.cpuShare * 100)}% of a core), ` +
             `${run.inTable} in the table, RSS ${run.rssMiB} MiB, load ${loadavg()[0]!.toFixed(1)}`,
         );
@@ -332,11 +358,12 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
     console.log(`  PutObject (${archive.objects} objects, one chain per shard)  ${archive.perS}`);
     console.log(`  the stack allows at most                    ${limit}\n`);
     console.log(
-      'checkout                                   msg/s   ÷ stack   µs CPU/msg   CPU   RSS MiB',
+      'checkout                                   msg/s   ÷ stack   steady   ÷ stack   µs CPU/msg   CPU   RSS MiB',
     );
     for (const r of runs)
       console.log(
         `${r.checkout.slice(-40).padEnd(40)}${String(r.perS).padStart(8)}${(r.perS / limit).toFixed(2).padStart(10)}` +
+          `${String(r.steadyPerS ?? '?').padStart(9)}${(r.steadyPerS === undefined ? '?' : (r.steadyPerS / limit).toFixed(2)).padStart(10)}` +
           `${String(r.cpuUsPerMsg).padStart(13)}${`(${r.sysUsPerMsg})`.padStart(10)}` +
           `${`${Math.round(r.cpuShare * 100)}%`.padStart(6)}${String(r.rssMiB).padStart(10)}`,
       );
