@@ -124,19 +124,19 @@ CREATE OR REPLACE TABLE drone_messages AS SELECT ${select('drone_messages', {
     ...same('drone_messages'),
     time: 'TRY_CAST(time AS TIMESTAMPTZ)',
     time_suspect: 'any_suspect',
-  })} FROM (
-  SELECT DISTINCT ON (id) *, bool_or(time_suspect) OVER w AS any_suspect, count(*) OVER w AS copies
-  FROM drone_messages_raw WINDOW w AS (PARTITION BY id)
-  ORDER BY id, time, drone_id, code, borough, m96, time_suspect);
+  })} FROM (${leastById('drone_messages_raw', ['time', 'drone_id', 'code', 'borough', 'm96'], {
+    any_suspect: 'bool_or(time_suspect)',
+    copies: 'count(*)',
+  })});
 CREATE OR REPLACE TABLE alarms AS SELECT ${select('alarms', {
     ...same('alarms'),
     time: 'TRY_CAST(time AS TIMESTAMPTZ)',
     raised_at: 'TRY_CAST(raised_at AS TIMESTAMPTZ)',
-  })} FROM (SELECT DISTINCT ON (id) * FROM alarms_raw ORDER BY id, raised_at, time, drone_id, code, borough);
+  })} FROM (${leastById('alarms_raw', ['raised_at', 'time', 'drone_id', 'code', 'borough'])});
 CREATE OR REPLACE TABLE decisions AS SELECT ${select('decisions', {
     ...same('decisions'),
     decided_at: 'TRY_CAST(decided_at AS TIMESTAMPTZ)',
-  })} FROM (SELECT DISTINCT ON (id) * FROM resolutions_raw ORDER BY id, decided_at);
+  })} FROM (${leastById('resolutions_raw', ['decided_at', 'alarm_id', 'decision'])});
 CREATE OR REPLACE VIEW nypd_tickets AS ${
     sources.ticketRows === undefined
       ? `SELECT ${columnsOf('nypd_tickets')
@@ -148,6 +148,26 @@ CREATE OR REPLACE TABLE dead_letters AS SELECT actor, reason FROM (VALUES ${[
     "('', '', 0)",
     ...letters.map((l) => `(${sqlText(l.actor)}, ${sqlText(l.reason)}, ${Math.trunc(l.n)})`),
   ].join(', ')}) AS t(actor, reason, n), range(n);`;
+};
+
+/**
+ * One row per id of a raw table: `id`, the columns of `order` from its least copy in that order (NULLs last, as
+ * `ORDER BY` sorts them) and the aggregates of `more` over all its copies. One hash aggregate keeping a struct per
+ * id: `DISTINCT ON (id) … ORDER BY` planned an `arg_min` per column, each holding a sort key of the whole order,
+ * then a join back to the raw rows for the window aggregates and a sort of the result; over a million messages
+ * that exceeded the 600 MB bound (and took most of the report's time on Parquet).
+ */
+const leastById = (
+  raw: string,
+  order: ReadonlyArray<string>,
+  more: Readonly<Record<string, string>> = {},
+): string => {
+  const least = `min({${order.map((c) => `'${c}': ${c}`).join(', ')}}) AS least_copy`;
+  const aggregates = Object.entries(more).map(([c, e]) => `${e} AS ${c}`);
+  return `SELECT id, least_copy.*${Object.keys(more)
+    .map((c) => `, ${c}`)
+    .join('')}
+  FROM (SELECT id, ${[least, ...aggregates].join(', ')} FROM ${raw} GROUP BY id)`;
 };
 
 const sqlText = (s: string): string => `'${s.replace(/'/g, "''")}'`;
@@ -403,7 +423,7 @@ const iso = (c: string): string => `try(from_iso8601_timestamp(${c}))`;
 /**
  * The `CREATE OR REPLACE VIEW` statements defining the relations in the Glue database, one per relation, in
  * {@link RELATIONS} order, over {@link ATHENA_SOURCES}. Raw copies are merged by id (`row_number()`, the lowest
- * copy by the same order as DuckDB's `DISTINCT ON`); ticket rows are the archive's `nypd.ticket` lines, one per id
+ * copy by the same order as DuckDB's `leastById`); ticket rows are the archive's `nypd.ticket` lines, one per id
  * (DuckDB keeps the copies and corrects the breakdowns after its pass: engine/dedup.ts), as csv-to-stream decoded
  * them before they were archived: only the envelope is checked, as `archiveTicketSource` does on DuckDB). Dead
  * letters are read whole (Athena scans each object; DuckDB's tally reads the first 4 KiB of at most 1,000).
