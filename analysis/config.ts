@@ -50,6 +50,7 @@ export const AnalysisConfig = t.intersection([
     database: Optional(NonEmptyString),
     pricePerTb: NonNegative,
     check: BooleanLike,
+    allowStaleMarkers: BooleanLike,
   }),
 ]);
 export type AnalysisConfig = t.TypeOf<typeof AnalysisConfig>;
@@ -167,11 +168,17 @@ export const analysisSpec = (
         doc: 'with athena: also run DuckDB over the same archive and print where the reports differ',
         default: false,
       },
+      'allow-stale-markers': {
+        type: 'boolean',
+        doc: 'with athena: report even when a compacted hour received batches after its compaction (left out)',
+        default: false,
+      },
       ...awsOptionSpecs,
     },
     epilog: [
       'With only --nypd it runs offline. --archive and --dynamo use the local stack (npm run stack) by default,',
       'or AWS with --target aws. Exit codes: 0 done, 65 an NYPD file cannot be read, 66 nothing to read,',
+      '75 (athena) a compacted hour received batches after its compaction: npm run compact first,',
       '78 bad options, 1 a store failed.',
       '',
       'example: npm run analysis -- --out report --nypd fy2017.csv --archive',

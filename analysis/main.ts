@@ -17,7 +17,9 @@ import { createAwsClients } from '../runtime/aws/clients.ts';
 import { toAwsTarget } from '../runtime/aws/options.ts';
 import { E } from '../runtime/codec.ts';
 import { configOrExit } from '../runtime/config.ts';
-import { athenaSettings, runOnAthena } from './athena/command.ts';
+import { staleMarkers } from './archive/listing.ts';
+import { COMPACTED_TYPES } from './archive/schema.ts';
+import { athenaSettings, runOnAthena, StaleMarkersError } from './athena/command.ts';
 import { AthenaQueryError } from './athena/runner.ts';
 import { analysisSpec, COMMAND } from './config.ts';
 import { createEngine } from './engine/duckdb.ts';
@@ -56,7 +58,9 @@ const progress = (() => {
 const workDir = mkdtempSync(join(tmpdir(), 'prestacop-analysis-'));
 // --engine athena --check reads the same archive on DuckDB.
 const archive = cfg.archive || cfg.check;
-const clients = archive || cfg.dynamo ? createAwsClients(toAwsTarget(cfg)) : undefined;
+// Athena: the archive's listing, to check the compaction markers before any query.
+const clients =
+  archive || cfg.dynamo || athena !== undefined ? createAwsClients(toAwsTarget(cfg)) : undefined;
 const engine = await createEngine({ workDir, threads: cfg.threads, memoryLimit: cfg.memoryLimit });
 const started = Date.now();
 const today = new Date().toISOString().slice(0, 10);
@@ -110,6 +114,12 @@ try {
         progress,
         signal: interrupted.signal,
         ...(cfg.check ? { duckdb: onDuckdb } : {}),
+        ...(clients
+          ? {
+              staleMarkers: () => staleMarkers(clients.s3, cfg.bucket, [...COMPACTED_TYPES.keys()]),
+            }
+          : {}),
+        allowStaleMarkers: cfg.allowStaleMarkers,
       });
       files = run.files;
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
@@ -140,7 +150,9 @@ try {
       ? say(65, [err.message])
       : err instanceof AthenaQueryError && err.kind === 'cancelled'
         ? say(130, [err.message])
-        : say(1, [err instanceof Error ? err.message : String(err)]);
+        : err instanceof StaleMarkersError
+          ? say(75, [err.message])
+          : say(1, [err instanceof Error ? err.message : String(err)]);
 } finally {
   engine.close();
   clients?.destroy();

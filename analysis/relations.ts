@@ -400,6 +400,8 @@ const sqlType = (hive: string): string => (hive === 'string' ? 'varchar' : hive)
  * The rows of one archive `type` of an hourly source, the source's `read` columns (lowercase, `type` included):
  * NDJSON (alias `n`) for an hour without a compaction marker, Parquet (alias `p`) for an hour with one, never both.
  * A compaction killed before its marker leaves Parquet nobody reads; the marker written last makes the hour switch.
+ * The marker's existence is all SQL can check (Athena cannot list an hour's objects without reading them): the
+ * runner checks that each marker still covers its hour's objects before any query (athena/command.ts).
  */
 const hourly = (base: HourlyBase, type: string): string => {
   const source = HOURLY_SOURCES[base];

@@ -130,6 +130,49 @@ export const markerCovers = (marker: CompactionMarker | undefined, hour: HourObj
   marker.sourceObjects === hour.objects.length &&
   marker.sourceDigest === hour.digest;
 
+/** A compaction marker that no longer covers its hour: the hour holds other NDJSON objects than it was made from. */
+export interface StaleMarker extends ArchiveHour {
+  /** The NDJSON objects the hour was compacted from (the marker's `sourceObjects`). */
+  readonly compactedFrom: number;
+  /** The hour's NDJSON objects now. */
+  readonly objectsNow: number;
+}
+
+/**
+ * The markers of `types` that no longer cover their hour (a batch reached it after its compaction: a backlog
+ * drained late), which the next compaction replaces. DuckDB reads such an hour from NDJSON ({@link markerCovers});
+ * Athena's views trust a marker's existence (they cannot list objects in SQL), so the Athena runner checks this
+ * first. A marker whose hour holds no NDJSON any more (deleted by a lifecycle rule) is not stale: its Parquet is
+ * all there is.
+ *
+ * @example
+ * const stale = await staleMarkers(s3, 'prestacop-archive', ['drone.message']);
+ */
+export const staleMarkers = async (
+  s3: S3Client,
+  bucket: string,
+  types: ReadonlyArray<string>,
+): Promise<StaleMarker[]> => {
+  const stale: StaleMarker[] = [];
+  for (const type of types) {
+    const markers = await readMarkers(s3, bucket, type);
+    if (markers.size === 0) continue;
+    const { hours } = await listHours(s3, bucket, type);
+    for (const hour of hours) {
+      const marker = markers.get(hourId(hour));
+      if (marker !== undefined && !markerCovers(marker, hour))
+        stale.push({
+          type: hour.type,
+          day: hour.day,
+          hour: hour.hour,
+          compactedFrom: marker.sourceObjects,
+          objectsNow: hour.objects.length,
+        });
+    }
+  }
+  return stale;
+};
+
 const parseMarker = (text: string): CompactionMarker | undefined => {
   try {
     const m = JSON.parse(text) as Partial<Record<keyof CompactionMarker, unknown>>;

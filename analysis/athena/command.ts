@@ -7,6 +7,7 @@ import { type AthenaClient } from '@aws-sdk/client-athena';
 
 import type { ViolationCodeTable } from '../../actors/protocol/index.ts';
 import { E } from '../../runtime/codec.ts';
+import type { StaleMarker } from '../archive/listing.ts';
 import type { AnalysisConfig } from '../config.ts';
 import { athenaReport, reportDifferences } from './report.ts';
 import { createAthenaRunner, formatBytes } from './runner.ts';
@@ -48,6 +49,29 @@ export const athenaSettings = (
     : E.right({ workgroup: cfg.workgroup, database: cfg.database, pricePerTb: cfg.pricePerTb });
 };
 
+/**
+ * Compacted hours whose marker no longer covers their NDJSON (a batch reached them after their compaction): the
+ * views would read their Parquet and leave the late batches out, so the run stops before any query (exit 75).
+ */
+export class StaleMarkersError extends Error {
+  override readonly name = 'StaleMarkersError';
+  constructor(readonly stale: ReadonlyArray<StaleMarker>) {
+    super(
+      `${stale.length} compacted hours received NDJSON batches after their compaction, which Athena would leave out ` +
+        `(it reads a marked hour from Parquet; DuckDB checks the objects): ${stale
+          .slice(0, 5)
+          .map(
+            (m) =>
+              `${m.type} ${m.day} ${m.hour}h (${m.compactedFrom} objects compacted, ${m.objectsNow} now)`,
+          )
+          .join(
+            ', ',
+          )}${stale.length > 5 ? ', …' : ''}. Run npm run compact (it compacts them again; the storage ` +
+        `host's timer does hourly), then the report; --allow-stale-markers reports without those batches.`,
+    );
+  }
+}
+
 /** What a run on Athena gives back. */
 export interface AthenaRun {
   readonly files: ReadonlyMap<string, string>;
@@ -74,8 +98,18 @@ export const runOnAthena = async (
     readonly progress: (line: string) => void;
     readonly signal?: AbortSignal;
     readonly duckdb?: () => Promise<ReadonlyMap<string, string>>;
+    /**
+     * The compaction markers that no longer cover their hour (archive/listing.ts `staleMarkers`), checked before
+     * any query: Athena's views trust a marker's existence. With `allowStaleMarkers` they are only reported.
+     */
+    readonly staleMarkers?: () => Promise<ReadonlyArray<StaleMarker>>;
+    readonly allowStaleMarkers?: boolean;
   },
 ): Promise<AthenaRun> => {
+  if (options.staleMarkers !== undefined)
+    options.progress('checking the compaction markers against the archive');
+  const stale = (await options.staleMarkers?.()) ?? [];
+  if (stale.length > 0 && options.allowStaleMarkers !== true) throw new StaleMarkersError(stale);
   const runner = createAthenaRunner(client, {
     ...settings,
     progress: options.progress,
@@ -86,6 +120,9 @@ export const runOnAthena = async (
   const bytes = outcomes.reduce((s, o) => s + o.bytesScanned, 0);
   const cost = outcomes.reduce((s, o) => s + o.cost, 0);
   const bill = [
+    ...(stale.length > 0
+      ? [`left out: the late batches of ${stale.length} compacted hours (--allow-stale-markers)`]
+      : []),
     ...outcomes.map(
       (o) => `${o.name}: ${formatBytes(o.bytesScanned)} scanned, $${o.cost.toFixed(4)}`,
     ),
