@@ -26,6 +26,7 @@ import type { FaultRow } from './report.ts';
 import type { FaultContext, PoisonRecord, Scenario } from './scenario.ts';
 import {
   alarms,
+  archivedAlarms,
   behind,
   cardsPerAlarm,
   consoleNeedsHuman,
@@ -423,6 +424,12 @@ export const runScenario = async (
     if (published.missing.length > 0)
       failures.push(
         `${published.missing.length} of ${alarmIds.size} alarms never published (e.g. ${published.missing.slice(0, 3).join(', ')})`,
+      );
+    // Every alarm in the archive too (stream-to-storage's alarm archive queue, flushed when it stopped above).
+    const alarmsArchived = await archivedAlarms(stack.clients, names.bucket, alarmIds);
+    if (alarmsArchived.missing.length > 0)
+      failures.push(
+        `${alarmsArchived.missing.length} of ${alarmIds.size} alarms missing from the archive as alarm.raised (e.g. ${alarmsArchived.missing.slice(0, 3).join(', ')})`,
       );
 
     const letters = await deadLetters(stack.clients, names.bucket);

@@ -1,7 +1,7 @@
 /**
  * Reading a scenario's outcome back from the emulators, never from the actors' own counters: what the streams
- * accepted (read directly, past the proxies), what DynamoDB and the archive hold, which alarms reached the store
- * and the console queue, which dead letters exist, and where every consumer's checkpoint is.
+ * accepted (read directly, past the proxies), what DynamoDB and the archive hold, which alarms reached the store,
+ * the console queue and the archive, which dead letters exist, and where every consumer's checkpoint is.
  */
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -264,6 +264,18 @@ const archiveCoverageIds = async (
     mismatches: [...mismatches],
   };
 };
+
+/**
+ * Which of the expected alarms the archive holds as `alarm.raised` lines (stream-to-storage's alarm archive, from
+ * its queue on the alarm topic), and which are missing: an alarm raised and published but never archived is lost to
+ * the analysis.
+ */
+export const archivedAlarms = (
+  clients: AwsClients,
+  bucket: string,
+  expected: ReadonlySet<string>,
+): Promise<{ readonly distinct: number; readonly rawCopies: number; readonly missing: string[] }> =>
+  archiveCoverageIds(clients, bucket, expected, 'alarm.raised');
 
 /** Alarms in the store and the console queue. */
 export const alarms = (
