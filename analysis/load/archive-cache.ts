@@ -6,10 +6,10 @@
  * interrupted run leaves no truncated batch behind.
  *
  * Hour by hour, one side only: an hour whose compaction marker covers its current NDJSON objects
- * (`analysis/archive/listing.ts`) is read from its Parquet part (cached under a name holding the marker's source
- * digest, so a part compacted again is fetched again), every other hour from its NDJSON batches, in either layout
- * (`day=`, or `date=` as written before). So nothing is counted twice, and nothing is missed when a batch reaches
- * an hour after it was compacted.
+ * (`analysis/archive/listing.ts`), or whose NDJSON is gone since its compaction (a lifecycle rule), is read from
+ * its Parquet part (cached under a name holding the marker's source digest, so a part compacted again is fetched
+ * again), every other hour from its NDJSON batches, in either layout (`day=`, or `date=` as written before). So
+ * nothing is counted twice, and nothing is missed when a batch reaches an hour after it was compacted.
  */
 import { createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,7 +18,13 @@ import { pipeline } from 'node:stream/promises';
 
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
-import { ARCHIVE_PREFIX, type CompactionMarker, hourId, parquetKey } from '../archive/layout.ts';
+import {
+  ARCHIVE_PREFIX,
+  type ArchiveHour,
+  type CompactionMarker,
+  hourId,
+  parquetKey,
+} from '../archive/layout.ts';
 import { listHours, markerCovers, readMarkers } from '../archive/listing.ts';
 import { COMPACTED_TYPES } from '../archive/schema.ts';
 
@@ -78,18 +84,25 @@ export const createArchiveCache = (
         ? await readMarkers(s3, location.bucket, type)
         : new Map<string, CompactionMarker>();
     const fetches: Array<{ key: string; size: number; local: string; parquet: boolean }> = [];
+    // A compacted hour's part, cached under a name holding the digest of the objects it was compacted from.
+    const part = (hour: ArchiveHour, digest: string) => {
+      const key = parquetKey(hour);
+      const local = join(
+        cacheDir,
+        location.bucket,
+        key.replace(/\.parquet$/, `.${digest}.parquet`),
+      );
+      fetches.push({ key, size: -1, local, parquet: true });
+    };
     for (const hour of hours)
-      if (markerCovers(markers.get(hourId(hour)), hour)) {
-        const key = parquetKey(hour);
-        const local = join(
-          cacheDir,
-          location.bucket,
-          key.replace(/\.parquet$/, `.${hour.digest}.parquet`),
-        );
-        fetches.push({ key, size: -1, local, parquet: true });
-      } else
+      if (markerCovers(markers.get(hourId(hour)), hour)) part(hour, hour.digest);
+      else
         for (const o of hour.objects)
           fetches.push({ ...o, local: join(cacheDir, location.bucket, o.key), parquet: false });
+    // A marked hour whose NDJSON is gone (a lifecycle rule deletes it after the compaction): its Parquet is all
+    // there is.
+    const listed = new Set(hours.map(hourId));
+    for (const [id, marker] of markers) if (!listed.has(id)) part(marker, marker.sourceDigest);
     for (const o of stray)
       fetches.push({ ...o, local: join(cacheDir, location.bucket, o.key), parquet: false });
     const ndjson: string[] = [];

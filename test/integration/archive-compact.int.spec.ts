@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 
 import { compactArchive, type HourResult } from '../../analysis/archive/compact.ts';
 import { markerKey, parquetKey } from '../../analysis/archive/layout.ts';
@@ -247,5 +247,17 @@ describe('Analysis > archive compaction > on s3rver', function () {
       new PutObjectCommand({ Bucket: bucket, Key: parquetKey(hour), Body: 'half a file' }),
     );
     assert.deepEqual(await report('after-kill'), before);
+  });
+
+  it('reads a compacted hour from its Parquet when its NDJSON is gone (a lifecycle rule deleted it)', async () => {
+    const before = await report('before-expiry');
+    const gone: string[] = [];
+    for await (const { key } of listKeys(stack.clients.s3, bucket, 'archive/type=drone.message/'))
+      if (/\/(day|date)=2026-11-27\/hour=10\//.test(key)) gone.push(key);
+    assert.equal(gone.length, 2);
+    for (const Key of gone)
+      await stack.clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key }));
+    assert.deepEqual(await staleMarkers(stack.clients.s3, bucket, ['drone.message']), []);
+    assert.deepEqual(await report('after-expiry'), before);
   });
 });
