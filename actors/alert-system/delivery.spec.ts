@@ -5,7 +5,8 @@ import { violationMessage } from '../../test/helpers/drone-messages.ts';
 import { type AlarmRaised, toAlarmRaised } from '../protocol/alarm.ts';
 import { DroneMessage, type ViolationMessage } from '../protocol/drone-message.ts';
 import { utcTimeOf } from '../protocol/time.ts';
-import { type AlertEvent, createAlarmDelivery } from './delivery.ts';
+import { createAlarmDelivery } from './delivery.ts';
+import type { AlertEvent } from './delivery-step.ts';
 import type { AlarmPublisher, AlarmRecordState, AlarmStore } from './ports.ts';
 
 const messageOf = (n: number) => violationMessage(1, n, 40);

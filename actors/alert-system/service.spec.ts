@@ -10,7 +10,7 @@ import { BROOKLYN, droneMessage } from '../../test/helpers/drone-messages.ts';
 import { waitFor } from '../../test/helpers/wait-for.ts';
 import { AlarmRaised } from '../protocol/alarm.ts';
 import { DroneMessage } from '../protocol/drone-message.ts';
-import type { AlertEvent } from './delivery.ts';
+import type { AlertEvent } from './delivery-step.ts';
 import type { NeedsHumanNote } from './needs-human.ts';
 import type { AlarmPublisher, AlarmStore } from './ports.ts';
 import { startAlertSystem } from './service.ts';

@@ -20,7 +20,8 @@ import type { DroneMessage } from '../protocol/drone-message.ts';
 import { DroneMessageIn } from '../protocol/drone-message-in.ts';
 import type { ClockWindow } from '../protocol/time.ts';
 import { alertSystem, withClockCheck } from './behaviour.ts';
-import { type AlertEvent, createAlarmDelivery, type DeliveryCounts } from './delivery.ts';
+import { createAlarmDelivery } from './delivery.ts';
+import type { AlertEvent, DeliveryCounts } from './delivery-step.ts';
 import { type NeedsHumanNotes, withNeedsHumanNotes } from './needs-human.ts';
 import type { AlarmPublisher, AlarmStore, Clock } from './ports.ts';
 
