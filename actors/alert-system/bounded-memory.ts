@@ -3,8 +3,9 @@
  * recent keys, at most `limit` of them, and every update returns a new value, leaving the old one untouched.
  *
  * Why generations: copying a 100,000-entry `Map` on every update would cost milliseconds per alarm. The keys live
- * in up to 64 small maps, newest first; an update copies only the newest one (or the one holding the key it
- * replaces or deletes), and when the memory is over its limit the oldest generation is forgotten whole. So it
+ * in about √limit small maps of √limit keys (316 for 100,000), newest first; an update copies only the newest one
+ * (or the one holding the key it replaces or deletes), a lookup asks each, and when the memory is over its limit
+ * the oldest generation is forgotten whole. So it
  * always holds at most `limit` keys, and at least `limit - perGeneration` once that many were set (FIFO by the
  * last set, like a `Map` with its oldest key deleted, forgetting up to `perGeneration` keys at once).
  */
@@ -14,7 +15,7 @@
 
 export interface BoundedMemory<V> {
   readonly limit: number;
-  /** Keys per generation: `ceil(limit / 64)`. */
+  /** Keys per generation: `ceil(√limit)`. */
   readonly perGeneration: number;
   /** Newest first; none is empty; each key in one of them. */
   readonly generations: ReadonlyArray<ReadonlyMap<string, V>>;
@@ -32,7 +33,7 @@ export interface BoundedMemory<V> {
 export const emptyMemory = <V>(limit: number): BoundedMemory<V> => {
   if (!Number.isInteger(limit) || limit < 1)
     throw new RangeError(`a memory holds at least one key, not ${limit}`);
-  return { limit, perGeneration: Math.ceil(limit / 64), generations: [], size: 0 };
+  return { limit, perGeneration: Math.ceil(Math.sqrt(limit)), generations: [], size: 0 };
 };
 
 // ---------------------------------------------------------------------------------------------------------------

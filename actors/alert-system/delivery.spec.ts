@@ -265,6 +265,35 @@ describe('AlertSystem > delivery (record, publish, mark)', () => {
     assert.equal(d.counts.published, 500);
   });
 
+  it('remembers at most rememberIds ids, and keeps nothing pending once every alarm is marked', async () => {
+    const { store } = memoryStore({ mark: 3 });
+    const topic = memoryTopic();
+    const d = createAlarmDelivery({
+      store,
+      publisher: topic.publisher,
+      clock: { now: () => 1_000 },
+      instance: 'host-1',
+      emit: () => undefined,
+      rememberIds: 16,
+    });
+    const retrying = async (n: number) => {
+      for (;;)
+        if (
+          await d.deliver(alarm(n)).then(
+            () => true,
+            () => false,
+          )
+        )
+          return;
+    };
+    await Promise.all(Array.from({ length: 200 }, (_, n) => retrying(n)));
+    assert.ok(d.state().marked.size <= 16, `${d.state().marked.size} remembered`);
+    assert.ok(d.state().marked.size >= 16 - d.state().marked.perGeneration);
+    assert.equal(d.state().pending.size, 0);
+    assert.equal(d.counts.published, 200);
+    assert.equal(topic.accepted.length, 200, 'a failed mark never publishes again');
+  });
+
   describe('conflicts (the same id, other content)', () => {
     const rejection = async (p: Promise<unknown>) =>
       p.then(
