@@ -106,4 +106,103 @@ describe('Runtime > runTransitions', () => {
     await actor.stop();
     assert.equal(seen.filter((e) => e.type === 'actor.crashed').length, 1);
   });
+
+  const ackedIn = async (concurrency: number | undefined) => {
+    const bus = createMemoryBus();
+    const events = createEventHub();
+    const processed: string[] = [];
+    events.events$.subscribe((e) => {
+      if (e.type === 'actor.processed') processed.push('acked');
+    });
+    const { gate, release } = gated();
+    const done: string[] = [];
+    const started: string[] = [];
+    const actor = runTransitions<null, Msg, string>({
+      name: 'a',
+      events,
+      input: () =>
+        bus.subscribe(
+          topic('in', Msg, (m) => m.id),
+          { application: 'a' },
+        ),
+      initial: null,
+      step: (s, input) => [s, input.kind === 'message' ? [input.message.id] : []],
+      tickMs: 1_000,
+      ...(concurrency === undefined ? {} : { concurrency }),
+      effect: async (id) => {
+        started.push(id);
+        if (id === 'slow') await gate;
+        done.push(id);
+      },
+      deadLetter: () => Promise.resolve(),
+      encodeCommand: () => new Uint8Array(),
+    });
+    await bus.publish(
+      topic('in', Msg, () => 'k'),
+      [{ id: 'slow' }, { id: 'quick' }],
+    );
+    return { actor, release, done, started, processed };
+  };
+
+  it('performs the commands of `concurrency` steps at once: a slow one holds back neither the next nor its ack', async () => {
+    const { actor, release, done, processed } = await ackedIn(8);
+    try {
+      await waitFor('the quick one performed and acknowledged', () => processed.length, 3_000);
+      assert.deepEqual(done, ['quick']);
+    } finally {
+      release();
+      await within(actor.stop(), 1_000, 'stop()');
+    }
+    assert.deepEqual(done, ['quick', 'slow']);
+  });
+
+  it('performs them one step after the other by default', async () => {
+    const { actor, release, done, started } = await ackedIn(undefined);
+    await waitFor('the slow one started', () => started.length, 3_000);
+    release();
+    await waitFor('both performed', () => done.length === 2, 3_000);
+    await within(actor.stop(), 1_000, 'stop()');
+    assert.deepEqual(done, ['slow', 'quick']);
+  });
+
+  it('dead-letters as a defect an input that crashed it three times, then goes on', async () => {
+    const bus = createMemoryBus();
+    const events = createEventHub();
+    const seen: RuntimeEvent[] = [];
+    events.events$.subscribe((e) => seen.push(e));
+    const letters: DeadLetterRequest[] = [];
+    const performed: string[] = [];
+    const actor = runTransitions<null, Msg, string>({
+      name: 'a',
+      events,
+      input: () =>
+        bus.subscribe(
+          topic('in', Msg, (m) => m.id),
+          { application: 'a' },
+        ),
+      initial: null,
+      step: (s, input) => {
+        if (input.kind === 'message' && input.message.id === 'bomb') throw new Error('bug');
+        return [s, input.kind === 'message' ? [input.message.id] : []];
+      },
+      tickMs: 1_000,
+      restart: fast,
+      effect: (id) => (performed.push(id), Promise.resolve()),
+      deadLetter: (l) => (letters.push(l), Promise.resolve()),
+      encodeCommand: () => new Uint8Array(),
+    });
+    await bus.publish(
+      topic('in', Msg, () => 'k'),
+      [{ id: 'bomb' }, { id: 'next' }],
+    );
+    try {
+      await waitFor('the next message performed', () => performed.includes('next'), 5_000);
+    } finally {
+      await actor.stop();
+    }
+    assert.equal(seen.filter((e) => e.type === 'actor.crashed').length, 3);
+    assert.equal(letters.length, 1);
+    assert.equal(letters[0]!.errorTag, 'Defect');
+    assert.equal(JSON.parse(Buffer.from(letters[0]!.raw).toString()).id, 'bomb');
+  });
 });

@@ -5,10 +5,13 @@
  * state with `scan`, performs each step's commands through the `effect` port in order, and acknowledges a delivery
  * only after the commands it caused were performed (or dead-lettered). The state lives in memory, one per
  * incarnation: a restart begins again from `initial` (what the watchdog's README says it costs).
+ *
+ * Steps always run one at a time, in input order; the commands of up to `concurrency` steps are performed at once
+ * (default 1: in order). An input that crashed the actor `maxCrashesPerDelivery` times (its step threw, or its
+ * command failed with a defect) is dead-lettered as a defect instead of crashing it for ever, as `runActor` does.
  */
 import {
   asyncScheduler,
-  concatMap,
   defer,
   endWith,
   from,
@@ -26,7 +29,7 @@ import {
   takeUntil,
 } from 'rxjs';
 
-import type { Delivery } from './bus/bus.ts';
+import type { Delivery, Source } from './bus/bus.ts';
 import { E } from './codec.ts';
 import type { EventHub } from './events.ts';
 import type { BackoffPolicy } from './retry.ts';
@@ -34,6 +37,7 @@ import {
   type ActorHandle,
   createPerformer,
   type DeadLetterPort,
+  Defect,
   type Incarnation,
   type Parked,
   supervise,
@@ -137,9 +141,18 @@ export interface TransitionActorSpec<S, M, C> {
   readonly encodeCommand: (command: C) => Uint8Array;
   readonly retry?: BackoffPolicy;
   readonly restart?: BackoffPolicy;
+  /**
+   * Steps whose commands are performed at once (default 1: one after the other). Above 1, a slow command (a port
+   * retrying) holds back neither the steps after it nor their acks; acks then come out of order, as `runActor`'s.
+   */
+  readonly concurrency?: number;
+  /** An input that crashed the actor this many times is dead-lettered as a defect (default 3). */
+  readonly maxCrashesPerDelivery?: number;
   readonly random?: () => number;
   readonly scheduler?: SchedulerLike;
 }
+
+const positionKey = (s: Source) => `${s.stream}/${s.shardId}/${s.sequence}/${s.subSequence}`;
 
 /**
  * Runs a transition actor until `stop()` (supervised by `supervise.ts`, like `runActor`): decode failures are
@@ -150,7 +163,8 @@ export interface TransitionActorSpec<S, M, C> {
  * @example const actor = runTransitions({ name, events, input, initial, step, tickMs: 1_000, effect, deadLetter, encodeCommand });
  */
 export const runTransitions = <S, M, C>(spec: TransitionActorSpec<S, M, C>): ActorHandle => {
-  const { perform, rejectUndecodable } = createPerformer(spec);
+  const { perform, deadLetter, rejectUndecodable } = createPerformer(spec);
+  const crashes = new Map<string, number>();
   let ticks = 0;
   /** A command a tick caused has no delivery: its dead letter keeps the command, at a position of its own. */
   const parkedTick = (command: C): Parked => ({
@@ -162,6 +176,31 @@ export const runTransitions = <S, M, C>(spec: TransitionActorSpec<S, M, C>): Act
     },
     raw: spec.encodeCommand(command),
   });
+
+  /** The step, with a message's delivery: a throw is a defect of that delivery (counted by `onCrash`). */
+  const step: Transition<S, { readonly d: Delivery<M>; readonly message: M }, C> = (
+    state,
+    input,
+  ) => {
+    if (input.kind === 'tick') return spec.step(state, input);
+    try {
+      return spec.step(state, { ...input, message: input.message.message });
+    } catch (e) {
+      throw new Defect(e, input.message.d.source);
+    }
+  };
+
+  /** A delivery that crashed the actor too often: dead-lettered and acknowledged instead of stepped again. */
+  const parkIfCrashing = (d: Delivery<M>): Promise<void> | undefined => {
+    const key = positionKey(d.source);
+    const n = crashes.get(key) ?? 0;
+    if (n < (spec.maxCrashesPerDelivery ?? 3)) return undefined;
+    crashes.delete(key);
+    return (async () => {
+      await deadLetter(d, new Defect(new Error('crashed the actor repeatedly')), n);
+      await d.ack();
+    })();
+  };
 
   /** One incarnation: its own state (from `initial`), subscription, stop signal and in-flight work. */
   const incarnation = (): Incarnation => {
@@ -178,34 +217,41 @@ export const runTransitions = <S, M, C>(spec: TransitionActorSpec<S, M, C>): Act
     const finished = new Promise<void>((resolve, reject) => {
       const decoded$ = spec.input().pipe(
         takeUntil(from(stopped)),
-        concatMap((d) =>
-          E.isRight(d.payload)
-            ? of({ d, message: d.payload.right })
-            : from(track(rejectUndecodable(d, d.payload.left))).pipe(ignoreElements()),
-        ),
+        // Dead letters of bad input are written `concurrency` at a time too, so that poison never holds back the rest.
+        mergeMap((d) => {
+          if (E.isLeft(d.payload))
+            return from(track(rejectUndecodable(d, d.payload.left))).pipe(ignoreElements());
+          const parked = parkIfCrashing(d);
+          return parked
+            ? from(track(parked)).pipe(ignoreElements())
+            : of({ d, message: d.payload.right });
+        }, spec.concurrency ?? 1),
       );
       subscription = decoded$
         .pipe(
           stepThrough(
             spec.initial,
-            spec.step,
+            step,
             { tickMs: spec.tickMs, ...(spec.scheduler ? { scheduler: spec.scheduler } : {}) },
-            (x) => x.message,
+            (x) => x,
           ),
-          concatMap(({ commands, cause }) =>
-            track(
-              (async () => {
-                for (const c of commands)
-                  await perform(
-                    () => spec.effect(c),
-                    () => cause?.d ?? parkedTick(c),
-                  );
-                if (cause) {
-                  await cause.d.ack();
-                  spec.events.emit('actor.processed', spec.name, { count: 1 });
-                }
-              })(),
-            ),
+          mergeMap(
+            ({ commands, cause }) =>
+              track(
+                (async () => {
+                  for (const c of commands)
+                    await perform(
+                      () => spec.effect(c),
+                      () => cause?.d ?? parkedTick(c),
+                    );
+                  if (cause) {
+                    crashes.delete(positionKey(cause.d.source));
+                    await cause.d.ack();
+                    spec.events.emit('actor.processed', spec.name, { count: 1 });
+                  }
+                })(),
+              ),
+            spec.concurrency ?? 1,
           ),
         )
         .subscribe({ error: reject, complete: resolve });
@@ -220,5 +266,13 @@ export const runTransitions = <S, M, C>(spec: TransitionActorSpec<S, M, C>): Act
     };
   };
 
-  return supervise({ ...spec, incarnation });
+  return supervise({
+    ...spec,
+    incarnation,
+    onCrash: (e) => {
+      if (!(e instanceof Defect) || e.source === undefined) return;
+      const key = positionKey(e.source);
+      crashes.set(key, (crashes.get(key) ?? 0) + 1);
+    },
+  });
 };
