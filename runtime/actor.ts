@@ -56,8 +56,8 @@ const positionKey = (s: Source) => `${s.stream}/${s.shardId}/${s.sequence}/${s.s
 /**
  * Runs an actor until `stop()`.
  * @example
- * const actor = runActor({ name: 'alert-system', events, input: () => bus.subscribe(drones, { application: 'alert-system' }),
- *   behaviour: alertSystem(cfg), effect: (alarm) => alarms.publish(alarm), deadLetter });
+ * const actor = runActor({ name: 'stream-to-storage', events, input: () => bus.subscribe(drones, { application: 'stream-to-storage' }),
+ *   behaviour: storageWriter(cfg), effect: (command) => table.apply(command), deadLetter });
  * process.once('SIGTERM', () => void actor.stop());
  */
 export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {

@@ -108,7 +108,7 @@ const within = async <A>(p: Promise<A>, ms: number): Promise<{ value: A } | unde
  * Creates the effect.
  * @example
  * const delivery = createAlarmDelivery({ store, publisher, clock: { now: Date.now }, instance, emit });
- * runActor({ ..., behaviour: alertSystem(cfg), effect: (alarm) => delivery.deliver(alarm) });
+ * runTransitions({ ..., step: alertStep(cfg), effect: (c) => delivery.deliver(c.alarm, c.arrivedAt) });
  */
 export const createAlarmDelivery = (deps: AlarmDeliveryDeps): AlarmDelivery => {
   const step = deliveryStep({ recordWaitMs: deps.recordWaitMs ?? 100, instance: deps.instance });

@@ -1,25 +1,28 @@
 /**
  * Wires the alert system: the drone stream (its own consumer application, so its own checkpoints and leases) →
- * the behaviour → record, publish, mark (`delivery.ts`) → ack. Used by `main.ts` (the service alone) and by the
+ * the step (`behaviour.ts`, a pure transition run by the runtime's transition runner, many deliveries at once) →
+ * record, publish, mark (`delivery.ts`, the delivery step's interpreter) → ack. Used by `main.ts` (the service alone) and by the
  * swarm (in one process, beside the storage writer). Logs each alarm plainly, counts everything, and exposes its
  * own event stream, `alerts$`.
  */
 import { hostname } from 'node:os';
 
-import { type Observable, Subject, tap } from 'rxjs';
+import { map, type Observable, Subject } from 'rxjs';
 
-import { type DeadLetterPort, runActor } from '../../runtime/actor.ts';
+import type { DeadLetterPort } from '../../runtime/actor.ts';
 import { type Bus, topic } from '../../runtime/bus/bus.ts';
 import type { ConsumerOptions } from '../../runtime/bus/kinesis.ts';
+import { E } from '../../runtime/codec.ts';
 import type { EventHub } from '../../runtime/events.ts';
 import type { Logger } from '../../runtime/log.ts';
 import type { MetricsRegistry } from '../../runtime/metrics.ts';
 import type { BackoffPolicy } from '../../runtime/retry.ts';
+import { runTransitions } from '../../runtime/transition.ts';
 import type { AlarmRaised } from '../protocol/alarm.ts';
 import type { DroneMessage } from '../protocol/drone-message.ts';
 import { DroneMessageIn } from '../protocol/drone-message-in.ts';
 import type { ClockWindow } from '../protocol/time.ts';
-import { alertSystem, withClockCheck } from './behaviour.ts';
+import { alertStep, initialAlert, type RaiseAlarm } from './behaviour.ts';
 import { createAlarmDelivery } from './delivery.ts';
 import type { AlertEvent, DeliveryCounts } from './delivery-step.ts';
 import { type NeedsHumanNotes, withNeedsHumanNotes } from './needs-human.ts';
@@ -76,7 +79,10 @@ export interface AlertSystemDeps {
   /** The drone stream. */
   readonly stream: string;
   readonly humanCodes: ReadonlyArray<number>;
-  /** Default `Date.now`. */
+  /**
+   * The delivery's clock (when the topic accepted a publish, for the latency), default `Date.now`. An alarm's
+   * `raisedAt` is the transition runner's time.
+   */
   readonly clock?: Clock;
   /** Claimant id written into the records this process creates, unique per process. Default `<host>-<pid>-<random>`. */
   readonly instance?: string;
@@ -250,23 +256,46 @@ export const startAlertSystem = (deps: AlertSystemDeps): AlertSystem => {
   const deadLetters = deps.events.events$.subscribe((e) => {
     if (e.type === 'bus.dead_lettered' && e.actor === APPLICATION) deadLettered++;
   });
-  const behaviour = alertSystem({ humanCodes: deps.humanCodes, clock });
+  /** Each command counted once, at its first attempt (the runner retries the same command). */
+  const counted = new WeakSet<RaiseAlarm>();
 
-  const actor = runActor<DroneMessage, AlarmRaised>({
+  const actor = runTransitions({
     name: APPLICATION,
     events: deps.events,
+    // The step sees each message with its arrival on the stream (for the clock check and the publish latency).
     input: () =>
-      deps.bus.subscribe(
-        topic(deps.stream, DroneMessageIn, (m) => m.droneId),
-        {
-          application: APPLICATION,
-          initialPosition: deps.initialPosition ?? 'trim_horizon',
-          maxInFlightPerShard: deps.maxInFlightPerShard ?? 1_000,
-        },
-      ),
-    behaviour: (messages$) => behaviour(messages$).pipe(tap(() => raised++)),
-    effect: (alarm, from) =>
-      delivery.deliver(withClockCheck(alarm, from.arrivedAt, deps.clockWindow), from.arrivedAt),
+      deps.bus
+        .subscribe(
+          topic(deps.stream, DroneMessageIn, (m) => m.droneId),
+          {
+            application: APPLICATION,
+            initialPosition: deps.initialPosition ?? 'trim_horizon',
+            maxInFlightPerShard: deps.maxInFlightPerShard ?? 1_000,
+          },
+        )
+        .pipe(
+          map((d) => ({
+            ...d,
+            payload: E.map((message: DroneMessage) => ({ message, arrivedAt: d.arrivedAt }))(
+              d.payload,
+            ),
+          })),
+        ),
+    initial: initialAlert,
+    step: alertStep({
+      humanCodes: deps.humanCodes,
+      ...(deps.clockWindow ? { clockWindow: deps.clockWindow } : {}),
+    }),
+    // It has nothing to do on a tick.
+    tickMs: 60_000,
+    effect: (c: RaiseAlarm) => {
+      if (!counted.has(c)) {
+        counted.add(c);
+        raised++;
+      }
+      return delivery.deliver(c.alarm, c.arrivedAt);
+    },
+    encodeCommand: (c) => Buffer.from(JSON.stringify(c)),
     deadLetter,
     // Ordinary messages (about 99 %) finish at once; many in flight keeps a slow alarm from holding them up.
     concurrency: 1_000,
