@@ -53,20 +53,7 @@ import { swarmCommand } from './swarm/config.ts';
 import { startFleetThread } from './swarm/fleet-thread.ts';
 
 const spec = loadResourcesOrThrow();
-const cfg = configOrExit(
-  swarmCommand({
-    droneStream: spec.streams.drones.name,
-    historyStream: spec.streams.history.name,
-    messagesTable: spec.tables.messages.name,
-    leaseTable: spec.tables.leases.name,
-    bucket: spec.buckets.archive.name,
-    alarmsTable: spec.tables.alarms.name,
-    topic: spec.topics.alarms.name,
-    alarmEventsTable: spec.tables.alarmEvents.name,
-  }),
-  process.argv.slice(2),
-  process.env,
-);
+const cfg = configOrExit(swarmCommand, process.argv.slice(2), process.env);
 const weights = loadCodeWeights();
 if (E.isLeft(weights)) {
   process.stderr.write(`swarm: ${weights.left.issues.join('\n')}\n`);

@@ -9,11 +9,13 @@ import { join } from 'node:path';
 
 import { E } from '../../runtime/codec.ts';
 import { loadConfig } from '../../runtime/config.ts';
-import { consoleAccessOf, type ConsoleConfig, consoleSpec } from './config.ts';
+import { commandOfActor } from '../../runtime/launcher.ts';
+import { operatorConsole } from './actor.ts';
+import { consoleAccessOf, type ConsoleConfig } from './config.ts';
 import { parseOperators } from './operators-file.ts';
 
 const config = (argv: string[], env: Record<string, string> = {}): ConsoleConfig | string => {
-  const r = loadConfig(consoleSpec(), argv, env);
+  const r = loadConfig(commandOfActor(operatorConsole), argv, env);
   return E.isRight(r) ? r.right : r.left._tag === 'ConfigError' ? r.left.issues.join('\n') : 'help';
 };
 
@@ -108,6 +110,28 @@ describe('Operator console > options', () => {
       issuesOf(['--token', 'a-long-enough-token-1', '--operators', ops]),
       /exclude each other/,
     );
+  });
+
+  it('refuses a bad combination at start, as a config error naming the flag (exit 78), and gives who may use it', () => {
+    assert.match(
+      JSON.stringify(config(['--host', '0.0.0.0'])),
+      /^"at \.host: --host 0\.0\.0\.0 is not loopback.*\(flag --host, env PRESTACOP_CONSOLE_HOST\)"$/,
+    );
+    assert.match(
+      JSON.stringify(
+        config([], { PRESTACOP_CONSOLE_PUBLIC_ORIGIN: 'https://console.example.org' }),
+      ),
+      /at \.publicOrigin: .*flag --public-origin/,
+    );
+    const cfg = config(['--session-hours', '1'], {
+      PRESTACOP_CONSOLE_TOKEN: 'a-long-enough-token-1',
+    });
+    assert.ok(typeof cfg !== 'string', cfg);
+    assert.deepEqual(cfg.access, {
+      token: 'a-long-enough-token-1',
+      sessionTtlMs: 3_600_000,
+      maxStreams: 100,
+    });
   });
 
   it('reads per-operator tokens as "name token" lines or JSON, and says what is wrong without a token', () => {

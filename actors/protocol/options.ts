@@ -42,3 +42,36 @@ export const bucketOption = (doc: string) =>
     default: spec.buckets.archive.name,
     deploy: 'bucket.name',
   });
+
+/** `--history-stream` / `PRESTACOP_HISTORY_STREAM`. */
+export const historyStreamOption = option(NonEmptyString, {
+  doc: 'NYPD history stream',
+  env: 'PRESTACOP_HISTORY_STREAM',
+  default: spec.streams.history.name,
+  deploy: 'streams.history.name',
+});
+
+/** `--messages-table` / `PRESTACOP_MESSAGES_TABLE`. */
+export const messagesTableOption = option(NonEmptyString, {
+  doc: 'hot messages table',
+  env: 'PRESTACOP_MESSAGES_TABLE',
+  default: spec.tables.messages.name,
+  deploy: 'tables.messages.name',
+});
+
+/** `PRESTACOP_ALARMS_TABLE`, with what this actor does with the alarm store. */
+export const alarmsTableOption = (doc: string) =>
+  option(NonEmptyString, {
+    doc,
+    env: 'PRESTACOP_ALARMS_TABLE',
+    default: spec.tables.alarms.name,
+    deploy: 'tables.alarms.name',
+  });
+
+/** `PRESTACOP_ALARM_EVENTS_TABLE`: the operator console's decisions and escalations (the flag is the key's). */
+export const alarmEventsTableOption = option(NonEmptyString, {
+  doc: "the operator console's decisions and escalations (alarm.resolved, alarm.escalated)",
+  env: 'PRESTACOP_ALARM_EVENTS_TABLE',
+  default: spec.tables.alarmEvents.name,
+  deploy: 'tables.alarmEvents.name',
+});

@@ -9,7 +9,13 @@ import { NonEmptyString, NonNegativeInt, PositiveInt } from '../../runtime/codec
 import { consumerBus, defineActor } from '../../runtime/launcher.ts';
 import { option, optional, optionGroup } from '../../runtime/options.ts';
 import { loadResourcesOrThrow } from '../protocol/index.ts';
-import { bucketOption, droneStreamOption, leaseTableOption } from '../protocol/options.ts';
+import {
+  bucketOption,
+  droneStreamOption,
+  historyStreamOption,
+  leaseTableOption,
+  messagesTableOption,
+} from '../protocol/options.ts';
 import { DEFAULT_CLOCK_WINDOW } from '../protocol/time.ts';
 import { launchAlarmArchive } from './alarm-archive.ts';
 import { createDynamoTable } from './dynamo-table.ts';
@@ -18,21 +24,18 @@ import { APPLICATION, startStorageWriter, storageConsumerOptions } from './servi
 
 const spec = loadResourcesOrThrow();
 
+/** `--retention-hours`: the hot table's TTL (the swarm declares it too). */
+export const retentionHoursOption = option(PositiveInt, {
+  doc: 'hot table TTL after ingestion',
+  env: 'PRESTACOP_RETENTION_HOURS',
+  default: '168',
+});
+
 /** Its own options (the launcher adds the AWS and ops ones). */
 export const storageOptions = optionGroup({
   droneStream: droneStreamOption,
-  historyStream: option(NonEmptyString, {
-    doc: 'NYPD history stream',
-    env: 'PRESTACOP_HISTORY_STREAM',
-    default: spec.streams.history.name,
-    deploy: 'streams.history.name',
-  }),
-  messagesTable: option(NonEmptyString, {
-    doc: 'hot messages table',
-    env: 'PRESTACOP_MESSAGES_TABLE',
-    default: spec.tables.messages.name,
-    deploy: 'tables.messages.name',
-  }),
+  historyStream: historyStreamOption,
+  messagesTable: messagesTableOption,
   leaseTable: leaseTableOption,
   bucket: bucketOption('archive bucket'),
   alarmQueue: option(NonEmptyString, {
@@ -41,11 +44,7 @@ export const storageOptions = optionGroup({
     default: spec.queues.alarmArchive.name,
     deploy: 'queues.alarmArchive.url',
   }),
-  retentionHours: option(PositiveInt, {
-    doc: 'hot table TTL after ingestion',
-    env: 'PRESTACOP_RETENTION_HOURS',
-    default: '168',
-  }),
+  retentionHours: retentionHoursOption,
   clockBehindMs: option(NonNegativeInt, {
     doc: 'a drone time further behind its arrival on the stream is stored with timeSuspect: true',
     env: 'PRESTACOP_CLOCK_BEHIND_MS',
