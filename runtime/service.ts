@@ -19,8 +19,11 @@ export interface ServiceContext {
 
 export interface RunningService {
   readonly healthy: () => boolean;
-  /** Stops taking input, finishes in-flight work, flushes and checkpoints. */
-  readonly stop: () => Promise<void>;
+  /**
+   * Stops taking input, finishes in-flight work, flushes and checkpoints; `signal` is the one that asked for it
+   * (absent: the service ended on its own, or its caller stops it), for an exit code that says which.
+   */
+  readonly stop: (signal?: StopSignal) => Promise<void>;
   /** Settles when the service ends on its own (e.g. a finite simulation); omit for services that run until stopped. */
   readonly done?: Promise<void>;
   /** The exit code once stopped (default 0): non-zero when the run lost something it must not hide. */
@@ -89,7 +92,7 @@ export const runService = async (
     health: () => ({ healthy: service.healthy(), details: { service: name } }),
   });
   // Listening before "started" is said: a signal right after it stops the service too.
-  const ending = new Promise<string>((resolve) => {
+  const ending = new Promise<StopSignal | 'finished'>((resolve) => {
     const signals = onStopSignals(resolve, (signal) => {
       process.exit(signal === 'SIGINT' ? 130 : 143); // a second signal while draining means "now"
     });
@@ -101,7 +104,7 @@ export const runService = async (
   log.info({ ops: ops.url, target: cfg.target, region: cfg.region }, `${name} started`);
   const ended = await ending;
   log.info({ reason: ended }, `${name} stopping`);
-  await service.stop();
+  await service.stop(ended === 'finished' ? undefined : ended);
   await ops.close();
   clients.destroy();
   const code = service.exitCode?.() ?? 0;

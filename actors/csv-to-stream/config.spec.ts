@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 
 import { E } from '../../runtime/codec.ts';
 import { loadConfig } from '../../runtime/config.ts';
-import { csvToStreamSpec } from './config.ts';
+import { commandOfActor } from '../../runtime/launcher.ts';
+import { csvToStream } from './actor.ts';
 
 describe('CsvToStream > options', () => {
   const compression = (argv: string[], env: Record<string, string> = {}) => {
-    const r = loadConfig(csvToStreamSpec(), ['--file', 'fy2017.csv', ...argv], env);
+    const r = loadConfig(commandOfActor(csvToStream), ['--file', 'fy2017.csv', ...argv], env);
     return E.isRight(r)
       ? r.right.compression
       : r.left._tag === 'ConfigError' && r.left.issues.join('\n');
@@ -39,7 +40,7 @@ describe('CsvToStream > options', () => {
   });
 
   it('lists the compression option in --help', () => {
-    const r = loadConfig(csvToStreamSpec(), ['--help'], {});
+    const r = loadConfig(commandOfActor(csvToStream), ['--help'], {});
     const help = E.isLeft(r) && r.left._tag === 'HelpRequested' ? r.left.text : '';
     assert.match(help, /--compression/);
     assert.match(help, /PRESTACOP_CSV_COMPRESSION/);

@@ -126,7 +126,7 @@ describe('Operator console > options', () => {
     const cfg = config(['--session-hours', '1'], {
       PRESTACOP_CONSOLE_TOKEN: 'a-long-enough-token-1',
     });
-    assert.ok(typeof cfg !== 'string', cfg);
+    if (typeof cfg === 'string') return assert.fail(cfg);
     assert.deepEqual(cfg.access, {
       token: 'a-long-enough-token-1',
       sessionTtlMs: 3_600_000,

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { csvToStreamSpec } from '../../actors/csv-to-stream/config.ts';
+import { csvToStream } from '../../actors/csv-to-stream/actor.ts';
 import { readCsv } from '../../actors/csv-to-stream/csv-records.ts';
 import { prepareInputs } from '../../actors/csv-to-stream/inputs.ts';
 import { normaliseRow } from '../../actors/csv-to-stream/normalise.ts';
@@ -27,6 +27,7 @@ import { isPacked } from '../../runtime/bus/kinesis-packing.ts';
 import { E } from '../../runtime/codec.ts';
 import { loadConfig } from '../../runtime/config.ts';
 import { createEventHub } from '../../runtime/events.ts';
+import { commandOfActor } from '../../runtime/launcher.ts';
 import { stackEnv } from '../../runtime/local-stack/index.ts';
 import { createLogger } from '../../runtime/log.ts';
 import { generateNypd } from '../../scripts/nypd-generator.ts';
@@ -130,7 +131,7 @@ describe('CsvToStream > on the local stack', function () {
       ...['--rejects', join(dir, 'samples-rejects.ndjson'), '--summary', join(dir, 'samples.json')],
       ...['--compression', 'zstd:3'],
     ];
-    const cfg = loadConfig(csvToStreamSpec(), argv, stackEnv(stack));
+    const cfg = loadConfig(commandOfActor(csvToStream), argv, stackEnv(stack));
     if (E.isLeft(cfg)) assert.fail(JSON.stringify(cfg.left));
     const outcome = await runCsvToStream(cfg.right, {
       clients: stack.clients,
