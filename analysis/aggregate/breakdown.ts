@@ -5,7 +5,8 @@
  * drops out of a total.
  */
 import { type Group, GROUP_SETS, type GroupSet } from '../engine/pass.ts';
-import { col, type Column, type Section, share, type Table, type TableRow } from './model.ts';
+import { columnOf, columnsOf } from './columns.ts';
+import { type Column, type Section, share, type Table, type TableRow } from './model.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -111,7 +112,7 @@ export interface BreakdownSpec<K extends string | number> {
  * `order.keys` always appear (zero rows included), so an hour or a weekday never silently disappears.
  *
  * @example
- * breakdown(byBorough, { file: 'violations_by_borough.csv', key: col('borough', 'Borough', 'text'), ... });
+ * breakdown(byBorough, { file: 'violations_by_borough.csv', key: columnOf('borough'), ... });
  */
 export const breakdown = <K extends string | number>(
   tallied: Tallied<K>,
@@ -148,14 +149,10 @@ export const breakdown = <K extends string | number>(
     caption: spec.caption,
     columns: [
       spec.key,
-      col('tickets', spec.sources === 'both' ? 'Violations' : 'Tickets', 'count'),
       ...(spec.sources === 'both'
-        ? [
-            col('nypd_tickets', 'NYPD tickets', 'count'),
-            col('drone_violations', 'Drone violations', 'count'),
-          ]
-        : []),
-      col('share', 'Share', 'share'),
+        ? columnsOf(['tickets', 'Violations'], 'nypd_tickets', 'drone_violations')
+        : columnsOf('tickets')),
+      columnOf('share'),
     ],
     rows,
     charts: [{ label: spec.key.key, value: 'tickets', top: spec.chartTop ?? 24 }],

@@ -9,7 +9,8 @@
 import type { ViolationCodeTable } from '../../actors/protocol/index.ts';
 import { BOROUGHS } from '../../actors/protocol/index.ts';
 import type { DroneCounts } from '../drones/sql.ts';
-import { col, share, type Table, type TableRow } from './model.ts';
+import { columnsOf } from './columns.ts';
+import { share, type Table, type TableRow } from './model.ts';
 
 const EMPTY: DroneCounts = {
   messages: 0,
@@ -50,15 +51,15 @@ export const fleetTables = (
       section: 'Drone fleet',
       title: 'Drones, most active first',
       caption: `Messages, violations and alarms of each of the ${drones.length.toLocaleString('en-US')} drones, with the share of its messages that reported a violation or raised an alarm.`,
-      columns: [
-        col('drone_id', 'Drone', 'text'),
-        col('messages', 'Messages', 'count'),
-        col('violations', 'Violations', 'count'),
-        col('alarms', 'Alarms recorded', 'count'),
-        col('expected_alarms', 'Violations needing a person', 'count'),
-        col('violation_rate', 'Violation rate', 'share'),
-        col('alarm_rate', 'Alarm rate', 'share'),
-      ],
+      columns: columnsOf(
+        'drone_id',
+        'messages',
+        'violations',
+        'alarms',
+        'expected_alarms',
+        'violation_rate',
+        'alarm_rate',
+      ),
       rows: drones.map((r) => ({
         drone_id: r.droneId,
         messages: r.messages,
@@ -77,12 +78,7 @@ export const fleetTables = (
       section: 'Drone fleet',
       title: 'Violations by drone and code',
       caption: 'How many violations of each code every drone reported.',
-      columns: [
-        col('drone_id', 'Drone', 'text'),
-        col('violation_code', 'Code', 'text'),
-        col('description', 'Description', 'text'),
-        col('violations', 'Violations', 'count'),
-      ],
+      columns: columnsOf('drone_id', 'violation_code', 'description', 'violations'),
       rows: d.droneCodes.map((r) => ({
         drone_id: r.droneId,
         violation_code: r.code,
@@ -133,13 +129,7 @@ const alarms = (d: DroneCounts, codes: ViolationCodeTable): Table => {
         ? 'Alarms the alert system recorded, in total, by violation code and by borough.'
         : 'No alarm records were loaded (use --dynamo), so this counts the drone violations whose code needs a ' +
           'person: the alarms that should have been raised, by code and by borough.',
-    columns: [
-      col('breakdown', 'Breakdown', 'text'),
-      col('key', 'Code or borough', 'text'),
-      col('description', 'Description', 'text'),
-      col('alarms', 'Alarms', 'count'),
-      col('share', 'Share', 'share'),
-    ],
+    columns: columnsOf('breakdown', 'key', 'description', ['alarms', 'Alarms'], 'share'),
     rows,
     charts: [
       {
@@ -168,12 +158,7 @@ const ack = (d: DroneCounts): Table => ({
     d.ack === undefined
       ? 'No operator decision was recorded yet (the operator console records them): nothing to measure.'
       : 'Seconds from an alarm being raised to the first operator decision on it (acknowledged, confirmed or dismissed).',
-  columns: [
-    col('alarms_decided', 'Alarms decided', 'count'),
-    col('median_seconds', 'Median', 'seconds'),
-    col('p90_seconds', '90th percentile', 'seconds'),
-    col('max_seconds', 'Longest', 'seconds'),
-  ],
+  columns: columnsOf('alarms_decided', 'median_seconds', 'p90_seconds', 'max_seconds'),
   rows: [
     {
       alarms_decided: d.ack?.count ?? 0,

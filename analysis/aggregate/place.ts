@@ -6,7 +6,8 @@
 import { BOROUGHS } from '../../actors/protocol/index.ts';
 import type { Group } from '../engine/pass.ts';
 import { breakdown, tallyField, totalOf, valueOf } from './breakdown.ts';
-import { col, share, type Table, type TableRow } from './model.ts';
+import { columnOf, columnsOf } from './columns.ts';
+import { share, type Table, type TableRow } from './model.ts';
 import { boroughKey, cellKey, precinctKey } from './normalise.ts';
 
 /**
@@ -26,7 +27,7 @@ export const placeTables = (groups: ReadonlyArray<Group>): Table[] => {
       caption:
         'Violations in each borough; "unknown" counts tickets without a usable Violation County and drone ' +
         'positions outside the borough outlines (water, New Jersey).',
-      key: col('borough', 'Borough', 'text'),
+      key: columnOf('borough'),
       order: { keys: BOROUGHS },
       sources: 'both',
       population,
@@ -41,7 +42,7 @@ export const placeTables = (groups: ReadonlyArray<Group>): Table[] => {
         title: 'NYPD tickets by precinct',
         caption:
           'NYPD tickets by the precinct of the violation, busiest first; "unknown" is precinct 0 or empty.',
-        key: col('precinct', 'Precinct', 'text'),
+        key: columnOf('precinct'),
         order: 'count',
         sources: 'nypd',
         population,
@@ -84,11 +85,7 @@ const streets = (groups: ReadonlyArray<Group>, population: number): Table => {
     section: 'Where',
     title: 'Top streets',
     caption: `The ${rows.length - (others > 0 ? 1 : 0) - (unknown > 0 ? 1 : 0)} streets with the most NYPD tickets (as written, upper-cased), then all other streets together.`,
-    columns: [
-      col('street', 'Street', 'text'),
-      col('tickets', 'Tickets', 'count'),
-      col('share', 'Share', 'share'),
-    ],
+    columns: columnsOf('street', 'tickets', 'share'),
     rows,
     charts: [{ label: 'street', value: 'tickets', top: 20 }],
     total: { column: 'tickets', value: population },

@@ -10,7 +10,8 @@ import { boroughOf } from '../../actors/protocol/index.ts';
 import type { Group } from '../engine/pass.ts';
 import { REJECT_REASONS } from '../nypd/sql.ts';
 import { type Field, FIELDS, totalOf, valueOf } from './breakdown.ts';
-import { col, SHARE_OF_COLUMNS, shareOf, type Table, type TableRow } from './model.ts';
+import { columnsOf } from './columns.ts';
+import { shareOf, type Table, type TableRow } from './model.ts';
 import { cellKey, readTime, type TimeReading } from './normalise.ts';
 import type { Counts } from './report.ts';
 import type { SourceCounts, StoredSourceCounts } from './sources.ts';
@@ -201,14 +202,7 @@ const sourcesTable = (
     'Each source and what it held: NYPD rows read, accepted as tickets and rejected, by the same rules as ' +
     'csv-to-stream (before duplicates across sources are removed); stored drone messages and alarm events read, ' +
     'decoded and undecodable (before raw copies and the same record in the other store are removed).',
-  columns: [
-    col('source', 'Source', 'text'),
-    col('kind', 'Kind', 'text'),
-    col('records', 'Records', 'text'),
-    col('rows_read', 'Rows read', 'count'),
-    col('accepted', 'Accepted', 'count'),
-    col('rejected', 'Rejected', 'count'),
-  ],
+  columns: columnsOf('source', 'kind', 'records', 'rows_read', 'accepted', 'rejected'),
   rows: [
     ...sources.map((s) => ({
       source: s.name,
@@ -238,12 +232,7 @@ const qualityTable = (rows: ReadonlyArray<TableRow>): Table => ({
     'empty cells per column; duplicates removed; stored records that could not be read; drone messages whose ' +
     'drone time was far from their arrival on the stream (drone clock off, stored marked timeSuspect); dead ' +
     'letters (inputs an actor gave up on) per actor and reason.',
-  columns: [
-    col('check', 'Check', 'text'),
-    col('key', 'What', 'text'),
-    col('rows', 'Rows', 'count'),
-    ...SHARE_OF_COLUMNS,
-  ],
+  columns: columnsOf('check', ['key', 'What'], 'rows', 'share', 'share_of'),
   rows,
   pageRows: 60,
 });

@@ -11,7 +11,8 @@ import {
   totalOf,
   valueOf,
 } from './breakdown.ts';
-import { col, share, type Table, type TableRow } from './model.ts';
+import { columnOf, columnsOf } from './columns.ts';
+import { share, type Table, type TableRow } from './model.ts';
 import { cellKey, colourName, vehicleYearKey } from './normalise.ts';
 
 type Spec = Omit<
@@ -49,38 +50,38 @@ export const vehicleTables = (groups: ReadonlyArray<Group>): Table[] => {
       title: 'Tickets by registration state',
       caption:
         'NYPD tickets by the state that registered the vehicle; 99 is the code for "unknown".',
-      key: col('registration_state', 'State', 'text'),
+      key: columnOf('registration_state'),
     }),
     table('plateType', cellKey, {
       file: 'violations_by_plate_type.csv',
       title: 'Tickets by plate type',
       caption: 'NYPD tickets by plate type (PAS passenger, COM commercial, ...); 999 is "unknown".',
-      key: col('plate_type', 'Plate type', 'text'),
+      key: columnOf('plate_type'),
     }),
     table('make', cellKey, {
       file: 'violations_by_make.csv',
       title: 'Tickets by vehicle make',
       caption: 'NYPD tickets by vehicle make, as abbreviated on tickets (TOYOT, HONDA, ...).',
-      key: col('vehicle_make', 'Make', 'text'),
+      key: columnOf('vehicle_make'),
     }),
     table('body', cellKey, {
       file: 'violations_by_body_type.csv',
       title: 'Tickets by body type',
       caption: 'NYPD tickets by body type (SUBN suburban, 4DSD four-door sedan, VAN, ...).',
-      key: col('body_type', 'Body type', 'text'),
+      key: columnOf('body_type'),
     }),
     table('color', colourName, {
       file: 'violations_by_color.csv',
       title: 'Tickets by vehicle colour',
       caption:
         'NYPD tickets by vehicle colour, the many spellings on tickets (GY, GRY, GREY) merged into one name.',
-      key: col('vehicle_color', 'Colour', 'text'),
+      key: columnOf('vehicle_color'),
     }),
     table('vyear', vehicleYearKey, {
       file: 'violations_by_vehicle_year.csv',
       title: 'Tickets by vehicle model year',
       caption: 'NYPD tickets by the model year of the vehicle; 0 or empty is "unknown".',
-      key: col('vehicle_year', 'Model year', 'text'),
+      key: columnOf('vehicle_year'),
       chartTop: 30,
     }),
     ...plates(groups, population.nypd),
@@ -137,11 +138,7 @@ const plates = (groups: ReadonlyArray<Group>, population: number): Table[] => {
       section: 'Vehicles',
       title: 'Repeat offenders',
       caption: `The ${top.length} plates (with their registration state) that received the most NYPD tickets.`,
-      columns: [
-        col('plate', 'Plate', 'text'),
-        col('registration_state', 'State', 'text'),
-        col('tickets', 'Tickets', 'count'),
-      ],
+      columns: columnsOf('plate', 'registration_state', 'tickets'),
       rows: top,
       charts: [{ label: 'plate', detail: 'registration_state', value: 'tickets', top: 20 }],
       pageRows: 20,
@@ -152,12 +149,7 @@ const plates = (groups: ReadonlyArray<Group>, population: number): Table[] => {
       title: 'How often plates are ticketed',
       caption:
         'Plates grouped by how many NYPD tickets each received, and the tickets those plates account for.',
-      columns: [
-        col('tickets_per_plate', 'Tickets per plate', 'text'),
-        col('plates', 'Plates', 'count'),
-        col('tickets', 'Tickets', 'count'),
-        col('share', 'Share of tickets', 'share'),
-      ],
+      columns: columnsOf('tickets_per_plate', 'plates', 'tickets', ['share', 'Share of tickets']),
       rows: bucketRows,
       charts: [{ label: 'tickets_per_plate', value: 'tickets' }],
       total: { column: 'tickets', value: population },

@@ -11,7 +11,8 @@ import type { ViolationCodeTable } from '../../actors/protocol/index.ts';
 import type { DroneCounts } from '../drones/sql.ts';
 import type { Group } from '../engine/pass.ts';
 import { totalOf, valueOf } from './breakdown.ts';
-import { col, share, SHARE_OF_COLUMNS, shareOf, type Table, type TableRow } from './model.ts';
+import { columnsOf } from './columns.ts';
+import { share, shareOf, type Table, type TableRow } from './model.ts';
 import { boroughKey } from './normalise.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -94,19 +95,19 @@ export const violationsByCode = (
     caption:
       'How many violations of each code NYPD issued and drones saw, the fine for each in Manhattan at or below ' +
       '96th Street and elsewhere, and the revenue those fines would bring.',
-    columns: [
-      col('violation_code', 'Code', 'text'),
-      col('description', 'Description', 'text'),
-      col('tickets', 'Violations', 'count'),
-      col('nypd_tickets', 'NYPD tickets', 'count'),
-      col('drone_violations', 'Drone violations', 'count'),
-      col('share', 'Share', 'share'),
-      col('fine_manhattan_96_and_below', 'Fine, Manhattan ≤ 96th St', 'money'),
-      col('fine_other_areas', 'Fine, other areas', 'money'),
-      col('tickets_manhattan_96_and_below', 'At the Manhattan fine', 'count'),
-      col('tickets_other_areas', 'At the other-areas fine', 'count'),
-      col('estimated_revenue', 'Estimated revenue', 'money'),
-    ],
+    columns: columnsOf(
+      'violation_code',
+      'description',
+      ['tickets', 'Violations'],
+      'nypd_tickets',
+      'drone_violations',
+      'share',
+      'fine_manhattan_96_and_below',
+      'fine_other_areas',
+      'tickets_manhattan_96_and_below',
+      'tickets_other_areas',
+      'estimated_revenue',
+    ),
     rows,
     charts: [
       {
@@ -169,12 +170,7 @@ export const volumes = (
     caption:
       'Everything counted once: drone messages and NYPD tickets, the violations among them, and the alarms ' +
       'raised for violations that need a person.',
-    columns: [
-      col('metric', 'Metric', 'text'),
-      col('label', 'What', 'text'),
-      col('count', 'Count', 'count'),
-      ...SHARE_OF_COLUMNS,
-    ],
+    columns: columnsOf('metric', 'label', 'count', 'share', 'share_of'),
     rows: [
       row('records', 'Messages and tickets', records),
       row('drone_messages', 'Drone messages', d.messages, ['records', records]),

@@ -6,7 +6,8 @@
  */
 import type { Group } from '../engine/pass.ts';
 import { breakdown, type Split, tallyField, totalOf } from './breakdown.ts';
-import { col, type Table } from './model.ts';
+import { columnOf } from './columns.ts';
+import { type Table } from './model.ts';
 import { readTime } from './normalise.ts';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -58,7 +59,7 @@ export const whenTables = (groups: ReadonlyArray<Group>): Table[] => {
       caption:
         'Violations by the hour they happened, New York time (0 = midnight to 1 am); "unknown" counts tickets ' +
         'without a readable Violation Time.',
-      key: col('hour', 'Hour', 'text'),
+      key: columnOf('hour'),
       order: { keys: hours },
     }),
     breakdown(byDay(weekdayOf), {
@@ -66,7 +67,7 @@ export const whenTables = (groups: ReadonlyArray<Group>): Table[] => {
       file: 'violations_by_weekday.csv',
       title: 'Violations by weekday',
       caption: 'Violations by day of the week, New York time.',
-      key: col('weekday', 'Weekday', 'text'),
+      key: columnOf('weekday'),
       label: (w) => WEEKDAYS[w]!,
       order: { keys: [0, 1, 2, 3, 4, 5, 6] },
     }),
@@ -77,7 +78,7 @@ export const whenTables = (groups: ReadonlyArray<Group>): Table[] => {
         file: 'violations_by_month.csv',
         title: 'Violations by month',
         caption: 'Violations by month of the year (all years together), New York time.',
-        key: col('month', 'Month', 'text'),
+        key: columnOf('month'),
         label: (m) => MONTHS[m - 1]!,
         order: { keys: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] },
       },
@@ -89,7 +90,7 @@ export const whenTables = (groups: ReadonlyArray<Group>): Table[] => {
         file: 'violations_by_day_type.csv',
         title: 'Weekdays and weekends',
         caption: 'Violations on weekdays (Monday to Friday) and at weekends, New York time.',
-        key: col('day_type', 'Days', 'text'),
+        key: columnOf('day_type'),
         order: { keys: ['weekday', 'weekend'] },
       },
     ),
@@ -103,7 +104,7 @@ export const whenTables = (groups: ReadonlyArray<Group>): Table[] => {
         file: 'violations_by_am_pm.csv',
         title: 'Morning and afternoon',
         caption: 'Violations before noon (AM) and from noon on (PM), New York time.',
-        key: col('period', 'Period', 'text'),
+        key: columnOf('period'),
         order: { keys: ['AM', 'PM'] },
       },
     ),
