@@ -51,19 +51,52 @@ resource "aws_key_pair" "admin" {
   public_key = var.ssh_public_key
 }
 
-resource "aws_security_group" "hosts" {
-  name        = "${var.name_prefix}prestacop-hosts"
-  description = "PrestaCop service hosts: SSH from the admin network only"
+# Two groups: the service hosts (SSH from the admin network only) and the interface endpoints (HTTPS from the VPC).
+resource "aws_security_group" "this" {
+  for_each = {
+    hosts     = "PrestaCop service hosts: SSH from the admin network only"
+    endpoints = "PrestaCop interface endpoints: HTTPS from the VPC"
+  }
+
+  name        = "${var.name_prefix}prestacop-${each.key}"
+  description = each.value
   vpc_id      = data.aws_vpc.selected.id
 }
 
-resource "aws_vpc_security_group_ingress_rule" "ssh_admin" {
-  security_group_id = aws_security_group.hosts.id
-  description       = "SSH from the admin network"
+moved {
+  from = aws_security_group.hosts
+  to   = aws_security_group.this["hosts"]
+}
+
+moved {
+  from = aws_security_group.endpoints
+  to   = aws_security_group.this["endpoints"]
+}
+
+# The only ways in, one rule each: SSH to the hosts from the admin network; HTTPS to the interface endpoints from
+# the whole VPC, not only the hosts (private DNS sends every caller in the VPC to these endpoints).
+resource "aws_vpc_security_group_ingress_rule" "in" {
+  for_each = {
+    ssh_admin       = { group = aws_security_group.this["hosts"].id, what = "SSH from the admin network", port = 22, cidr = var.admin_cidr }
+    endpoints_https = { group = aws_security_group.this["endpoints"].id, what = "HTTPS from the VPC", port = 443, cidr = data.aws_vpc.selected.cidr_block }
+  }
+
+  security_group_id = each.value.group
+  description       = each.value.what
   ip_protocol       = "tcp"
-  from_port         = 22
-  to_port           = 22
-  cidr_ipv4         = var.admin_cidr
+  from_port         = each.value.port
+  to_port           = each.value.port
+  cidr_ipv4         = each.value.cidr
+}
+
+moved {
+  from = aws_vpc_security_group_ingress_rule.ssh_admin
+  to   = aws_vpc_security_group_ingress_rule.in["ssh_admin"]
+}
+
+moved {
+  from = aws_vpc_security_group_ingress_rule.endpoints_https
+  to   = aws_vpc_security_group_ingress_rule.in["endpoints_https"]
 }
 
 # The AWS regional services each host calls, besides S3 and DynamoDB (prefix lists): named by their interface
@@ -85,7 +118,7 @@ data "aws_ec2_managed_prefix_list" "dynamodb" {
 resource "aws_vpc_security_group_egress_rule" "aws_prefix_lists" {
   for_each = { s3 = data.aws_ec2_managed_prefix_list.s3.id, dynamodb = data.aws_ec2_managed_prefix_list.dynamodb.id }
 
-  security_group_id = aws_security_group.hosts.id
+  security_group_id = aws_security_group.this["hosts"].id
   description       = "HTTPS out to ${each.key} in ${local.region} (AWS managed prefix list)"
   ip_protocol       = "tcp"
   from_port         = 443
@@ -94,19 +127,19 @@ resource "aws_vpc_security_group_egress_rule" "aws_prefix_lists" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "aws_endpoints" {
-  security_group_id            = aws_security_group.hosts.id
+  security_group_id            = aws_security_group.this["hosts"].id
   description                  = "HTTPS out to the interface endpoints (Kinesis, SNS, SQS, CloudWatch Logs)"
   ip_protocol                  = "tcp"
   from_port                    = 443
   to_port                      = 443
-  referenced_security_group_id = aws_security_group.endpoints.id
+  referenced_security_group_id = aws_security_group.this["endpoints"].id
 }
 
 # The package window (var.package_egress): apt (Debian, NodeSource) and the npm registry, at deploy time.
 resource "aws_vpc_security_group_egress_rule" "packages" {
   for_each = var.package_egress ? { https = 443, http = 80 } : {}
 
-  security_group_id = aws_security_group.hosts.id
+  security_group_id = aws_security_group.this["hosts"].id
   description       = "${upper(each.key)} out to package mirrors (apt, npm): package_egress, deploy time only"
   ip_protocol       = "tcp"
   from_port         = each.value
@@ -119,22 +152,6 @@ moved {
   to   = aws_vpc_security_group_egress_rule.packages
 }
 
-resource "aws_security_group" "endpoints" {
-  name        = "${var.name_prefix}prestacop-endpoints"
-  description = "PrestaCop interface endpoints: HTTPS from the VPC"
-  vpc_id      = data.aws_vpc.selected.id
-}
-
-# From the whole VPC, not only the hosts: private DNS sends every caller in the VPC to these endpoints.
-resource "aws_vpc_security_group_ingress_rule" "endpoints_https" {
-  security_group_id = aws_security_group.endpoints.id
-  description       = "HTTPS from the VPC"
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-  cidr_ipv4         = data.aws_vpc.selected.cidr_block
-}
-
 resource "aws_vpc_endpoint" "interface" {
   for_each = local.interface_endpoints
 
@@ -143,7 +160,7 @@ resource "aws_vpc_endpoint" "interface" {
   vpc_endpoint_type   = "Interface"
   private_dns_enabled = true
   subnet_ids          = local.host_subnets
-  security_group_ids  = [aws_security_group.endpoints.id]
+  security_group_ids  = [aws_security_group.this["endpoints"].id]
   tags                = { Name = "${var.name_prefix}prestacop-${each.key}" }
 }
 
@@ -153,7 +170,7 @@ resource "aws_instance" "host" {
   ami                         = local.ami
   instance_type               = var.instance_type
   subnet_id                   = local.subnets[(index(keys(local.hosts), each.key)) % length(local.subnets)]
-  vpc_security_group_ids      = [aws_security_group.hosts.id]
+  vpc_security_group_ids      = [aws_security_group.this["hosts"].id]
   iam_instance_profile        = aws_iam_instance_profile.service[each.value.service].name
   key_name                    = aws_key_pair.admin.key_name
   associate_public_ip_address = true

@@ -44,9 +44,9 @@ run "workgroup_enforces_its_configuration" {
     error_message = "Results go to the results bucket under the workgroup's prefix, encrypted with the project's key (SSE-KMS)."
   }
   assert {
-    condition = (aws_s3_bucket_public_access_block.results.restrict_public_buckets && aws_s3_bucket_public_access_block.results.block_public_policy
-      && one(aws_s3_bucket_server_side_encryption_configuration.results.rule).apply_server_side_encryption_by_default[0].kms_master_key_id == var.kms_key_arn
-      && jsondecode(aws_s3_bucket_policy.results.policy).Statement[0].Condition.Bool["aws:SecureTransport"] == "false"
+    condition = (module.results_private.public_access_block.restrict_public_buckets && module.results_private.public_access_block.block_public_policy
+      && one(module.results_private.encryption.rule).apply_server_side_encryption_by_default[0].kms_master_key_id == var.kms_key_arn
+      && jsondecode(module.results_private.policy.policy).Statement[0].Condition.Bool["aws:SecureTransport"] == "false"
     && one(aws_s3_bucket_lifecycle_configuration.results.rule).expiration[0].days == 7)
     error_message = "The results bucket is private, encrypted with the key, TLS only, and its objects expire (7 days by default)."
   }
@@ -349,7 +349,7 @@ run "without_the_key" {
   }
   assert {
     condition = (aws_athena_workgroup.this.configuration[0].result_configuration[0].encryption_configuration[0].encryption_option == "SSE_S3"
-      && one(aws_s3_bucket_server_side_encryption_configuration.results.rule).apply_server_side_encryption_by_default[0].sse_algorithm == "AES256"
+      && one(module.results_private.encryption.rule).apply_server_side_encryption_by_default[0].sse_algorithm == "AES256"
     && !strcontains(aws_iam_role_policy.analysis[0].policy, "kms:"))
     error_message = "Without the project's key, results are encrypted with S3's (SSE-S3) and the role has no KMS statement."
   }

@@ -46,25 +46,25 @@ run "hardened" {
   }
 
   assert {
-    condition = (aws_s3_bucket_public_access_block.archive["on"].block_public_acls
-      && aws_s3_bucket_public_access_block.archive["on"].block_public_policy
-      && aws_s3_bucket_public_access_block.archive["on"].ignore_public_acls
-    && aws_s3_bucket_public_access_block.archive["on"].restrict_public_buckets)
+    condition = (module.archive_private["on"].public_access_block.block_public_acls
+      && module.archive_private["on"].public_access_block.block_public_policy
+      && module.archive_private["on"].public_access_block.ignore_public_acls
+    && module.archive_private["on"].public_access_block.restrict_public_buckets)
     error_message = "The archive bucket must block every kind of public access."
   }
   assert {
-    condition     = aws_s3_bucket_ownership_controls.archive["on"].rule[0].object_ownership == "BucketOwnerEnforced"
+    condition     = module.archive_private["on"].ownership_controls.rule[0].object_ownership == "BucketOwnerEnforced"
     error_message = "ACLs must be disabled on the archive bucket."
   }
   assert {
-    condition = anytrue([for r in aws_s3_bucket_server_side_encryption_configuration.archive["on"].rule :
+    condition = anytrue([for r in module.archive_private["on"].encryption.rule :
       one(r.apply_server_side_encryption_by_default).sse_algorithm == "aws:kms"
       && one(r.apply_server_side_encryption_by_default).kms_master_key_id == var.kms_key_arn
     && r.bucket_key_enabled])
     error_message = "The archive bucket must encrypt with the customer managed key (and a bucket key)."
   }
   assert {
-    condition = anytrue([for st in jsondecode(aws_s3_bucket_policy.archive["on"].policy).Statement :
+    condition = anytrue([for st in jsondecode(module.archive_private["on"].policy.policy).Statement :
       st.Effect == "Deny" && st.Principal == "*" && st.Condition.Bool["aws:SecureTransport"] == "false"
     && contains(st.Resource, "${aws_s3_bucket.archive.arn}/*") && contains(st.Resource, aws_s3_bucket.archive.arn)])
     error_message = "The archive bucket policy must deny every request not made over TLS."
@@ -147,8 +147,7 @@ run "emulator_mode" {
     name_prefix = "t-"
   }
   assert {
-    condition = (length(aws_s3_bucket_policy.archive) + length(aws_s3_bucket_public_access_block.archive)
-      + length(aws_s3_bucket_lifecycle_configuration.archive) + length(aws_s3_bucket_server_side_encryption_configuration.archive)
+    condition = (length(module.archive_private) + length(aws_s3_bucket_lifecycle_configuration.archive)
     + length(aws_s3_bucket_versioning.archive)) == 0
     error_message = "Without hardening, nothing the emulators lack (bucket policy, public-access block, versioning, lifecycle, KMS) is created."
   }

@@ -168,8 +168,8 @@ run "hardened" {
 
   # Network: SSH from the admin network only, nothing else in.
   assert {
-    condition = (aws_vpc_security_group_ingress_rule.ssh_admin.cidr_ipv4 == "203.0.113.7/32"
-    && aws_vpc_security_group_ingress_rule.ssh_admin.from_port == 22 && aws_vpc_security_group_ingress_rule.ssh_admin.to_port == 22)
+    condition = (aws_vpc_security_group_ingress_rule.in["ssh_admin"].cidr_ipv4 == "203.0.113.7/32"
+    && aws_vpc_security_group_ingress_rule.in["ssh_admin"].from_port == 22 && aws_vpc_security_group_ingress_rule.in["ssh_admin"].to_port == 22)
     error_message = "The only ingress is SSH (22) from admin_cidr."
   }
   # Network out: HTTPS to the AWS services the roles name, and nothing to the internet (package_egress is off).
@@ -182,7 +182,7 @@ run "hardened" {
   }
   assert {
     condition = (jsonencode({ for k, r in aws_vpc_security_group_egress_rule.aws_prefix_lists : k => r.prefix_list_id }) == jsonencode({ dynamodb = "pl-02cd2c6b", s3 = "pl-63a5400a" })
-    && aws_vpc_security_group_egress_rule.aws_endpoints.referenced_security_group_id == aws_security_group.endpoints.id)
+    && aws_vpc_security_group_egress_rule.aws_endpoints.referenced_security_group_id == aws_security_group.this["endpoints"].id)
     error_message = "S3 and DynamoDB are reached through the region's AWS managed prefix lists, the other APIs through the endpoints."
   }
   # Every AWS service a role's statements name is reachable (KMS is only ever used via those services).
@@ -197,12 +197,12 @@ run "hardened" {
   assert {
     condition = alltrue([for k, e in aws_vpc_endpoint.interface :
       e.vpc_endpoint_type == "Interface" && e.private_dns_enabled && e.service_name == "com.amazonaws.us-east-1.${k}"
-    && e.security_group_ids == toset([aws_security_group.endpoints.id]) && e.subnet_ids == toset([for h in aws_instance.host : h.subnet_id])])
+    && e.security_group_ids == toset([aws_security_group.this["endpoints"].id]) && e.subnet_ids == toset([for h in aws_instance.host : h.subnet_id])])
     error_message = "Interface endpoints: private DNS (the SDKs' usual hostnames), in the hosts' subnets only, behind their own group."
   }
   assert {
-    condition = (aws_vpc_security_group_ingress_rule.endpoints_https.security_group_id == aws_security_group.endpoints.id
-    && aws_vpc_security_group_ingress_rule.endpoints_https.from_port == 443 && aws_vpc_security_group_ingress_rule.endpoints_https.cidr_ipv4 == "172.31.0.0/16")
+    condition = (aws_vpc_security_group_ingress_rule.in["endpoints_https"].security_group_id == aws_security_group.this["endpoints"].id
+    && aws_vpc_security_group_ingress_rule.in["endpoints_https"].from_port == 443 && aws_vpc_security_group_ingress_rule.in["endpoints_https"].cidr_ipv4 == "172.31.0.0/16")
     error_message = "The endpoints take HTTPS from the VPC (private DNS sends every caller in it there)."
   }
   assert {
@@ -363,7 +363,7 @@ run "admin_cidr_within_a_wider_prefix" {
     admin_cidr_min_prefix = 16
   }
   assert {
-    condition     = aws_vpc_security_group_ingress_rule.ssh_admin.cidr_ipv4 == "10.20.0.0/16"
+    condition     = aws_vpc_security_group_ingress_rule.in["ssh_admin"].cidr_ipv4 == "10.20.0.0/16"
     error_message = "admin_cidr_min_prefix = 16 takes a /16."
   }
 }

@@ -20,46 +20,31 @@ resource "aws_s3_bucket" "results" {
   }
 }
 
-resource "aws_s3_bucket_public_access_block" "results" {
-  bucket                  = aws_s3_bucket.results.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
+# Private, encrypted (SSE-KMS with the archive's key, else SSE-S3), TLS only (modules/private-bucket).
+module "results_private" {
+  source = "../private-bucket"
+
+  bucket = { id = aws_s3_bucket.results.id, arn = aws_s3_bucket.results.arn, kms_key_arn = var.kms_key_arn }
 }
 
-resource "aws_s3_bucket_ownership_controls" "results" {
-  bucket = aws_s3_bucket.results.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
+moved {
+  from = aws_s3_bucket_public_access_block.results
+  to   = module.results_private.aws_s3_bucket_public_access_block.this
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "results" {
-  bucket = aws_s3_bucket.results.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = var.kms_key_arn == null ? "AES256" : "aws:kms"
-      kms_master_key_id = var.kms_key_arn
-    }
-    bucket_key_enabled = var.kms_key_arn != null
-  }
+moved {
+  from = aws_s3_bucket_ownership_controls.results
+  to   = module.results_private.aws_s3_bucket_ownership_controls.this
 }
 
-resource "aws_s3_bucket_policy" "results" {
-  bucket = aws_s3_bucket.results.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "DenyInsecureTransport"
-      Effect    = "Deny"
-      Principal = "*"
-      Action    = "s3:*"
-      Resource  = [aws_s3_bucket.results.arn, "${aws_s3_bucket.results.arn}/*"]
-      Condition = { Bool = { "aws:SecureTransport" = "false" } }
-    }]
-  })
-  depends_on = [aws_s3_bucket_public_access_block.results]
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.results
+  to   = module.results_private.aws_s3_bucket_server_side_encryption_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.results
+  to   = module.results_private.aws_s3_bucket_policy.this
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "results" {

@@ -97,55 +97,32 @@ resource "aws_s3_bucket" "archive" {
   tags          = var.tags
 }
 
-resource "aws_s3_bucket_public_access_block" "archive" {
+# Private, encrypted with the key, TLS only (modules/private-bucket); with hardening only, as before.
+module "archive_private" {
+  source   = "../private-bucket"
   for_each = local.hardened
 
-  bucket                  = aws_s3_bucket.archive.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
+  bucket = { id = aws_s3_bucket.archive.id, arn = aws_s3_bucket.archive.arn, kms_key_arn = var.kms_key_arn }
 }
 
-resource "aws_s3_bucket_ownership_controls" "archive" {
-  for_each = local.hardened
-
-  bucket = aws_s3_bucket.archive.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
+moved {
+  from = aws_s3_bucket_public_access_block.archive["on"]
+  to   = module.archive_private["on"].aws_s3_bucket_public_access_block.this
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "archive" {
-  for_each = local.hardened
-
-  bucket = aws_s3_bucket.archive.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = var.kms_key_arn
-    }
-    bucket_key_enabled = true
-  }
+moved {
+  from = aws_s3_bucket_ownership_controls.archive["on"]
+  to   = module.archive_private["on"].aws_s3_bucket_ownership_controls.this
 }
 
-resource "aws_s3_bucket_policy" "archive" {
-  for_each = local.hardened
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.archive["on"]
+  to   = module.archive_private["on"].aws_s3_bucket_server_side_encryption_configuration.this
+}
 
-  bucket = aws_s3_bucket.archive.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "DenyInsecureTransport"
-      Effect    = "Deny"
-      Principal = "*"
-      Action    = "s3:*"
-      Resource  = [aws_s3_bucket.archive.arn, "${aws_s3_bucket.archive.arn}/*"]
-      Condition = { Bool = { "aws:SecureTransport" = "false" } }
-    }]
-  })
-  # A policy written before the block is in place could be judged against the account's defaults.
-  depends_on = [aws_s3_bucket_public_access_block.archive]
+moved {
+  from = aws_s3_bucket_policy.archive["on"]
+  to   = module.archive_private["on"].aws_s3_bucket_policy.this
 }
 
 resource "aws_s3_bucket_versioning" "archive" {
