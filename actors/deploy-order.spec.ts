@@ -35,7 +35,9 @@ const streamReaders = (): string[] =>
   readdirSync(join(REPO, 'actors'), { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(REPO, 'actors', d.name, 'service.ts')))
     .filter((d) =>
-      /\bbus\.subscribe\(/.test(readFileSync(join(REPO, 'actors', d.name, 'service.ts'), 'utf8')),
+      /\bbus\s*\.subscribe\(/.test(
+        readFileSync(join(REPO, 'actors', d.name, 'service.ts'), 'utf8'),
+      ),
     )
     .map((d) => d.name)
     .sort();
