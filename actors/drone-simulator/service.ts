@@ -26,6 +26,17 @@ export interface FleetCounts {
   made: number;
 }
 
+/** A fleet's counts before it has made anything. */
+export const noCounts = (): FleetCounts => ({
+  sent: 0,
+  violations: 0,
+  alarms: 0,
+  failed: 0,
+  images: 0,
+  imagesFailed: 0,
+  made: 0,
+});
+
 /** The exit code of a run that dropped messages (what and why on stderr). */
 export const DROPPED_EXIT = 3;
 
@@ -112,15 +123,7 @@ export const startDroneFleet = (deps: {
 }): RunningFleet => {
   const drones = topic(deps.stream, DroneMessage, (m) => m.droneId);
   const human = new Set(deps.fleet.humanCodes);
-  const counts: FleetCounts = {
-    sent: 0,
-    violations: 0,
-    alarms: 0,
-    failed: 0,
-    images: 0,
-    imagesFailed: 0,
-    made: 0,
-  };
+  const counts = noCounts();
   const storeImage = async (imageId: string): Promise<void> => {
     try {
       await deps.images?.put(imageId, violationImageSvg(imageId));

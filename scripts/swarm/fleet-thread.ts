@@ -8,9 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 
-import type { FleetConfig } from '../../actors/drone-simulator/behaviour.ts';
-import type { FleetCounts, RunningFleet } from '../../actors/drone-simulator/service.ts';
-import type { AwsTarget } from '../../runtime/aws/target.ts';
+import { noCounts, type RunningFleet } from '../../actors/drone-simulator/service.ts';
 import type { EventHub } from '../../runtime/events.ts';
 import type { FleetJob, FromFleet, ToFleet } from './fleet-protocol.ts';
 
@@ -28,36 +26,15 @@ export interface FleetThread extends RunningFleet {
  *
  * @example const fleet = startFleetThread({ target, stream, leaseTable, bucket, fleet: cfg, nice: 10, events });
  */
-export const startFleetThread = (deps: {
-  readonly target: AwsTarget;
-  readonly stream: string;
-  readonly leaseTable: string;
-  readonly bucket: string;
-  readonly fleet: FleetConfig;
-  readonly nice: number;
-  readonly events: EventHub;
-}): FleetThread => {
-  const job: FleetJob = {
-    target: deps.target,
-    stream: deps.stream,
-    leaseTable: deps.leaseTable,
-    bucket: deps.bucket,
-    fleet: deps.fleet,
-    nice: deps.nice,
-  };
+export const startFleetThread = ({
+  events,
+  ...job
+}: FleetJob & { readonly events: EventHub }): FleetThread => {
   const entry = JSON.stringify(new URL('./fleet-worker.ts', import.meta.url).href);
   const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${entry}); })`;
   const worker = new Worker(boot, { eval: true, workerData: job });
 
-  const counts: FleetCounts = {
-    sent: 0,
-    violations: 0,
-    alarms: 0,
-    failed: 0,
-    images: 0,
-    imagesFailed: 0,
-    made: 0,
-  };
+  const counts = noCounts();
   const alarmIds = new Set<string>();
   const alarmIdsTried = new Set<string>();
   const sentIds = new Set<string>();
@@ -83,7 +60,7 @@ export const startFleetThread = (deps: {
         Object.assign(counts, m.counts);
         for (const id of m.sent) sentIds.add(id);
         for (const id of m.alarms) alarmIds.add(id);
-        for (const e of m.events) deps.events.emit(e.type, e.actor, e.payload);
+        for (const e of m.events) events.emit(e.type, e.actor, e.payload);
         return;
       case 'priority':
         flying(m);
