@@ -296,8 +296,8 @@ bg_wait "terraform apply: data-plane module, hardening=false, on the local stack
 node --import tsx test/infra/inventory.ts "$TMP/tf-output.json" "$TMP/stack.json" "$TMP/hosts.json" \
   > "$TMP/inventory.json" 2> "$LOGS/inventory.log" || abort "inventory"
 json() { node -e 'console.log(eval(`require(process.argv[1])${process.argv[2]}`))' "$1" "$2"; }
-TABLE=$(json "$TMP/tf-output.json" '.service_env.value["stream-to-storage"].PRESTACOP_MESSAGES_TABLE')
-BUCKET=$(json "$TMP/tf-output.json" '.service_env.value["stream-to-storage"].PRESTACOP_BUCKET')
+TABLE=$(json "$TMP/tf-output.json" '.services.value.env["stream-to-storage"].PRESTACOP_MESSAGES_TABLE')
+BUCKET=$(json "$TMP/tf-output.json" '.services.value.env["stream-to-storage"].PRESTACOP_BUCKET')
 INTERVAL_MS=$(json "$TMP/inventory.json" '.all.vars.prestacop_extra_env["drone-simulator"].PRESTACOP_INTERVAL_MS')
 flow() { node --import tsx test/infra/flow.ts "$@" 2>> "$LOGS/flow.log"; }
 playbook() { (cd ansible && ansible-playbook -i "$TMP/inventory.json" -e "prestacop_repo_dir=$TMP/snapshot" \

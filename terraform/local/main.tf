@@ -74,17 +74,7 @@ output "data_plane" {
   value       = module.data_plane
 }
 
-output "service_env" {
-  description = "Each service's environment (resource names) for the Ansible inventory, as on AWS."
-  value       = module.services.env
-}
-
-output "stream_readers" {
-  description = "The services that read a stream, for the Ansible inventory (ansible/redeploy.yml), as on AWS."
-  value       = module.services.stream_readers
-}
-
-output "ops_ports" {
-  description = "Ops port of each service."
-  value       = module.services.ops_ports
+output "services" {
+  description = "The service catalog, for the Ansible inventory as on AWS (test/infra/inventory.ts): env (each service's resource names), ops_ports, stream_readers (ansible/redeploy.yml)."
+  value       = module.services
 }

@@ -5,7 +5,7 @@
  * test mode (no systemd here).
  *
  * usage: node --import tsx test/infra/inventory.ts TF_OUTPUT_JSON STACK_JSON HOSTS_JSON > inventory.json
- *   TF_OUTPUT_JSON  `terraform output -json` of terraform/local (service_env, ops_ports), or - before the apply
+ *   TF_OUTPUT_JSON  `terraform output -json` of terraform/local (its services output), or - before the apply
  *                   (enough for stage.yml, which needs the hosts only)
  *   STACK_JSON      what test/infra/local-stack.ts wrote (the services' endpoint environment)
  *   HOSTS_JSON      { key, user, hosts: [{ name, port, root, services }] }: the sshd instances, and the private
@@ -25,10 +25,14 @@ interface Hosts {
   readonly user: string;
   readonly hosts: ReadonlyArray<LocalHost>;
 }
+/** The outputs of modules/services that the inventory takes, as terraform/local's `services` output holds them. */
+interface Services {
+  readonly env: Record<string, Record<string, string>>;
+  readonly ops_ports: Record<string, number>;
+  readonly stream_readers: ReadonlyArray<string>;
+}
 interface TfOutput {
-  readonly service_env: { readonly value: Record<string, Record<string, string>> };
-  readonly ops_ports: { readonly value: Record<string, number> };
-  readonly stream_readers: { readonly value: ReadonlyArray<string> };
+  readonly services: { readonly value: Services };
 }
 interface Stack {
   readonly env: Record<string, string>;
@@ -52,17 +56,17 @@ if (tfPath === undefined || stackPath === undefined || hostsPath === undefined) 
   process.stderr.write('usage: inventory.ts TF_OUTPUT_JSON STACK_JSON HOSTS_JSON\n');
   process.exit(64);
 }
-const tf: TfOutput =
+const services: Services =
   tfPath === '-'
-    ? { service_env: { value: {} }, ops_ports: { value: {} }, stream_readers: { value: [] } }
-    : read<TfOutput>(tfPath);
+    ? { env: {}, ops_ports: {}, stream_readers: [] }
+    : read<TfOutput>(tfPath).services.value;
 const stack = read<Stack>(stackPath);
 const spec = read<Hosts>(hostsPath);
 
 const hosts: Record<string, unknown> = {};
 for (const h of spec.hosts) {
   const ports: Record<string, number> = {};
-  for (const svc of Object.keys(tf.ops_ports.value)) ports[svc] = await freePort();
+  for (const svc of Object.keys(services.ops_ports)) ports[svc] = await freePort();
   hosts[h.name] = {
     ansible_host: '127.0.0.1',
     ansible_port: h.port,
@@ -77,9 +81,9 @@ const inventory = {
   all: {
     vars: {
       prestacop_common_env: stack.env,
-      prestacop_service_env: tf.service_env.value,
-      prestacop_ops_ports: tf.ops_ports.value,
-      prestacop_stream_readers: tf.stream_readers.value,
+      prestacop_service_env: services.env,
+      prestacop_ops_ports: services.ops_ports,
+      prestacop_stream_readers: services.stream_readers,
       prestacop_test_mode: true,
       prestacop_create_user: false,
       prestacop_user: spec.user,
