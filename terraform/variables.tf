@@ -44,6 +44,11 @@ variable "instances_per_service" {
   description = "Hosts per service (default 1 each; not for co-located services, see colocate). Consumers share a stream's shards through their leases, so a second stream-to-storage host adds capacity and takes over if one dies."
   type        = map(number)
   default     = {}
+  validation {
+    # 0 would leave the service's role with no host, an empty log policy, and its co-located services nowhere.
+    condition     = alltrue([for n in values(var.instances_per_service) : n == floor(n) && n >= 1])
+    error_message = "instances_per_service: a whole number of hosts, at least 1."
+  }
 }
 
 variable "colocate" {

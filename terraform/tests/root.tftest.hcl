@@ -318,6 +318,14 @@ run "scaling_a_colocated_service_is_refused" {
   expect_failures = [aws_iam_role.service]
 }
 
+run "a_service_without_hosts_is_refused" {
+  command = plan
+  variables {
+    instances_per_service = { "stream-to-storage" = 0 }
+  }
+  expect_failures = [var.instances_per_service]
+}
+
 run "ssh_open_to_the_world_is_refused" {
   command = plan
   variables {
