@@ -10,12 +10,12 @@
  * exactly its effects. State across messages (dedup, batching) lives in ports, which are durable: an in-memory
  * `distinct` would not survive the restart that at-least-once delivery implies anyway.
  */
-import { lastValueFrom, type Observable, of, type Subscription, toArray } from 'rxjs';
+import { lastValueFrom, type Observable, of, toArray } from 'rxjs';
 
+import { boundedRunner } from './bounded-runner.ts';
 import type { Delivery, Source } from './bus/bus.ts';
 import { E } from './codec.ts';
 import type { EventHub } from './events.ts';
-import { Fifo } from './fifo.ts';
 import type { BackoffPolicy } from './retry.ts';
 import {
   type ActorHandle,
@@ -91,69 +91,11 @@ export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
 
   /**
    * One incarnation, with its own subscription, in-flight handlers and queue (kafkajs builds a new Runner per
-   * restart): `finished` resolves on a clean stop or the input's end and rejects with the crash; `drain`
-   * unsubscribes and waits for every handler it started.
+   * restart), handling up to `concurrency` deliveries at once. After a crash or a stop, what waits is dropped
+   * unacknowledged: redelivered to the next incarnation or worker.
    */
-  const incarnation = (): Incarnation => {
-    const inFlight = new Set<Promise<void>>();
-    let subscription: Subscription | undefined;
-    let stopping = false;
-    let settleIfIdle = () => undefined as void;
-    const finished = new Promise<void>((resolve, reject) => {
-      let inputDone = false;
-      settleIfIdle = () => {
-        if (inFlight.size > 0) return;
-        if (stopping) {
-          subscription?.unsubscribe();
-          resolve();
-        } else if (inputDone && queued() === 0) resolve();
-      };
-      // rxjs's mergeMap would do this, but it keeps its inner subscriptions in an array and removes each finished
-      // one with a scan: at thousands of deliveries in flight that scan was the writer's largest cost. A Set and a
-      // queue with a moving head do the same in constant time per delivery.
-      const concurrency = spec.concurrency ?? 32;
-      const waiting = new Fifo<Delivery<In>>();
-      const queued = () => waiting.size;
-      let crashed = false;
-      const start = (d: Delivery<In>): void => {
-        // Not acknowledged: redelivered to the next incarnation or worker (after a crash too, as mergeMap would).
-        if (stopping || crashed) return;
-        const handled: Promise<void> = handle(d).then(
-          () => {
-            inFlight.delete(handled);
-            while (queued() > 0 && inFlight.size < concurrency) start(waiting.shift()!);
-            settleIfIdle();
-          },
-          (e: unknown) => {
-            inFlight.delete(handled);
-            crashed = true;
-            reject(e);
-          },
-        );
-        inFlight.add(handled);
-      };
-      subscription = spec.input().subscribe({
-        next: (d) => (inFlight.size < concurrency ? start(d) : void waiting.push(d)),
-        error: reject,
-        complete: () => {
-          inputDone = true;
-          settleIfIdle();
-        },
-      });
-    });
-    return {
-      finished,
-      stop: () => {
-        stopping = true;
-        settleIfIdle();
-      },
-      drain: async () => {
-        subscription?.unsubscribe();
-        // Their failures are this incarnation's, already reported by the crash being handled.
-        await Promise.allSettled([...inFlight]);
-      },
-    };
-  };
+  const incarnation = (): Incarnation =>
+    boundedRunner(spec.input(), { concurrency: spec.concurrency ?? 32, run: handle });
 
   return supervise({
     ...spec,

@@ -25,14 +25,13 @@ import {
   scan,
   type SchedulerLike,
   share,
-  type Subscription,
   takeUntil,
 } from 'rxjs';
 
+import { boundedRunner } from './bounded-runner.ts';
 import type { Delivery, Source } from './bus/bus.ts';
 import { E } from './codec.ts';
 import type { EventHub } from './events.ts';
-import { Fifo } from './fifo.ts';
 import type { BackoffPolicy } from './retry.ts';
 import {
   type ActorHandle,
@@ -203,98 +202,63 @@ export const runTransitions = <S, M, C>(spec: TransitionActorSpec<S, M, C>): Act
     })();
   };
 
+  /** One step's commands performed in order, then its delivery acknowledged. */
+  const perform1 = async ({ commands, cause }: Stepped<C, { readonly d: Delivery<M> }>) => {
+    for (const c of commands)
+      await perform(
+        () => spec.effect(c),
+        () => cause?.d ?? parkedTick(c),
+      );
+    if (cause) {
+      crashes.delete(positionKey(cause.d.source));
+      await cause.d.ack();
+      spec.events.emit('actor.processed', spec.name, { count: 1 });
+    }
+  };
+
   /** One incarnation: its own state (from `initial`), subscription, stop signal and in-flight work. */
   const incarnation = (): Incarnation => {
-    const inFlight = new Set<Promise<unknown>>();
+    /** Dead letters being written for inputs that are not stepped (undecodable, or crashing too often). */
+    const deadLettering = new Set<Promise<unknown>>();
     const track = <A>(p: Promise<A>): Promise<A> => {
-      inFlight.add(p);
-      const forget = () => inFlight.delete(p);
+      deadLettering.add(p);
+      const forget = () => deadLettering.delete(p);
       p.then(forget, forget);
       return p;
     };
     let stop: () => void = () => undefined;
     const stopped = new Promise<void>((r) => (stop = r));
-    let subscription: Subscription | undefined;
-    const finished = new Promise<void>((resolve, reject) => {
-      const decoded$ = spec.input().pipe(
-        takeUntil(from(stopped)),
-        // Dead letters of bad input are written `concurrency` at a time too, so that poison never holds back the rest.
-        mergeMap((d) => {
-          if (E.isLeft(d.payload))
-            return from(track(rejectUndecodable(d, d.payload.left))).pipe(ignoreElements());
-          const parked = parkIfCrashing(d);
-          return parked
-            ? from(track(parked)).pipe(ignoreElements())
-            : of({ d, message: d.payload.right });
-        }, spec.concurrency ?? 1),
-      );
-      /** One step's commands performed in order, then its delivery acknowledged. */
-      const perform1 = async ({ commands, cause }: Stepped<C, { readonly d: Delivery<M> }>) => {
-        for (const c of commands)
-          await perform(
-            () => spec.effect(c),
-            () => cause?.d ?? parkedTick(c),
-          );
-        if (cause) {
-          crashes.delete(positionKey(cause.d.source));
-          await cause.d.ack();
-          spec.events.emit('actor.processed', spec.name, { count: 1 });
-        }
-      };
-      // Up to `concurrency` steps performed at once, the rest queued in step order. rxjs's mergeMap would do this,
-      // but it removes each finished inner subscription from an array with a scan: at the alert system's 1,000
-      // steps in flight that scan was its largest cost (as it had been the writer's in runActor).
-      const concurrency = spec.concurrency ?? 1;
-      const waiting = new Fifo<Stepped<C, { readonly d: Delivery<M> }>>();
-      let running = 0;
-      let inputDone = false;
-      let crashed = false;
-      const settleIfDone = () => {
-        if (inputDone && running === 0 && waiting.size === 0) resolve();
-      };
-      const start = (s: Stepped<C, { readonly d: Delivery<M> }>): void => {
-        running++;
-        track(perform1(s)).then(
-          () => {
-            running--;
-            while (!crashed && waiting.size > 0 && running < concurrency) start(waiting.shift()!);
-            settleIfDone();
-          },
-          (e: unknown) => {
-            // Nothing new starts in a crashed incarnation: what waits is not acknowledged, so it comes again.
-            crashed = true;
-            reject(e);
-          },
-        );
-      };
-      subscription = decoded$
-        .pipe(
-          stepThrough(
-            spec.initial,
-            step,
-            { tickMs: spec.tickMs, ...(spec.scheduler ? { scheduler: spec.scheduler } : {}) },
-            (x) => x,
-          ),
-        )
-        .subscribe({
-          next: (s) => {
-            if (crashed) return;
-            if (running < concurrency) start(s);
-            else waiting.push(s);
-          },
-          error: reject,
-          complete: () => {
-            inputDone = true;
-            settleIfDone();
-          },
-        });
-    });
+    const decoded$ = spec.input().pipe(
+      takeUntil(from(stopped)),
+      // Dead letters of bad input are written `concurrency` at a time too, so that poison never holds back the rest.
+      mergeMap((d) => {
+        if (E.isLeft(d.payload))
+          return from(track(rejectUndecodable(d, d.payload.left))).pipe(ignoreElements());
+        const parked = parkIfCrashing(d);
+        return parked
+          ? from(track(parked)).pipe(ignoreElements())
+          : of({ d, message: d.payload.right });
+      }, spec.concurrency ?? 1),
+    );
+    // Up to `concurrency` steps performed at once, the rest queued in step order. After a crash nothing new
+    // starts: what waits is not acknowledged, so it comes again.
+    const runner = boundedRunner(
+      decoded$.pipe(
+        stepThrough(
+          spec.initial,
+          step,
+          { tickMs: spec.tickMs, ...(spec.scheduler ? { scheduler: spec.scheduler } : {}) },
+          (x) => x,
+        ),
+      ),
+      { concurrency: spec.concurrency ?? 1, run: perform1 },
+    );
     return {
-      finished,
+      finished: runner.finished,
+      // Ends the input rather than stopping the runner: what was stepped is still performed and acknowledged.
       stop,
       drain: async () => {
-        subscription?.unsubscribe();
-        await Promise.allSettled([...inFlight]);
+        await Promise.allSettled([runner.drain(), ...deadLettering]);
       },
     };
   };
