@@ -13,7 +13,7 @@
 import { lastValueFrom, type Observable, of, toArray } from 'rxjs';
 
 import { boundedRunner } from './bounded-runner.ts';
-import type { Delivery, Source } from './bus/bus.ts';
+import type { Delivery } from './bus/bus.ts';
 import { E } from './codec.ts';
 import type { EventHub } from './events.ts';
 import type { BackoffPolicy } from './retry.ts';
@@ -51,8 +51,6 @@ export interface ActorSpec<In, Out> {
   readonly random?: () => number;
 }
 
-const positionKey = (s: Source) => `${s.stream}/${s.shardId}/${s.sequence}/${s.subSequence}`;
-
 /**
  * Runs an actor until `stop()`.
  * @example
@@ -61,18 +59,12 @@ const positionKey = (s: Source) => `${s.stream}/${s.shardId}/${s.sequence}/${s.s
  * process.once('SIGTERM', () => void actor.stop());
  */
 export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
-  const crashes = new Map<string, number>();
-  const { perform, deadLetter, rejectUndecodable } = createPerformer(spec);
+  const { perform, rejectUndecodable, crashes } = createPerformer(spec);
 
   const handle = async (d: Delivery<In>): Promise<void> => {
     if (E.isLeft(d.payload)) return rejectUndecodable(d, d.payload.left);
-    const key = positionKey(d.source);
-    if ((crashes.get(key) ?? 0) >= (spec.maxCrashesPerDelivery ?? 3)) {
-      // The same input crashed the actor again and again: park it with the reason instead of looping for ever.
-      await deadLetter(d, new Defect(new Error('crashed the actor repeatedly')), crashes.get(key)!);
-      crashes.delete(key);
-      return d.ack();
-    }
+    const parked = crashes.parkIfCrashing(d);
+    if (parked) return parked;
     let outs: Out[];
     try {
       outs = await lastValueFrom(of(d.payload.right).pipe(spec.behaviour, toArray()));
@@ -84,7 +76,7 @@ export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
         () => spec.effect(out, d),
         () => d,
       );
-    crashes.delete(key);
+    crashes.handled(d.source);
     await d.ack();
     spec.events.emit('actor.processed', spec.name, { count: 1 });
   };
@@ -97,13 +89,5 @@ export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
   const incarnation = (): Incarnation =>
     boundedRunner(spec.input(), { concurrency: spec.concurrency ?? 32, run: handle });
 
-  return supervise({
-    ...spec,
-    incarnation,
-    onCrash: (e) => {
-      if (!(e instanceof Defect) || e.source === undefined) return;
-      const key = positionKey(e.source);
-      crashes.set(key, (crashes.get(key) ?? 0) + 1);
-    },
-  });
+  return supervise({ ...spec, incarnation, onCrash: crashes.onCrash });
 };

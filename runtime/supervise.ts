@@ -164,10 +164,12 @@ export interface PerformerSpec {
   readonly deadLetter: DeadLetterPort;
   /** Retry policy for retriable effect failures (default kafkajs': 5 retries from 300 ms). */
   readonly retry?: BackoffPolicy;
+  /** A delivery that crashes the actor this many times is dead-lettered as a defect (default 3). */
+  readonly maxCrashesPerDelivery?: number;
   readonly random?: () => number;
 }
 
-/** The effect path of a runner. */
+/** The failure paths of a runner: an effect's, a bad input's, and a poison input's. */
 export interface Performer {
   /**
    * Runs `effect`, retrying a retriable PortFailure with backoff; dead-letters `parked()` when it fails for good
@@ -178,6 +180,8 @@ export interface Performer {
   readonly deadLetter: (parked: Parked, error: unknown, attempts: number) => Promise<void>;
   /** Reports a delivery that did not decode, dead-letters it, then acknowledges it. */
   readonly rejectUndecodable: (d: Delivery<unknown>, failure: DecodeFailure) => Promise<void>;
+  /** How often each delivery crashed the actor; parks one that crashed it too often through `deadLetter`. */
+  readonly crashes: CrashTally;
 }
 
 /** A delivery's address, as the events (and their log lines) about it carry it. */
@@ -196,7 +200,10 @@ const portOf = (e: unknown): string =>
 
 /**
  * The one perform / dead-letter path of the runners.
- * @example const { perform } = createPerformer({ name, events, deadLetter }); await perform(() => port.put(x), () => d);
+ * @example
+ * const { perform, crashes } = createPerformer({ name, events, deadLetter });
+ * await perform(() => port.put(x), () => d);
+ * supervise({ name, events, incarnation, onCrash: crashes.onCrash });
  */
 export const createPerformer = (spec: PerformerSpec): Performer => {
   const random = spec.random ?? Math.random;
@@ -254,5 +261,52 @@ export const createPerformer = (spec: PerformerSpec): Performer => {
     await d.ack();
   };
 
-  return { perform, deadLetter, rejectUndecodable };
+  return {
+    perform,
+    deadLetter,
+    rejectUndecodable,
+    crashes: crashTally(spec.maxCrashesPerDelivery ?? 3, deadLetter),
+  };
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// crashes per delivery
+
+/** Counts how often each delivery crashed the actor, so that one poison input cannot crash it for ever. */
+export interface CrashTally {
+  /** The supervisor's `onCrash`: counts a {@link Defect} against the delivery that caused it. */
+  readonly onCrash: (error: unknown) => void;
+  /**
+   * For a delivery that crashed the actor `maxCrashesPerDelivery` times: dead-letters it as a defect, then
+   * acknowledges it; undefined for any other (handle it as usual).
+   */
+  readonly parkIfCrashing: (d: Delivery<unknown>) => Promise<void> | undefined;
+  /** A delivery handled without crashing: its count is forgotten. */
+  readonly handled: (source: Source) => void;
+}
+
+const positionKey = (s: Source) => `${s.stream}/${s.shardId}/${s.sequence}/${s.subSequence}`;
+
+/** The crash count per delivery of a runner (a restart redelivers the input that crashed it). */
+const crashTally = (max: number, deadLetter: Performer['deadLetter']): CrashTally => {
+  const crashes = new Map<string, number>();
+  return {
+    onCrash: (e) => {
+      if (!(e instanceof Defect) || e.source === undefined) return;
+      const key = positionKey(e.source);
+      crashes.set(key, (crashes.get(key) ?? 0) + 1);
+    },
+    parkIfCrashing: (d) => {
+      const key = positionKey(d.source);
+      const n = crashes.get(key) ?? 0;
+      if (n < max) return undefined;
+      return (async () => {
+        // The same input crashed the actor again and again: park it with the reason instead of looping for ever.
+        await deadLetter(d, new Defect(new Error('crashed the actor repeatedly')), n);
+        crashes.delete(key);
+        await d.ack();
+      })();
+    },
+    handled: (source) => crashes.delete(positionKey(source)),
+  };
 };

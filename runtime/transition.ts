@@ -29,7 +29,7 @@ import {
 } from 'rxjs';
 
 import { boundedRunner } from './bounded-runner.ts';
-import type { Delivery, Source } from './bus/bus.ts';
+import type { Delivery } from './bus/bus.ts';
 import { E } from './codec.ts';
 import type { EventHub } from './events.ts';
 import type { BackoffPolicy } from './retry.ts';
@@ -152,8 +152,6 @@ export interface TransitionActorSpec<S, M, C> {
   readonly scheduler?: SchedulerLike;
 }
 
-const positionKey = (s: Source) => `${s.stream}/${s.shardId}/${s.sequence}/${s.subSequence}`;
-
 /**
  * Runs a transition actor until `stop()` (supervised by `supervise.ts`, like `runActor`): decode failures are
  * dead-lettered and acknowledged, a command whose port keeps failing is dead-lettered (its delivery's bytes, or the
@@ -163,8 +161,7 @@ const positionKey = (s: Source) => `${s.stream}/${s.shardId}/${s.sequence}/${s.s
  * @example const actor = runTransitions({ name, events, input, initial, step, tickMs: 1_000, effect, deadLetter, encodeCommand });
  */
 export const runTransitions = <S, M, C>(spec: TransitionActorSpec<S, M, C>): ActorHandle => {
-  const { perform, deadLetter, rejectUndecodable } = createPerformer(spec);
-  const crashes = new Map<string, number>();
+  const { perform, rejectUndecodable, crashes } = createPerformer(spec);
   let ticks = 0;
   /** A command a tick caused has no delivery: its dead letter keeps the command, at a position of its own. */
   const parkedTick = (command: C): Parked => ({
@@ -190,18 +187,6 @@ export const runTransitions = <S, M, C>(spec: TransitionActorSpec<S, M, C>): Act
     }
   };
 
-  /** A delivery that crashed the actor too often: dead-lettered and acknowledged instead of stepped again. */
-  const parkIfCrashing = (d: Delivery<M>): Promise<void> | undefined => {
-    const key = positionKey(d.source);
-    const n = crashes.get(key) ?? 0;
-    if (n < (spec.maxCrashesPerDelivery ?? 3)) return undefined;
-    crashes.delete(key);
-    return (async () => {
-      await deadLetter(d, new Defect(new Error('crashed the actor repeatedly')), n);
-      await d.ack();
-    })();
-  };
-
   /** One step's commands performed in order, then its delivery acknowledged. */
   const perform1 = async ({ commands, cause }: Stepped<C, { readonly d: Delivery<M> }>) => {
     for (const c of commands)
@@ -210,7 +195,7 @@ export const runTransitions = <S, M, C>(spec: TransitionActorSpec<S, M, C>): Act
         () => cause?.d ?? parkedTick(c),
       );
     if (cause) {
-      crashes.delete(positionKey(cause.d.source));
+      crashes.handled(cause.d.source);
       await cause.d.ack();
       spec.events.emit('actor.processed', spec.name, { count: 1 });
     }
@@ -234,7 +219,7 @@ export const runTransitions = <S, M, C>(spec: TransitionActorSpec<S, M, C>): Act
       mergeMap((d) => {
         if (E.isLeft(d.payload))
           return from(track(rejectUndecodable(d, d.payload.left))).pipe(ignoreElements());
-        const parked = parkIfCrashing(d);
+        const parked = crashes.parkIfCrashing(d);
         return parked
           ? from(track(parked)).pipe(ignoreElements())
           : of({ d, message: d.payload.right });
@@ -263,13 +248,5 @@ export const runTransitions = <S, M, C>(spec: TransitionActorSpec<S, M, C>): Act
     };
   };
 
-  return supervise({
-    ...spec,
-    incarnation,
-    onCrash: (e) => {
-      if (!(e instanceof Defect) || e.source === undefined) return;
-      const key = positionKey(e.source);
-      crashes.set(key, (crashes.get(key) ?? 0) + 1);
-    },
-  });
+  return supervise({ ...spec, incarnation, onCrash: crashes.onCrash });
 };
