@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 
 import { map, of } from 'rxjs';
 
+import { waitFor } from '../test/helpers/wait-for.ts';
 import { runActor } from './actor.ts';
 import { type Delivery, topic } from './bus/bus.ts';
 import { createMemoryBackend, createMemoryBus } from './bus/memory.ts';
@@ -11,14 +12,6 @@ import { createEventHub } from './events.ts';
 import { createLogger, logEvents } from './log.ts';
 
 const Msg = t.type({ id: t.string });
-
-const waitFor = async (ok: () => boolean, ms = 3_000): Promise<void> => {
-  const until = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 /** An actor whose events are logged as a service logs them, into `lines` (one parsed JSON object a line). */
 const loggedActor = (input: () => ReturnType<ReturnType<typeof createMemoryBus>['subscribe']>) => {
@@ -51,7 +44,12 @@ describe('Runtime > logEvents', () => {
     const { lines, letters, stop } = loggedActor(() => bus.subscribe(tp, { application: 'a' }));
     await bus.publish(tp, [{ id: 'ok' }]);
     await bus.publishRaw('in', [{ partitionKey: 'x', data: Buffer.from('{oops') }]);
-    await waitFor(() => letters.length === 1);
+    await waitFor(
+      'the dead letter',
+      () => letters.length,
+      3_000,
+      (n) => n === 1,
+    );
     await stop();
     const logged = deadLetterLines(lines);
     assert.deepEqual(
@@ -83,7 +81,12 @@ describe('Runtime > logEvents', () => {
       ack: () => Promise.resolve(),
     };
     const { lines, letters, stop } = loggedActor(() => of(packed));
-    await waitFor(() => letters.length === 1);
+    await waitFor(
+      'the dead letter',
+      () => letters.length,
+      3_000,
+      (n) => n === 1,
+    );
     await stop();
     const [line] = deadLetterLines(lines).filter((l) => l['event'] === 'bus.dead_lettered');
     assert.deepEqual(
