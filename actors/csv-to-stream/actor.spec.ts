@@ -11,14 +11,15 @@ import { createEventHub } from '../../runtime/events.ts';
 import { commandOfActor } from '../../runtime/launcher.ts';
 import { createLogger } from '../../runtime/log.ts';
 import { MetricsRegistry } from '../../runtime/metrics.ts';
+import { within } from '../../test/helpers/promises.ts';
 import { csvToStream } from './actor.ts';
 
 const SAMPLE = new URL('../../test/fixtures/nypd/fy2017-sample.csv', import.meta.url).pathname;
 
 /** A dry run of `files` as the launcher starts it (no stack: a dry run publishes nothing). */
-const started = async (files: string[]) => {
+const started = async (files: string[], flags: string[] = []) => {
   const dir = mkdtempSync(join(tmpdir(), 'csv-actor-'));
-  const argv = [...files.flatMap((f) => ['--file', f]), '--dry-run'];
+  const argv = [...files.flatMap((f) => ['--file', f]), '--dry-run', ...flags];
   const cfg = loadConfig(commandOfActor(csvToStream), argv, {
     PRESTACOP_CSV_STATE: join(dir, 'state.json'),
     PRESTACOP_CSV_REJECTS: join(dir, 'rejects.ndjson'),
@@ -57,6 +58,18 @@ describe('CsvToStream > actor', () => {
       await slow.running.stop(signal);
       assert.equal(slow.running.exitCode?.(), code, signal);
       slow.close();
+    }
+  });
+
+  it('stops a paced import without waiting out the pace', async () => {
+    // At 1 row/s the first batch (hundreds of rows) puts the pacer minutes ahead: a stop that could not cut its
+    // sleep short would wait those minutes. Bounded generously: a stop that works takes one batch to decide.
+    const paced = await started([SAMPLE], ['--max-rows-per-sec', '1']);
+    try {
+      await within(paced.running.stop('SIGTERM'), 10_000, 'stop() of a paced import');
+      assert.equal(paced.running.exitCode?.(), 143);
+    } finally {
+      paced.close();
     }
   });
 });

@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { portFailure } from '../../runtime/errors.ts';
+import { within } from '../../test/helpers/promises.ts';
+import { waitFor } from '../../test/helpers/wait-for.ts';
 import type { NypdTicket } from '../protocol/nypd-ticket.ts';
 import { createStateStore } from './checkpoint.ts';
 import { decideBatches, type DecidedBatch, ticketAt, type TicketBatch } from './decide.ts';
@@ -159,6 +161,30 @@ for (const thread of ['this thread', 'a worker thread'] as const)
       const done = await runImport(options([src]), ports({ publish: second.publish }));
       assert.equal(first.published.length + second.published.length, 4_999); // nothing twice: acked at the stop
       assert.ok(done.files[0]!.done);
+    });
+
+    it('stops a paced import at once: the pacer sleeps only until the stop', async () => {
+      const src = join(dir, 'fy2014-sample.csv');
+      copyFileSync(new URL('fy2014-sample.csv', FIXTURES), src);
+      const stop = new AbortController();
+      const sleeps: number[] = [];
+      // Ends only when its signal aborts: a pacer that gave it none would sleep for ever.
+      const sleep = (ms: number, signal?: AbortSignal) => {
+        sleeps.push(ms);
+        return new Promise<void>((resolve) =>
+          signal?.aborted ? resolve() : signal?.addEventListener('abort', () => resolve()),
+        );
+      };
+      const run = runImport(
+        { ...options([src]), maxRowsPerSec: 1, signal: stop.signal },
+        ports({ publish: stream().publish, sleep }),
+      );
+      await waitFor('the pacer asleep', () => sleeps.length, 10_000);
+      assert.ok(sleeps[0]! > 10_000, `a batch at 1 row/s is far ahead: ${sleeps[0]} ms`);
+      stop.abort();
+      const report = await within(run, 2_000, 'the import after the stop');
+      assert.ok(report.interrupted && !report.files[0]!.done);
+      assert.equal(sleeps.length, 1);
     });
 
     it('publishes nothing and keeps no state in a dry run, and overwrites an old rejects file', async () => {

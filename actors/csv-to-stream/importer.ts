@@ -55,7 +55,8 @@ export interface ImportPorts {
   readonly state?: StateStore;
   readonly rejectsPath: string;
   readonly now: () => number;
-  readonly sleep: (ms: number) => Promise<void>;
+  /** Waits `ms`, or less: resolves (never rejects) as soon as `signal` aborts, so a stop does not wait out the pacer. */
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly notice: (message: string) => void;
   readonly progress?: (p: ImportProgress) => void;
 }
@@ -150,7 +151,7 @@ export const runImport = async (
     (n, c, i) => n + (c.done ? prepared[i]!.identity.size : c.position.byte),
     0,
   );
-  const pace = pacer(options.maxRowsPerSec ?? 0, ports);
+  const pace = pacer(options.maxRowsPerSec ?? 0, ports, options.signal);
   let rowsThisRun = 0;
   let interrupted = false;
   try {
@@ -240,15 +241,19 @@ const loadResumable = (
   return undefined;
 };
 
-/** Sleeps after each batch as long as needed to stay under `perSec` rows per second. */
-const pacer = (perSec: number, ports: Pick<ImportPorts, 'now' | 'sleep'>) => {
+/** Sleeps after each batch as long as needed to stay under `perSec` rows per second, or until `signal` aborts. */
+const pacer = (
+  perSec: number,
+  ports: Pick<ImportPorts, 'now' | 'sleep'>,
+  signal: AbortSignal | undefined,
+) => {
   const started = ports.now();
   let rows = 0;
   return async (batchRows: number): Promise<void> => {
     if (perSec <= 0) return;
     rows += batchRows;
     const ahead = (rows / perSec) * 1_000 - (ports.now() - started);
-    if (ahead > 0) await ports.sleep(ahead);
+    if (ahead > 0) await ports.sleep(ahead, signal);
   };
 };
 

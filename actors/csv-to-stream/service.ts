@@ -13,6 +13,7 @@ import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { describeError, isRuntimeError } from '../../runtime/errors.ts';
 import type { EventHub } from '../../runtime/events.ts';
 import type { Logger } from '../../runtime/log.ts';
+import { sleep } from '../../runtime/retry.ts';
 import { NypdTicket, nypdTicketKey } from '../protocol/index.ts';
 import { createStateStore } from './checkpoint.ts';
 import type { CsvToStreamConfig } from './config.ts';
@@ -109,7 +110,8 @@ export const runCsvToStream = async (
         state: cfg.dryRun ? undefined : createStateStore(cfg.state),
         rejectsPath: cfg.rejects,
         now,
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        // Rejects only when aborted, which ends the sleep early: the importer then sees the abort and stops.
+        sleep: (ms, signal) => sleep(ms, signal).catch(() => undefined),
         notice: (message) => deps.log.warn(message),
         progress: progress.update,
       },
