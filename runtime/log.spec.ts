@@ -30,8 +30,18 @@ const loggedActor = (input: () => ReturnType<ReturnType<typeof createMemoryBus>[
     effect: () => Promise.resolve(),
     deadLetter: (l) => (letters.push(l), Promise.resolve()),
   });
-  const stop = async () => (await actor.stop(), unlog());
-  return { lines, letters, stop };
+  /** Waits for the one dead letter the test causes, then stops the actor and its logging. */
+  const stopAfterDeadLetter = async () => {
+    await waitFor(
+      'the dead letter',
+      () => letters.length,
+      3_000,
+      (n) => n === 1,
+    );
+    await actor.stop();
+    unlog();
+  };
+  return { lines, stopAfterDeadLetter };
 };
 
 const deadLetterLines = (lines: ReadonlyArray<Record<string, unknown>>) =>
@@ -41,16 +51,12 @@ describe('Runtime > logEvents', () => {
   it("names a dead letter's stream, shard and sequence on its log lines (memory bus)", async () => {
     const bus = createMemoryBus(createMemoryBackend({ shardsPerStream: 1 }));
     const tp = topic('in', Msg, (m) => m.id);
-    const { lines, letters, stop } = loggedActor(() => bus.subscribe(tp, { application: 'a' }));
+    const { lines, stopAfterDeadLetter } = loggedActor(() =>
+      bus.subscribe(tp, { application: 'a' }),
+    );
     await bus.publish(tp, [{ id: 'ok' }]);
     await bus.publishRaw('in', [{ partitionKey: 'x', data: Buffer.from('{oops') }]);
-    await waitFor(
-      'the dead letter',
-      () => letters.length,
-      3_000,
-      (n) => n === 1,
-    );
-    await stop();
+    await stopAfterDeadLetter();
     const logged = deadLetterLines(lines);
     assert.deepEqual(
       logged.map((l) => l['event']),
@@ -80,14 +86,8 @@ describe('Runtime > logEvents', () => {
       arrivedAt: 0,
       ack: () => Promise.resolve(),
     };
-    const { lines, letters, stop } = loggedActor(() => of(packed));
-    await waitFor(
-      'the dead letter',
-      () => letters.length,
-      3_000,
-      (n) => n === 1,
-    );
-    await stop();
+    const { lines, stopAfterDeadLetter } = loggedActor(() => of(packed));
+    await stopAfterDeadLetter();
     const [line] = deadLetterLines(lines).filter((l) => l['event'] === 'bus.dead_lettered');
     assert.deepEqual(
       {
