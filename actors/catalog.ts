@@ -3,9 +3,10 @@
  * does not wire by hand from here (`inSwarm`), and the fault suite starts each as its own process and kills it in a
  * `kill-<name>` scenario (`inFaultSuite`), and Terraform's service catalog reads each one's deploy declaration
  * (ops port, host, env, IAM) from `config/services.json`, which `npm run gen:services` writes from here
- * ({@link servicesJson}; a spec fails when the file is stale). Adding a declared actor is its folder, one entry
- * here, and that generated file. The storage writer and the alert system are declared too; the swarm and the
- * suite keep their own wiring for them (counts, several workers).
+ * ({@link servicesJson}; a spec fails when the file is stale): every deployed service is declared here, Terraform
+ * writes none by hand. Adding a declared actor is its folder, one entry here, and that generated file. The storage
+ * writer and the alert system are declared too; the swarm and the suite keep their own wiring for them (counts,
+ * several workers), as they do for the simulator and the console.
  */
 import {
   type IamStatement,
@@ -14,7 +15,9 @@ import {
   launchable,
 } from '../runtime/launcher.ts';
 import { alertSystemActor } from './alert-system/actor.ts';
+import { droneSimulator } from './drone-simulator/actor.ts';
 import { droneWatchdog } from './drone-watchdog/actor.ts';
+import { operatorConsole } from './operator-console/actor.ts';
 import { streamToStorage } from './stream-to-storage/actor.ts';
 
 export interface CatalogEntry {
@@ -29,6 +32,10 @@ export const CATALOG: ReadonlyArray<CatalogEntry> = [
   { actor: launchable(streamToStorage), inSwarm: false, inFaultSuite: false },
   { actor: launchable(alertSystemActor), inSwarm: false, inFaultSuite: false },
   { actor: launchable(droneWatchdog), inSwarm: true, inFaultSuite: true },
+  // The swarm flies its fleet on a thread of its own (fleet options, counts per drone) and runs a console
+  // scoped to the run's alarms and queue; the fault suite starts both its own way.
+  { actor: launchable(droneSimulator), inSwarm: false, inFaultSuite: false },
+  { actor: launchable(operatorConsole), inSwarm: false, inFaultSuite: false },
 ];
 
 /** What Terraform reads for one deployed actor (modules/services resolves the data-plane references). */
@@ -36,8 +43,10 @@ export interface DeployedService {
   readonly ops_port: number;
   /** The service whose first host runs it too, or null: a host of its own. */
   readonly host: string | null;
-  /** Env variable → data-plane reference (`streams.drones.name`). */
+  /** Env variable → data-plane reference (`streams.drones.name`), resolved by Terraform. */
   readonly env: Readonly<Record<string, string>>;
+  /** Env variable → value, set as is (`127.0.0.1`). */
+  readonly literal_env: Readonly<Record<string, string>>;
   readonly statements: ReadonlyArray<IamStatement>;
   readonly kms: KmsActions;
 }
@@ -55,7 +64,8 @@ export const servicesJson = (catalog: ReadonlyArray<CatalogEntry> = CATALOG): st
     services[actor.name] = {
       ops_port: d.opsPort,
       host: d.colocateWith ?? null,
-      env: actor.deployEnv,
+      env: actor.deployEnv.refs,
+      literal_env: actor.deployEnv.literals,
       statements: d.statements,
       kms: d.kms,
     };

@@ -4,7 +4,7 @@ import { awsGroup } from './aws/options.ts';
 import { E, NonEmptyString, PositiveInt } from './codec.ts';
 import { type CommandSpec, helpText, loadConfig } from './config.ts';
 import { createEventHub } from './events.ts';
-import { commandOfActor, consumerBus, defineActor, startDeclared } from './launcher.ts';
+import { commandOfActor, consumerBus, defineActor, launchable, startDeclared } from './launcher.ts';
 import { createLogger } from './log.ts';
 import { MetricsRegistry } from './metrics.ts';
 import { flagOf, joinGroups, option, optional, optionGroup, optionsTable } from './options.ts';
@@ -115,6 +115,40 @@ describe('Runtime > launcher', () => {
         '| `--silent-after-seconds` | `PRESTACOP_SILENT_AFTER_SECONDS` | `30` | silence \\| before a report |',
         '| `--worker-id` | `PRESTACOP_WORKER_ID` |  | lease owner |',
       ].join('\n'),
+    );
+  });
+
+  it('gives a deployed host the env its options declare: references to resolve apart from literals', () => {
+    const deployed = joinGroups(
+      optionGroup({
+        stream: option(NonEmptyString, {
+          doc: 's',
+          env: 'X_STREAM',
+          deploy: 'streams.drones.name',
+        }),
+        host: option(NonEmptyString, { doc: 'h', env: 'X_HOST', deploy: { literal: '127.0.0.1' } }),
+        other: option(NonEmptyString, { doc: 'o', env: 'X_OTHER', default: 'x' }),
+      }),
+      optionGroup({
+        port: option(NonEmptyString, { doc: 'p', env: 'X_PORT', deploy: { literal: '8090' } }),
+      }),
+    );
+    const actor = launchable(
+      defineActor({
+        name: 'deployed',
+        summary: 'deployed',
+        options: deployed,
+        start: () => ({ healthy: () => true, stop: () => Promise.resolve() }),
+      }),
+    );
+    assert.deepEqual(actor.deployEnv, {
+      refs: { X_STREAM: 'streams.drones.name' },
+      literals: { X_HOST: '127.0.0.1', X_PORT: '8090' },
+    });
+    assert.deepEqual(launchable(demo).deployEnv, { refs: {}, literals: {} });
+    assert.throws(
+      () => optionGroup({ y: option(NonEmptyString, { doc: 'y', deploy: { literal: '1' } }) }),
+      /option y: deploy without an env variable/,
     );
   });
 });

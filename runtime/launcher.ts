@@ -10,7 +10,7 @@ import { type ConsumerOptions, createKinesisBus } from './bus/kinesis.ts';
 import { E } from './codec.ts';
 import { type CommandSpec, configOrExit, loadConfig } from './config.ts';
 import { type ConfigError, configError } from './errors.ts';
-import { commandOf, joinGroups, type OptionGroup } from './options.ts';
+import { commandOf, type DeployEnv, joinGroups, type OptionGroup } from './options.ts';
 import { type RunningService, runService, type ServiceContext } from './service.ts';
 
 /** The config an actor's `start` receives: its own options, the AWS and the ops ones. */
@@ -38,6 +38,11 @@ export interface IamStatement {
   readonly Sid: string;
   readonly Action: ReadonlyArray<string>;
   readonly Resource: ReadonlyArray<string>;
+  /**
+   * An IAM condition, as IAM writes it: operator → condition key → values, literal (no references), e.g.
+   * `{ StringLike: { 's3:prefix': ['needs-human/*'] } }` to list only part of a bucket.
+   */
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, ReadonlyArray<string>>>>>;
 }
 
 /** KMS actions per AWS service an actor calls through. */
@@ -142,8 +147,8 @@ export interface Launchable {
   readonly name: string;
   readonly command: CommandSpec<unknown>;
   readonly deploy?: DeployDeclaration;
-  /** Env variable → data-plane reference, from the options declared with `deploy`. */
-  readonly deployEnv: Readonly<Record<string, string>>;
+  /** Its env on a deployed host, from the options declared with `deploy`: references and literals. */
+  readonly deployEnv: DeployEnv;
   readonly start: (
     ctx: ServiceContext,
     env: Readonly<Record<string, string | undefined>>,
@@ -159,6 +164,6 @@ export const launchable = <O>(d: ActorDeclaration<O>): Launchable => ({
   name: d.name,
   command: commandOfActor(d) as CommandSpec<unknown>,
   ...(d.deploy === undefined ? {} : { deploy: d.deploy }),
-  deployEnv: d.options.deployEnv ?? {},
+  deployEnv: d.options.deployEnv ?? { refs: {}, literals: {} },
   start: (ctx, env, argv = []) => startDeclared(d, ctx, env, argv),
 });

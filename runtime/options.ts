@@ -13,13 +13,25 @@ export interface Option<A> {
   /** Decodes to `A` (typed loosely so that options of every type fit one record: `_A` carries the type). */
   readonly codec: t.Mixed;
   readonly spec: OptionSpec;
-  /**
-   * On a deployed host, the value Terraform gives its env variable: a data-plane reference such as
-   * `streams.drones.name` or `topics.alarms.arn` (modules/services resolves it; `deployEnvOf`).
-   */
-  readonly deploy?: string;
+  /** On a deployed host, the value Terraform gives its env variable ({@link DeployValue}). */
+  readonly deploy?: DeployValue;
   /** Phantom: the decoded type. */
   readonly _A?: A;
+}
+
+/**
+ * What Terraform sets an option's env variable to on a deployed host: a data-plane reference such as
+ * `streams.drones.name` or `queues.operatorConsole.url` (modules/services resolves it, and fails on one it does not
+ * know), or a value written as is (`{ literal: '127.0.0.1' }`), never taken for a reference.
+ */
+export type DeployValue = string | { readonly literal: string };
+
+/** What a group's options declared with `deploy` give their env variables on a deployed host. */
+export interface DeployEnv {
+  /** Env variable → data-plane reference. */
+  readonly refs: Readonly<Record<string, string>>;
+  /** Env variable → literal value. */
+  readonly literals: Readonly<Record<string, string>>;
 }
 
 /**
@@ -32,7 +44,10 @@ export const option = <A, O>(
   {
     deploy,
     ...spec
-  }: Omit<OptionSpec, 'type'> & { readonly type?: OptionSpec['type']; readonly deploy?: string },
+  }: Omit<OptionSpec, 'type'> & {
+    readonly type?: OptionSpec['type'];
+    readonly deploy?: DeployValue;
+  },
 ): Option<A> => ({
   codec,
   spec: { type: 'string', ...spec },
@@ -42,15 +57,15 @@ export const option = <A, O>(
 /** An optional option: `undefined` when nothing sets it (no default). */
 export const optional = <A, O>(
   codec: t.Type<A, O, unknown>,
-  spec: Omit<OptionSpec, 'type' | 'default'> & { readonly deploy?: string },
+  spec: Omit<OptionSpec, 'type' | 'default'> & { readonly deploy?: DeployValue },
 ): Option<A | undefined> => option(t.union([codec, t.undefined]), spec);
 
 /** A group of options and the codec of the whole group (cross-field checks included). */
 export interface OptionGroup<A> {
   readonly specs: OptionSpecs;
   readonly codec: t.Type<A, unknown, unknown>;
-  /** Env variable → data-plane reference, for the options declared with `deploy` (none: `{}`). */
-  readonly deployEnv?: Readonly<Record<string, string>>;
+  /** The env of the options declared with `deploy` (none: absent or empty). */
+  readonly deployEnv?: DeployEnv;
 }
 
 /** The config a record of declared options decodes to. */
@@ -64,6 +79,20 @@ export type OptionsOf<R extends Readonly<Record<string, Option<unknown>>>> = {
  */
 export const flagOf = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
+/** The env variables of the options declared with `deploy`, references apart from literals. */
+const deployEnvOf = (options: Readonly<Record<string, Option<unknown>>>): DeployEnv => {
+  const refs: Record<string, string> = {};
+  const literals: Record<string, string> = {};
+  for (const [k, o] of Object.entries(options)) {
+    if (o.deploy === undefined) continue;
+    // A programming error, thrown at once: a deployed host is configured by env variables only.
+    if (o.spec.env === undefined) throw new Error(`option ${k}: deploy without an env variable`);
+    if (typeof o.deploy === 'string') refs[o.spec.env] = o.deploy;
+    else literals[o.spec.env] = o.deploy.literal;
+  }
+  return { refs, literals };
+};
+
 /**
  * A group from declared options, keyed by config field (camelCase).
  * @example const own = optionGroup({ silentAfterSeconds: option(PositiveInt, { doc: '…', default: '30' }) });
@@ -75,14 +104,7 @@ export const optionGroup = <R extends Readonly<Record<string, Option<unknown>>>>
   codec: t.type(
     Object.fromEntries(Object.entries(options).map(([k, o]) => [k, o.codec])),
   ) as unknown as t.Type<OptionsOf<R>, unknown, unknown>,
-  deployEnv: Object.fromEntries(
-    Object.entries(options).flatMap(([k, o]) => {
-      if (o.deploy === undefined) return [];
-      // A programming error, thrown at once: a deployed host is configured by env variables only.
-      if (o.spec.env === undefined) throw new Error(`option ${k}: deploy without an env variable`);
-      return [[o.spec.env, o.deploy]];
-    }),
-  ),
+  deployEnv: deployEnvOf(options),
 });
 
 /** Joins groups (later ones cannot redeclare a flag: that is a programming error, thrown at once). */
@@ -92,7 +114,10 @@ export const joinGroups = <A, B>(a: OptionGroup<A>, b: OptionGroup<B>): OptionGr
   return {
     specs: { ...a.specs, ...b.specs },
     codec: t.intersection([a.codec, b.codec]),
-    deployEnv: { ...a.deployEnv, ...b.deployEnv },
+    deployEnv: {
+      refs: { ...a.deployEnv?.refs, ...b.deployEnv?.refs },
+      literals: { ...a.deployEnv?.literals, ...b.deployEnv?.literals },
+    },
   };
 };
 

@@ -2,6 +2,7 @@
  * The drone simulator, declared (runtime/launcher.ts): a fleet of simulated drones publishing to the drone stream.
  * `main.ts` launches it; the swarm flies its fleet with the same fleet options ({@link fleetOptions}).
  */
+import { KMS } from '../../runtime/aws/iam.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import {
   E,
@@ -82,6 +83,25 @@ export const droneSimulator = defineActor({
   summary:
     'simulates a fleet of drones flying over New York City, publishing their messages to the drone stream',
   options: simulatorOptions,
+  // A host of its own: it publishes to the drone stream and writes its pictures, nothing else.
+  deploy: {
+    opsPort: 9101,
+    statements: [
+      // PutRecords; ListShards for the per-shard rate limit and shard-wide packing.
+      {
+        Sid: 'PublishDrones',
+        Action: ['kinesis:ListShards', 'kinesis:PutRecords'],
+        Resource: ['streams.drones.arn'],
+      },
+      // The camera: one small picture per alarm (violation-image.ts).
+      {
+        Sid: 'ViolationImages',
+        Action: ['s3:PutObject'],
+        Resource: ['bucket.arn/violation-images/*'],
+      },
+    ],
+    kms: { kinesis: KMS.writeStream, s3: KMS.putObject },
+  },
   start: ({ clients, events }, cfg) => {
     const weights = loadCodeWeights();
     if (E.isLeft(weights)) throw new Error(weights.left.issues.join('; '));

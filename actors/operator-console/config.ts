@@ -92,11 +92,14 @@ const fields = optionGroup({
     doc: 'address to serve on (anything but loopback needs --token or --operators)',
     env: 'PRESTACOP_CONSOLE_HOST',
     default: '127.0.0.1',
+    // Deployed, on loopback only: operators reach it by an SSH tunnel (no token on loopback).
+    deploy: { literal: '127.0.0.1' },
   }),
   port: option(Port, {
     doc: 'port to serve on (0 = any free port; printed)',
     env: 'PRESTACOP_CONSOLE_PORT',
     default: '8090',
+    deploy: { literal: '8090' },
   }),
   token: option(OptionalToken, {
     doc: 'a token shared by all operators (16+ characters; the page names the operator); open /?token=... once',
@@ -138,6 +141,8 @@ const fields = optionGroup({
     doc: "the console's own SQS queue on the alarm topic (name or URL)",
     env: 'PRESTACOP_OPERATOR_CONSOLE_QUEUE',
     default: spec.queues.operatorConsole.name,
+    // Its URL, not its name: no sqs:GetQueueUrl to allow (runtime/aws/lookup.ts); the topic is given by ARN alike.
+    deploy: 'queues.operatorConsole.url',
   }),
   bucket: bucketOption(
     'bucket of the violation images (violation-images/<id>.svg) and the notes on dead letters (needs-human/)',

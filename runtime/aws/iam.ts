@@ -21,12 +21,13 @@ export const LEASE_ACTIONS: ReadonlyArray<string> = [
 
 /**
  * The KMS actions behind each kind of call on a resource encrypted with the deploy's key, for an actor's `kms`
- * declaration: reading a stream decrypts, publishing to a topic encrypts a data key and decrypts it (SNS), and
+ * declaration: reading a stream decrypts, writing to a stream encrypts a data key, publishing to a topic encrypts a data key and decrypts it (SNS), and
  * writing an object encrypts a data key.
  * @example kms: { kinesis: KMS.readStream, sns: KMS.publish, s3: KMS.putObject }
  */
 export const KMS = {
   readStream: ['kms:Decrypt'],
+  writeStream: ['kms:GenerateDataKey'],
   publish: ['kms:Decrypt', 'kms:GenerateDataKey'],
   putObject: ['kms:GenerateDataKey'],
 } as const satisfies Record<string, ReadonlyArray<string>>;

@@ -90,6 +90,12 @@ run "hardened" {
     error_message = "operator-console's statements: a Scan of the alarms, decisions on alarm-events, its own queue, publish on the alarm topic, images read, its own dead letters, the needs-human notes listed."
   }
   assert {
+    # A declared statement's condition reaches the policy as declared (config/services.json).
+    condition = jsonencode([for st in jsondecode(aws_iam_role_policy.data["operator-console"].policy).Statement : st.Condition if st.Sid == "NeedsHumanNotes"]) == jsonencode([
+    { StringLike = { "s3:prefix" = ["needs-human/*"] } }])
+    error_message = "operator-console lists the bucket under needs-human/ only."
+  }
+  assert {
     condition = [for st in jsondecode(aws_iam_role_policy.data["operator-console"].policy).Statement : st.Condition.StringEquals["kms:ViaService"] if st.Sid == "DataKeyViaServices"][0] == [
     "s3.us-east-1.amazonaws.com", "sns.us-east-1.amazonaws.com", "sqs.us-east-1.amazonaws.com"]
     error_message = "operator-console uses the key only via S3 (images, dead letters), SNS (escalations) and SQS (its queue)."
@@ -243,6 +249,7 @@ run "hardened" {
   }
   assert {
     condition = (output.service_config["operator-console"].PRESTACOP_CONSOLE_HOST == "127.0.0.1"
+      && output.service_config["operator-console"].PRESTACOP_CONSOLE_PORT == "8090"
       && output.service_config["operator-console"].PRESTACOP_ALARM_EVENTS_TABLE == "prestacop-alarm-events"
       && output.service_config["operator-console"].PRESTACOP_ALARM_TOPIC == module.data_plane.topics.alarms.arn
     && output.service_config["operator-console"].PRESTACOP_OPERATOR_CONSOLE_QUEUE == module.data_plane.queues.operatorConsole.url)
