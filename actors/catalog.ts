@@ -4,9 +4,9 @@
  * `kill-<name>` scenario (`inFaultSuite`), and Terraform's service catalog reads each one's deploy declaration
  * (ops port, host, env, IAM) from `config/services.json`, which `npm run gen:services` writes from here
  * ({@link servicesJson}; a spec fails when the file is stale): every deployed service is declared here, Terraform
- * writes none by hand. Adding a declared actor is its folder, one entry here, and that generated file. The storage
- * writer and the alert system are declared too; the swarm and the suite keep their own wiring for them (counts,
- * several workers), as they do for the simulator and the console.
+ * writes none by hand. Adding a declared actor is its folder, one entry here, and that generated file. The swarm
+ * wires by hand only what it runs its own way (the fleet on a thread, a console scoped to the run); the fault suite
+ * keeps its own wiring for the storage writer and the alert system (several workers each).
  */
 import {
   type IamStatement,
@@ -29,8 +29,10 @@ export interface CatalogEntry {
 }
 
 export const CATALOG: ReadonlyArray<CatalogEntry> = [
-  { actor: launchable(streamToStorage), inSwarm: false, inFaultSuite: false },
-  { actor: launchable(alertSystemActor), inSwarm: false, inFaultSuite: false },
+  // The fault suite runs several workers of each, with scenarios of its own (kill-storage-writer,
+  // kill-alert-system).
+  { actor: launchable(streamToStorage), inSwarm: true, inFaultSuite: false },
+  { actor: launchable(alertSystemActor), inSwarm: true, inFaultSuite: false },
   { actor: launchable(droneWatchdog), inSwarm: true, inFaultSuite: true },
   // The swarm flies its fleet on a thread of its own (fleet options, counts per drone) and runs a console
   // scoped to the run's alarms and queue; the fault suite starts both its own way.

@@ -28,6 +28,11 @@ export interface RunningService {
   readonly done?: Promise<void>;
   /** The exit code once stopped (default 0): non-zero when the run lost something it must not hide. */
   readonly exitCode?: () => number;
+  /**
+   * How many inputs it has dead-lettered so far, for a caller's status line and summary (the swarm's
+   * `dead letters N`); omit for a service that dead-letters nothing.
+   */
+  readonly deadLetters?: () => number;
 }
 
 /**

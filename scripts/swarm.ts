@@ -9,40 +9,22 @@ import '../runtime/node-version.ts';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
-import { createDynamoAlarmStore } from '../actors/alert-system/dynamo-alarm-store.ts';
+import { alertSystemActor } from '../actors/alert-system/actor.ts';
 import { countPublishedAlarms } from '../actors/alert-system/readers.ts';
-import { createS3NeedsHumanNotes } from '../actors/alert-system/s3-needs-human.ts';
-import {
-  alertConsumerOptions,
-  APPLICATION as ALERTS,
-  startAlertSystem,
-} from '../actors/alert-system/service.ts';
-import { createSnsAlarmPublisher } from '../actors/alert-system/sns-publisher.ts';
 import { CATALOG } from '../actors/catalog.ts';
 import { type FleetConfig } from '../actors/drone-simulator/behaviour.ts';
 import { startConsoleForSwarm } from '../actors/operator-console/wiring.ts';
 import { loadCodeWeights } from '../actors/protocol/code-weights.ts';
-import { loadResourcesOrThrow } from '../actors/protocol/index.ts';
-import { launchAlarmArchive } from '../actors/stream-to-storage/alarm-archive.ts';
-import { createDynamoTable } from '../actors/stream-to-storage/dynamo-table.ts';
+import { streamToStorage } from '../actors/stream-to-storage/actor.ts';
 import { archiveCoverage, storedIds } from '../actors/stream-to-storage/readers.ts';
-import { createS3Archive } from '../actors/stream-to-storage/s3-archive.ts';
-import {
-  APPLICATION,
-  startStorageWriter,
-  storageConsumerOptions,
-} from '../actors/stream-to-storage/service.ts';
 import { createAwsClients } from '../runtime/aws/clients.ts';
-import { wireDocClient } from '../runtime/aws/dynamodb-wire.ts';
 import { topicArnOf } from '../runtime/aws/lookup.ts';
 import { toAwsTarget } from '../runtime/aws/options.ts';
 import { createRunQueue, type RunQueue, runQueueName } from '../runtime/aws/run-queue.ts';
-import { createS3DeadLetters } from '../runtime/aws/s3-dead-letters.ts';
 import { streamProgress } from '../runtime/bus/kinesis-progress.ts';
 import { E } from '../runtime/codec.ts';
 import { configOrExit } from '../runtime/config.ts';
 import { createEventHub } from '../runtime/events.ts';
-import { consumerBus } from '../runtime/launcher.ts';
 import { startLocalStack } from '../runtime/local-stack/index.ts';
 import { chooseStack, liveStacks, registryDir } from '../runtime/local-stack/registry.ts';
 import { createLogger, logEvents } from '../runtime/log.ts';
@@ -52,7 +34,6 @@ import { onStopSignals, type RunningService } from '../runtime/service.ts';
 import { swarmCommand } from './swarm/config.ts';
 import { startFleetThread } from './swarm/fleet-thread.ts';
 
-const spec = loadResourcesOrThrow();
 const cfg = configOrExit(swarmCommand, process.argv.slice(2), process.env);
 const weights = loadCodeWeights();
 if (E.isLeft(weights)) {
@@ -120,26 +101,6 @@ const main = async (): Promise<number> => {
   const log = createLogger('swarm', cfg.logLevel, createWriteStream(logFile, { flags: 'w' }));
   logEvents(events.events$, log);
 
-  // The writer polls less often than the alert system, which needs the shards' read budget (and the cores) most.
-  const bus = consumerBus({ clients, events }, cfg, storageConsumerOptions(cfg.target));
-  const deadLetter = createS3DeadLetters(clients.s3, cfg.bucket, Date.now);
-  const writer = startStorageWriter({
-    bus,
-    events,
-    table: createDynamoTable(wireDocClient(clients.doc, clients.dynamodb), cfg.messagesTable),
-    archive: createS3Archive(clients.s3, cfg.bucket),
-    deadLetter,
-    streams: { drones: cfg.droneStream, history: cfg.historyStream },
-    retentionSeconds: cfg.retentionHours * 3_600,
-  });
-  // The alarm events into the archive, as the deployed writer does (alarm-archive.ts): the report's alarm
-  // sections read them there too, and the queue never grows unread.
-  const alarmArchive = await launchAlarmArchive(clients, {
-    bucket: cfg.bucket,
-    queue: spec.queues.alarmArchive.name,
-    events,
-  });
-  // The alert system is its own consumer application with its own bus (faster polling, its own leases).
   // Two queues of this run's own on the alarm topic, before any alarm can be raised: one to count what was
   // published, one for the console. The shared queues (prestacop-console, prestacop-operator-console) belong to
   // other readers: reading them would take their messages.
@@ -151,21 +112,11 @@ const main = async (): Promise<number> => {
   };
   const countQueue = await queueOf(`${process.pid}-count`);
   const consoleQueue = await queueOf(`${process.pid}-console`);
-  const alertBus = consumerBus({ clients, events }, cfg, alertConsumerOptions(cfg.target));
-  const alerts = startAlertSystem({
-    bus: alertBus,
-    events,
-    store: createDynamoAlarmStore(clients.doc, cfg.alarmsTable),
-    publisher: createSnsAlarmPublisher(clients.sns, topicArn),
-    deadLetter,
-    needsHuman: createS3NeedsHumanNotes(clients.s3, cfg.bucket),
-    stream: cfg.droneStream,
-    humanCodes: cfg.humanCodes,
-    metrics,
-  });
-  // Every other declared actor (the drone watchdog...), from its declaration: on this run's stream, topic and
-  // tables, its own options from the environment (PRESTACOP_SILENT_AFTER_SECONDS...) or their defaults.
-  const declared: RunningService[] = [];
+  // The declared actors (the storage writer with its alarm archive, the alert system, the drone watchdog), each
+  // started from its declaration as its host runs it, with its own consumer application, bus and polling: on this
+  // run's stream, topic, tables and bucket, its own options from the environment (PRESTACOP_SILENT_AFTER_SECONDS...)
+  // or their defaults.
+  const running = new Map<string, RunningService>();
   for (const { actor } of CATALOG.filter((e) => e.inSwarm)) {
     const started = await actor.start(
       { clients, events, metrics, log: log.child({ actor: actor.name }) },
@@ -175,16 +126,27 @@ const main = async (): Promise<number> => {
         PRESTACOP_REGION: cfg.region,
         PRESTACOP_DRONE_STREAM: cfg.droneStream,
         PRESTACOP_HISTORY_STREAM: cfg.historyStream,
+        PRESTACOP_MESSAGES_TABLE: cfg.messagesTable,
+        PRESTACOP_ALARMS_TABLE: cfg.alarmsTable,
         PRESTACOP_ALARM_TOPIC: topicArn,
         PRESTACOP_LEASE_TABLE: cfg.leaseTable,
         PRESTACOP_BUCKET: cfg.bucket,
+        PRESTACOP_RETENTION_HOURS: String(cfg.retentionHours),
+        PRESTACOP_HUMAN_CODES: cfg.humanCodes.join(','),
         LOG_LEVEL: cfg.logLevel,
       },
     );
     if (E.isLeft(started))
       throw new Error(`${actor.name} not started: ${started.left.issues.join('; ')}`);
-    declared.push(started.right);
+    running.set(actor.name, started.right);
   }
+  // What the run checks: the storage writer's and the alert system's drain (their consumer applications are
+  // their names) and their dead letters, on the status line and in the summary.
+  const checked = [streamToStorage.name, alertSystemActor.name];
+  for (const name of checked)
+    if (!running.has(name)) throw new Error(`${name} is not started by the swarm (inSwarm)`);
+  const deadLetters = () =>
+    checked.reduce((n, name) => n + (running.get(name)?.deadLetters?.() ?? 0), 0);
   const fleetCfg: FleetConfig = {
     drones: cfg.drones,
     intervalMs: cfg.interval,
@@ -231,7 +193,7 @@ const main = async (): Promise<number> => {
     port: cfg.opsPort,
     metrics,
     health: () => ({
-      healthy: writer.healthy() && alerts.healthy() && declared.every((d) => d.healthy()),
+      healthy: [...running.values()].every((d) => d.healthy()),
       details: { sent: fleet.counts.sent },
     }),
   });
@@ -254,7 +216,7 @@ const main = async (): Promise<number> => {
   const tty = process.stderr.isTTY;
   const status = setInterval(() => {
     const c = fleet.counts;
-    const line = `msgs/s ${c.sent - lastSent} | sent ${c.sent} | violations ${c.violations} | alarms ${c.alarms} | stored ${stored} | lag ${lagMs} ms | dead letters ${deadLetter.count()}`;
+    const line = `msgs/s ${c.sent - lastSent} | sent ${c.sent} | violations ${c.violations} | alarms ${c.alarms} | stored ${stored} | lag ${lagMs} ms | dead letters ${deadLetters()}`;
     lastSent = c.sent;
     process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
   }, 1_000);
@@ -285,7 +247,7 @@ const main = async (): Promise<number> => {
   // as Kinesis itself says.
   const drainUntil = Date.now() + cfg.drainTimeout * 1_000;
   const caughtUp = async () => {
-    for (const app of [APPLICATION, ALERTS]) {
+    for (const app of checked) {
       const shards = await streamProgress(clients, cfg.leaseTable, app, cfg.droneStream);
       if (!shards.every((s) => s.caughtUp)) return false;
     }
@@ -297,9 +259,14 @@ const main = async (): Promise<number> => {
     drained = await caughtUp();
   }
   clearInterval(status);
-  await Promise.all([writer.stop(), alerts.stop(), ...declared.map((d) => d.stop())]);
-  await alarmArchive.stop(); // after the console's last escalations
-  await Promise.all([bus.close(), alertBus.close()]);
+  // What publishes alarm events stops first (the console's escalations, the alert system's alarms), then the
+  // storage writer: its alarm archive takes their last ones off its queue, where the next reader of this stack's
+  // queue would find them otherwise.
+  await operatorConsole?.stop();
+  await Promise.all(
+    [...running].filter(([name]) => name !== streamToStorage.name).map(([, d]) => d.stop()),
+  );
+  await running.get(streamToStorage.name)?.stop();
 
   say('checking what was stored ...');
   const ids = [...fleet.sentIds];
@@ -331,7 +298,7 @@ const main = async (): Promise<number> => {
     archivedDistinct: archived.distinct,
     archivedRawCopies: archived.rawCopies,
     lost: ids.filter((id) => !inTable.has(id)).length,
-    deadLetters: deadLetter.count(),
+    deadLetters: deadLetters(),
     maxLagMs,
     drained,
   };
@@ -340,7 +307,6 @@ const main = async (): Promise<number> => {
     mkdirSync(dirname(cfg.summary), { recursive: true });
     writeFileSync(cfg.summary, `${JSON.stringify(summary, null, 2)}\n`);
   }
-  await operatorConsole?.stop();
   await removeRunQueues();
   await ops.close();
   clients.destroy();

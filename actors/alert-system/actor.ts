@@ -104,12 +104,13 @@ export const alertSystemActor = defineActor({
     const { clients, events, metrics, log } = ctx;
     const topicArn = await topicArnOf(clients.sns, cfg.topic);
     const bus = consumerBus(ctx, cfg, alertConsumerOptions(cfg.target));
+    const deadLetter = createS3DeadLetters(clients.s3, cfg.bucket, Date.now);
     const alerts = startAlertSystem({
       bus,
       events,
       store: createDynamoAlarmStore(clients.doc, cfg.alarmsTable),
       publisher: createSnsAlarmPublisher(clients.sns, topicArn),
-      deadLetter: createS3DeadLetters(clients.s3, cfg.bucket, Date.now),
+      deadLetter,
       needsHuman: createS3NeedsHumanNotes(clients.s3, cfg.bucket),
       stream: cfg.droneStream,
       humanCodes: cfg.humanCodes,
@@ -119,6 +120,10 @@ export const alertSystemActor = defineActor({
       recordWaitMs: cfg.recordWaitMs,
       clockWindow: { behindMs: cfg.clockBehindMs, aheadMs: cfg.clockAheadMs },
     });
-    return { healthy: alerts.healthy, stop: async () => (await alerts.stop(), await bus.close()) };
+    return {
+      healthy: alerts.healthy,
+      stop: async () => (await alerts.stop(), await bus.close()),
+      deadLetters: deadLetter.count,
+    };
   },
 });

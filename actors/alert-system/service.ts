@@ -1,9 +1,9 @@
 /**
  * Wires the alert system: the drone stream (its own consumer application, so its own checkpoints and leases) →
  * the step (`behaviour.ts`, a pure transition run by the runtime's transition runner, many deliveries at once) →
- * record, publish, mark (`delivery.ts`, the delivery step's interpreter) → ack. Used by `main.ts` (the service alone) and by the
- * swarm (in one process, beside the storage writer). Logs each alarm plainly, counts everything, and exposes its
- * own event stream, `alerts$`.
+ * record, publish, mark (`delivery.ts`, the delivery step's interpreter) → ack. Used by its declaration
+ * (`actor.ts`), which `main.ts` launches and the swarm starts (in one process, beside the storage writer). Logs
+ * each alarm plainly, counts everything, and exposes its own event stream, `alerts$`.
  */
 import { hostname } from 'node:os';
 

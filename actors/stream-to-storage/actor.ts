@@ -103,12 +103,13 @@ export const streamToStorage = defineActor({
       events,
     });
     const bus = consumerBus(ctx, cfg, storageConsumerOptions(cfg.target));
+    const deadLetter = createS3DeadLetters(clients.s3, cfg.bucket, Date.now);
     const writer = startStorageWriter({
       bus,
       events,
       table: createDynamoTable(wireDocClient(clients.doc, clients.dynamodb), cfg.messagesTable),
       archive: createS3Archive(clients.s3, cfg.bucket),
-      deadLetter: createS3DeadLetters(clients.s3, cfg.bucket, Date.now),
+      deadLetter,
       streams: { drones: cfg.droneStream, history: cfg.historyStream },
       retentionSeconds: cfg.retentionHours * 3_600,
       clockWindow: { behindMs: cfg.clockBehindMs, aheadMs: cfg.clockAheadMs },
@@ -116,6 +117,7 @@ export const streamToStorage = defineActor({
     return {
       healthy: writer.healthy,
       stop: async () => (await Promise.all([writer.stop(), alarms.stop()]), await bus.close()),
+      deadLetters: deadLetter.count,
     };
   },
 });

@@ -181,7 +181,7 @@ export const startAlarmArchive = (
 };
 
 /**
- * The input on real clients, as stream-to-storage's declaration and the swarm wire it: the queue by name or URL,
+ * The input on real clients, as stream-to-storage's declaration wires it: the queue by name or URL,
  * its own archive port (batches of its own, the default limits) and dead letters in `bucket`.
  * @example const alarms = await launchAlarmArchive(clients, { bucket, queue: cfg.alarmQueue, events });
  */

@@ -1,6 +1,6 @@
 /**
  * Wires the storage writer: one actor per stream (drones → hot table + archive, history → archive), sharing the
- * ports. Used by `main.ts` (the service alone) and by the swarm (in one process).
+ * ports. Used by its declaration (`actor.ts`), which `main.ts` launches and the swarm starts (in one process).
  */
 import { type ActorHandle, type DeadLetterPort, runActor } from '../../runtime/actor.ts';
 import { type Bus, topic } from '../../runtime/bus/bus.ts';
