@@ -63,16 +63,6 @@ resource "aws_security_group" "this" {
   vpc_id      = data.aws_vpc.selected.id
 }
 
-moved {
-  from = aws_security_group.hosts
-  to   = aws_security_group.this["hosts"]
-}
-
-moved {
-  from = aws_security_group.endpoints
-  to   = aws_security_group.this["endpoints"]
-}
-
 # The only ways in, one rule each: SSH to the hosts from the admin network; HTTPS to the interface endpoints from
 # the whole VPC, not only the hosts (private DNS sends every caller in the VPC to these endpoints).
 resource "aws_vpc_security_group_ingress_rule" "in" {
@@ -87,16 +77,6 @@ resource "aws_vpc_security_group_ingress_rule" "in" {
   from_port         = each.value.port
   to_port           = each.value.port
   cidr_ipv4         = each.value.cidr
-}
-
-moved {
-  from = aws_vpc_security_group_ingress_rule.ssh_admin
-  to   = aws_vpc_security_group_ingress_rule.in["ssh_admin"]
-}
-
-moved {
-  from = aws_vpc_security_group_ingress_rule.endpoints_https
-  to   = aws_vpc_security_group_ingress_rule.in["endpoints_https"]
 }
 
 # The AWS regional services each host calls, besides S3 and DynamoDB (prefix lists): named by their interface
@@ -145,11 +125,6 @@ resource "aws_vpc_security_group_egress_rule" "packages" {
   from_port         = each.value
   to_port           = each.value
   cidr_ipv4         = "0.0.0.0/0"
-}
-
-moved {
-  from = aws_vpc_security_group_egress_rule.out
-  to   = aws_vpc_security_group_egress_rule.packages
 }
 
 resource "aws_vpc_endpoint" "interface" {

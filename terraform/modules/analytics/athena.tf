@@ -27,26 +27,6 @@ module "results_private" {
   bucket = { id = aws_s3_bucket.results.id, arn = aws_s3_bucket.results.arn, kms_key_arn = var.kms_key_arn }
 }
 
-moved {
-  from = aws_s3_bucket_public_access_block.results
-  to   = module.results_private.aws_s3_bucket_public_access_block.this
-}
-
-moved {
-  from = aws_s3_bucket_ownership_controls.results
-  to   = module.results_private.aws_s3_bucket_ownership_controls.this
-}
-
-moved {
-  from = aws_s3_bucket_server_side_encryption_configuration.results
-  to   = module.results_private.aws_s3_bucket_server_side_encryption_configuration.this
-}
-
-moved {
-  from = aws_s3_bucket_policy.results
-  to   = module.results_private.aws_s3_bucket_policy.this
-}
-
 resource "aws_s3_bucket_lifecycle_configuration" "results" {
   bucket = aws_s3_bucket.results.id
   rule {

@@ -128,14 +128,3 @@ resource "aws_glue_catalog_table" "this" {
     }
   }
 }
-
-# Before the two kinds shared one resource: a state that has aws_glue_catalog_table.hourly (every key kept) and
-# .dead_letters moves, nothing is replaced.
-moved {
-  from = aws_glue_catalog_table.hourly
-  to   = aws_glue_catalog_table.this
-}
-moved {
-  from = aws_glue_catalog_table.dead_letters["dead_letter_objects"]
-  to   = aws_glue_catalog_table.this["dead_letter_objects"]
-}

@@ -105,26 +105,6 @@ module "archive_private" {
   bucket = { id = aws_s3_bucket.archive.id, arn = aws_s3_bucket.archive.arn, kms_key_arn = var.kms_key_arn }
 }
 
-moved {
-  from = aws_s3_bucket_public_access_block.archive["on"]
-  to   = module.archive_private["on"].aws_s3_bucket_public_access_block.this
-}
-
-moved {
-  from = aws_s3_bucket_ownership_controls.archive["on"]
-  to   = module.archive_private["on"].aws_s3_bucket_ownership_controls.this
-}
-
-moved {
-  from = aws_s3_bucket_server_side_encryption_configuration.archive["on"]
-  to   = module.archive_private["on"].aws_s3_bucket_server_side_encryption_configuration.this
-}
-
-moved {
-  from = aws_s3_bucket_policy.archive["on"]
-  to   = module.archive_private["on"].aws_s3_bucket_policy.this
-}
-
 resource "aws_s3_bucket_versioning" "archive" {
   for_each = local.hardened
 
