@@ -312,6 +312,7 @@ export class Coordinator<A> {
   }
 
   private checkpointed(shardId: string, sequence: string): void {
+    this.held.get(shardId)?.reader.checkpointWritten();
     this.d.events?.emit('bus.checkpointed', this.actor, { stream: this.stream, shardId, sequence });
   }
 

@@ -15,8 +15,9 @@
  *   leaseTimeoutMs                 the owner's lease timeout, for people
  *   attemptFrom, attemptTo         the checkpoint the owner started reading at, and the last record it may have
  *                                  handed out: written before it hands out records past its previous mark (once per
- *                                  poll batch), so a successor knows what was in flight if the owner died, and
- *                                  whether it died before any progress (see `AttemptMark`)
+ *                                  poll batch, until it has checkpointed past attemptFrom), so a successor knows what
+ *                                  was in flight if the owner died, and whether it died before any progress (see
+ *                                  `AttemptMark`)
  *   suspectSeq, suspectDeaths      after a crash, the first record of the range being tried carefully, and how
  *                                  many times it will have killed its consumer if this try dies too
  *

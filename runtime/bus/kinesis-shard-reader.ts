@@ -7,7 +7,10 @@
  * A record that kills its consumer process (out of memory, a native crash) would be reread from the checkpoint and
  * kill every successor, for ever: the count of such deaths must outlive the process, so it is kept on the lease.
  * Before handing out records past its last mark, the reader writes where it started and how far it goes
- * (`AttemptMark`: one write per poll batch). A successor of an owner that died without releasing the lease (an
+ * (`AttemptMark`: one write per poll batch) until a checkpoint past where it started is on the lease: from then on
+ * a successor ignores the mark (a single kill in steady work), so writing it again would only put a DynamoDB round
+ * trip, queued behind the lease's other writes, between every poll and its hand-out. A successor of an owner that
+ * died without releasing the lease (an
  * earlier process of this worker id, or an owner whose lease and heartbeat both stopped) goes carefully through
  * the marked records if that owner died before any progress or while going carefully itself (a crash loop; a
  * single kill in steady work costs nothing): in ranges of 1, 2, 4... records, each handed out once the previous
@@ -104,6 +107,10 @@ export class ShardReader<A> {
   private carefulTo: bigint | undefined;
   /** The last record covered by this reader's own mark. */
   private markedTo = -1n;
+  /** The last mark written named a suspect (a careful range): the next plain mark must clear it. */
+  private suspectMarked = false;
+  /** A checkpoint past `startAt` is on the lease: a successor would ignore a plain mark, so none is written. */
+  private progressed = false;
   /** Going carefully: records left in the range handed out now, and the size of the next range. */
   private rangeLeft = 0;
   private rangeSize = 1;
@@ -121,6 +128,14 @@ export class ShardReader<A> {
   /** The newest sequence that is safe to checkpoint (every delivery up to it acknowledged), if any. */
   get checkpoint(): string | undefined {
     return this.ended && this.drained ? SHARD_END : this.tracker.checkpoint?.sequence;
+  }
+
+  /**
+   * The coordinator wrote a checkpoint of this shard (always past `startAt`: only a moved checkpoint is written).
+   * A successor then sees progress and ignores this reader's mark, unless it names a suspect.
+   */
+  checkpointWritten(): void {
+    this.progressed = true;
   }
 
   /** Deliveries handed out and not yet acknowledged. */
@@ -321,7 +336,7 @@ export class ShardReader<A> {
         this.rangeSize *= 2;
       }
       if (this.carefulTo !== undefined) this.rangeLeft--;
-      else if (at > this.markedTo) {
+      else if (at > this.markedTo && !(this.progressed && !this.suspectMarked)) {
         const to = records[records.length - 1]?.SequenceNumber ?? sequence;
         if (!(await this.markDurably({ from: this.d.startAt, to }))) return;
         this.markedTo = seq(to);
@@ -349,7 +364,9 @@ export class ShardReader<A> {
   private async markDurably(mark: AttemptMark): Promise<boolean> {
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
-        return (await this.d.mark(mark)) && !this.stopped;
+        const ok = await this.d.mark(mark);
+        if (ok) this.suspectMarked = mark.suspect !== undefined;
+        return ok && !this.stopped;
       } catch (e) {
         if (this.stopped) return false;
         if (!isRetriableCause(e)) throw e;
