@@ -26,7 +26,7 @@ const publish = (event: ReturnType<typeof silent> | ReturnType<typeof toDroneBac
 
 /** Silent after 5 virtual ms, ticks every ms. */
 const watch = (maxDrones = 100) =>
-  transitions(initialWatch, watchdog({ silentAfterMs: 5, maxDrones }), { tickMs: 1 });
+  transitions(initialWatch(maxDrones), watchdog({ silentAfterMs: 5, maxDrones }), { tickMs: 1 });
 
 describe('DroneWatchdog > behaviour (virtual time)', () => {
   let ts: TestScheduler;
@@ -76,7 +76,7 @@ describe('DroneWatchdog > behaviour (virtual time)', () => {
   it('fails when the transition throws (a defect: the runner crashes and restarts)', () =>
     ts.run(({ cold, expectObservable }) => {
       const boom = transitions(
-        initialWatch,
+        initialWatch(),
         () => {
           throw new Error('bug');
         },

@@ -15,6 +15,7 @@ import {
 } from '../protocol/drone-watch.ts';
 import type { DroneId } from '../protocol/primitives.ts';
 import { utcTimeOf } from '../protocol/time.ts';
+import { type DroneTable, emptyTable, entries, lookup, set, setAll } from './drone-table.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -33,7 +34,8 @@ export interface Heard {
 }
 
 export interface WatchState {
-  readonly drones: ReadonlyMap<DroneId, Heard>;
+  /** Each drone heard (O(√maxDrones) per update: `drone-table.ts`). */
+  readonly drones: DroneTable<Heard>;
 }
 
 /** Publish an event on the alarm topic, or count a message of a drone beyond `maxDrones`. */
@@ -41,16 +43,22 @@ export type WatchCommand =
   | { readonly kind: 'publish'; readonly event: DroneWatchEvent }
   | { readonly kind: 'untracked'; readonly droneId: DroneId };
 
-export const initialWatch: WatchState = { drones: new Map() };
+/**
+ * The state before any message, sized for `maxDrones` (default the service's 10,000).
+ * @example transitions(initialWatch(cfg.maxDrones), watchdog(cfg), { tickMs: 1_000 })
+ */
+export const initialWatch = (maxDrones = 10_000): WatchState => ({
+  drones: emptyTable(maxDrones),
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // behaviour
 
 const heard = (cfg: WatchConfig, s: WatchState, m: DroneMessage, at: number) => {
-  const before = s.drones.get(m.droneId);
+  const before = lookup(s.drones, m.droneId);
   if (before === undefined && s.drones.size >= cfg.maxDrones)
     return [s, [{ kind: 'untracked', droneId: m.droneId }]] as const;
-  const drones = new Map(s.drones).set(m.droneId, { lastSeenAt: at });
+  const drones = set(s.drones, m.droneId, { lastSeenAt: at });
   const back: WatchCommand[] = before?.silent
     ? [
         {
@@ -63,27 +71,26 @@ const heard = (cfg: WatchConfig, s: WatchState, m: DroneMessage, at: number) => 
 };
 
 const tick = (cfg: WatchConfig, s: WatchState, at: number) => {
-  const gone = [...s.drones].filter(
+  const gone = [...entries(s.drones)].filter(
     ([, h]) => h.silent === undefined && at - h.lastSeenAt >= cfg.silentAfterMs,
   );
   if (gone.length === 0) return [s, []] as const;
-  const drones = new Map(s.drones);
-  const commands = gone.map(([droneId, h]): WatchCommand => {
+  const reported = gone.map(([droneId, h]) => {
     const silent = toDroneSilent({
-      droneId,
+      droneId: droneId as DroneId,
       lastSeenAt: utcTimeOf(h.lastSeenAt),
       silentAfterMs: cfg.silentAfterMs,
       raisedAt: utcTimeOf(at),
     });
-    drones.set(droneId, { ...h, silent });
-    return { kind: 'publish', event: silent };
+    return [droneId, { ...h, silent }] as const;
   });
-  return [{ drones }, commands] as const;
+  const commands = reported.map(([, h]): WatchCommand => ({ kind: 'publish', event: h.silent }));
+  return [{ drones: setAll(s.drones, reported) }, commands] as const;
 };
 
 /**
  * The transition.
- * @example messages$.pipe(transitions(initialWatch, watchdog({ silentAfterMs: 30_000, maxDrones: 10_000 }), { tickMs: 1_000 }))
+ * @example messages$.pipe(transitions(initialWatch(10_000), watchdog({ silentAfterMs: 30_000, maxDrones: 10_000 }), { tickMs: 1_000 }))
  */
 export const watchdog =
   (cfg: WatchConfig): Transition<WatchState, DroneMessage, WatchCommand> =>

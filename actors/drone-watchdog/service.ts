@@ -45,7 +45,7 @@ export const startWatchdog = (deps: WatchdogDeps): ActorHandle =>
         topic(deps.stream, DroneMessageIn, (m) => m.droneId),
         { application: APPLICATION, initialPosition: 'latest', maxInFlightPerShard: 1_000 },
       ),
-    initial: initialWatch,
+    initial: initialWatch(deps.maxDrones),
     step: watchdog({ silentAfterMs: deps.silentAfterMs, maxDrones: deps.maxDrones }),
     tickMs: deps.tickMs ?? 1_000,
     effect: async (c: WatchCommand) => {
