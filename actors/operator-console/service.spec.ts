@@ -11,6 +11,7 @@ import { alarmRaised } from '../../test/helpers/messages.ts';
 import { waitFor } from '../../test/helpers/wait-for.ts';
 import { type AlarmRaised, toAlarmEscalated, toAlarmResolved } from '../protocol/alarm.ts';
 import { toDroneBack, toDroneSilent } from '../protocol/drone-watch.ts';
+import { droneIdOf } from '../protocol/primitives.ts';
 import { utcTimeOf } from '../protocol/time.ts';
 import {
   createMemoryDecisionStore,
@@ -317,6 +318,38 @@ describe('operator console (in-memory ports, real HTTP)', () => {
     assert.equal((await api()).counts.silentDrones?.length, 1); // another silence's back: still silent
     feed.push({ _tag: 'drone', event: toDroneBack(silent, utcTimeOf(Date.now()), 40_000) });
     assert.equal((await api()).counts.silentDrones, undefined);
+  });
+
+  it('sends the counts that drone events change at most every 100 ms, not once per event', async () => {
+    const { c, feed } = await start();
+    const events = await fetch(`${c.url}events`);
+    const reader = events.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value as Uint8Array);
+    assert.match(text, /^event: snapshot\n/);
+    // A fleet of 1,000 drones reported silent at once (an overloaded stream).
+    for (let d = 0; d < 1_000; d++)
+      feed.push({
+        _tag: 'drone',
+        event: toDroneSilent({
+          droneId: droneIdOf(d),
+          lastSeenAt: utcTimeOf(d),
+          silentAfterMs: 30_000,
+          raisedAt: utcTimeOf(40_000),
+        }),
+      });
+    const until = Date.now() + 600;
+    while (!text.includes(`"droneId":"${droneIdOf(999)}"`) && Date.now() < until) {
+      const next = await Promise.race([
+        reader.read(),
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), until - Date.now())),
+      ]);
+      if (next?.value) text += decoder.decode(next.value as Uint8Array);
+    }
+    await reader.cancel();
+    assert.ok(text.includes(`"droneId":"${droneIdOf(999)}"`), 'the last silent drone never shown');
+    const sent = text.split('event: counts\n').length - 1;
+    assert.ok(sent >= 1 && sent <= 5, `${sent} messages for 1,000 drone events`);
   });
 
   it('answers bad input without failing: counted, and the console goes on', async () => {

@@ -143,11 +143,13 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
     });
   // Silent drones by drone id: a drone.back clears only the silence it names (an older one arriving late does not).
   const silentDrones = new Map<string, SilentDroneView>();
+  // Sorted once per change, not once per broadcast (every alarm broadcasts the counts).
+  let silentSorted: SilentDroneView[] | undefined;
   const counts = (): ConsoleCounts => {
     const needsHuman = notes?.current();
-    const silent = [...silentDrones.values()].sort((a, b) =>
+    const silent = (silentSorted ??= [...silentDrones.values()].sort((a, b) =>
       a.lastSeenAt.localeCompare(b.lastSeenAt),
-    );
+    ));
     return {
       ...state.counts(),
       ...(needsHuman ? { needsHuman } : {}),
@@ -157,6 +159,17 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
   const broadcast = (alarm?: AlarmView) => {
     const change = { ...(alarm ? { alarm } : {}), counts: counts() };
     for (const l of listeners) l(change);
+  };
+  // Drone events come by the thousand when a whole fleet seems to fall silent at once (an overloaded stream): the
+  // counts they change go to the pages at most every 100 ms, not once per event (each a sort of the silent drones
+  // and a message to every open page, on the thread the alert path shares in the swarm). Alarms still go at once.
+  let countsTimer: NodeJS.Timeout | undefined;
+  const countsSoon = () => {
+    if (stopped || countsTimer) return;
+    countsTimer = setTimeout(() => {
+      countsTimer = undefined;
+      if (!stopped) broadcast();
+    }, 100);
   };
   const later = (f: () => void) => {
     if (stopped) return;
@@ -291,7 +304,9 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
       if (d.type === 'drone.silent')
         silentDrones.set(d.droneId, { id: d.id, droneId: d.droneId, lastSeenAt: d.lastSeenAt });
       else if (silentDrones.get(d.droneId)?.id === d.silentId) silentDrones.delete(d.droneId);
-      broadcast();
+      else return;
+      silentSorted = undefined;
+      countsSoon();
       return;
     }
     const e = item.event;
@@ -412,6 +427,7 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
       stopped = true;
       notes?.stop();
       for (const t of timers) clearTimeout(t);
+      clearTimeout(countsTimer);
       escalating.unsubscribe();
       inputs.complete();
       await Promise.all([feed.stop(), server.close()]);
