@@ -76,7 +76,7 @@ describe('DroneWatchdog > behaviour (virtual time)', () => {
   it('fails when the transition throws (a defect: the runner crashes and restarts)', () =>
     ts.run(({ cold, expectObservable }) => {
       const boom = transitions(
-        initialWatch(),
+        initialWatch(100),
         () => {
           throw new Error('bug');
         },

@@ -44,10 +44,10 @@ export type WatchCommand =
   | { readonly kind: 'untracked'; readonly droneId: DroneId };
 
 /**
- * The state before any message, sized for `maxDrones` (default the service's 10,000).
+ * The state before any message, sized for the `maxDrones` of the watchdog's config.
  * @example transitions(initialWatch(cfg.maxDrones), watchdog(cfg), { tickMs: 1_000 })
  */
-export const initialWatch = (maxDrones = 10_000): WatchState => ({
+export const initialWatch = (maxDrones: number): WatchState => ({
   drones: emptyTable(maxDrones),
 });
 

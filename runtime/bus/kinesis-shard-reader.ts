@@ -10,10 +10,10 @@
  * (`AttemptMark`: one write per poll batch) until a checkpoint past where it started is on the lease: from then on
  * a successor ignores the mark (a single kill in steady work), so writing it again would only put a DynamoDB round
  * trip, queued behind the lease's other writes, between every poll and its hand-out. A successor of an owner that
- * died without releasing the lease (an
- * earlier process of this worker id, or an owner whose lease and heartbeat both stopped) goes carefully through
- * the marked records if that owner died before any progress or while going carefully itself (a crash loop; a
- * single kill in steady work costs nothing): in ranges of 1, 2, 4... records, each handed out once the previous
+ * died without releasing the lease (an earlier process of this worker id, or an owner whose lease and heartbeat
+ * both stopped) goes carefully through the marked records if that owner died before any progress or while going
+ * carefully itself (a crash loop; a single kill in steady work costs nothing): in ranges of 1, 2, 4... records,
+ * each handed out once the previous
  * one is acknowledged, with a mark naming the range and its first record (the suspect) with its death count,
  * written with the checkpoint. A death counts against the first record of what was in flight only; a record that
  * has killed its consumer `CRASHES_BEFORE_PARKING` times is handed out unread, as one undecodable delivery with
