@@ -6,6 +6,7 @@ import {
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 
+import { waitFor } from '../../test/helpers/wait-for.ts';
 import { E } from '../codec.ts';
 import { defaultBackoff } from '../retry.ts';
 import type { Delivery } from './bus.ts';
@@ -86,17 +87,17 @@ const markingReader = (previous?: AttemptMark, startAt = 'TRIM_HORIZON') => {
 /** Stopped after each test, passed or failed: an endless shard's reader polls until told. */
 const readers: Array<ShardReader<unknown>> = [];
 
-const until = async (done: () => boolean) => {
-  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 2));
-  assert.ok(done(), 'condition not reached in 1 s');
-};
-
 describe('Bus > kinesis shard reader', () => {
   afterEach(() => readers.splice(0).forEach((r) => r.stop()));
 
   it('marks each poll batch before its hand-out until a checkpoint is written, then no more', async () => {
     const { reader, marks, delivered, running } = markingReader();
-    await until(() => delivered.length >= 5);
+    await waitFor(
+      '5 handed out',
+      () => delivered.length,
+      5_000,
+      (n) => n >= 5,
+    );
     // Each record came in a poll of its own, and each was marked before it was handed out.
     assert.ok(
       marks.length >= delivered.length,
@@ -109,7 +110,12 @@ describe('Bus > kinesis shard reader', () => {
     reader.checkpointWritten();
     const marked = marks.length;
     const handed = delivered.length;
-    await until(() => delivered.length >= handed + 20);
+    await waitFor(
+      'handed + 20 handed out',
+      () => delivered.length,
+      5_000,
+      (n) => n >= handed + 20,
+    );
     // A successor ignores a plain mark once the checkpoint moved: the hand-outs no longer wait for one.
     assert.ok(marks.length <= marked + 1, `${marks.length - marked} marks after the checkpoint`);
     reader.stop();
@@ -122,9 +128,19 @@ describe('Bus > kinesis shard reader', () => {
       from: 'TRIM_HORIZON',
       to: '1002',
     });
-    await until(() => delivered.length >= 3);
+    await waitFor(
+      '3 handed out',
+      () => delivered.length,
+      5_000,
+      (n) => n >= 3,
+    );
     reader.checkpointWritten();
-    await until(() => delivered.length >= 30);
+    await waitFor(
+      '30 handed out',
+      () => delivered.length,
+      5_000,
+      (n) => n >= 30,
+    );
     assert.ok(
       marks.some((m) => m.suspect !== undefined),
       'the careful ranges name a suspect',
