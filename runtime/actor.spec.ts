@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 
-import { filter, map, type Observable } from 'rxjs';
+import { delay, filter, map, mergeMap, type Observable, of, throwError, timer } from 'rxjs';
 
 import { gated, within } from '../test/helpers/promises.ts';
 import { waitFor } from '../test/helpers/wait-for.ts';
-import { type ActorSpec, type DeadLetterRequest, runActor } from './actor.ts';
+import { type ActorSpec, collect, type DeadLetterRequest, runActor } from './actor.ts';
 import { topic } from './bus/bus.ts';
 import { createMemoryBackend, createMemoryBus, type MemoryBackend } from './bus/memory.ts';
 import { t } from './codec.ts';
@@ -99,6 +99,31 @@ describe('Runtime > runActor', () => {
     assert.deepEqual(done.sort(), [0, 20]);
     // Every input, with or without output, was acknowledged: a new subscriber would see nothing old.
     assert.equal(unacknowledged(s.backend, 'doubler', 'in'), 0);
+  });
+
+  it('performs the outputs of a behaviour that emits later (a promise, a timer), then acknowledges', async () => {
+    const s = setup();
+    const done: number[] = [];
+    const actor = start(s, {
+      name: 'later',
+      behaviour: (in$) =>
+        in$.pipe(
+          mergeMap((m: Msg) => Promise.resolve(m.n)),
+          mergeMap((n) => of(n, n + 100).pipe(delay(1))),
+        ),
+      effect: (out) => (done.push(out), Promise.resolve()),
+    });
+    await s.bus.publish(
+      s.tp,
+      [1, 2].map((n) => ({ id: `m${n}`, n })),
+    );
+    await until('4 handled', () => done.length, 4);
+    await actor.stop();
+    assert.deepEqual(
+      done.sort((a, b) => a - b),
+      [1, 2, 101, 102],
+    );
+    assert.equal(unacknowledged(s.backend, 'later', 'in'), 0);
   });
 
   it('dead-letters what does not decode, with its reasons and bytes, and keeps going', async () => {
@@ -263,5 +288,24 @@ describe('Runtime > runActor', () => {
     assert.ok(log.indexOf('end slow') < log.lastIndexOf('start slow'), log.join(', '));
     await within(actor.stop(), 1_000, 'stop()');
     assert.equal(unacknowledged(s.backend, 'a', 'in'), 0);
+  });
+});
+
+describe('Runtime > collect', () => {
+  it('gives the values of a synchronous observable at once, as an array, not a promise', () => {
+    assert.deepEqual(collect(of(1, 2, 3).pipe(map((n) => n * 2))), [2, 4, 6]);
+    assert.deepEqual(collect(of(1).pipe(filter(() => false))), []);
+  });
+
+  it('throws a synchronous error', () => {
+    assert.throws(() => collect(throwError(() => new Error('boom'))), /boom/);
+  });
+
+  it('gives a promise of every value when the observable completes later, and rejects with a later error', async () => {
+    const later = collect(timer(1).pipe(mergeMap(() => of('a', 'b'))));
+    assert.ok(later instanceof Promise);
+    assert.deepEqual(await later, ['a', 'b']);
+    const failing = collect(timer(1).pipe(mergeMap(() => throwError(() => new Error('late')))));
+    await assert.rejects(Promise.resolve(failing), /late/);
   });
 });

@@ -10,7 +10,7 @@
  * exactly its effects. State across messages (dedup, batching) lives in ports, which are durable: an in-memory
  * `distinct` would not survive the restart that at-least-once delivery implies anyway.
  */
-import { lastValueFrom, type Observable, of, toArray } from 'rxjs';
+import { type Observable, of } from 'rxjs';
 
 import { boundedRunner } from './bounded-runner.ts';
 import type { Delivery } from './bus/bus.ts';
@@ -52,6 +52,28 @@ export interface ActorSpec<In, Out> {
 }
 
 /**
+ * Every value of `o$`: an array when it completes synchronously (a behaviour of `map`s and `filter`s: no promise, no
+ * `toArray`, per delivery), a promise of it otherwise; throws or rejects with its error.
+ * @example collect(of(1, 2)) // [1, 2]
+ */
+export const collect = <A>(o$: Observable<A>): A[] | Promise<A[]> => {
+  const values: A[] = [];
+  // What happened before `subscribe` returned: still open, completed, or failed (with the error).
+  type Sync = 'open' | 'complete' | { readonly error: unknown };
+  let sync: Sync = 'open';
+  let later: { resolve: (v: A[]) => void; reject: (e: unknown) => void } | undefined;
+  o$.subscribe({
+    next: (v) => values.push(v),
+    error: (error: unknown) => (later ? later.reject(error) : (sync = { error })),
+    complete: () => (later ? later.resolve(values) : (sync = 'complete')),
+  });
+  const now = sync as Sync; // set by the callbacks above, which TypeScript does not follow
+  if (now === 'complete') return values;
+  if (now !== 'open') throw now.error;
+  return new Promise<A[]>((resolve, reject) => (later = { resolve, reject }));
+};
+
+/**
  * Runs an actor until `stop()`.
  * @example
  * const actor = runActor({ name: 'stream-to-storage', events, input: () => bus.subscribe(drones, { application: 'stream-to-storage' }),
@@ -67,7 +89,8 @@ export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
     if (parked) return parked;
     let outs: Out[];
     try {
-      outs = await lastValueFrom(of(d.payload.right).pipe(spec.behaviour, toArray()));
+      const collected = collect(of(d.payload.right).pipe(spec.behaviour));
+      outs = Array.isArray(collected) ? collected : await collected;
     } catch (e) {
       throw new Defect(e, d.source);
     }
