@@ -142,6 +142,49 @@ describe('Runtime > createPerformer', () => {
     assert.equal(letters.length, 0);
   });
 
+  it('succeeds on a retry after failures: each retry reported once, nothing dead-lettered', async () => {
+    const { performer, seen, letters } = setupPerformer();
+    let calls = 0;
+    await performer.perform(
+      () =>
+        ++calls < 3
+          ? Promise.reject(portFailure('s3', new Error('slow down'), true))
+          : Promise.resolve(),
+      parked,
+    );
+    assert.equal(calls, 3);
+    assert.deepEqual(
+      seen
+        .filter((e) => e.type === 'bus.retry')
+        .map((e) => e.type === 'bus.retry' && e.payload.attempt),
+      [1, 2],
+    );
+    assert.equal(letters.length, 0);
+  });
+
+  it('dead-letters a non-retriable failure after one attempt, with the failure itself', async () => {
+    const { performer, seen, letters } = setupPerformer();
+    let calls = 0;
+    await performer.perform(
+      () => (calls++, Promise.reject(portFailure('s3', new Error('denied'), false))),
+      parked,
+    );
+    assert.equal(calls, 1);
+    assert.equal(seen.filter((e) => e.type === 'bus.retry').length, 0);
+    assert.equal(letters[0]!.errorTag, 'PortFailure');
+    assert.equal(letters[0]!.attempts, 1);
+  });
+
+  it('treats an effect that throws before returning its promise as failing: a Defect naming the source', async () => {
+    const { performer } = setupPerformer();
+    await assert.rejects(
+      performer.perform(() => {
+        throw new TypeError('sync bug');
+      }, parked),
+      (e: unknown) => e instanceof Defect && e.source === source && e.cause instanceof TypeError,
+    );
+  });
+
   it('dead-letters and acknowledges an undecodable delivery', async () => {
     const { performer, seen, letters } = setupPerformer();
     let acked = 0;

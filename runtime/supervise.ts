@@ -228,31 +228,45 @@ export const createPerformer = (spec: PerformerSpec): Performer => {
     });
   };
 
-  const perform = async (effect: () => Promise<void>, parked: () => Parked): Promise<void> => {
-    let attempts = 0;
+  const retryOptions = {
+    policy: spec.retry ?? defaultBackoff,
+    random,
+    isRetriable,
+    onRetry: (attempt: number, delayMs: number, e: unknown) =>
+      spec.events.emit('bus.retry', spec.name, {
+        port: portOf(e),
+        attempt,
+        delayMs,
+        error: describeError(e).join('; '),
+      }),
+  };
+
+  // After the first attempt failed: the retries (the first attempt's failure replayed as attempt 1, so the policy,
+  // its delays and the events are those of one `withRetry` over every attempt), then a dead letter or a defect.
+  const recover = async (first: unknown, effect: () => Promise<void>, parked: () => Parked) => {
+    let attempts = 1;
     try {
-      await withRetry(
-        () => {
-          attempts++;
-          return effect();
-        },
-        {
-          policy: spec.retry ?? defaultBackoff,
-          random,
-          isRetriable,
-          onRetry: (attempt, delayMs, e) =>
-            spec.events.emit('bus.retry', spec.name, {
-              port: portOf(e),
-              attempt,
-              delayMs,
-              error: describeError(e).join('; '),
-            }),
-        },
-      );
+      await withRetry((n) => {
+        if (n === 1) return Promise.reject(first);
+        attempts = n;
+        return effect();
+      }, retryOptions);
     } catch (e) {
       if (!isRuntimeError(e)) throw new Defect(e, parked().source);
       await deadLetter(parked(), isRetriable(e) ? retriesExhausted(attempts, e) : e, attempts);
     }
+  };
+
+  // The first attempt alone on the path every delivery takes: no retry loop is built unless it fails (or throws
+  // before returning its promise, which counts as failing).
+  const perform = (effect: () => Promise<void>, parked: () => Parked): Promise<void> => {
+    let first: Promise<void>;
+    try {
+      first = effect();
+    } catch (e) {
+      return recover(e, effect, parked);
+    }
+    return first.catch((e: unknown) => recover(e, effect, parked));
   };
 
   const rejectUndecodable = async (d: Delivery<unknown>, failure: DecodeFailure) => {
@@ -297,6 +311,7 @@ const crashTally = (max: number, deadLetter: Performer['deadLetter']): CrashTall
       crashes.set(key, (crashes.get(key) ?? 0) + 1);
     },
     parkIfCrashing: (d) => {
+      if (crashes.size === 0) return undefined;
       const key = positionKey(d.source);
       const n = crashes.get(key) ?? 0;
       if (n < max) return undefined;
@@ -307,6 +322,7 @@ const crashTally = (max: number, deadLetter: Performer['deadLetter']): CrashTall
         await d.ack();
       })();
     },
-    handled: (source) => crashes.delete(positionKey(source)),
+    // Every delivery passes here; a key is only built while some delivery has crashed the actor.
+    handled: (source) => crashes.size > 0 && crashes.delete(positionKey(source)),
   };
 };
