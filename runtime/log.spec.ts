@@ -48,6 +48,28 @@ const deadLetterLines = (lines: ReadonlyArray<Record<string, unknown>>) =>
   lines.filter((l) => l['event'] === 'bus.dead_lettered' || l['event'] === 'bus.decode_failed');
 
 describe('Runtime > logEvents', () => {
+  it('logs a per-message event at debug, with its payload, and only when debug is on', () => {
+    for (const level of ['debug', 'info'] as const) {
+      const lines: Record<string, unknown>[] = [];
+      const events = createEventHub();
+      const log = createLogger('test', level, {
+        write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>),
+      });
+      const unlog = logEvents(events.events$, log);
+      events.emit('actor.processed', 'a', { count: 3 });
+      events.emit('actor.started', 'a', { instance: '1' });
+      unlog();
+      const processed = lines.filter((l) => l['event'] === 'actor.processed');
+      if (level === 'debug')
+        assert.deepEqual(
+          processed.map((l) => [l['actor'], l['count']]),
+          [['a', 3]],
+        );
+      else assert.equal(processed.length, 0);
+      assert.equal(lines.filter((l) => l['event'] === 'actor.started').length, 1);
+    }
+  });
+
   it("names a dead letter's stream, shard and sequence on its log lines (memory bus)", async () => {
     const bus = createMemoryBus(createMemoryBackend({ shardsPerStream: 1 }));
     const tp = topic('in', Msg, (m) => m.id);

@@ -55,7 +55,9 @@ export const logEvents = (
 ): (() => void) => {
   const sub = events$.subscribe((e) => {
     const level = LEVEL_OF[e.type] ?? 'debug';
-    log[level]({ event: e.type, actor: e.actor, ...e.payload }, e.type);
+    // Per-message events arrive thousands of times a second: no line object is built for a level that is off.
+    if (log.isLevelEnabled(level))
+      log[level]({ event: e.type, actor: e.actor, ...e.payload }, e.type);
   });
   return () => sub.unsubscribe();
 };

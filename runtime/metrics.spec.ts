@@ -21,3 +21,23 @@ describe('metrics > event loop delay', () => {
     }
   });
 });
+
+describe('metrics > series keys', () => {
+  it('names one series whatever order the labels come in, sorted by label name', () => {
+    const registry = new MetricsRegistry();
+    registry.inc('c_total', 'c', { b: '2', a: '1', c: '3' });
+    registry.inc('c_total', 'c', { c: '3', a: '1', b: '2' });
+    registry.inc('c_total', 'c', { a: '1', c: '3', b: '2' }, 5);
+    assert.equal(registry.value('c_total', { c: '3', b: '2', a: '1' }), 7);
+    assert.match(registry.render(), /^c_total\{a="1",b="2",c="3"\} 7$/m);
+  });
+
+  it('escapes a backslash, a double quote and a newline in a label value, and keeps other values as they are', () => {
+    const registry = new MetricsRegistry();
+    registry.inc('e_total', 'e', { tag: 'a\\b"c\nd' });
+    registry.inc('e_total', 'e', { tag: 'plain' });
+    const lines = registry.render().split('\n');
+    assert.ok(lines.includes('e_total{tag="a\\\\b\\"c\\nd"} 1'), lines.join('\n'));
+    assert.ok(lines.includes('e_total{tag="plain"} 1'), lines.join('\n'));
+  });
+});
