@@ -101,6 +101,12 @@ describe('Protocol > canonicalJson', () => {
             fc.oneof(fc.string(), fc.nat().map(String), fc.constantFrom('01', '-1', '4294967295')),
             fc.jsonValue({ maxDepth: 2 }),
           ),
+          // More keys than are sorted in place: the other path.
+          fc.dictionary(
+            fc.oneof(fc.string(), fc.nat().map(String)),
+            fc.jsonValue({ maxDepth: 1 }),
+            { minKeys: 17, maxKeys: 40 },
+          ),
         ),
         (u) => {
           assert.equal(canonicalJson(u), byReplacer(u));

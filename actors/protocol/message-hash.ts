@@ -7,7 +7,7 @@ import { hash } from 'node:crypto';
 
 import { t } from '../../runtime/codec.ts';
 import { refine } from './codec-kit.ts';
-import { DroneMessage } from './drone-message.ts';
+import { DroneMessage, type DroneMessageJson } from './drone-message.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // model
@@ -40,6 +40,21 @@ const keyOrder = (a: string, b: string): number => {
   return a < b ? -1 : a > b ? 1 : 0;
 };
 
+/** A few keys (a message's) are sorted in place: `Array.prototype.sort` allocates a work copy on every call. */
+const SORT_IN_PLACE_UP_TO = 16;
+const sortKeys = (keys: string[]): void => {
+  if (keys.length > SORT_IN_PLACE_UP_TO) {
+    keys.sort(keyOrder);
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i;
+    for (; j > 0 && keyOrder(keys[j - 1]!, key) > 0; j--) keys[j] = keys[j - 1]!;
+    keys[j] = key;
+  }
+};
+
 // Written out rather than as a JSON.stringify replacer that rebuilds every object sorted (the storage writer hashes
 // every message: that was its costliest step after decoding). The same text as that replacer gives, key for key:
 // the spec holds the two equal on any JSON value.
@@ -51,12 +66,14 @@ const canonical = (u: unknown): string | undefined => {
       : u;
   if (v !== u) return canonical(v);
   if (Array.isArray(v)) return `[${v.map((x) => canonical(x) ?? 'null').join(',')}]`;
-  const parts: string[] = [];
-  for (const k of Object.keys(v).sort(keyOrder)) {
-    const text = canonical((v as Record<string, unknown>)[k]);
-    if (text !== undefined) parts.push(`${JSON.stringify(k)}:${text}`);
+  const keys = Object.keys(v);
+  sortKeys(keys);
+  let text = '';
+  for (const k of keys) {
+    const member = canonical((v as Record<string, unknown>)[k]);
+    if (member !== undefined) text += `${text === '' ? '' : ','}${JSON.stringify(k)}:${member}`;
   }
-  return `{${parts.join(',')}}`;
+  return `{${text}}`;
 };
 
 /**
@@ -67,5 +84,11 @@ const canonical = (u: unknown): string | undefined => {
  * @example
  * messageHash(m) === messageHash(redelivered) // a redelivery, not a conflict
  */
-export const messageHash = (m: DroneMessage): string =>
-  hash('sha256', canonicalJson(DroneMessage.encode(m)), 'hex');
+export const messageHash = (m: DroneMessage): string => encodedMessageHash(DroneMessage.encode(m));
+
+/**
+ * {@link messageHash} of a message already encoded (`DroneMessage.encode(m)`), for a caller that encodes it anyway.
+ * @example encodedMessageHash(DroneMessage.encode(m)) === messageHash(m)
+ */
+export const encodedMessageHash = (encoded: DroneMessageJson): string =>
+  hash('sha256', canonicalJson(encoded), 'hex');

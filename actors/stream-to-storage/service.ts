@@ -6,13 +6,13 @@ import { type ActorHandle, type DeadLetterPort, runActor } from '../../runtime/a
 import { type Bus, topic } from '../../runtime/bus/bus.ts';
 import type { ConsumerOptions } from '../../runtime/bus/kinesis.ts';
 import type { EventHub } from '../../runtime/events.ts';
-import { DroneMessage } from '../protocol/drone-message.ts';
+import { DroneMessage, type DroneMessageJson } from '../protocol/drone-message.ts';
 import { DroneMessageIn } from '../protocol/drone-message-in.ts';
-import { messageHash } from '../protocol/message-hash.ts';
+import { encodedMessageHash } from '../protocol/message-hash.ts';
 import { NypdTicket } from '../protocol/nypd-ticket.ts';
 import { clockOffMs, type ClockWindow } from '../protocol/time.ts';
 import { type StorageCommand, storageWriter, type StoredMessage } from './behaviour.ts';
-import type { HotTable } from './dynamo-table.ts';
+import type { HotItem, HotTable } from './dynamo-table.ts';
 import type { Archive } from './s3-archive.ts';
 
 export const APPLICATION = 'stream-to-storage';
@@ -69,34 +69,37 @@ export const startStorageWriter = (deps: StorageWriterDeps): StorageWriter => {
   // The hot table first: a message it refuses (an id holding other content) is dead-lettered and never archived,
   // so the table and the archive hold the same messages. A retry after a failed archive write finds the item
   // stored (same hash) and archives it then.
-  const effect = async (
+  const effect = (
     cmd: StorageCommand,
     from: { source: Parameters<Archive['append']>[2]; arrivedAt: number },
-  ) => {
+  ): Promise<void> => {
+    const encoded = encode(cmd.message) as Record<string, unknown>;
     // A drone time far from its arrival is marked in the table and the archive alike: stored means stored
-    // everywhere, and the analysis counts the mark from either.
-    const off =
-      cmd.message.type === 'drone.message'
-        ? clockOffMs(cmd.message.time, from.arrivedAt, deps.clockWindow)
-        : undefined;
-    // A drone line carries its ingestion time beside the drone's own `time` (a column of the archive's tables).
-    const json = {
-      ...(encode(cmd.message) as Record<string, unknown>),
-      ...(off === undefined ? {} : { timeSuspect: true, clockOffMs: Math.round(off) }),
-      ...(cmd.message.type === 'drone.message'
-        ? { ingestedAt: new Date(from.arrivedAt).toISOString() }
-        : {}),
-    };
-    if (cmd.hot && cmd.message.type === 'drone.message') {
-      const ingested = Math.floor(from.arrivedAt / 1_000);
-      await deps.table.put({
-        ...json,
-        id: cmd.message.id,
-        messageHash: messageHash(cmd.message),
-        expiresAt: ingested + deps.retentionSeconds,
-      });
+    // everywhere, and the analysis counts the mark from either. A drone line carries its ingestion time beside the
+    // drone's own `time` (a column of the archive's tables). One object, built once, for both.
+    const json: Record<string, unknown> = { ...encoded };
+    let hot: HotItem | undefined;
+    if (cmd.message.type === 'drone.message') {
+      const off = clockOffMs(cmd.message.time, from.arrivedAt, deps.clockWindow);
+      if (off !== undefined) {
+        json.timeSuspect = true;
+        json.clockOffMs = Math.round(off);
+      }
+      json.ingestedAt = new Date(from.arrivedAt).toISOString();
+      if (cmd.hot)
+        hot = {
+          ...json,
+          id: cmd.message.id,
+          // The hash of what the codec encodes, as `messageHash` (the alarm's) gives it: encoded once here.
+          messageHash: encodedMessageHash(encoded as DroneMessageJson),
+          expiresAt: Math.floor(from.arrivedAt / 1_000) + deps.retentionSeconds,
+        };
     }
-    await deps.archive.append(cmd.message.type, JSON.stringify(json), from.source, from.arrivedAt);
+    // Only the line waits for the archive batch (seconds, thousands of messages at once), not the objects above.
+    const line = JSON.stringify(json);
+    const type = cmd.message.type;
+    const archive = () => deps.archive.append(type, line, from.source, from.arrivedAt);
+    return hot ? deps.table.put(hot).then(archive) : archive();
   };
   const common = { events: deps.events, effect, deadLetter: deps.deadLetter, concurrency: 10_000 };
   const actors: ActorHandle[] = [
