@@ -17,13 +17,19 @@ export interface Position {
 export class ShardAckTracker {
   // Handed-out positions in order, trimmed from the front as checkpoints advance. The count of unacknowledged ones is kept, not counted: the reader asks for it
   // once per hand-out, thousands of times per poll.
-  private readonly pending = new Fifo<{ pos: Position; acked: boolean }>();
+  // One object per delivery, the position and its flag together: thousands are in flight, each held until acked.
+  private readonly pending = new Fifo<Position & { acked: boolean }>();
   private unacked = 0;
   private safe: Position | undefined;
 
   /** Records a delivery as handed out; returns a function that acknowledges it (again: no effect). */
   track(pos: Position): () => void {
-    const entry = { pos, acked: false };
+    const entry = {
+      sequence: pos.sequence,
+      subSequence: pos.subSequence,
+      lastInRecord: pos.lastInRecord,
+      acked: false,
+    };
     this.pending.push(entry);
     this.unacked++;
     return () => {
@@ -50,7 +56,7 @@ export class ShardAckTracker {
   private advance(): void {
     while (this.pending.peek()?.acked) {
       const entry = this.pending.shift()!;
-      if (entry.pos.lastInRecord) this.safe = entry.pos;
+      if (entry.lastInRecord) this.safe = entry;
     }
   }
 }

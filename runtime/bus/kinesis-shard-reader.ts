@@ -35,7 +35,7 @@ import { backoff, type BackoffPolicy, sleep } from '../retry.ts';
 import type { Delivery } from './bus.ts';
 import { ShardAckTracker } from './checkpointer.ts';
 import { AT_TIMESTAMP, type AttemptMark, SHARD_END, TRIM_HORIZON } from './kinesis-leases.ts';
-import { unpackRecord } from './kinesis-packing.ts';
+import { isPacked, unpackRecord } from './kinesis-packing.ts';
 
 /** Reader settings (see `KinesisBusOptions.consumer`). */
 /** The longest run of hand-outs without a break for other tasks (timers, sockets), in milliseconds. */
@@ -289,7 +289,8 @@ export class ShardReader<A> {
   // redelivered what it had done). A macrotask break every few milliseconds lets timers and sockets in.
   private async enqueue(records: NonNullable<GetRecordsOutput['Records']>): Promise<void> {
     let sliceStart = performance.now();
-    for (const [i, r] of records.entries()) {
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
       if (performance.now() - sliceStart > SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         if (this.stopped) return;
@@ -298,21 +299,8 @@ export class ShardReader<A> {
       const data = r.Data ?? new Uint8Array();
       const sequence = r.SequenceNumber ?? '';
       const arrivedAt = r.ApproximateArrivalTimestamp?.getTime() ?? Date.now();
-      const source = (subSequence: number) => ({
-        stream: this.d.stream,
-        shardId: this.d.shardId,
-        sequence,
-        subSequence,
-      });
-      const undecodable = (reason: string) => {
-        const payload = E.left(decodeFailure(this.d.stream, [reason]));
-        this.queue.push({
-          delivery: { payload, source: source(0), raw: data, arrivedAt },
-          lastInRecord: true,
-        });
-      };
-      const at = seq(sequence);
-      if (this.carefulTo !== undefined && at > this.carefulTo) this.carefulTo = undefined;
+      if (this.carefulTo !== undefined && seq(sequence) > this.carefulTo)
+        this.carefulTo = undefined;
       if (this.carefulTo !== undefined && this.rangeLeft === 0) {
         const suspect = this.d.previous?.suspect;
         const deaths = suspect?.sequence === sequence ? suspect.deaths : 1;
@@ -321,7 +309,12 @@ export class ShardReader<A> {
         if (deaths >= CRASHES_BEFORE_PARKING) {
           // Unread: unpacking or handing it out is what killed the consumers.
           this.lastFetched = sequence;
-          undecodable(`record killed its consumer ${deaths} times: dead-lettered unread`);
+          this.undecodable(
+            `record killed its consumer ${deaths} times: dead-lettered unread`,
+            sequence,
+            data,
+            arrivedAt,
+          );
           this.pump();
           continue;
         }
@@ -336,28 +329,44 @@ export class ShardReader<A> {
         this.rangeSize *= 2;
       }
       if (this.carefulTo !== undefined) this.rangeLeft--;
-      else if (at > this.markedTo && !(this.progressed && !this.suspectMarked)) {
+      else if (!(this.progressed && !this.suspectMarked) && seq(sequence) > this.markedTo) {
         const to = records[records.length - 1]?.SequenceNumber ?? sequence;
         if (!(await this.markDurably({ from: this.d.startAt, to }))) return;
         this.markedTo = seq(to);
       }
       // One record unpacked ahead of the hand-out, not a whole poll batch: a batch of records each unpacking to the
       // limit must not all sit in memory while the consumer works through the first one.
-      await this.roomToRead();
+      if (!this.roomToPoll) await this.roomToRead();
       if (this.stopped) return;
-      const u = await unpackRecord(data);
+      // A plain record (one message) is handed on as it is: no unpacking step, no await, per message.
+      const u = isPacked(data) ? await unpackRecord(data) : undefined;
       if (this.stopped) return;
       this.lastFetched = sequence;
-      if (u.kind === 'corrupt') undecodable(u.reason);
+      if (u === undefined) this.push(this.d.decode(data), sequence, 0, data, arrivedAt, true);
+      else if (u.kind === 'corrupt') this.undecodable(u.reason, sequence, data, arrivedAt);
       else
-        u.messages.forEach((raw, n) =>
-          this.queue.push({
-            delivery: { payload: this.d.decode(raw), source: source(n), raw, arrivedAt },
-            lastInRecord: n === u.messages.length - 1,
-          }),
-        );
+        for (let n = 0; n < u.messages.length; n++) {
+          const raw = u.messages[n]!;
+          this.push(this.d.decode(raw), sequence, n, raw, arrivedAt, n === u.messages.length - 1);
+        }
       this.pump();
     }
+  }
+
+  private undecodable(reason: string, sequence: string, data: Uint8Array, arrivedAt: number): void {
+    this.push(E.left(decodeFailure(this.d.stream, [reason])), sequence, 0, data, arrivedAt, true);
+  }
+
+  private push(
+    payload: Delivery<A>['payload'],
+    sequence: string,
+    subSequence: number,
+    raw: Uint8Array,
+    arrivedAt: number,
+    lastInRecord: boolean,
+  ): void {
+    const source = { stream: this.d.stream, shardId: this.d.shardId, sequence, subSequence };
+    this.queue.push({ delivery: { payload, source, raw, arrivedAt }, lastInRecord });
   }
 
   // Writes a mark, retrying transient failures; false when the lease was lost or the reader stopped.
