@@ -61,7 +61,9 @@ interface Batch {
   readonly hourKey: string;
   readonly lines: string[];
   bytes: number;
-  readonly waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }>;
+  /** Settles when the batch is written: every append to it returns this one promise (none of its own). */
+  readonly written: Promise<void>;
+  readonly settle: { resolve: () => void; reject: (e: unknown) => void };
   readonly timer: NodeJS.Timeout;
 }
 
@@ -73,6 +75,8 @@ export const hourPartition = (epochMs: number): string => {
   const iso = new Date(epochMs).toISOString();
   return `day=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
 };
+
+const HOUR_MS = 3_600_000;
 
 /** The object key of a batch: `contentHash` tells apart batches of one shard that start at the same record. */
 export const objectKey = (
@@ -128,42 +132,55 @@ export const createS3Archive = (
     const next = (chains.get(chainKey) ?? Promise.resolve())
       .then(() => writeBatch(b))
       .then(
-        () => b.waiters.forEach((w) => w.resolve()),
-        (e: unknown) => b.waiters.forEach((w) => w.reject(portFailure('s3', e))),
+        () => b.settle.resolve(),
+        (e: unknown) => b.settle.reject(portFailure('s3', e)),
       );
     chains.set(chainKey, next);
     return next;
   };
 
+  // The partition of the last hour seen: every message asks, and almost all of them fall in the same hour.
+  let lastHour = { start: 0, end: 0, key: '' };
+  const partitionOf = (arrivedAt: number): string => {
+    if (arrivedAt < lastHour.start || arrivedAt >= lastHour.end) {
+      const start = arrivedAt - (((arrivedAt % HOUR_MS) + HOUR_MS) % HOUR_MS);
+      lastHour = { start, end: start + HOUR_MS, key: hourPartition(arrivedAt) };
+    }
+    return lastHour.key;
+  };
+
   return {
-    append: (type, json, source, arrivedAt) =>
-      new Promise<void>((resolve, reject) => {
-        const hourKey = hourPartition(arrivedAt);
-        const key = `${type}/${source.shardId}`;
-        let b = open.get(key);
-        if (b && b.hourKey !== hourKey) {
-          void cut(key);
-          b = undefined;
-        }
-        if (!b) {
-          b = {
-            type,
-            shardId: source.shardId,
-            firstSequence:
-              source.subSequence > 0 ? `${source.sequence}.${source.subSequence}` : source.sequence,
-            hourKey,
-            lines: [],
-            bytes: 0,
-            waiters: [],
-            timer: setTimeout(() => void cut(key), limits.maxAgeMs),
-          };
-          open.set(key, b);
-        }
-        b.lines.push(json);
-        b.bytes += json.length + 1;
-        b.waiters.push({ resolve, reject });
-        if (b.bytes >= limits.maxBytes || b.lines.length >= limits.maxRecords) void cut(key);
-      }),
+    append: (type, json, source, arrivedAt) => {
+      const hourKey = partitionOf(arrivedAt);
+      const key = `${type}/${source.shardId}`;
+      let b = open.get(key);
+      if (b && b.hourKey !== hourKey) {
+        void cut(key);
+        b = undefined;
+      }
+      if (!b) {
+        let settle!: Batch['settle'];
+        const written = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+        b = {
+          type,
+          shardId: source.shardId,
+          firstSequence:
+            source.subSequence > 0 ? `${source.sequence}.${source.subSequence}` : source.sequence,
+          hourKey,
+          lines: [],
+          bytes: 0,
+          written,
+          settle,
+          timer: setTimeout(() => void cut(key), limits.maxAgeMs),
+        };
+        open.set(key, b);
+      }
+      b.lines.push(json);
+      b.bytes += json.length + 1;
+      const { written } = b;
+      if (b.bytes >= limits.maxBytes || b.lines.length >= limits.maxRecords) void cut(key);
+      return written;
+    },
     flush: async () => {
       await Promise.all([...open.keys()].map(cut));
       await Promise.all([...chains.values()]);
