@@ -6,6 +6,7 @@
 import { hash } from 'node:crypto';
 
 import { t } from '../../runtime/codec.ts';
+import { sortSmall } from '../../runtime/sort-small.ts';
 import { refine } from './codec-kit.ts';
 import { DroneMessage, type DroneMessageJson } from './drone-message.ts';
 
@@ -40,21 +41,6 @@ const keyOrder = (a: string, b: string): number => {
   return a < b ? -1 : a > b ? 1 : 0;
 };
 
-/** A few keys (a message's) are sorted in place: `Array.prototype.sort` allocates a work copy on every call. */
-const SORT_IN_PLACE_UP_TO = 16;
-const sortKeys = (keys: string[]): void => {
-  if (keys.length > SORT_IN_PLACE_UP_TO) {
-    keys.sort(keyOrder);
-    return;
-  }
-  for (let i = 1; i < keys.length; i++) {
-    const key = keys[i]!;
-    let j = i;
-    for (; j > 0 && keyOrder(keys[j - 1]!, key) > 0; j--) keys[j] = keys[j - 1]!;
-    keys[j] = key;
-  }
-};
-
 // Written out rather than as a JSON.stringify replacer that rebuilds every object sorted (the storage writer hashes
 // every message: that was its costliest step after decoding). The same text as that replacer gives, key for key:
 // the spec holds the two equal on any JSON value.
@@ -67,7 +53,7 @@ const canonical = (u: unknown): string | undefined => {
   if (v !== u) return canonical(v);
   if (Array.isArray(v)) return `[${v.map((x) => canonical(x) ?? 'null').join(',')}]`;
   const keys = Object.keys(v);
-  sortKeys(keys);
+  sortSmall(keys, keyOrder);
   let text = '';
   for (const k of keys) {
     const member = canonical((v as Record<string, unknown>)[k]);

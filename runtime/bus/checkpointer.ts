@@ -15,9 +15,9 @@ export interface Position {
 }
 
 export class ShardAckTracker {
-  // Handed-out positions in order, trimmed from the front as checkpoints advance. The count of unacknowledged ones is kept, not counted: the reader asks for it
-  // once per hand-out, thousands of times per poll.
-  // One object per delivery, the position and its flag together: thousands are in flight, each held until acked.
+  // Handed-out positions in order, each with its flag in one object (thousands are in flight, each held until
+  // acked), trimmed from the front as checkpoints advance. The count of unacknowledged ones is kept, not counted:
+  // the reader asks for it once per hand-out, thousands of times per poll.
   private readonly pending = new Fifo<Position & { acked: boolean }>();
   private unacked = 0;
   private safe: Position | undefined;
