@@ -171,6 +171,36 @@ describe('Runtime > runActor', () => {
     assert.equal(s.seen.filter((e) => e.type === 'bus.retry').length, 2);
   });
 
+  it('treats an effect that throws before returning its promise as failing: retried, or a defect naming the delivery', async () => {
+    const s = setup();
+    let calls = 0;
+    const done: string[] = [];
+    const actor = start(s, {
+      retry: fast,
+      behaviour: (in$) => in$,
+      effect: (m) => {
+        if (m.id === 'bug') throw new Error('not a port failure');
+        if (m.id === 'once' && ++calls === 1)
+          throw portFailure('dynamodb', new Error('throttled'), true);
+        done.push(m.id);
+        return Promise.resolve();
+      },
+    });
+    await s.bus.publish(s.tp, [{ id: 'once', n: 1 }]);
+    await waitFor('the retried message done', () => done.includes('once'), 3_000);
+    await s.bus.publish(s.tp, [{ id: 'bug', n: 2 }]);
+    await until('a dead letter', () => s.letters.length, 1);
+    await actor.stop();
+    assert.equal(s.seen.filter((e) => e.type === 'bus.retry').length, 1);
+    assert.equal(s.letters[0]!.errorTag, 'Defect');
+    const bug = s.backend.streams
+      .get('in')!
+      .flat()
+      .find((r) => r.partitionKey === 'bug')!;
+    assert.equal(s.letters[0]!.source.sequence, String(bug.sequence));
+    assert.equal(unacknowledged(s.backend, 'a', 'in'), 0);
+  });
+
   it('dead-letters after retries run out, and at once for a non-retriable failure', async () => {
     const s = setup();
     const actor = start(s, {

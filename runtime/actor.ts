@@ -81,7 +81,16 @@ export const collect = <A>(o$: Observable<A>): A[] | Promise<A[]> => {
  * process.once('SIGTERM', () => void actor.stop());
  */
 export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
-  const { perform, rejectUndecodable, crashes } = createPerformer(spec);
+  const { recover, rejectUndecodable, crashes } = createPerformer(spec);
+
+  // An output whose first attempt failed: its retries, then a dead letter or a Defect. Its closures are built here,
+  // off `handle`, so that `handle` captures nothing per delivery.
+  const retry = (e: unknown, out: Out, d: Delivery<In>) =>
+    recover(
+      e,
+      () => spec.effect(out, d),
+      () => d,
+    );
 
   const handle = async (d: Delivery<In>): Promise<void> => {
     if (E.isLeft(d.payload)) return rejectUndecodable(d, d.payload.left);
@@ -94,11 +103,15 @@ export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
     } catch (e) {
       throw new Defect(e, d.source);
     }
-    for (const out of outs)
-      await perform(
-        () => spec.effect(out, d),
-        () => d,
-      );
+    // `perform`, with the first attempt awaited here: no thunks, no promise of its own per output unless it fails.
+    for (let i = 0; i < outs.length; i++) {
+      const out = outs[i]!;
+      try {
+        await spec.effect(out, d);
+      } catch (e) {
+        await retry(e, out, d);
+      }
+    }
     crashes.handled(d.source);
     await d.ack();
     spec.events.emit('actor.processed', spec.name, { count: 1 });

@@ -176,6 +176,16 @@ export interface Performer {
    * (retries exhausted, or not retriable); throws a {@link Defect} for anything that is not a RuntimeError.
    */
   readonly perform: (effect: () => Promise<void>, parked: () => Parked) => Promise<void>;
+  /**
+   * What `perform` does once the first attempt failed with `first`: the retries, then a dead letter or a Defect. For a
+   * runner that awaits the first attempt in its own frame: `try { await effect() } catch (e) { await recover(e, effect, parked) }`
+   * is `await perform(effect, parked)` without the promise and closures `perform` needs per call.
+   */
+  readonly recover: (
+    first: unknown,
+    effect: () => Promise<void>,
+    parked: () => Parked,
+  ) => Promise<void>;
   /** Writes and reports a dead letter; rejects if the port could not (the caller crashes). */
   readonly deadLetter: (parked: Parked, error: unknown, attempts: number) => Promise<void>;
   /** Reports a delivery that did not decode, dead-letters it, then acknowledges it. */
@@ -277,6 +287,7 @@ export const createPerformer = (spec: PerformerSpec): Performer => {
 
   return {
     perform,
+    recover,
     deadLetter,
     rejectUndecodable,
     crashes: crashTally(spec.maxCrashesPerDelivery ?? 3, deadLetter),

@@ -52,4 +52,17 @@ describe('ShardAckTracker', () => {
     second();
     assert.equal((tracker.checkpoint as Position | undefined)?.sequence, '1');
   });
+
+  it('acknowledges what handOut returned as track does: out of order, counted once however often', () => {
+    const tracker = new ShardAckTracker();
+    const a = tracker.handOut({ sequence: '1', subSequence: 0, lastInRecord: true });
+    const b = tracker.handOut({ sequence: '2', subSequence: 0, lastInRecord: true });
+    tracker.ack(b);
+    tracker.ack(b);
+    assert.equal(tracker.inFlight, 1);
+    assert.equal(tracker.checkpoint, undefined);
+    tracker.ack(a);
+    assert.equal(tracker.inFlight, 0);
+    assert.equal((tracker.checkpoint as Position | undefined)?.sequence, '2');
+  });
 });

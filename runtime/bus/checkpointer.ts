@@ -14,6 +14,11 @@ export interface Position {
   readonly lastInRecord: boolean;
 }
 
+/** A delivery handed out, as {@link ShardAckTracker.handOut} gives it: opaque, for its `ack`. */
+export interface Tracked {
+  readonly sequence: string;
+}
+
 export class ShardAckTracker {
   // Handed-out positions in order, each with its flag in one object (thousands are in flight, each held until
   // acked), trimmed from the front as checkpoints advance. The count of unacknowledged ones is kept, not counted:
@@ -24,6 +29,15 @@ export class ShardAckTracker {
 
   /** Records a delivery as handed out; returns a function that acknowledges it (again: no effect). */
   track(pos: Position): () => void {
+    const entry = this.handOut(pos);
+    return () => this.ack(entry);
+  }
+
+  /**
+   * `track` without the function: the returned entry, given to {@link ack}, acknowledges the delivery. For a reader
+   * that builds its own acknowledgement per delivery (one closure per delivery, not two).
+   */
+  handOut(pos: Position): Tracked {
     const entry = {
       sequence: pos.sequence,
       subSequence: pos.subSequence,
@@ -32,12 +46,16 @@ export class ShardAckTracker {
     };
     this.pending.push(entry);
     this.unacked++;
-    return () => {
-      if (entry.acked) return;
-      entry.acked = true;
-      this.unacked--;
-      this.advance();
-    };
+    return entry;
+  }
+
+  /** Acknowledges what {@link handOut} returned (again: no effect). */
+  ack(tracked: Tracked): void {
+    const entry = tracked as Position & { acked: boolean };
+    if (entry.acked) return;
+    entry.acked = true;
+    this.unacked--;
+    this.advance();
   }
 
   /** Deliveries handed out and not yet acknowledged. */

@@ -33,7 +33,7 @@ import { decodeFailure, isRetriableCause } from '../errors.ts';
 import type { EventHub } from '../events.ts';
 import { backoff, type BackoffPolicy, sleep } from '../retry.ts';
 import type { Delivery } from './bus.ts';
-import { ShardAckTracker } from './checkpointer.ts';
+import { ShardAckTracker, type Tracked } from './checkpointer.ts';
 import { AT_TIMESTAMP, type AttemptMark, SHARD_END, TRIM_HORIZON } from './kinesis-leases.ts';
 import { isPacked, unpackRecord } from './kinesis-packing.ts';
 
@@ -402,12 +402,12 @@ export class ShardReader<A> {
       const q = this.queue[this.head]!;
       this.queue[this.head++] = undefined; // let the delivery be collected once acknowledged
       const { source } = q.delivery;
-      const done = this.tracker.track({
+      const tracked = this.tracker.handOut({
         sequence: source.sequence,
         subSequence: source.subSequence,
         lastInRecord: q.lastInRecord,
       });
-      this.d.deliver({ ...q.delivery, ack: () => this.ack(done) });
+      this.d.deliver({ ...q.delivery, ack: () => this.ack(tracked) });
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
@@ -416,9 +416,9 @@ export class ShardReader<A> {
     if (this.roomToPoll) this.wakeRoom?.();
   }
 
-  private ack(done: () => void): Promise<void> {
+  private ack(tracked: Tracked): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    done();
+    this.tracker.ack(tracked);
     // Hand out more after the consumer's own code returns, never inside its ack() call.
     if (!this.pumpScheduled) {
       this.pumpScheduled = true;
