@@ -53,10 +53,42 @@ export interface HotTable {
   readonly flush: () => Promise<void>;
 }
 
-interface Pending {
-  readonly item: HotItem;
-  readonly resolve: () => void;
-  readonly reject: (e: unknown) => void;
+/**
+ * A put waiting for its batch. Settling it also forgets it as its id's last put (`lastPut`), if it still is: one
+ * object per put, no `then` of its own (thousands wait at once when the table is the bottleneck).
+ */
+class Pending {
+  promise!: Promise<void>;
+  private done!: () => void;
+  private failed!: (e: unknown) => void;
+
+  private constructor(
+    readonly item: HotItem,
+    private readonly lastPut: Map<string, Promise<void>>,
+  ) {}
+
+  static create(item: HotItem, lastPut: Map<string, Promise<void>>): Pending {
+    const p = new Pending(item, lastPut);
+    p.promise = new Promise<void>((resolve, reject) => {
+      p.done = resolve;
+      p.failed = reject;
+    });
+    return p;
+  }
+
+  resolve(): void {
+    this.forget();
+    this.done();
+  }
+
+  reject(e: unknown): void {
+    this.forget();
+    this.failed(e);
+  }
+
+  private forget(): void {
+    if (this.lastPut.get(this.item.id) === this.promise) this.lastPut.delete(this.item.id);
+  }
 }
 
 const BATCH = 25; // DynamoDB's BatchWriteItem limit
@@ -134,8 +166,9 @@ export const createDynamoTable = (
       if (hash === undefined) rest.push(p);
       else if (hash === null || hash === p.item.messageHash) p.resolve();
       else
-        await conflictOf(p.item, hash).then(p.reject, (e: unknown) =>
-          p.reject(portFailure('dynamodb', e)),
+        await conflictOf(p.item, hash).then(
+          (conflict) => p.reject(conflict),
+          (e: unknown) => p.reject(portFailure('dynamodb', e)),
         );
     }
     return rest;
@@ -221,20 +254,27 @@ export const createDynamoTable = (
       );
   };
 
-  const enqueue = (item: HotItem) =>
-    new Promise<void>((resolve, reject) => {
-      toCheck.push({ item, resolve, reject });
-      if (toCheck.size >= CHECK_BATCH) pump();
-      else if (timer === undefined && checks.size === 0)
-        timer = setTimeout(() => pump(true), options.lingerMs ?? 5);
-    });
   /** The last put of each id not yet settled: the next put of that id waits for it, so it sees what it stored. */
   const lastPut = new Map<string, Promise<void>>();
+  const enqueue = (item: HotItem): Promise<void> => {
+    const p = Pending.create(item, lastPut);
+    toCheck.push(p);
+    if (toCheck.size >= CHECK_BATCH) pump();
+    else if (timer === undefined && checks.size === 0)
+      timer = setTimeout(() => pump(true), options.lingerMs ?? 5);
+    return p.promise;
+  };
 
   return {
     put: (item) => {
       const before = lastPut.get(item.id);
-      const mine = before ? before.catch(() => undefined).then(() => enqueue(item)) : enqueue(item);
+      if (before === undefined) {
+        // The usual case: its pending put forgets it when settled.
+        const mine = enqueue(item);
+        lastPut.set(item.id, mine);
+        return mine;
+      }
+      const mine = before.catch(() => undefined).then(() => enqueue(item));
       lastPut.set(item.id, mine);
       const forget = () => {
         if (lastPut.get(item.id) === mine) lastPut.delete(item.id);

@@ -13,9 +13,11 @@ import fc from 'fast-check';
 
 import { isRetriableCause } from '../errors.ts';
 import {
+  attributeJson,
   createDynamoWire,
   DynamoWireError,
   fromItem,
+  itemJson,
   toAttribute,
   toItem,
   wireDocClient,
@@ -87,6 +89,27 @@ describe('Runtime > DynamoDB wire path', () => {
         }),
         { numRuns: 300 },
       );
+    });
+
+    it('writes the same text as stringifying the marshalled item, and refuses the same items', () => {
+      const hostile = JSON.parse(
+        '{"__proto__":{"a":1},"7":[1,null,"x"],"b":{"constructor":true}}',
+      ) as object;
+      fc.assert(
+        fc.property(
+          fc.oneof(item, fc.constant(hostile), fc.constant({ l: [1, undefined, 'x'] })),
+          (i) => {
+            const text = outcome(() => itemJson(i as Record<string, unknown>));
+            const marshalled = outcome(() => JSON.stringify(toItem(i as Record<string, unknown>)));
+            assert.equal(text.threw, marshalled.threw);
+            if (text.threw) assert.equal(String(text.error), String(marshalled.error));
+            else assert.equal(text.value, marshalled.value);
+          },
+        ),
+        { numRuns: 500 },
+      );
+      assert.throws(() => attributeJson(Number.NaN), /cannot store the number NaN/);
+      assert.throws(() => attributeJson(new Set([1])), /cannot store a Set/);
     });
 
     it('reads every item back as the SDK unmarshalls it', () => {
@@ -234,11 +257,11 @@ describe('Runtime > DynamoDB wire path', () => {
   });
 });
 
-const outcome = (f: () => unknown): { threw: boolean; value?: unknown } => {
+const outcome = (f: () => unknown): { threw: boolean; value?: unknown; error?: unknown } => {
   try {
     return { threw: false, value: f() };
-  } catch {
-    return { threw: true };
+  } catch (error) {
+    return { threw: true, error };
   }
 };
 

@@ -57,13 +57,7 @@ export const toAttribute = (v: unknown): AttributeValue => {
     case 'string':
       return { S: v };
     case 'number':
-      if (!Number.isFinite(v)) throw new TypeError(`cannot store the number ${v} in DynamoDB`);
-      // As the SDK: past 2^53 a number may not be what was meant (store a bigint or a string instead).
-      if (Math.abs(v) > Number.MAX_SAFE_INTEGER)
-        throw new RangeError(
-          `cannot store the number ${v} exactly: beyond Number.MAX_SAFE_INTEGER`,
-        );
-      return { N: String(v) };
+      return { N: numberText(v) };
     case 'bigint':
       return { N: v.toString() };
     case 'boolean':
@@ -72,14 +66,72 @@ export const toAttribute = (v: unknown): AttributeValue => {
       if (v === null) return { NULL: true };
       if (Array.isArray(v)) return { L: v.filter((x) => x !== undefined).map(toAttribute) };
       if (v instanceof Uint8Array) return { B: Buffer.from(v).toString('base64') };
-      const proto = Object.getPrototypeOf(v) as unknown;
-      if (proto !== Object.prototype && proto !== null)
-        throw new TypeError(`cannot store a ${v.constructor?.name ?? 'value'} in DynamoDB`);
+      plainObject(v);
       return { M: toItem(v as Record<string, unknown>) };
     }
     default:
       throw new TypeError(`cannot store a ${typeof v} in DynamoDB`);
   }
+};
+
+/** A number as DynamoDB's N holds it; throws as the SDK does for one it cannot hold exactly. */
+const numberText = (v: number): string => {
+  if (!Number.isFinite(v)) throw new TypeError(`cannot store the number ${v} in DynamoDB`);
+  // As the SDK: past 2^53 a number may not be what was meant (store a bigint or a string instead).
+  if (Math.abs(v) > Number.MAX_SAFE_INTEGER)
+    throw new RangeError(`cannot store the number ${v} exactly: beyond Number.MAX_SAFE_INTEGER`);
+  return String(v);
+};
+
+/** Throws unless `v` is a plain object (a class instance is a bug of the caller, as the SDK says). */
+const plainObject = (v: object): void => {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null)
+    throw new TypeError(`cannot store a ${v.constructor?.name ?? 'value'} in DynamoDB`);
+};
+
+/**
+ * `JSON.stringify(toAttribute(v))`, written out: the same text, refusing the same values, without an
+ * AttributeValue object per member (the storage writer marshals every message it stores, about fifteen members).
+ * @example attributeJson({ lat: 40.7 }) // '{"M":{"lat":{"N":"40.7"}}}'
+ */
+export const attributeJson = (v: unknown): string => {
+  switch (typeof v) {
+    case 'string':
+      return `{"S":${JSON.stringify(v)}}`;
+    case 'number':
+      return `{"N":"${numberText(v)}"}`;
+    case 'bigint':
+      return `{"N":"${v.toString()}"}`;
+    case 'boolean':
+      return v ? '{"BOOL":true}' : '{"BOOL":false}';
+    case 'object': {
+      if (v === null) return '{"NULL":true}';
+      if (Array.isArray(v)) {
+        let text = '';
+        for (const x of v as unknown[])
+          if (x !== undefined) text += `${text === '' ? '' : ','}${attributeJson(x)}`;
+        return `{"L":[${text}]}`;
+      }
+      if (v instanceof Uint8Array) return `{"B":"${Buffer.from(v).toString('base64')}"}`;
+      plainObject(v);
+      return `{"M":${itemJson(v as Record<string, unknown>)}}`;
+    }
+    default:
+      throw new TypeError(`cannot store a ${typeof v} in DynamoDB`);
+  }
+};
+
+/** `JSON.stringify(toItem(item))`, written out (see {@link attributeJson}). */
+export const itemJson = (item: Readonly<Record<string, unknown>>): string => {
+  let text = '';
+  for (const key in item) {
+    if (!Object.hasOwn(item, key)) continue;
+    const value = item[key];
+    if (value !== undefined)
+      text += `${text === '' ? '' : ','}${JSON.stringify(key)}:${attributeJson(value)}`;
+  }
+  return `{${text}}`;
 };
 
 /** An item's attributes (undefined members left out). */
@@ -277,14 +329,19 @@ export const createDynamoWire = (client: DynamoDBClient): DynamoWire => {
 
   return {
     batchWrite: async (input) => {
-      const requests: Record<string, unknown[]> = {};
-      for (const [table, writes] of Object.entries(input.RequestItems ?? {}))
-        requests[table] = writes.map((w) =>
-          w.PutRequest
-            ? { PutRequest: { Item: toItem(w.PutRequest.Item ?? {}) } }
-            : { DeleteRequest: { Key: toItem(w.DeleteRequest?.Key ?? {}) } },
-        );
-      const out = (await call('BatchWriteItem', JSON.stringify({ RequestItems: requests }))) as {
+      // The body as text, item by item (`itemJson`): the same JSON as stringifying the marshalled request.
+      let tables = '';
+      for (const [table, writes] of Object.entries(input.RequestItems ?? {})) {
+        let list = '';
+        for (const w of writes)
+          list += `${list === '' ? '' : ','}${
+            w.PutRequest
+              ? `{"PutRequest":{"Item":${itemJson(w.PutRequest.Item ?? {})}}}`
+              : `{"DeleteRequest":{"Key":${itemJson(w.DeleteRequest?.Key ?? {})}}}`
+          }`;
+        tables += `${tables === '' ? '' : ','}${JSON.stringify(table)}:[${list}]`;
+      }
+      const out = (await call('BatchWriteItem', `{"RequestItems":{${tables}}}`)) as {
         UnprocessedItems?: Record<string, Array<Record<string, Record<string, never>>>>;
       };
       const unprocessed: NonNullable<BatchWriteCommandOutput['UnprocessedItems']> = {};
