@@ -191,22 +191,38 @@ export const createConsoleState = (
     undecodable: 0,
   };
 
+  // The shown alarms by status, and how many are escalated, kept as they change: every change is broadcast with the
+  // counts, and counting the views each time made a broadcast cost as much as the history held.
+  const byStatus: Record<AlarmStatus, number> = {
+    open: 0,
+    acknowledged: 0,
+    confirmed: 0,
+    dismissed: 0,
+  };
+  let escalatedViews = 0;
+  const setStatus = (v: Mutable<AlarmView>, status: AlarmStatus) => {
+    byStatus[v.status]--;
+    byStatus[status]++;
+    v.status = status;
+  };
+
   const applyResolution = (v: Mutable<AlarmView>, r: AlarmResolved): boolean => {
     const mark = { by: r.by, at: r.at };
     if (r.decision === 'acknowledged') {
       if (v.acknowledged) return false;
       v.acknowledged = mark;
-      if (v.status === 'open') v.status = 'acknowledged';
+      if (v.status === 'open') setStatus(v, 'acknowledged');
       return true;
     }
     if (v.resolved) return false;
     v.resolved = { ...mark, decision: r.decision };
-    v.status = r.decision;
+    setStatus(v, r.decision);
     return true;
   };
 
   const applyEscalation = (v: Mutable<AlarmView>, e: AlarmEscalated): boolean => {
     if (v.escalated && v.escalated.level >= e.level) return false;
+    if (!v.escalated) escalatedViews++;
     v.escalated = { at: e.escalatedAt, level: e.level, afterMs: e.afterMs };
     return true;
   };
@@ -226,6 +242,8 @@ export const createConsoleState = (
       if (via === 'queue') v.deliveries = 1;
       else tally.loaded++;
       views.set(a.id, v);
+      byStatus[v.status]++;
+      if (v.escalated) escalatedViews++;
       for (const r of pendingResolutions.get(a.id) ?? []) applyResolution(v, r);
       pendingResolutions.delete(a.id);
       const e = pendingEscalations.get(a.id);
@@ -263,29 +281,16 @@ export const createConsoleState = (
     },
     get: (id) => views.get(id),
     list: () => [...views.values()].sort(byUrgency),
-    counts: () => {
-      const status: Record<AlarmStatus, number> = {
-        open: 0,
-        acknowledged: 0,
-        confirmed: 0,
-        dismissed: 0,
-      };
-      let escalated = 0;
-      for (const v of views.values()) {
-        status[v.status]++;
-        if (v.escalated) escalated++;
-      }
-      return {
-        alarms: views.size,
-        open: status.open + status.acknowledged,
-        unacknowledged: status.open,
-        acknowledged: status.acknowledged,
-        confirmed: status.confirmed,
-        dismissed: status.dismissed,
-        escalated,
-        ...tally,
-      };
-    },
+    counts: () => ({
+      alarms: views.size,
+      open: byStatus.open + byStatus.acknowledged,
+      unacknowledged: byStatus.open,
+      acknowledged: byStatus.acknowledged,
+      confirmed: byStatus.confirmed,
+      dismissed: byStatus.dismissed,
+      escalated: escalatedViews,
+      ...tally,
+    }),
   };
   return state;
 };
