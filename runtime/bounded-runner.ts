@@ -3,7 +3,7 @@
  * delivery loop of one incarnation of both runners (`runActor` per delivery, `runTransitions` per step), written
  * once. rxjs's `mergeMap` does the same, but it keeps its inner subscriptions in an array and removes each finished
  * one with a scan: at thousands of items in flight that scan was the storage writer's and then the alert system's
- * largest cost (twice the CPU per message). A Set and a {@link Fifo} do it in constant time per item.
+ * largest cost (twice the CPU per message). A count and a {@link Fifo} do it in constant time per item.
  *
  * A run that rejects fails the runner: nothing more starts and what is queued is dropped (for a runner's
  * deliveries: not acknowledged, so redelivered to the next incarnation), as a crash in `mergeMap` would.
@@ -43,50 +43,65 @@ export const boundedRunner = <T>(
   source$: Observable<T>,
   spec: BoundedRunnerSpec<T>,
 ): BoundedRunner => {
-  const running = new Set<Promise<void>>();
+  // Runs are counted, not kept: thousands are in flight, each held until its delivery is acknowledged, and a
+  // set entry plus two closures per run were that many more objects for every scavenge to copy. `drain` waits for
+  // the count to reach zero instead.
+  let running = 0;
+  let idle: Array<() => void> = [];
   const waiting = new Fifo<T>();
   let subscription: Subscription | undefined;
   let open = true;
   let failed = false;
   let sourceDone = false;
   let settleIfIdle: () => void = () => undefined;
+  let fail: (e: unknown) => void = () => undefined;
 
   const close = () => {
     open = false;
     waiting.clear();
   };
 
+  const wakeIfNoneRunning = () => {
+    if (running > 0 || idle.length === 0) return;
+    const waiters = idle;
+    idle = [];
+    for (const wake of waiters) wake();
+  };
+
+  // One pair of handlers for every run (no closure per item).
+  const ran = () => {
+    running--;
+    while (waiting.size > 0 && running < spec.concurrency) start(waiting.shift()!);
+    settleIfIdle();
+    wakeIfNoneRunning();
+  };
+  const crashed = (e: unknown) => {
+    running--;
+    close();
+    wakeIfNoneRunning();
+    if (failed) return;
+    failed = true;
+    fail(e);
+  };
+  const start = (item: T): void => {
+    running++;
+    spec.run(item).then(ran, crashed);
+  };
+
   const finished = new Promise<void>((resolve, reject) => {
+    fail = reject;
     settleIfIdle = () => {
-      if (running.size > 0 || waiting.size > 0) return;
+      if (running > 0 || waiting.size > 0) return;
       if (!open) {
         subscription?.unsubscribe();
         resolve();
       } else if (sourceDone) resolve();
     };
 
-    const start = (item: T): void => {
-      const run: Promise<void> = spec.run(item).then(
-        () => {
-          running.delete(run);
-          while (waiting.size > 0 && running.size < spec.concurrency) start(waiting.shift()!);
-          settleIfIdle();
-        },
-        (e: unknown) => {
-          running.delete(run);
-          close();
-          if (failed) return;
-          failed = true;
-          reject(e);
-        },
-      );
-      running.add(run);
-    };
-
     subscription = source$.subscribe({
       next: (item) => {
         if (!open) return;
-        if (running.size < spec.concurrency) start(item);
+        if (running < spec.concurrency) start(item);
         else waiting.push(item);
       },
       error: reject,
@@ -105,7 +120,7 @@ export const boundedRunner = <T>(
     },
     drain: async () => {
       subscription?.unsubscribe();
-      await Promise.allSettled([...running]);
+      while (running > 0) await new Promise<void>((wake) => idle.push(wake));
     },
   };
 };

@@ -78,8 +78,9 @@ export const CRASHES_BEFORE_PARKING = 3;
 
 const seq = (s: string): bigint => BigInt(s);
 
-interface Queued<A> {
-  readonly delivery: Omit<Delivery<A>, 'ack'>;
+// A delivery fetched and not yet handed out, with its place in the record: one object (the hand-out builds the
+// delivery with its ack).
+interface Queued<A> extends Omit<Delivery<A>, 'ack'> {
   readonly lastInRecord: boolean;
 }
 
@@ -366,7 +367,7 @@ export class ShardReader<A> {
     lastInRecord: boolean,
   ): void {
     const source = { stream: this.d.stream, shardId: this.d.shardId, sequence, subSequence };
-    this.queue.push({ delivery: { payload, source, raw, arrivedAt }, lastInRecord });
+    this.queue.push({ payload, source, raw, arrivedAt, lastInRecord });
   }
 
   // Writes a mark, retrying transient failures; false when the lease was lost or the reader stopped.
@@ -401,13 +402,19 @@ export class ShardReader<A> {
     while (!this.stopped && this.queued > 0 && this.tracker.inFlight < this.s.maxInFlight) {
       const q = this.queue[this.head]!;
       this.queue[this.head++] = undefined; // let the delivery be collected once acknowledged
-      const { source } = q.delivery;
+      const { source } = q;
       const tracked = this.tracker.handOut({
         sequence: source.sequence,
         subSequence: source.subSequence,
         lastInRecord: q.lastInRecord,
       });
-      this.d.deliver({ ...q.delivery, ack: () => this.ack(tracked) });
+      this.d.deliver({
+        payload: q.payload,
+        source,
+        raw: q.raw,
+        arrivedAt: q.arrivedAt,
+        ack: () => this.ack(tracked),
+      });
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
