@@ -31,21 +31,22 @@ describe('OperatorConsole > model > conflict alarms', () => {
     ));
 });
 
-describe('OperatorConsole > model > order', () => {
-  const raised = (n: number, time: string, raisedAt: string): AlarmRaised =>
-    ({
-      type: 'alarm.raised',
-      v: 1,
-      id: `drone-0001:${n}`,
-      messageId: `drone-0001:${n}`,
-      droneId: 'drone-0001',
-      violationCode: 40,
-      violationImageId: `img-${n}`,
-      location: { lat: 40.7, lon: -73.9 },
-      time,
-      raisedAt,
-    }) as AlarmRaised;
+/** Alarm number `n` of drone 1, raised at `raisedAt` for a drone time `time`. */
+const raised = (n: number, time: string, raisedAt: string): AlarmRaised =>
+  ({
+    type: 'alarm.raised',
+    v: 1,
+    id: `drone-0001:${n}`,
+    messageId: `drone-0001:${n}`,
+    droneId: 'drone-0001',
+    violationCode: 40,
+    violationImageId: `img-${n}`,
+    location: { lat: 40.7, lon: -73.9 },
+    time,
+    raisedAt,
+  }) as AlarmRaised;
 
+describe('OperatorConsole > model > order', () => {
   it('lists undecided alarms first, newest raised first, whatever the drone clock said', () => {
     const state = createConsoleState(() => undefined);
     for (let n = 0; n < 5; n++) {
@@ -101,19 +102,7 @@ describe('OperatorConsole > model > counts', () => {
       via: fc.constantFrom('store' as const, 'self' as const, 'queue' as const),
     }),
   );
-  const alarm = (n: number): AlarmRaised =>
-    ({
-      type: 'alarm.raised',
-      v: 1,
-      id: `drone-0001:${n}`,
-      messageId: `drone-0001:${n}`,
-      droneId: 'drone-0001',
-      violationCode: 40,
-      violationImageId: `img-${n}`,
-      location: { lat: 40.7, lon: -73.9 },
-      time: '2026-11-27T18:00:00.000Z',
-      raisedAt: `2026-11-27T18:00:0${n}.000Z`,
-    }) as AlarmRaised;
+  const alarm = (n: number) => raised(n, '2026-11-27T18:00:00.000Z', `2026-11-27T18:00:0${n}.000Z`);
 
   it('keeps every count equal to a count of the alarms shown, whatever the order of events', () =>
     fc.assert(
