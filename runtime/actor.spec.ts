@@ -4,7 +4,14 @@ import { delay, filter, map, mergeMap, type Observable, of, throwError, timer } 
 
 import { gated, within } from '../test/helpers/promises.ts';
 import { waitFor } from '../test/helpers/wait-for.ts';
-import { type ActorSpec, collect, type DeadLetterRequest, runActor } from './actor.ts';
+import {
+  type ActorSpec,
+  collect,
+  type DeadLetterRequest,
+  type LastStep,
+  runActor,
+  type Settle,
+} from './actor.ts';
 import { topic } from './bus/bus.ts';
 import { createMemoryBackend, createMemoryBus, type MemoryBackend } from './bus/memory.ts';
 import { t } from './codec.ts';
@@ -318,6 +325,69 @@ describe('Runtime > runActor', () => {
     assert.ok(log.indexOf('end slow') < log.lastIndexOf('start slow'), log.join(', '));
     await within(actor.stop(), 1_000, 'stop()');
     assert.equal(unacknowledged(s.backend, 'a', 'in'), 0);
+  });
+});
+
+describe('Runtime > runActor > last steps', () => {
+  const processed = (s: Setup) => s.seen.filter((e) => e.type === 'actor.processed').length;
+
+  it('takes a delivery out of the concurrency bound while its last steps wait, and acknowledges it when all have settled', async () => {
+    const s = setup();
+    const waiting: Array<{ id: string; done: Settle }> = [];
+    const actor = start<Msg>(s, {
+      concurrency: 1,
+      // `pair` has two outputs, so two last steps.
+      behaviour: (in$) => in$.pipe(mergeMap((m) => (m.id === 'pair' ? of(m, m) : of(m)))),
+      effect: (m) => Promise.resolve<LastStep>((done) => waiting.push({ id: m.id, done })),
+    });
+    await s.bus.publish(s.tp, [
+      { id: 'a', n: 1 },
+      { id: 'b', n: 2 },
+      { id: 'pair', n: 3 },
+    ]);
+    // One slot, yet every delivery got through its effect: waiting on a last step holds no slot.
+    await until('four last steps', () => waiting.length, 4);
+    assert.equal(processed(s), 0, 'nothing is acknowledged before its last step settles');
+    waiting.find((w) => w.id === 'a')!.done.settle();
+    await until('a acknowledged', () => processed(s), 1);
+    const [first, second] = waiting.filter((w) => w.id === 'pair');
+    first!.done.settle();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(processed(s), 1, 'pair waits for its second step');
+    second!.done.settle();
+    await until('pair acknowledged', () => processed(s), 2);
+    // stop() waits for the step still open (b), then everything is acknowledged.
+    let stopped = false;
+    const stopping = actor.stop().then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(stopped, false, 'stop() must wait for the last step of b');
+    waiting.find((w) => w.id === 'b')!.done.settle();
+    await within(stopping, 1_000, 'stop()');
+    assert.equal(unacknowledged(s.backend, 'a', 'in'), 0);
+  });
+
+  it('crashes the actor when a last step fails: its delivery is not acknowledged, and the next incarnation stores it', async () => {
+    const s = setup();
+    const attempts: string[] = [];
+    const actor = start<Msg>(s, {
+      behaviour: (in$) => in$,
+      effect: (m) => {
+        attempts.push(m.id);
+        const firstTime = attempts.length === 1;
+        return Promise.resolve<LastStep>((done) =>
+          setTimeout(() =>
+            done.settle(firstTime ? portFailure('s3', new Error('batch lost')) : undefined),
+          ),
+        );
+      },
+    });
+    await s.bus.publish(s.tp, [{ id: 'x', n: 1 }]);
+    await waitFor('a crash', () => s.seen.some((e) => e.type === 'actor.crashed'), 3_000);
+    await until('x stored by the next incarnation', () => processed(s), 1);
+    await within(actor.stop(), 1_000, 'stop()');
+    assert.deepEqual(attempts, ['x', 'x']);
+    assert.equal(unacknowledged(s.backend, 'a', 'in'), 0);
+    assert.equal(s.letters.length, 0, 'a failed last step is redelivered, not dead-lettered');
   });
 });
 

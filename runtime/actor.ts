@@ -12,7 +12,7 @@
  */
 import { type Observable, of } from 'rxjs';
 
-import { boundedRunner } from './bounded-runner.ts';
+import { boundedRunner, type Holds } from './bounded-runner.ts';
 import type { Delivery } from './bus/bus.ts';
 import { E } from './codec.ts';
 import type { EventHub } from './events.ts';
@@ -28,6 +28,22 @@ import {
 
 export type { ActorHandle, DeadLetterPort, DeadLetterRequest } from './supervise.ts';
 
+/**
+ * What acknowledges a delivery whose effect ended with a {@link LastStep}: the step calls `settle()` once it is
+ * durable, or `settle(error)` once it failed for good (the port retried it already), which crashes the actor so that
+ * the delivery is read again from the checkpoint.
+ */
+export interface Settle {
+  settle(error?: unknown): void;
+}
+
+/**
+ * An effect's last step, for work that settles seconds later and for many deliveries at once (an archive batch
+ * written when full): it hands `done` to its port and returns, so that the delivery holds no slot, frame or promise
+ * while it waits, only what the port keeps of it and its acknowledgement. Not retried by the runtime: its port retries.
+ */
+export type LastStep = (done: Settle) => void;
+
 /** A behaviour: config is applied before, so this is an rxjs operator (STYLE §2). */
 export type Behaviour<In, Out> = (input$: Observable<In>) => Observable<Out>;
 
@@ -37,8 +53,11 @@ export interface ActorSpec<In, Out> {
   /** The input, subscribed again after each restart (so it resumes from the checkpoint). */
   readonly input: () => Observable<Delivery<In>>;
   readonly behaviour: Behaviour<In, Out>;
-  /** Performs one output's effects. Reject with a PortFailure; `retriable` ones are retried with backoff. */
-  readonly effect: (out: Out, from: Delivery<In>) => Promise<void>;
+  /**
+   * Performs one output's effects. Reject with a PortFailure; `retriable` ones are retried with backoff. May resolve
+   * with a {@link LastStep}: the delivery then leaves the `concurrency` bound and is acknowledged when that step settles.
+   */
+  readonly effect: (out: Out, from: Delivery<In>) => Promise<void | LastStep>;
   readonly deadLetter: DeadLetterPort;
   /** Deliveries processed at once (default 32). Order across them is not kept: effects are idempotent by id. */
   readonly concurrency?: number;
@@ -83,16 +102,21 @@ export const collect = <A>(o$: Observable<A>): A[] | Promise<A[]> => {
 export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
   const { recover, rejectUndecodable, crashes } = createPerformer(spec);
 
-  // An output whose first attempt failed: its retries, then a dead letter or a Defect. Its closures are built here,
-  // off `handle`, so that `handle` captures nothing per delivery.
-  const retry = (e: unknown, out: Out, d: Delivery<In>) =>
-    recover(
+  // An output whose first attempt failed: its retries, then a dead letter (no last step then) or a Defect. Its
+  // closures are built here, off `handle`, so that `handle` captures nothing per delivery.
+  const retry = async (e: unknown, out: Out, d: Delivery<In>): Promise<void | LastStep> => {
+    let last: void | LastStep = undefined;
+    await recover(
       e,
-      () => spec.effect(out, d),
+      async () => void (last = await spec.effect(out, d)),
       () => d,
     );
+    return last;
+  };
 
-  const handle = async (d: Delivery<In>): Promise<void> => {
+  const processed = () => spec.events.emit('actor.processed', spec.name, { count: 1 });
+
+  const handle = async (d: Delivery<In>, holds: Holds): Promise<void> => {
     if (E.isLeft(d.payload)) return rejectUndecodable(d, d.payload.left);
     const parked = crashes.parkIfCrashing(d);
     if (parked) return parked;
@@ -104,17 +128,26 @@ export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
       throw new Defect(e, d.source);
     }
     // `perform`, with the first attempt awaited here: no thunks, no promise of its own per output unless it fails.
+    let last: LastStep[] | undefined;
     for (let i = 0; i < outs.length; i++) {
       const out = outs[i]!;
+      let step: void | LastStep;
       try {
-        await spec.effect(out, d);
+        step = await spec.effect(out, d);
       } catch (e) {
-        await retry(e, out, d);
+        step = await retry(e, out, d);
       }
+      if (step) (last ??= []).push(step);
     }
     crashes.handled(d.source);
-    await d.ack();
-    spec.events.emit('actor.processed', spec.name, { count: 1 });
+    if (last === undefined) {
+      await d.ack();
+      processed();
+      return;
+    }
+    holds.hold();
+    const done = new Acknowledgement(last.length, d.ack, holds, processed);
+    for (const step of last) step(done);
   };
 
   /**
@@ -127,3 +160,43 @@ export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
 
   return supervise({ ...spec, incarnation, onCrash: crashes.onCrash });
 };
+
+/**
+ * The acknowledgement of a delivery waiting for its last steps: all of what it holds while it waits (its ack, no
+ * payload), shared handlers, no closure of its own. The first failure crashes the runner; the delivery is not
+ * acknowledged (read again from the checkpoint by the next incarnation).
+ */
+class Acknowledgement implements Settle {
+  private remaining: number;
+
+  constructor(
+    steps: number,
+    private readonly ack: () => Promise<void>,
+    private readonly holds: Holds,
+    private readonly processed: () => void,
+  ) {
+    this.remaining = steps;
+  }
+
+  settle(error?: unknown): void {
+    if (this.remaining === 0) return;
+    if (error !== undefined) {
+      this.remaining = 0;
+      this.fail(error);
+      return;
+    }
+    if (--this.remaining > 0) return;
+    this.ack().then(
+      () => {
+        this.processed();
+        this.holds.release();
+      },
+      (e: unknown) => this.fail(e),
+    );
+  }
+
+  private fail(e: unknown): void {
+    this.holds.fail(e);
+    this.holds.release();
+  }
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 
 import { Subject } from 'rxjs';
 
-import { boundedRunner } from './bounded-runner.ts';
+import { boundedRunner, type Holds } from './bounded-runner.ts';
 
 /** A run the test finishes by hand. */
 interface Gate {
@@ -105,5 +105,73 @@ describe('Runtime > boundedRunner', () => {
     source.error(new Error('input broke'));
     await flush();
     assert.equal((settled() as Error).message, 'input broke');
+  });
+
+  describe('holds (work a run hands on past its slot)', () => {
+    /** A runner whose runs end at once, each holding its item until the test releases it. */
+    const holding = (concurrency: number) => {
+      const source = new Subject<number>();
+      const held: number[] = [];
+      let holds!: Holds;
+      const runner = boundedRunner(source, {
+        concurrency,
+        run: (item, h) => {
+          holds = h;
+          h.hold();
+          held.push(item);
+          return Promise.resolve();
+        },
+      });
+      let settled: 'resolved' | Error | undefined;
+      runner.finished.then(
+        () => (settled = 'resolved'),
+        (e: Error) => (settled = e),
+      );
+      return { source, runner, held, holds: () => holds, settled: () => settled };
+    };
+
+    it('frees the slot: more items run than `concurrency` while earlier ones are held', async () => {
+      const { source, held } = holding(1);
+      for (const i of [1, 2, 3]) source.next(i);
+      await flush();
+      assert.deepEqual(held, [1, 2, 3]);
+    });
+
+    it('stop() and the end of the source finish only once every hold is released, then unsubscribe', async () => {
+      const { source, runner, holds, settled } = holding(2);
+      source.next(1);
+      source.next(2);
+      await flush();
+      runner.stop();
+      await flush();
+      assert.equal(settled(), undefined, 'finished must wait for the held items');
+      assert.equal(source.observed, true, 'held items are acknowledged through the subscription');
+      holds().release();
+      await flush();
+      assert.equal(settled(), undefined, 'one is still held');
+      holds().release();
+      await flush();
+      assert.equal(settled(), 'resolved');
+      assert.equal(source.observed, false);
+    });
+
+    it('a held item that fails fails the runner, and drain() waits for the other holds', async () => {
+      const { source, runner, holds, held, settled } = holding(2);
+      source.next(1);
+      source.next(2);
+      await flush();
+      holds().fail(new Error('archive down'));
+      holds().release();
+      await flush();
+      assert.equal((settled() as Error).message, 'archive down');
+      source.next(3);
+      let drained = false;
+      const draining = runner.drain().then(() => (drained = true));
+      await flush();
+      assert.equal(drained, false, 'drain() must wait for the item still held');
+      holds().release();
+      await draining;
+      assert.deepEqual(held, [1, 2], 'nothing starts after the failure');
+    });
   });
 });

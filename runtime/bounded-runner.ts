@@ -15,7 +15,20 @@ import { Fifo } from './fifo.ts';
 export interface BoundedRunnerSpec<T> {
   /** Items run at once (at least 1). */
   readonly concurrency: number;
-  readonly run: (item: T) => Promise<void>;
+  /** Runs an item; its slot is free once this settles. Work it hands on past that (`holds`) keeps the runner open. */
+  readonly run: (item: T, holds: Holds) => Promise<void>;
+}
+
+/**
+ * Work a run handed on past its slot: an item's last step that settles seconds later (a batch written once it is
+ * full), thousands at once, that should not take thousands of slots. The runner does not finish (`finished`,
+ * `drain`) while some is held, and a held item that fails fails the runner as a rejected run does.
+ */
+export interface Holds {
+  readonly hold: () => void;
+  /** Ends one `hold` (after `fail`, too). */
+  readonly release: () => void;
+  readonly fail: (e: unknown) => void;
 }
 
 /** The shape of a supervised incarnation (`supervise.ts`), for a runner that only consumes its source. */
@@ -47,6 +60,7 @@ export const boundedRunner = <T>(
   // set entry plus two closures per run were that many more objects for every scavenge to copy. `drain` waits for
   // the count to reach zero instead.
   let running = 0;
+  let held = 0;
   let idle: Array<() => void> = [];
   const waiting = new Fifo<T>();
   let subscription: Subscription | undefined;
@@ -62,7 +76,7 @@ export const boundedRunner = <T>(
   };
 
   const wakeIfNoneRunning = () => {
-    if (running > 0 || idle.length === 0) return;
+    if (running + held > 0 || idle.length === 0) return;
     const waiters = idle;
     idle = [];
     for (const wake of waiters) wake();
@@ -75,23 +89,35 @@ export const boundedRunner = <T>(
     settleIfIdle();
     wakeIfNoneRunning();
   };
-  const crashed = (e: unknown) => {
-    running--;
+  const failRunner = (e: unknown) => {
     close();
     wakeIfNoneRunning();
     if (failed) return;
     failed = true;
     fail(e);
   };
+  const crashed = (e: unknown) => {
+    running--;
+    failRunner(e);
+  };
+  const holds: Holds = {
+    hold: () => void held++,
+    release: () => {
+      held--;
+      settleIfIdle();
+      wakeIfNoneRunning();
+    },
+    fail: failRunner,
+  };
   const start = (item: T): void => {
     running++;
-    spec.run(item).then(ran, crashed);
+    spec.run(item, holds).then(ran, crashed);
   };
 
   const finished = new Promise<void>((resolve, reject) => {
     fail = reject;
     settleIfIdle = () => {
-      if (running > 0 || waiting.size > 0) return;
+      if (running + held > 0 || waiting.size > 0) return;
       if (!open) {
         subscription?.unsubscribe();
         resolve();
@@ -120,7 +146,7 @@ export const boundedRunner = <T>(
     },
     drain: async () => {
       subscription?.unsubscribe();
-      while (running > 0) await new Promise<void>((wake) => idle.push(wake));
+      while (running + held > 0) await new Promise<void>((wake) => idle.push(wake));
     },
   };
 };

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
 
-import { hourPartition, objectKey } from './s3-archive.ts';
+import type { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
+import type { Settle } from '../../runtime/actor.ts';
+import type { Source } from '../../runtime/bus/bus.ts';
+import { createS3Archive, hourPartition, objectKey } from './s3-archive.ts';
 
 describe('StreamToStorage > s3 archive > keys', () => {
   it('partitions by day and hour of ingestion in UTC, as day= (not the reserved word date=)', () => {
@@ -17,5 +22,110 @@ describe('StreamToStorage > s3 archive > keys', () => {
       ),
       'archive/type=drone.message/day=2026-11-28/hour=04/shardId-1-49.2-0123456789abcdef.ndjson.gz',
     );
+  });
+});
+
+/**
+ * An S3 client that keeps the lines of what it is given, failing its first `failures` puts with a 503 (retriable,
+ * as the SDK reports one) or with `fatal` (not retriable).
+ */
+const flakyS3 = (failures: number, fatal = false) => {
+  const objects: string[][] = [];
+  let calls = 0;
+  const s3 = {
+    send: (cmd: PutObjectCommand) => {
+      calls++;
+      if (calls <= failures)
+        return Promise.reject(
+          fatal
+            ? Object.assign(new Error('Access Denied'), { name: 'AccessDenied' })
+            : Object.assign(new Error('Slow Down'), { $metadata: { httpStatusCode: 503 } }),
+        );
+      objects.push(
+        gunzipSync(cmd.input.Body as Uint8Array)
+          .toString('utf8')
+          .trimEnd()
+          .split('\n'),
+      );
+      return Promise.resolve({});
+    },
+  } as unknown as S3Client;
+  return { s3, objects, calls: () => calls };
+};
+
+/** A `done` that records how it was settled: 'ok' or the error's `_tag`, once per call. */
+const recorder = () => {
+  const settled: string[] = [];
+  const done = (): Settle => ({
+    settle: (e?: unknown) =>
+      void settled.push(e === undefined ? 'ok' : String((e as { _tag?: string })._tag)),
+  });
+  return { settled, done };
+};
+
+const source = (n: number): Source => ({
+  stream: 'drones',
+  shardId: 'shardId-000000000000',
+  sequence: String(1000 + n),
+  subSequence: 0,
+});
+
+const fast = { initialMs: 1, factor: 1, jitter: 0, maxMs: 1, retries: 3 };
+const limits = { maxBytes: 1 << 20, maxRecords: 3, maxAgeMs: 60_000 };
+
+describe('StreamToStorage > s3 archive > appendSettled', () => {
+  it('settles every record of a batch once, when its object is written, and no earlier', async () => {
+    const store = flakyS3(0);
+    const archive = createS3Archive(store.s3, 'bucket', 'archive/', limits, fast);
+    const { settled, done } = recorder();
+    const at = Date.now();
+    archive.appendSettled('drone.message', '{"n":1}', source(1), at, done());
+    archive.appendSettled('drone.message', '{"n":2}', source(2), at, done());
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(settled, [], 'the batch is not full: nothing written, nothing settled');
+    archive.appendSettled('drone.message', '{"n":3}', source(3), at, done());
+    await archive.flush();
+    assert.deepEqual(settled, ['ok', 'ok', 'ok']);
+    assert.deepEqual(store.objects, [['{"n":1}', '{"n":2}', '{"n":3}']]);
+    assert.equal(archive.written(), 1);
+  });
+
+  it('retries a batch whose write fails retriably, so its records are settled once, as written', async () => {
+    const store = flakyS3(2);
+    const archive = createS3Archive(store.s3, 'bucket', 'archive/', limits, fast);
+    const { settled, done } = recorder();
+    const at = Date.now();
+    for (const n of [1, 2, 3])
+      archive.appendSettled('drone.message', `{"n":${n}}`, source(n), at, done());
+    await archive.flush();
+    assert.equal(store.calls(), 3, 'two failures, then the write');
+    assert.deepEqual(settled, ['ok', 'ok', 'ok']);
+    assert.equal(store.objects.length, 1);
+  });
+
+  it('settles every record with the PortFailure once retries run out, or at once when it is not retriable', async () => {
+    for (const [failures, fatal, calls] of [
+      [10, false, 4],
+      [10, true, 1],
+    ] as const) {
+      const store = flakyS3(failures, fatal);
+      const archive = createS3Archive(store.s3, 'bucket', 'archive/', limits, fast);
+      const { settled, done } = recorder();
+      const at = Date.now();
+      for (const n of [1, 2, 3])
+        archive.appendSettled('drone.message', `{"n":${n}}`, source(n), at, done());
+      await archive.flush();
+      assert.equal(
+        store.calls(),
+        calls,
+        fatal ? 'not retried' : 'the first attempt and three retries',
+      );
+      assert.deepEqual(settled, ['PortFailure', 'PortFailure', 'PortFailure']);
+      assert.equal(archive.written(), 0);
+      // `append`'s promise is that of its batch: rejected with it.
+      const promised = archive.append('drone.message', '{"n":4}', source(4), at);
+      await archive.flush();
+      await assert.rejects(promised, (e: { _tag?: string }) => e._tag === 'PortFailure');
+    }
   });
 });

@@ -23,8 +23,10 @@ import { gzip as gzipCb } from 'node:zlib';
 
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
+import type { Settle } from '../../runtime/actor.ts';
 import type { Source } from '../../runtime/bus/bus.ts';
-import { portFailure } from '../../runtime/errors.ts';
+import { isRuntimeError, type PortFailure, portFailure } from '../../runtime/errors.ts';
+import { type BackoffPolicy, defaultBackoff, withRetry } from '../../runtime/retry.ts';
 
 const gzip = promisify(gzipCb);
 
@@ -45,9 +47,23 @@ export const defaultArchiveLimits: ArchiveLimits = {
   maxAgeMs: 5_000,
 };
 
-/** Appends records; each promise settles when its batch is written (or failed: PortFailure). */
+/**
+ * Appends records; each settles when its batch is written, or failed for good (a PortFailure, after the batch's own
+ * retries).
+ */
 export interface Archive {
   readonly append: (type: string, json: string, source: Source, arrivedAt: number) => Promise<void>;
+  /**
+   * {@link append} for a record whose writer waits on `done` (an actor's last step): the batch keeps the line and
+   * `done`, no promise.
+   */
+  readonly appendSettled: (
+    type: string,
+    json: string,
+    source: Source,
+    arrivedAt: number,
+    done: Settle,
+  ) => void;
   /** Cuts and writes every open batch. */
   readonly flush: () => Promise<void>;
   /** Objects written so far (for summaries and tests). */
@@ -61,11 +77,23 @@ interface Batch {
   readonly hourKey: string;
   readonly lines: string[];
   bytes: number;
-  /** Settles when the batch is written: every append to it returns this one promise (none of its own). */
-  readonly written: Promise<void>;
-  readonly settle: { resolve: () => void; reject: (e: unknown) => void };
+  /** What waits for the batch: the `done` of each `appendSettled`, and one promise for every `append` (lazily). */
+  readonly waiting: Settle[];
+  written?: { readonly promise: Promise<void>; readonly settle: Settle };
   readonly timer: NodeJS.Timeout;
 }
+
+/** A promise and the {@link Settle} that settles it. */
+const settled = (): NonNullable<Batch['written']> => {
+  let settle!: Settle;
+  const promise = new Promise<void>((resolve, reject) => {
+    settle = { settle: (e) => (e === undefined ? resolve() : reject(e)) };
+  });
+  return { promise, settle };
+};
+
+const isRetriable = (e: unknown): e is PortFailure =>
+  isRuntimeError(e) && e._tag === 'PortFailure' && e.retriable;
 
 /**
  * `day=YYYY-MM-DD/hour=HH` of an ingestion time, in UTC (partitions never move with daylight saving). `day`, not
@@ -101,6 +129,8 @@ export const createS3Archive = (
   bucket: string,
   prefix = 'archive/',
   limits: ArchiveLimits = defaultArchiveLimits,
+  /** A failed batch write is retried by the archive (its writers do not: they wait on the batch). */
+  retry: BackoffPolicy = defaultBackoff,
 ): Archive => {
   const open = new Map<string, Batch>();
   // One write chain per (type, shard): a batch is stored before the next one of that shard is.
@@ -112,17 +142,27 @@ export const createS3Archive = (
     // a megabyte, made flat again by Buffer.from, each copy in fresh pages (the writer's page faults, mostly).
     const text = Buffer.from([...b.lines, ''].join('\n'), 'utf8');
     const body = await gzip(text);
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: objectKey(prefix, b.type, b.hourKey, b.shardId, b.firstSequence, contentHash(text)),
-        Body: body,
-        ContentType: 'application/x-ndjson',
-        ContentEncoding: 'gzip',
-        Metadata: { records: String(b.lines.length) },
-      }),
+    const put = new PutObjectCommand({
+      Bucket: bucket,
+      Key: objectKey(prefix, b.type, b.hourKey, b.shardId, b.firstSequence, contentHash(text)),
+      Body: body,
+      ContentType: 'application/x-ndjson',
+      ContentEncoding: 'gzip',
+      Metadata: { records: String(b.lines.length) },
+    });
+    await withRetry(
+      () => s3.send(put).catch((e: unknown) => Promise.reject(portFailure('s3', e))),
+      {
+        policy: retry,
+        isRetriable,
+      },
     );
     objects++;
+  };
+
+  const settleBatch = (b: Batch, error?: unknown) => {
+    for (const done of b.waiting) done.settle(error);
+    b.written?.settle.settle(error);
   };
 
   const cut = (key: string): Promise<void> => {
@@ -134,8 +174,8 @@ export const createS3Archive = (
     const next = (chains.get(chainKey) ?? Promise.resolve())
       .then(() => writeBatch(b))
       .then(
-        () => b.settle.resolve(),
-        (e: unknown) => b.settle.reject(portFailure('s3', e)),
+        () => settleBatch(b),
+        (e: unknown) => settleBatch(b, isRuntimeError(e) ? e : portFailure('s3', e)),
       );
     chains.set(chainKey, next);
     return next;
@@ -151,38 +191,43 @@ export const createS3Archive = (
     return lastHour.key;
   };
 
+  // The open batch of a record's (type, shard), with the record in it; cut when full.
+  const add = (type: string, json: string, source: Source, arrivedAt: number, done?: Settle) => {
+    const hourKey = partitionOf(arrivedAt);
+    const key = `${type}/${source.shardId}`;
+    let b = open.get(key);
+    if (b && b.hourKey !== hourKey) {
+      void cut(key);
+      b = undefined;
+    }
+    if (!b) {
+      b = {
+        type,
+        shardId: source.shardId,
+        firstSequence:
+          source.subSequence > 0 ? `${source.sequence}.${source.subSequence}` : source.sequence,
+        hourKey,
+        lines: [],
+        bytes: 0,
+        waiting: [],
+        timer: setTimeout(() => void cut(key), limits.maxAgeMs),
+      };
+      open.set(key, b);
+    }
+    b.lines.push(json);
+    b.bytes += json.length + 1;
+    if (done) b.waiting.push(done);
+    else b.written ??= settled();
+    // Read before a cut: the batch is settled later, but `written` must be the promise of this batch.
+    const written = b.written?.promise;
+    if (b.bytes >= limits.maxBytes || b.lines.length >= limits.maxRecords) void cut(key);
+    return written;
+  };
+
   return {
-    append: (type, json, source, arrivedAt) => {
-      const hourKey = partitionOf(arrivedAt);
-      const key = `${type}/${source.shardId}`;
-      let b = open.get(key);
-      if (b && b.hourKey !== hourKey) {
-        void cut(key);
-        b = undefined;
-      }
-      if (!b) {
-        let settle!: Batch['settle'];
-        const written = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
-        b = {
-          type,
-          shardId: source.shardId,
-          firstSequence:
-            source.subSequence > 0 ? `${source.sequence}.${source.subSequence}` : source.sequence,
-          hourKey,
-          lines: [],
-          bytes: 0,
-          written,
-          settle,
-          timer: setTimeout(() => void cut(key), limits.maxAgeMs),
-        };
-        open.set(key, b);
-      }
-      b.lines.push(json);
-      b.bytes += json.length + 1;
-      const { written } = b;
-      if (b.bytes >= limits.maxBytes || b.lines.length >= limits.maxRecords) void cut(key);
-      return written;
-    },
+    append: (type, json, source, arrivedAt) => add(type, json, source, arrivedAt)!,
+    appendSettled: (type, json, source, arrivedAt, done) =>
+      void add(type, json, source, arrivedAt, done),
     flush: async () => {
       await Promise.all([...open.keys()].map(cut));
       await Promise.all([...chains.values()]);

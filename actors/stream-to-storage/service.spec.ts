@@ -32,6 +32,7 @@ describe('StreamToStorage > service > drone clocks', () => {
       table: { put: (i) => (items.push(i), Promise.resolve()), flush: () => Promise.resolve() },
       archive: {
         append: (_type, json) => (archived.push(json), Promise.resolve()),
+        appendSettled: (_type, json, _source, _at, done) => (archived.push(json), done.settle()),
         flush: () => Promise.resolve(),
         written: () => 0,
       },

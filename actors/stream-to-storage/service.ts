@@ -2,7 +2,12 @@
  * Wires the storage writer: one actor per stream (drones → hot table + archive, history → archive), sharing the
  * ports. Used by its declaration (`actor.ts`), which `main.ts` launches and the swarm starts (in one process).
  */
-import { type ActorHandle, type DeadLetterPort, runActor } from '../../runtime/actor.ts';
+import {
+  type ActorHandle,
+  type DeadLetterPort,
+  type LastStep,
+  runActor,
+} from '../../runtime/actor.ts';
 import { type Bus, topic } from '../../runtime/bus/bus.ts';
 import type { ConsumerOptions } from '../../runtime/bus/kinesis.ts';
 import type { EventHub } from '../../runtime/events.ts';
@@ -44,6 +49,8 @@ export interface StorageWriterDeps {
   readonly retentionSeconds: number;
   /** Unacknowledged deliveries per shard: archive batches fill up to this (backpressure beyond). */
   readonly maxInFlightPerShard?: number;
+  /** Deliveries on their way to the hot table at once (default 2,000); those waiting for their archive batch are not counted. */
+  readonly concurrency?: number;
   /**
    * A drone time outside this window around the stream's arrival time is stored (hot table and archive line) with
    * `timeSuspect: true` and `clockOffMs` (default `DEFAULT_CLOCK_WINDOW`: 24 h back, 5 min ahead): kept, marked, never dropped.
@@ -72,7 +79,7 @@ export const startStorageWriter = (deps: StorageWriterDeps): StorageWriter => {
   const effect = (
     cmd: StorageCommand,
     from: { source: Parameters<Archive['append']>[2]; arrivedAt: number },
-  ): Promise<void> => {
+  ): Promise<LastStep> => {
     const encoded = encode(cmd.message) as Record<string, unknown>;
     // A drone time far from its arrival is marked in the table and the archive alike: stored means stored
     // everywhere, and the analysis counts the mark from either. A drone line carries its ingestion time beside the
@@ -95,13 +102,20 @@ export const startStorageWriter = (deps: StorageWriterDeps): StorageWriter => {
           expiresAt: Math.floor(from.arrivedAt / 1_000) + deps.retentionSeconds,
         };
     }
-    // Only the line waits for the archive batch (seconds, thousands of messages at once), not the objects above.
+    // The archive is the last step: the delivery waits for its batch (seconds, thousands of messages at once) as its
+    // line and its acknowledgement, without a slot or anything else of it.
     const line = JSON.stringify(json);
     const type = cmd.message.type;
-    const archive = () => deps.archive.append(type, line, from.source, from.arrivedAt);
-    return hot ? deps.table.put(hot).then(archive) : archive();
+    const archive: LastStep = (done) =>
+      deps.archive.appendSettled(type, line, from.source, from.arrivedAt, done);
+    return hot ? deps.table.put(hot).then(() => archive) : Promise.resolve(archive);
   };
-  const common = { events: deps.events, effect, deadLetter: deps.deadLetter, concurrency: 10_000 };
+  const common = {
+    events: deps.events,
+    effect,
+    deadLetter: deps.deadLetter,
+    concurrency: deps.concurrency ?? 2_000,
+  };
   const actors: ActorHandle[] = [
     runActor<StoredMessage, StorageCommand>({
       ...common,
