@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- writer [--messages 60000] [--fill-drones 2000] [--checkouts .,DIR] [--rounds 2]
  * [--dynamodb memory|disk] [--profile DIR]`: the storage writer against what the stack allows, on the same records.
+ * `--drones N [--seconds 40] [--warmup 10]` measures it at a fleet's steady rate instead (below, {@link atRate}).
  *
  * The drone simulator fills the drone stream with `--messages` messages first (no writer running). Then, per round
  * and checkout, a storage writer (that checkout's `actors/stream-to-storage/main.ts`, run by this Node: `--checkouts
@@ -35,7 +36,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 
 import { type AwsClients, createAwsClients } from '../runtime/aws/clients.ts';
-import { createTable, deleteTable } from '../runtime/aws/provision.ts';
+import { createStream, createTable, deleteTable } from '../runtime/aws/provision.ts';
 import { type LocalStack, stackEnv, startLocalStack } from '../runtime/local-stack/index.ts';
 import { waitFor } from '../test/helpers/wait-for.ts';
 import { cpuProfile, freePort, metric, service, usage } from './bench-procs.ts';
@@ -308,6 +309,108 @@ const archiveRate = async (clients: AwsClients): Promise<{ objects: number; perS
   return { objects: objects.length, perS: Math.round((records / (Date.now() - started)) * 1_000) };
 };
 
+interface RateRun {
+  readonly checkout: string;
+  readonly sentPerS: number;
+  readonly storedPerS: number;
+  readonly cpuUsPerMsg: number;
+  readonly sysUsPerMsg: number;
+  readonly cpuShare: number;
+  readonly rssMiB: number;
+}
+
+const sleepS = (s: number) => new Promise((r) => setTimeout(r, s * 1_000));
+
+/**
+ * The writer at a fleet's steady rate, the issue's "at 1,000 drones": a fresh 4-shard stream, the writer of
+ * `checkout` and the drone simulator (`drones`, seed 1, this checkout's, the same for every writer) started
+ * together; after `warmup` seconds (leases taken, JIT warm), `seconds` of measurement: messages the simulator
+ * published and the writer acknowledged per second, and the writer's CPU per acknowledged message (user + system
+ * from /proc, same window). At a steady rate a message's cost includes the writer's fixed work per second (polls,
+ * checkpoints, lease renewals), which a backlog drain spreads over many more messages.
+ */
+const atRate = async (
+  stack: LocalStack,
+  clients: AwsClients,
+  checkout: string,
+  o: { drones: number; warmup: number; seconds: number; label: string; profileDir?: string },
+): Promise<RateRun> => {
+  const stream = `${STREAM}-${o.label}`;
+  await createStream(clients, stream, 4);
+  await reset(clients);
+  const env = { ...stackEnv(stack), PRESTACOP_DRONE_STREAM: stream };
+  const [port, simPort] = [await freePort(), await freePort()];
+  const writer = service(
+    'actors/stream-to-storage/main.ts',
+    ['--ops-port', String(port)],
+    env,
+    cpuProfile(o.profileDir, `writer-${o.label}`),
+    checkout,
+  );
+  const sim = service(
+    'actors/drone-simulator/main.ts',
+    ['--drones', String(o.drones), '--ops-port', String(simPort), '--seed', '1'],
+    env,
+  );
+  const exited = (p: ReturnType<typeof service>) =>
+    p.exitCode === null ? new Promise((r) => p.once('exit', r)) : Promise.resolve();
+  try {
+    const stored = () => metric(port, 'prestacop_processed_total');
+    const sent = () => metric(simPort, 'prestacop_published_records_total');
+    await waitFor('a first message stored', stored, 120_000, (n) => n > 0);
+    await sleepS(o.warmup);
+    const [t0, n0, p0, u0] = [Date.now(), await stored(), await sent(), usage(writer.pid!)];
+    await sleepS(o.seconds);
+    const [t1, n1, p1, u1] = [Date.now(), await stored(), await sent(), usage(writer.pid!)];
+    const seconds = (t1 - t0) / 1_000;
+    return {
+      checkout,
+      sentPerS: Math.round((p1 - p0) / seconds),
+      storedPerS: Math.round((n1 - n0) / seconds),
+      cpuUsPerMsg: Math.round(((u1.cpu - u0.cpu) * 1e6) / Math.max(1, n1 - n0)),
+      sysUsPerMsg: Math.round(((u1.sys - u0.sys) * 1e6) / Math.max(1, n1 - n0)),
+      cpuShare: (u1.cpu - u0.cpu) / seconds,
+      rssMiB: u1.rssMiB,
+    };
+  } finally {
+    sim.kill('SIGTERM');
+    writer.kill('SIGTERM');
+    await Promise.all([exited(sim), exited(writer)]);
+  }
+};
+
+/** `--drones N`: every checkout at the fleet's rate, rounds alternating, then one table. */
+const benchAtRate = async (
+  stack: LocalStack,
+  clients: AwsClients,
+  checkouts: ReadonlyArray<string>,
+  o: { drones: number; warmup: number; seconds: number; rounds: number; profileDir?: string },
+): Promise<void> => {
+  console.log(
+    `writer at ${o.drones} drones: ${o.warmup} s warm-up, ${o.seconds} s measured, ${o.rounds} round(s) per checkout`,
+  );
+  const runs: RateRun[] = [];
+  for (let round = 1; round <= o.rounds; round++)
+    for (const [i, checkout] of checkouts.entries()) {
+      const run = await atRate(stack, clients, checkout, { ...o, label: `${i}-${round}` });
+      runs.push(run);
+      console.log(
+        `  round ${round} ${checkout}: sent ${run.sentPerS}/s, stored ${run.storedPerS}/s, ${run.cpuUsPerMsg} µs CPU/msg ` +
+          `(${run.sysUsPerMsg} in the kernel; ${Math.round(run.cpuShare * 100)}% of a core), RSS ${run.rssMiB} MiB, ` +
+          `load ${loadavg()[0]!.toFixed(1)}`,
+      );
+    }
+  console.log(
+    '\ncheckout                                   sent/s  stored/s   µs CPU/msg   CPU   RSS MiB',
+  );
+  for (const r of runs)
+    console.log(
+      `${r.checkout.slice(-40).padEnd(40)}${String(r.sentPerS).padStart(9)}${String(r.storedPerS).padStart(10)}` +
+        `${String(r.cpuUsPerMsg).padStart(13)}${`(${r.sysUsPerMsg})`.padStart(7)}` +
+        `${`${Math.round(r.cpuShare * 100)}%`.padStart(6)}${String(r.rssMiB).padStart(10)}`,
+    );
+};
+
 export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
   const { values } = parseArgs({
     args: [...args],
@@ -318,6 +421,9 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
       rounds: { type: 'string', default: '2' },
       dynamodb: { type: 'string', default: 'memory' },
       profile: { type: 'string' },
+      drones: { type: 'string' },
+      seconds: { type: 'string', default: '40' },
+      warmup: { type: 'string', default: '10' },
     },
   });
   const checkouts = values.checkouts.split(',').map((c) => resolve(c));
@@ -329,6 +435,14 @@ export const bench = async (args: ReadonlyArray<string>): Promise<void> => {
   });
   const clients = createAwsClients(stack.target);
   try {
+    if (values.drones !== undefined)
+      return await benchAtRate(stack, clients, checkouts, {
+        drones: Number(values.drones),
+        warmup: Number(values.warmup),
+        seconds: Number(values.seconds),
+        rounds: Number(values.rounds),
+        ...(values.profile === undefined ? {} : { profileDir: values.profile }),
+      });
     console.log(
       `writer benchmark: ${values.messages} messages from ${values['fill-drones']} drones, DynamoDB Local ` +
         `${values.dynamodb === 'memory' ? 'in memory' : 'on disk'}, load ${loadavg()[0]!.toFixed(1)}`,

@@ -37,7 +37,7 @@ export const APPLICATION = 'alert-system';
  * writer (its default 1 s). Locally the emulator does not throttle, but each poll costs CPU: about 2 ms in this
  * process and 1.3 ms in kinesalite (measured, empty shard), so 4 shards polled every 10 ms would want 1.3 cores
  * of a 2-core machine before any alarm is handled. 50 ms (idle shards at most every 100 ms) costs about a quarter
- * of a core and adds at most 50 ms to an alarm; the storage writer polls every 200 ms (`storageConsumerOptions`).
+ * of a core and adds at most 50 ms to an alarm; the storage writer once a second, as on AWS (`storageConsumerOptions`).
  * Checkpoints every second locally too (the local default is 200 ms): they do not delay alarms, and DynamoDB
  * Local, which also holds the leases, the hot table and the alarm store, is the stack's narrowest part; a
  * redelivery after a crash costs one store lookup.
