@@ -156,6 +156,10 @@ export const isRuntimeError = (u: unknown): u is RuntimeError =>
     u._tag as string,
   );
 
+/** A PortFailure worth trying again (a `withRetry` predicate). */
+export const isRetriablePortFailure = (e: unknown): e is PortFailure =>
+  isRuntimeError(e) && e._tag === 'PortFailure' && e.retriable;
+
 /** One line of text per error, for logs and dead letters. */
 export const describeError = (e: unknown): ReadonlyArray<string> => {
   if (!isRuntimeError(e)) return [e instanceof Error ? `${e.name}: ${e.message}` : String(e)];

@@ -9,8 +9,8 @@ import type { Delivery, Source } from './bus/bus.ts';
 import {
   type DecodeFailure,
   describeError,
+  isRetriablePortFailure,
   isRuntimeError,
-  type PortFailure,
   retriesExhausted,
 } from './errors.ts';
 import type { EventHub } from './events.ts';
@@ -202,9 +202,6 @@ export const at = ({ stream, shardId, sequence, subSequence }: Source) => ({
   subSequence,
 });
 
-const isRetriable = (e: unknown): e is PortFailure =>
-  isRuntimeError(e) && e._tag === 'PortFailure' && e.retriable;
-
 const portOf = (e: unknown): string =>
   isRuntimeError(e) && e._tag === 'PortFailure' ? e.port : 'unknown';
 
@@ -241,7 +238,7 @@ export const createPerformer = (spec: PerformerSpec): Performer => {
   const retryOptions = {
     policy: spec.retry ?? defaultBackoff,
     random,
-    isRetriable,
+    isRetriable: isRetriablePortFailure,
     onRetry: (attempt: number, delayMs: number, e: unknown) =>
       spec.events.emit('bus.retry', spec.name, {
         port: portOf(e),
@@ -263,7 +260,11 @@ export const createPerformer = (spec: PerformerSpec): Performer => {
       }, retryOptions);
     } catch (e) {
       if (!isRuntimeError(e)) throw new Defect(e, parked().source);
-      await deadLetter(parked(), isRetriable(e) ? retriesExhausted(attempts, e) : e, attempts);
+      await deadLetter(
+        parked(),
+        isRetriablePortFailure(e) ? retriesExhausted(attempts, e) : e,
+        attempts,
+      );
     }
   };
 

@@ -8,7 +8,7 @@
  */
 import { mergeMap, type SchedulerLike, Subject, type Subscription } from 'rxjs';
 
-import { isRuntimeError } from '../../runtime/errors.ts';
+import { isRetriablePortFailure } from '../../runtime/errors.ts';
 import type { Logger } from '../../runtime/log.ts';
 import type { MetricsRegistry } from '../../runtime/metrics.ts';
 import { type BackoffPolicy, withRetry } from '../../runtime/retry.ts';
@@ -373,7 +373,7 @@ export const startOperatorConsole = async (deps: OperatorConsoleDeps): Promise<O
       // alarm does at the moment it is acknowledged.
       outcome = await withRetry(() => deps.store.decide(r), {
         policy: DECISION_RETRY,
-        isRetriable: (e) => isRuntimeError(e) && e._tag === 'PortFailure' && e.retriable,
+        isRetriable: isRetriablePortFailure,
       });
     } catch (err) {
       log?.error({ err, alarmId, decision }, 'decision not recorded: the store failed');

@@ -25,7 +25,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 import type { Settle } from '../../runtime/actor.ts';
 import type { Source } from '../../runtime/bus/bus.ts';
-import { isRuntimeError, type PortFailure, portFailure } from '../../runtime/errors.ts';
+import { isRetriablePortFailure, isRuntimeError, portFailure } from '../../runtime/errors.ts';
 import { type BackoffPolicy, defaultBackoff, withRetry } from '../../runtime/retry.ts';
 
 const gzip = promisify(gzipCb);
@@ -92,9 +92,6 @@ const settled = (): NonNullable<Batch['written']> => {
   return { promise, settle };
 };
 
-const isRetriable = (e: unknown): e is PortFailure =>
-  isRuntimeError(e) && e._tag === 'PortFailure' && e.retriable;
-
 /**
  * `day=YYYY-MM-DD/hour=HH` of an ingestion time, in UTC (partitions never move with daylight saving). `day`, not
  * `date`: `date` is a reserved word in Athena's DDL. Objects written before are under `date=`; readers accept both.
@@ -154,7 +151,7 @@ export const createS3Archive = (
       () => s3.send(put).catch((e: unknown) => Promise.reject(portFailure('s3', e))),
       {
         policy: retry,
-        isRetriable,
+        isRetriable: isRetriablePortFailure,
       },
     );
     objects++;
