@@ -389,6 +389,25 @@ describe('Runtime > runActor > last steps', () => {
     assert.equal(unacknowledged(s.backend, 'a', 'in'), 0);
     assert.equal(s.letters.length, 0, 'a failed last step is redelivered, not dead-lettered');
   });
+
+  it('treats a last step that throws instead of settling as a defect naming the delivery, and stop() does not hang on it', async () => {
+    const s = setup();
+    let calls = 0;
+    const actor = start<Msg>(s, {
+      behaviour: (in$) => in$,
+      effect: () =>
+        Promise.resolve<LastStep>((done) => {
+          if (calls++ === 0) throw new Error('step bug');
+          done.settle();
+        }),
+    });
+    await s.bus.publish(s.tp, [{ id: 'x', n: 1 }]);
+    await until('x stored by the next incarnation', () => processed(s), 1);
+    const crash = s.seen.find((e) => e.type === 'actor.crashed');
+    assert.match(JSON.stringify(crash), /step bug/);
+    await within(actor.stop(), 1_000, 'stop()');
+    assert.equal(unacknowledged(s.backend, 'a', 'in'), 0);
+  });
 });
 
 describe('Runtime > collect', () => {

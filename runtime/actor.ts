@@ -147,7 +147,13 @@ export const runActor = <In, Out>(spec: ActorSpec<In, Out>): ActorHandle => {
     }
     holds.hold();
     const done = new Acknowledgement(last.length, d.ack, holds, processed);
-    for (const step of last) step(done);
+    for (const step of last)
+      try {
+        step(done);
+      } catch (e) {
+        // A step that throws instead of settling is a bug: a defect naming the delivery, and the hold released.
+        done.settle(new Defect(e, d.source));
+      }
   };
 
   /**
