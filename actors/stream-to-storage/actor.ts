@@ -19,7 +19,7 @@ import {
 import { DEFAULT_CLOCK_WINDOW } from '../protocol/time.ts';
 import { launchAlarmArchive } from './alarm-archive.ts';
 import { createDynamoTable } from './dynamo-table.ts';
-import { createS3Archive } from './s3-archive.ts';
+import { createS3Archive, defaultArchiveLimits, retriesReported } from './s3-archive.ts';
 import { APPLICATION, startStorageWriter, storageConsumerOptions } from './service.ts';
 
 const spec = loadResourcesOrThrow();
@@ -108,7 +108,13 @@ export const streamToStorage = defineActor({
       bus,
       events,
       table: createDynamoTable(wireDocClient(clients.doc, clients.dynamodb), cfg.messagesTable),
-      archive: createS3Archive(clients.s3, cfg.bucket),
+      archive: createS3Archive(
+        clients.s3,
+        cfg.bucket,
+        'archive/',
+        defaultArchiveLimits,
+        retriesReported(events, APPLICATION),
+      ),
       deadLetter,
       streams: { drones: cfg.droneStream, history: cfg.historyStream },
       retentionSeconds: cfg.retentionHours * 3_600,

@@ -37,6 +37,7 @@ import {
   type ArchiveLimits,
   createS3Archive,
   defaultArchiveLimits,
+  retriesReported,
 } from './s3-archive.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -202,10 +203,13 @@ export const launchAlarmArchive = async (
     clients.sqs,
     queueUrl,
     {
-      archive: createS3Archive(clients.s3, cfg.bucket, 'archive/', {
-        ...defaultArchiveLimits,
-        ...cfg.limits,
-      }),
+      archive: createS3Archive(
+        clients.s3,
+        cfg.bucket,
+        'archive/',
+        { ...defaultArchiveLimits, ...cfg.limits },
+        retriesReported(cfg.events, ALARM_ARCHIVE_ACTOR),
+      ),
       deadLetters: createS3BodyDeadLetters(clients.s3, cfg.bucket, Date.now, {
         actor: ALARM_ARCHIVE_ACTOR,
         input: queueUrl.split('/').pop() ?? cfg.queue,

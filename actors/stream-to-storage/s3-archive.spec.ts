@@ -5,7 +5,9 @@ import type { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 import type { Settle } from '../../runtime/actor.ts';
 import type { Source } from '../../runtime/bus/bus.ts';
-import { createS3Archive, hourPartition, objectKey } from './s3-archive.ts';
+import { portFailure } from '../../runtime/errors.ts';
+import { createEventHub, type RuntimeEvent } from '../../runtime/events.ts';
+import { createS3Archive, hourPartition, objectKey, retriesReported } from './s3-archive.ts';
 
 describe('StreamToStorage > s3 archive > keys', () => {
   it('partitions by day and hour of ingestion in UTC, as day= (not the reserved word date=)', () => {
@@ -72,11 +74,18 @@ const source = (n: number): Source => ({
 
 const fast = { initialMs: 1, factor: 1, jitter: 0, maxMs: 1, retries: 3 };
 const limits = { maxBytes: 1 << 20, maxRecords: 3, maxAgeMs: 60_000 };
+/** Retries the archive reported, as `attempt: error`. */
+const retries: string[] = [];
+const onRetry = (attempt: number, _delayMs: number, e: unknown) =>
+  void retries.push(`${attempt}: ${(e as Error).message}`);
 
 describe('StreamToStorage > s3 archive > appendSettled', () => {
   it('settles every record of a batch once, when its object is written, and no earlier', async () => {
     const store = flakyS3(0);
-    const archive = createS3Archive(store.s3, 'bucket', 'archive/', limits, fast);
+    const archive = createS3Archive(store.s3, 'bucket', 'archive/', limits, {
+      policy: fast,
+      onRetry,
+    });
     const { settled, done } = recorder();
     const at = Date.now();
     archive.appendSettled('drone.message', '{"n":1}', source(1), at, done());
@@ -92,13 +101,18 @@ describe('StreamToStorage > s3 archive > appendSettled', () => {
 
   it('retries a batch whose write fails retriably, so its records are settled once, as written', async () => {
     const store = flakyS3(2);
-    const archive = createS3Archive(store.s3, 'bucket', 'archive/', limits, fast);
+    const archive = createS3Archive(store.s3, 'bucket', 'archive/', limits, {
+      policy: fast,
+      onRetry,
+    });
     const { settled, done } = recorder();
     const at = Date.now();
+    retries.length = 0;
     for (const n of [1, 2, 3])
       archive.appendSettled('drone.message', `{"n":${n}}`, source(n), at, done());
     await archive.flush();
     assert.equal(store.calls(), 3, 'two failures, then the write');
+    assert.deepEqual(retries, ['1: Slow Down', '2: Slow Down'], 'each retry reported');
     assert.deepEqual(settled, ['ok', 'ok', 'ok']);
     assert.equal(store.objects.length, 1);
   });
@@ -109,7 +123,10 @@ describe('StreamToStorage > s3 archive > appendSettled', () => {
       [10, true, 1],
     ] as const) {
       const store = flakyS3(failures, fatal);
-      const archive = createS3Archive(store.s3, 'bucket', 'archive/', limits, fast);
+      const archive = createS3Archive(store.s3, 'bucket', 'archive/', limits, {
+        policy: fast,
+        onRetry,
+      });
       const { settled, done } = recorder();
       const at = Date.now();
       for (const n of [1, 2, 3])
@@ -127,5 +144,19 @@ describe('StreamToStorage > s3 archive > appendSettled', () => {
       await archive.flush();
       await assert.rejects(promised, (e: { _tag?: string }) => e._tag === 'PortFailure');
     }
+  });
+
+  it('reports each retry as a bus.retry event of the actor, port s3, with the reason', () => {
+    const events = createEventHub();
+    const seen: RuntimeEvent[] = [];
+    events.events$.subscribe((e) => seen.push(e));
+    retriesReported(events, 'stream-to-storage').onRetry!(
+      2,
+      600,
+      portFailure('s3', new Error('Slow Down')),
+    );
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]!.type, 'bus.retry');
+    assert.match(JSON.stringify(seen[0]), /"port":"s3".*"attempt":2.*"delayMs":600.*Slow Down/);
   });
 });

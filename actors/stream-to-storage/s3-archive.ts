@@ -25,7 +25,13 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 import type { Settle } from '../../runtime/actor.ts';
 import type { Source } from '../../runtime/bus/bus.ts';
-import { isRetriablePortFailure, isRuntimeError, portFailure } from '../../runtime/errors.ts';
+import {
+  describeError,
+  isRetriablePortFailure,
+  isRuntimeError,
+  portFailure,
+} from '../../runtime/errors.ts';
+import type { EventHub } from '../../runtime/events.ts';
 import { type BackoffPolicy, defaultBackoff, withRetry } from '../../runtime/retry.ts';
 
 const gzip = promisify(gzipCb);
@@ -92,6 +98,28 @@ const settled = (): NonNullable<Batch['written']> => {
   return { promise, settle };
 };
 
+/** A failed batch write is retried by the archive (its writers do not: they wait on the batch). */
+export interface ArchiveRetry {
+  /** Default {@link defaultBackoff}. */
+  readonly policy?: BackoffPolicy;
+  /** Told of each retry (the writer reports it as a `bus.retry` event). */
+  readonly onRetry?: (attempt: number, delayMs: number, error: unknown) => void;
+}
+
+/**
+ * Retries reported as `bus.retry` events of `actor` (logged and counted as every other retry).
+ * @example createS3Archive(s3, bucket, 'archive/', defaultArchiveLimits, retriesReported(events, 'stream-to-storage'))
+ */
+export const retriesReported = (events: EventHub, actor: string): ArchiveRetry => ({
+  onRetry: (attempt, delayMs, e) =>
+    events.emit('bus.retry', actor, {
+      port: 's3',
+      attempt,
+      delayMs,
+      error: describeError(e).join('; '),
+    }),
+});
+
 /**
  * `day=YYYY-MM-DD/hour=HH` of an ingestion time, in UTC (partitions never move with daylight saving). `day`, not
  * `date`: `date` is a reserved word in Athena's DDL. Objects written before are under `date=`; readers accept both.
@@ -126,8 +154,7 @@ export const createS3Archive = (
   bucket: string,
   prefix = 'archive/',
   limits: ArchiveLimits = defaultArchiveLimits,
-  /** A failed batch write is retried by the archive (its writers do not: they wait on the batch). */
-  retry: BackoffPolicy = defaultBackoff,
+  options: ArchiveRetry = {},
 ): Archive => {
   const open = new Map<string, Batch>();
   // One write chain per (type, shard): a batch is stored before the next one of that shard is.
@@ -150,8 +177,9 @@ export const createS3Archive = (
     await withRetry(
       () => s3.send(put).catch((e: unknown) => Promise.reject(portFailure('s3', e))),
       {
-        policy: retry,
+        policy: options.policy ?? defaultBackoff,
         isRetriable: isRetriablePortFailure,
+        ...(options.onRetry ? { onRetry: options.onRetry } : {}),
       },
     );
     objects++;
