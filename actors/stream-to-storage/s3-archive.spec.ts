@@ -79,20 +79,28 @@ const retries: string[] = [];
 const onRetry = (attempt: number, _delayMs: number, e: unknown) =>
   void retries.push(`${attempt}: ${(e as Error).message}`);
 
+/** An archive of batches of 3 on `store`, retrying fast; `add(n)` appends record n, recording how it settles. */
+const archiveOn = (store: ReturnType<typeof flakyS3>) => {
+  const archive = createS3Archive(store.s3, 'bucket', 'archive/', limits, {
+    policy: fast,
+    onRetry,
+  });
+  const { settled, done } = recorder();
+  const at = Date.now();
+  const add = (n: number) =>
+    archive.appendSettled('drone.message', `{"n":${n}}`, source(n), at, done());
+  return { archive, settled, add, at };
+};
+
 describe('StreamToStorage > s3 archive > appendSettled', () => {
   it('settles every record of a batch once, when its object is written, and no earlier', async () => {
     const store = flakyS3(0);
-    const archive = createS3Archive(store.s3, 'bucket', 'archive/', limits, {
-      policy: fast,
-      onRetry,
-    });
-    const { settled, done } = recorder();
-    const at = Date.now();
-    archive.appendSettled('drone.message', '{"n":1}', source(1), at, done());
-    archive.appendSettled('drone.message', '{"n":2}', source(2), at, done());
+    const { archive, settled, add } = archiveOn(store);
+    add(1);
+    add(2);
     await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual(settled, [], 'the batch is not full: nothing written, nothing settled');
-    archive.appendSettled('drone.message', '{"n":3}', source(3), at, done());
+    add(3);
     await archive.flush();
     assert.deepEqual(settled, ['ok', 'ok', 'ok']);
     assert.deepEqual(store.objects, [['{"n":1}', '{"n":2}', '{"n":3}']]);
@@ -101,15 +109,9 @@ describe('StreamToStorage > s3 archive > appendSettled', () => {
 
   it('retries a batch whose write fails retriably, so its records are settled once, as written', async () => {
     const store = flakyS3(2);
-    const archive = createS3Archive(store.s3, 'bucket', 'archive/', limits, {
-      policy: fast,
-      onRetry,
-    });
-    const { settled, done } = recorder();
-    const at = Date.now();
+    const { archive, settled, add } = archiveOn(store);
     retries.length = 0;
-    for (const n of [1, 2, 3])
-      archive.appendSettled('drone.message', `{"n":${n}}`, source(n), at, done());
+    [1, 2, 3].forEach(add);
     await archive.flush();
     assert.equal(store.calls(), 3, 'two failures, then the write');
     assert.deepEqual(retries, ['1: Slow Down', '2: Slow Down'], 'each retry reported');
@@ -140,7 +142,7 @@ describe('StreamToStorage > s3 archive > appendSettled', () => {
       assert.deepEqual(settled, ['PortFailure', 'PortFailure', 'PortFailure']);
       assert.equal(archive.written(), 0);
       // `append`'s promise is that of its batch: rejected with it.
-      const promised = archive.append('drone.message', '{"n":4}', source(4), at);
+      const promised = archive.append('drone.message', '{"n":4}', source(4), Date.now());
       await archive.flush();
       await assert.rejects(promised, (e: { _tag?: string }) => e._tag === 'PortFailure');
     }
