@@ -328,6 +328,9 @@ describe('Runtime > runActor', () => {
   });
 });
 
+/** Resolves once every microtask queued so far (and those they queue) has run. */
+const afterMicrotasks = () => new Promise<void>((r) => setImmediate(r));
+
 describe('Runtime > runActor > last steps', () => {
   const processed = (s: Setup) => s.seen.filter((e) => e.type === 'actor.processed').length;
 
@@ -352,14 +355,15 @@ describe('Runtime > runActor > last steps', () => {
     await until('a acknowledged', () => processed(s), 1);
     const [first, second] = waiting.filter((w) => w.id === 'pair');
     first!.done.settle();
-    await new Promise((r) => setTimeout(r, 20));
+    // An acknowledgement runs in microtasks (the memory bus acks synchronously): once they have run, not before.
+    await afterMicrotasks();
     assert.equal(processed(s), 1, 'pair waits for its second step');
     second!.done.settle();
     await until('pair acknowledged', () => processed(s), 2);
     // stop() waits for the step still open (b), then everything is acknowledged.
     let stopped = false;
     const stopping = actor.stop().then(() => (stopped = true));
-    await new Promise((r) => setTimeout(r, 20));
+    await afterMicrotasks();
     assert.equal(stopped, false, 'stop() must wait for the last step of b');
     waiting.find((w) => w.id === 'b')!.done.settle();
     await within(stopping, 1_000, 'stop()');
