@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { MetricsRegistry, watchEventLoop } from './metrics.ts';
+import { MetricsRegistry, RecordingRegistry, replayMetrics, watchEventLoop } from './metrics.ts';
 
 describe('metrics > event loop delay', () => {
   it('reports a loop held for 300 ms as a delay of at least 0.25 s in that window', async () => {
@@ -39,5 +39,39 @@ describe('metrics > series keys', () => {
     const lines = registry.render().split('\n');
     assert.ok(lines.includes('e_total{tag="a\\\\b\\"c\\nd"} 1'), lines.join('\n'));
     assert.ok(lines.includes('e_total{tag="plain"} 1'), lines.join('\n'));
+  });
+});
+
+describe('metrics > a registry in another thread', () => {
+  // What an actor in a worker thread counts reaches the swarm's /metrics only through take() and replayMetrics().
+  const count = (registry: MetricsRegistry): void => {
+    registry.inc('a_total', 'a', { actor: 'x' });
+    registry.inc('a_total', 'a', { actor: 'x' }, 4);
+    registry.set('g', 'g', {}, 3);
+    registry.set('g', 'g', {}, 2);
+    registry.observe('h_ms', 'h', { actor: 'x' }, 7);
+    registry.observe('h_ms', 'h', {}, 0.5, [1, 2]);
+  };
+
+  it('replays every call, in order, so the other registry renders the same series and values', () => {
+    const direct = new MetricsRegistry();
+    count(direct);
+    const recording = new RecordingRegistry();
+    count(recording);
+    const replayed = new MetricsRegistry();
+    replayMetrics(replayed, recording.take());
+    assert.equal(replayed.render(), direct.render());
+    assert.equal(recording.render(), direct.render()); // it still counts for itself
+  });
+
+  it('hands each call over once: a second take() has only what came after the first', () => {
+    const recording = new RecordingRegistry();
+    recording.inc('a_total', 'a');
+    assert.equal(recording.take().length, 1);
+    recording.inc('a_total', 'a', {}, 2);
+    const replayed = new MetricsRegistry();
+    replayMetrics(replayed, recording.take());
+    assert.equal(replayed.value('a_total'), 2);
+    assert.deepEqual(recording.take(), []);
   });
 });

@@ -115,6 +115,56 @@ export class MetricsRegistry {
   }
 }
 
+/** One call on a registry, as plain data: what a {@link RecordingRegistry} hands to {@link replayMetrics}. */
+export type MetricOp =
+  | readonly ['inc', string, string, Labels, number]
+  | readonly ['set', string, string, Labels, number]
+  | readonly ['observe', string, string, Labels, number, ReadonlyArray<number> | undefined];
+
+/**
+ * A registry that also keeps its calls until `take()`: an actor in a worker thread counts into it, and its thread
+ * hands the calls to the process's own registry (`replayMetrics`), so one `/metrics` shows every thread's series.
+ */
+export class RecordingRegistry extends MetricsRegistry {
+  private ops: MetricOp[] = [];
+
+  override inc(name: string, help: string, labels: Labels = {}, by = 1): void {
+    super.inc(name, help, labels, by);
+    this.ops.push(['inc', name, help, labels, by]);
+  }
+
+  override set(name: string, help: string, labels: Labels, value: number): void {
+    super.set(name, help, labels, value);
+    this.ops.push(['set', name, help, labels, value]);
+  }
+
+  override observe(
+    name: string,
+    help: string,
+    labels: Labels,
+    value: number,
+    buckets?: ReadonlyArray<number>,
+  ): void {
+    super.observe(name, help, labels, value, buckets);
+    this.ops.push(['observe', name, help, labels, value, buckets]);
+  }
+
+  /** The calls since the last `take()`, oldest first. */
+  take(): MetricOp[] {
+    const ops = this.ops;
+    this.ops = [];
+    return ops;
+  }
+}
+
+/** Applies another registry's calls (`RecordingRegistry.take()`) to this one, in order. */
+export const replayMetrics = (registry: MetricsRegistry, ops: ReadonlyArray<MetricOp>): void => {
+  for (const op of ops)
+    if (op[0] === 'observe') registry.observe(op[1], op[2], op[3], op[4], op[5]);
+    else if (op[0] === 'set') registry.set(op[1], op[2], op[3], op[4]);
+    else registry.inc(op[1], op[2], op[3], op[4]);
+};
+
 /**
  * The event loop's delay over each `windowMs` (default 1 s), as gauges: its maximum and 99th percentile in
  * seconds. A loop held for seconds starves lease renewals and timers: this is where it shows. Returns the stop

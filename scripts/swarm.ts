@@ -31,6 +31,7 @@ import { createLogger, logEvents } from '../runtime/log.ts';
 import { instrument, MetricsRegistry } from '../runtime/metrics.ts';
 import { startOpsServer } from '../runtime/ops-server.ts';
 import { onStopSignals, type RunningService } from '../runtime/service.ts';
+import { startActorThread } from './swarm/actor-thread.ts';
 import { swarmCommand } from './swarm/config.ts';
 import { startFleetThread } from './swarm/fleet-thread.ts';
 
@@ -98,7 +99,8 @@ const main = async (): Promise<number> => {
   instrument(events.events$, metrics);
   mkdirSync('reports', { recursive: true });
   const logFile = 'reports/swarm.log';
-  const log = createLogger('swarm', cfg.logLevel, createWriteStream(logFile, { flags: 'w' }));
+  const logStream = createWriteStream(logFile, { flags: 'w' });
+  const log = createLogger('swarm', cfg.logLevel, logStream);
   logEvents(events.events$, log);
 
   // Two queues of this run's own on the alarm topic, before any alarm can be raised: one to count what was
@@ -113,32 +115,42 @@ const main = async (): Promise<number> => {
   const countQueue = await queueOf(`${process.pid}-count`);
   const consoleQueue = await queueOf(`${process.pid}-console`);
   // The declared actors (the storage writer with its alarm archive, the alert system, the drone watchdog), each
-  // started from its declaration as its host runs it, with its own consumer application, bus and polling: on this
-  // run's stream, topic, tables and bucket, its own options from the environment (PRESTACOP_SILENT_AFTER_SECONDS...)
-  // or their defaults.
+  // started from its declaration as its host runs it, on a thread of its own (actor-thread.ts), with its own
+  // consumer application, bus and polling: on this run's stream, topic, tables and bucket, its own options from the
+  // environment (PRESTACOP_SILENT_AFTER_SECONDS...) or their defaults.
+  const env = {
+    ...process.env,
+    PRESTACOP_TARGET: cfg.target,
+    PRESTACOP_REGION: cfg.region,
+    PRESTACOP_DRONE_STREAM: cfg.droneStream,
+    PRESTACOP_HISTORY_STREAM: cfg.historyStream,
+    PRESTACOP_MESSAGES_TABLE: cfg.messagesTable,
+    PRESTACOP_ALARMS_TABLE: cfg.alarmsTable,
+    PRESTACOP_ALARM_TOPIC: topicArn,
+    PRESTACOP_LEASE_TABLE: cfg.leaseTable,
+    PRESTACOP_BUCKET: cfg.bucket,
+    PRESTACOP_RETENTION_HOURS: String(cfg.retentionHours),
+    PRESTACOP_HUMAN_CODES: cfg.humanCodes.join(','),
+    LOG_LEVEL: cfg.logLevel,
+  };
+  const sinks = { events, metrics, log: (line: string) => void logStream.write(line) };
   const running = new Map<string, RunningService>();
-  for (const { actor } of CATALOG.filter((e) => e.inSwarm)) {
-    const started = await actor.start(
-      { clients, events, metrics, log: log.child({ actor: actor.name }) },
-      {
-        ...process.env,
-        PRESTACOP_TARGET: cfg.target,
-        PRESTACOP_REGION: cfg.region,
-        PRESTACOP_DRONE_STREAM: cfg.droneStream,
-        PRESTACOP_HISTORY_STREAM: cfg.historyStream,
-        PRESTACOP_MESSAGES_TABLE: cfg.messagesTable,
-        PRESTACOP_ALARMS_TABLE: cfg.alarmsTable,
-        PRESTACOP_ALARM_TOPIC: topicArn,
-        PRESTACOP_LEASE_TABLE: cfg.leaseTable,
-        PRESTACOP_BUCKET: cfg.bucket,
-        PRESTACOP_RETENTION_HOURS: String(cfg.retentionHours),
-        PRESTACOP_HUMAN_CODES: cfg.humanCodes.join(','),
-        LOG_LEVEL: cfg.logLevel,
-      },
-    );
-    if (E.isLeft(started))
-      throw new Error(`${actor.name} not started: ${started.left.issues.join('; ')}`);
-    running.set(actor.name, started.right);
+  const threads = await Promise.allSettled(
+    CATALOG.filter((e) => e.inSwarm).map(async ({ actor }) => {
+      const started = await startActorThread(
+        { name: actor.name, target, env, logLevel: cfg.logLevel },
+        sinks,
+      );
+      if (E.isLeft(started))
+        throw new Error(`${actor.name} not started: ${started.left.issues.join('; ')}`);
+      running.set(actor.name, started.right);
+    }),
+  );
+  const notStarted = threads.find((t) => t.status === 'rejected');
+  if (notStarted) {
+    // The ones that did start hold leases and threads: stop them before the run fails.
+    await Promise.allSettled([...running.values()].map((d) => d.stop()));
+    throw notStarted.reason;
   }
   // What the run checks: the storage writer's and the alert system's drain (their consumer applications are
   // their names) and their dead letters, on the status line and in the summary.
@@ -294,6 +306,9 @@ const main = async (): Promise<number> => {
     violationImages: fleet.counts.images,
     alarmsPublished: alarms.published,
     duplicatePublishes: alarms.duplicates,
+    // What the storage writer said it stored (its events, from its thread): at least every message, more if some
+    // were delivered twice.
+    storedReported: stored,
     storedDynamo: inTable.size,
     archivedDistinct: archived.distinct,
     archivedRawCopies: archived.rawCopies,

@@ -3,14 +3,11 @@
  * the event loop, and the core, from the consumers they feed: in one thread the storage writer fell behind
  * during the flight from 2,000 drones on (docs/scale.md). The swarm keeps the ids and counts the worker sends,
  * and re-emits its events on its own hub (metrics and logs as before).
- *
- * Under tsx (the swarm runs from sources) the worker registers tsx's loader first: a worker does not inherit it.
  */
-import { Worker } from 'node:worker_threads';
-
 import { noCounts, type RunningFleet } from '../../actors/drone-simulator/service.ts';
 import type { EventHub } from '../../runtime/events.ts';
 import type { FleetJob, FromFleet, ToFleet } from './fleet-protocol.ts';
+import { tsxWorker } from './tsx-worker.ts';
 
 export interface FleetThread extends RunningFleet {
   /**
@@ -30,9 +27,7 @@ export const startFleetThread = ({
   events,
   ...job
 }: FleetJob & { readonly events: EventHub }): FleetThread => {
-  const entry = JSON.stringify(new URL('./fleet-worker.ts', import.meta.url).href);
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${entry}); })`;
-  const worker = new Worker(boot, { eval: true, workerData: job });
+  const worker = tsxWorker(new URL('./fleet-worker.ts', import.meta.url), job);
 
   const counts = noCounts();
   const alarmIds = new Set<string>();

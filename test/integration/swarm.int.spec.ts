@@ -38,6 +38,7 @@ interface Summary {
   alarmsExpected: number;
   violationImages: number;
   alarmsPublished: number;
+  storedReported: number;
   storedDynamo: number;
   archivedDistinct: number;
   archivedRawCopies: number;
@@ -90,6 +91,8 @@ describe('Swarm > npm run swarm on the local stack', function () {
     assert.ok(summary.sent >= 20, `sent ${summary.sent}`);
     assert.equal(summary.lost, 0);
     assert.equal(summary.storedDynamo, summary.sent);
+    // The writer runs on a thread of its own: its events reached the swarm's status line.
+    assert.ok(summary.storedReported >= summary.sent, `reported ${summary.storedReported}`);
     assert.equal(summary.archivedDistinct, summary.sent);
     assert.ok(summary.archivedRawCopies >= summary.sent);
     assert.equal(summary.drained, true);
