@@ -26,7 +26,8 @@ export const APPLICATION = 'stream-to-storage';
  * Consumer settings for the storage writer's bus: the small share of each shard's reads, since the alert system
  * needs the rest (see `alertConsumerOptions`). On AWS the defaults are that share already (1 GetRecords/s of the
  * shard's 5). Locally the emulator does not throttle, but the writer polls as on AWS anyway: once a second per
- * shard (idle shards too), not the local default 20 ms. Every poll starts a cycle (GetRecords, a few hundred
+ * busy shard, not the local default 20 ms, and an idle shard (the history stream, most days) at most every 2 s.
+ * Every poll starts a cycle (GetRecords, a few hundred
  * messages decoded, a BatchGetItem, BatchWriteItems, acknowledgements) whose fixed cost is shared by what the poll
  * brought: at 1,000 drones, polls every 200 ms cost 198-234 µs of CPU per stored message and polls every second
  * 143-154 (`npm run bench -- writer --drones 1000`, same run). Storage is not latency-bound: a message waits up to
@@ -37,7 +38,7 @@ export const APPLICATION = 'stream-to-storage';
  */
 export const storageConsumerOptions = (target: 'aws' | 'local'): ConsumerOptions =>
   target === 'local'
-    ? { pollIntervalMs: 1_000, idlePollMaxMs: 1_000, checkpointIntervalMs: 1_000 }
+    ? { pollIntervalMs: 1_000, idlePollMaxMs: 2_000, checkpointIntervalMs: 1_000 }
     : {};
 
 export interface StorageWriterDeps {
