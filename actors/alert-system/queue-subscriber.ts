@@ -32,14 +32,14 @@ export interface QueueSubscriberOptions {
   readonly consume?: boolean;
   /** Receive loops side by side (default 2). */
   readonly receivers?: number;
-  /** Long-poll wait per call in seconds (default 20; stop() aborts an open receive rather than wait it out). */
+  /** Long-poll wait per call in seconds (default 1: also bounds how long stop() takes). */
   readonly waitSeconds?: number;
   readonly now?: () => number;
 }
 
 /** A running subscriber. */
 export interface QueueSubscriber {
-  /** Stops receiving (aborting open receives); resolves when every loop ended and deletes were sent. */
+  /** Stops receiving; resolves when every loop ended (within `waitSeconds`) and deletes were sent. */
   readonly stop: () => Promise<void>;
   /**
    * Bodies that were not an SNS envelope holding an `alarm.raised` (counted, then consumed like the rest). Other

@@ -148,7 +148,7 @@ export const startAlarmArchive = (
   options: {
     /** Receive loops side by side (default 2): at most 10 messages each in flight. */
     readonly receivers?: number;
-    /** Long-poll wait per call in seconds (default 20; stop() aborts an open receive rather than wait it out). */
+    /** Long-poll wait per call in seconds (default 1: also bounds how long stop() takes). */
     readonly waitSeconds?: number;
     readonly onError?: (e: unknown) => void;
   } = {},

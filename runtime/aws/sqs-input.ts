@@ -20,10 +20,7 @@ export interface QueueInputOptions {
   readonly consume?: boolean;
   /** Receive loops side by side (default 2). */
   readonly receivers?: number;
-  /**
-   * Long-poll wait per call in seconds (default 20, SQS's longest: an idle reader makes three calls a minute, not
-   * one a second). `stop()` does not wait it out: it aborts the open receives.
-   */
+  /** Long-poll wait per call in seconds (default 1: also bounds how long stop() takes). */
   readonly waitSeconds?: number;
   /** Pause after a failed receive call before the next (default 500 ms): an emulator restarting, throttling. */
   readonly retryMs?: number;
@@ -39,10 +36,7 @@ export interface QueueInputOptions {
 
 /** A running input. */
 export interface QueueInput {
-  /**
-   * Stops receiving: aborts the open receives (what SQS had already handed to one comes back after its visibility
-   * timeout, as after a crash); resolves once every loop ended, handlers settled and deletes were sent.
-   */
+  /** Stops receiving; resolves when every loop ended (within `waitSeconds`), handlers settled and deletes were sent. */
   readonly stop: () => Promise<void>;
 }
 
@@ -62,7 +56,6 @@ export const receiveQueue = (
 ): QueueInput => {
   const consume = options.consume ?? true;
   let stopped = false;
-  const receiving = new AbortController();
   const deletes = new Set<Promise<unknown>>();
 
   const remove = (messages: ReadonlyArray<Message>) => {
@@ -85,13 +78,11 @@ export const receiveQueue = (
           new ReceiveMessageCommand({
             QueueUrl: queueUrl,
             MaxNumberOfMessages: 10,
-            WaitTimeSeconds: options.waitSeconds ?? 20,
+            WaitTimeSeconds: options.waitSeconds ?? 1,
           }),
-          { abortSignal: receiving.signal },
         );
         messages = out.Messages ?? [];
       } catch (e) {
-        if (stopped) break; // the receive stop() aborted
         options.onError?.(e);
         if (!stopped) await sleep(options.retryMs ?? 500);
         continue;
@@ -116,7 +107,6 @@ export const receiveQueue = (
   return {
     stop: async () => {
       stopped = true;
-      receiving.abort();
       await Promise.all(loops);
       await Promise.all([...deletes]);
     },
