@@ -206,6 +206,21 @@ const portOf = (e: unknown): string =>
   isRuntimeError(e) && e._tag === 'PortFailure' ? e.port : 'unknown';
 
 /**
+ * A `withRetry` `onRetry` that reports each retry as a `bus.retry` event of `actor`: the failed port, the attempt,
+ * the delay and the reason (logged and counted as every other retry).
+ * @example withRetry(write, { policy, isRetriable: isRetriablePortFailure, onRetry: reportRetry(events, name) })
+ */
+export const reportRetry =
+  (events: EventHub, actor: string) =>
+  (attempt: number, delayMs: number, e: unknown): void =>
+    events.emit('bus.retry', actor, {
+      port: portOf(e),
+      attempt,
+      delayMs,
+      error: describeError(e).join('; '),
+    });
+
+/**
  * The one perform / dead-letter path of the runners.
  * @example
  * const { perform, crashes } = createPerformer({ name, events, deadLetter });
@@ -239,13 +254,7 @@ export const createPerformer = (spec: PerformerSpec): Performer => {
     policy: spec.retry ?? defaultBackoff,
     random,
     isRetriable: isRetriablePortFailure,
-    onRetry: (attempt: number, delayMs: number, e: unknown) =>
-      spec.events.emit('bus.retry', spec.name, {
-        port: portOf(e),
-        attempt,
-        delayMs,
-        error: describeError(e).join('; '),
-      }),
+    onRetry: reportRetry(spec.events, spec.name),
   };
 
   // After the first attempt failed: the retries (the first attempt's failure replayed as attempt 1, so the policy,

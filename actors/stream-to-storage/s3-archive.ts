@@ -25,14 +25,10 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 import type { Settle } from '../../runtime/actor.ts';
 import type { Source } from '../../runtime/bus/bus.ts';
-import {
-  describeError,
-  isRetriablePortFailure,
-  isRuntimeError,
-  portFailure,
-} from '../../runtime/errors.ts';
+import { isRetriablePortFailure, isRuntimeError, portFailure } from '../../runtime/errors.ts';
 import type { EventHub } from '../../runtime/events.ts';
 import { type BackoffPolicy, defaultBackoff, withRetry } from '../../runtime/retry.ts';
+import { reportRetry } from '../../runtime/supervise.ts';
 
 const gzip = promisify(gzipCb);
 
@@ -111,13 +107,7 @@ export interface ArchiveRetry {
  * @example createS3Archive(s3, bucket, 'archive/', defaultArchiveLimits, retriesReported(events, 'stream-to-storage'))
  */
 export const retriesReported = (events: EventHub, actor: string): ArchiveRetry => ({
-  onRetry: (attempt, delayMs, e) =>
-    events.emit('bus.retry', actor, {
-      port: 's3',
-      attempt,
-      delayMs,
-      error: describeError(e).join('; '),
-    }),
+  onRetry: reportRetry(events, actor),
 });
 
 /**
