@@ -12,12 +12,16 @@
  * the queue, and SQS hands it out again after its visibility timeout. A redelivery archives a second raw copy:
  * readers and the compaction deduplicate by id, as for drone messages.
  *
- * Bounds: a body over `maxBodyBytes` is dead-lettered unread; at most `receivers` × 10 messages are in flight
- * (each receive loop waits for its ten before the next receive); a batch is cut at the archive's byte, record and
- * age limits, so no message waits longer than `maxAgeMs` (5 s) for its object. That age must stay well below the
- * queue's visibility timeout (SQS's default 30 s, which Terraform keeps): a body handed out again while its batch
- * waits is archived twice, and the first receive's delete may not take (its receipt handle is stale), so the body
- * goes round again.
+ * Bounds: a body over `maxBodyBytes` is dead-lettered unread; at most `maxInFlight` (500) messages are in flight,
+ * taken by one receive loop that keeps receiving while there is room, so in-flight bodies hold at most
+ * `maxInFlight` × `maxBodyBytes` (500 × 64 KiB by default); a batch is cut at the archive's byte, record (250: half
+ * of `maxInFlight`, so a full batch is written at once rather than at its age) and age limits, so no message waits
+ * longer than `maxAgeMs` (5 s) for its object. Throughput: at least `maxInFlight` / `maxAgeMs` (100 events a
+ * second) even when batches only ever cut on age (the events spread over the three types), otherwise bounded by the
+ * S3 writes of 250-record batches (one at a time per type). Two loops of ten, each waiting for its ten before the
+ * next receive, archived at most 4 a second. The age must stay well below the queue's visibility timeout (SQS's
+ * default 30 s, which Terraform keeps): a body handed out again while its batch waits is archived twice, and the
+ * first receive's delete may not take (its receipt handle is stale), so the body goes round again.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 
@@ -48,6 +52,18 @@ export const ALARM_ARCHIVE_ACTOR = 'stream-to-storage/alarms';
 
 /** The largest body read by default: an alarm event is under 2 KiB; SQS itself allows 256 KiB. */
 export const DEFAULT_MAX_ALARM_BODY_BYTES = 64 * 1024;
+
+/** The most alarm bodies handled at once by default: a batch of the archive is cut at half of it. */
+export const DEFAULT_ALARM_MAX_IN_FLIGHT = 500;
+
+/**
+ * The alarm archive's batch bounds: {@link defaultArchiveLimits}, cut at half of the in-flight bound so that a full
+ * batch is written at once, and the next one fills meanwhile, rather than both waiting for their age.
+ */
+export const alarmArchiveLimits: ArchiveLimits = {
+  ...defaultArchiveLimits,
+  maxRecords: DEFAULT_ALARM_MAX_IN_FLIGHT / 2,
+};
 
 /** The ports and bounds of one body's handling. */
 export interface AlarmArchiveDeps {
@@ -146,8 +162,13 @@ export const startAlarmArchive = (
   queueUrl: string,
   deps: AlarmArchiveDeps,
   options: {
-    /** Receive loops side by side (default 2): at most 10 messages each in flight. */
+    /** Receive loops side by side (default 1: one ReceiveMessage a second when the queue is idle). */
     readonly receivers?: number;
+    /**
+     * The most bodies handled at once over all loops (default {@link DEFAULT_ALARM_MAX_IN_FLIGHT}): with the
+     * archive's record cut at half of it, at least this many events a `maxAgeMs`. Memory: this × `maxBodyBytes`.
+     */
+    readonly maxInFlight?: number;
     /** Long-poll wait per call in seconds (default 1: also bounds how long stop() takes). */
     readonly waitSeconds?: number;
     readonly onError?: (e: unknown) => void;
@@ -161,7 +182,8 @@ export const startAlarmArchive = (
   });
   const input = receiveQueue(sqs, queueUrl, handle, {
     concurrent: true,
-    ...(options.receivers === undefined ? {} : { receivers: options.receivers }),
+    receivers: options.receivers ?? 1,
+    maxInFlight: options.maxInFlight ?? DEFAULT_ALARM_MAX_IN_FLIGHT,
     ...(options.waitSeconds === undefined ? {} : { waitSeconds: options.waitSeconds }),
     ...(options.onError === undefined ? {} : { onError: options.onError }),
   });
@@ -183,7 +205,7 @@ export const startAlarmArchive = (
 
 /**
  * The input on real clients, as stream-to-storage's declaration wires it: the queue by name or URL,
- * its own archive port (batches of its own, the default limits) and dead letters in `bucket`.
+ * its own archive port (batches of its own, {@link alarmArchiveLimits}) and dead letters in `bucket`.
  * @example const alarms = await launchAlarmArchive(clients, { bucket, queue: cfg.alarmQueue, events });
  */
 export const launchAlarmArchive = async (
@@ -193,7 +215,10 @@ export const launchAlarmArchive = async (
     readonly queue: string;
     readonly events: EventHub;
     readonly maxBodyBytes?: number;
-    /** The batches' bounds (default `defaultArchiveLimits`); their age must stay below the queue's visibility timeout. */
+    /**
+     * The batches' bounds (default {@link alarmArchiveLimits}: records cut at 250); their age must stay below the
+     * queue's visibility timeout.
+     */
     readonly limits?: Partial<ArchiveLimits>;
     readonly onError?: (e: unknown) => void;
   },
@@ -207,7 +232,7 @@ export const launchAlarmArchive = async (
         clients.s3,
         cfg.bucket,
         'archive/',
-        { ...defaultArchiveLimits, ...cfg.limits },
+        { ...alarmArchiveLimits, ...cfg.limits },
         retriesReported(cfg.events, ALARM_ARCHIVE_ACTOR),
       ),
       deadLetters: createS3BodyDeadLetters(clients.s3, cfg.bucket, Date.now, {

@@ -293,6 +293,45 @@ describe('StreamToStorage > alarm archive > on the local stack', function () {
     assert.deepEqual(await relations('parquet'), expected);
   });
 
+  it('archives a backlog of 250 bodies at once, long before the batches age', async () => {
+    const bucket = await bucketOf();
+    const queueUrl = await queueOf(30);
+    const run = String(Date.now() % 1e6);
+    const alarms = Array.from({ length: 250 }, (_, n) => alarmOf(run, n));
+    for (let i = 0; i < alarms.length; i += 10)
+      await send(
+        queueUrl,
+        alarms.slice(i, i + 10).map((a) => JSON.stringify(a)),
+      );
+    // Batches of a minute: only the record cut (250, the default) writes them in time. Two loops of ten, each
+    // waiting for its ten, held 20 bodies at most: their batch waited for its minute.
+    const input = await launchAlarmArchive(stack.clients, {
+      bucket,
+      queue: queueUrl,
+      events: createEventHub(),
+      limits: { maxAgeMs: 60_000 },
+    });
+    try {
+      await waitFor(
+        'the queue emptied',
+        () => left(queueUrl),
+        20_000,
+        (n) => n === 0,
+      );
+    } finally {
+      await input.stop();
+    }
+    assert.equal(input.archived(), 250);
+    const texts = await objects(bucket, 'archive/');
+    assert.equal(texts.size, 1, 'one batch of 250 records');
+    assert.deepEqual(
+      linesOf(texts, 'alarm.raised')
+        .map((l) => l.id)
+        .sort(),
+      alarms.map((a) => a.id).sort(),
+    );
+  });
+
   it('dead-letters an oversized, a non-JSON and a wrong-schema body with its reason, and deletes them', async () => {
     const bucket = await bucketOf();
     const queueUrl = await queueOf(30);
