@@ -7,7 +7,12 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  GetCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
 
@@ -15,13 +20,13 @@ import { isRetriableCause } from '../errors.ts';
 import {
   attributeJson,
   createDynamoWire,
-  DynamoWireError,
   fromItem,
   itemJson,
   toAttribute,
   toItem,
   wireDocClient,
 } from './dynamodb-wire.ts';
+import { AwsWireError } from './json-wire.ts';
 
 /** What the tables hold: JSON-like values (finite numbers), byte arrays, undefined members to leave out. */
 const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
@@ -198,7 +203,7 @@ describe('Runtime > DynamoDB wire path', () => {
           (e: unknown) => e,
         );
       assert.equal(calls.length, 3);
-      assert.ok(failed instanceof DynamoWireError);
+      assert.ok(failed instanceof AwsWireError);
       assert.equal(failed.name, 'ProvisionedThroughputExceededException');
       assert.equal(failed.$metadata.httpStatusCode, 400);
       assert.ok(isRetriableCause(failed));
@@ -215,7 +220,7 @@ describe('Runtime > DynamoDB wire path', () => {
           RequestItems: { t: [{ PutRequest: { Item: { id: 'a' } } }] },
         }),
         (e: unknown) =>
-          e instanceof DynamoWireError && e.name === 'ValidationException' && !isRetriableCause(e),
+          e instanceof AwsWireError && e.name === 'ValidationException' && !isRetriableCause(e),
       );
       assert.equal(refused.calls.length, 1);
 
@@ -238,7 +243,46 @@ describe('Runtime > DynamoDB wire path', () => {
       );
     });
 
-    it('wireDocClient takes only the two batch commands; every other command goes to the document client', async () => {
+    it('sends UpdateItem marshalled, reads its attributes back, and names a failed condition as the SDK does', async () => {
+      const { client, calls } = clientAnswering([
+        [200, JSON.stringify({ Attributes: toItem({ leaseKey: 'k', leaseCounter: 8 }) })],
+        [
+          400,
+          JSON.stringify({
+            __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+            message: 'The conditional request failed',
+          }),
+        ],
+      ]);
+      const wire = createDynamoWire(client);
+      const input = {
+        TableName: 't',
+        Key: { leaseKey: 'k' },
+        UpdateExpression: 'SET #c = #c + :one',
+        ConditionExpression: '#c = :seen',
+        ExpressionAttributeNames: { '#c': 'leaseCounter' },
+        ExpressionAttributeValues: { ':one': 1, ':seen': 7, ':gone': undefined },
+        ReturnValues: 'ALL_NEW' as const,
+      };
+      const out = await wire.update(input);
+      assert.equal(calls[0]!.headers['x-amz-target'], 'DynamoDB_20120810.UpdateItem');
+      assert.deepEqual(JSON.parse(calls[0]!.body), {
+        ...input,
+        Key: { leaseKey: { S: 'k' } },
+        ExpressionAttributeValues: { ':one': { N: '1' }, ':seen': { N: '7' } },
+      });
+      assert.deepEqual(out.Attributes, { leaseKey: 'k', leaseCounter: 8 });
+      await assert.rejects(
+        wire.update(input),
+        (e: unknown) =>
+          e instanceof AwsWireError &&
+          e.name === 'ConditionalCheckFailedException' &&
+          !isRetriableCause(e),
+      );
+      assert.equal(calls.length, 2, 'a failed condition is not retried');
+    });
+
+    it('wireDocClient takes the two batch commands and UpdateItem; every other command goes to the document client', async () => {
       const { client, calls } = clientAnswering([[200, '{}']]);
       const others: unknown[] = [];
       const doc = wireDocClient(
@@ -249,10 +293,32 @@ describe('Runtime > DynamoDB wire path', () => {
       await doc.send(
         new BatchWriteCommand({ RequestItems: { t: [{ PutRequest: { Item: { id: 'a' } } }] } }),
       );
+      const update = { TableName: 't', Key: { id: 'a' }, UpdateExpression: 'SET n = :n' };
+      await doc.send(new UpdateCommand({ ...update, ExpressionAttributeValues: { ':n': 1 } }));
       await doc.send(new GetCommand({ TableName: 't', Key: { id: 'a' } }));
-      assert.equal(calls.length, 2);
-      assert.equal(others.length, 1);
+      // What the wire does not read back stays with the SDK: the item of a failed condition, legacy parameters.
+      await doc.send(
+        new UpdateCommand({ ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+      );
+      await doc.send(
+        new UpdateCommand({
+          TableName: 't',
+          Key: { id: 'a' },
+          AttributeUpdates: { n: { Action: 'PUT', Value: 1 } },
+        }),
+      );
+      assert.equal(calls.length, 3);
+      assert.deepEqual(
+        calls.map((c) => c.headers['x-amz-target']),
+        [
+          'DynamoDB_20120810.BatchGetItem',
+          'DynamoDB_20120810.BatchWriteItem',
+          'DynamoDB_20120810.UpdateItem',
+        ],
+      );
+      assert.equal(others.length, 3);
       assert.ok(others[0] instanceof GetCommand);
+      assert.ok(others[1] instanceof UpdateCommand && others[2] instanceof UpdateCommand);
     });
   });
 });

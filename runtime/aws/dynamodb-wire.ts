@@ -1,23 +1,19 @@
 /**
- * DynamoDB's two batch calls on the wire: BatchWriteItem and BatchGetItem as JSON 1.0 protocol requests (the
- * documented `X-Amz-Target: DynamoDB_20120810.<Operation>` POST), marshalled by hand, signed by the SDK's own SigV4
- * signer with the client's own credentials, region, clock offset and endpoint, and sent through the client's own
- * request handler (same sockets, same keep-alive agent, same timeouts). Every other call stays with the SDK.
+ * DynamoDB's busiest calls on the wire (json-wire.ts): BatchWriteItem, BatchGetItem and UpdateItem as JSON 1.0
+ * protocol requests, marshalled by hand. Every other call stays with the SDK.
  *
  * Why: the storage writer sends one BatchWriteItem per 25 messages and one BatchGetItem per 100, and the SDK's
  * generic path (document marshalling, the schema serializer, endpoint rules and the middleware stack on every call)
  * cost about twice the CPU of the request itself: measured on DynamoDB Local, 25-item BatchWriteItem, two in
  * flight, CPU per item of this process, `lib-dynamodb` 112-136 µs, `client-dynamodb` with our marshaller
  * 89-112 µs, this path 39-67 µs (three rounds, load 8: the ratios held, the absolute figures did not;
- * `bench -- writer` has the figures that count). What the SDK did and this keeps: retries of throttling, 5xx and
- * connection errors with backoff (up to the client's `maxAttempts`), errors named as the SDK names them
- * (`ProvisionedThroughputExceededException`, `$metadata.httpStatusCode`), so `isRetriableCause` reads them the
- * same. What it does not keep: the SDK's adaptive retry mode and its client-side rate limiter (not used here).
+ * `bench -- writer` has the figures that count). UpdateItem is the bus's: every checkpoint and lease renewal of
+ * every consumer, several a second per process. What the wire keeps of the SDK and what not: json-wire.ts.
  *
- * {@link wireDocClient} wraps a document client so that exactly these two commands take this path: the callers
- * (`batchGetItems`, the hot table) do not change, and a test runs them on both paths against DynamoDB Local.
+ * {@link wireDocClient} wraps a document client so that exactly these commands take this path: the callers
+ * (`batchGetItems`, the hot table, the lease store) do not change, and tests run them on both paths against
+ * DynamoDB Local.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandInput,
@@ -26,11 +22,12 @@ import {
   type BatchWriteCommandInput,
   type BatchWriteCommandOutput,
   type DynamoDBDocumentClient,
+  UpdateCommand,
+  type UpdateCommandInput,
+  type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { SignatureV4 } from '@smithy/signature-v4';
 
-import { isRetriableCause } from '../errors.ts';
-import { backoff, type BackoffPolicy, sleep } from '../retry.ts';
+import { createJsonWire, DYNAMODB_JSON, type WireClientConfig } from './json-wire.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // marshalling (the subset of `@aws-sdk/util-dynamodb` the tables use; held equal to it by a property test)
@@ -200,132 +197,26 @@ const toNumber = (n: string): number => {
 // ---------------------------------------------------------------------------------------------------------------
 // the calls
 
-/** A DynamoDB error as the SDK names it: `name` from `__type`, the HTTP status in `$metadata`. */
-export class DynamoWireError extends Error {
-  readonly $metadata: { readonly httpStatusCode: number };
-  readonly $fault: 'client' | 'server';
-  constructor(name: string, message: string, status: number) {
-    super(message);
-    this.name = name;
-    this.$metadata = { httpStatusCode: status };
-    this.$fault = status >= 500 ? 'server' : 'client';
-  }
-}
-
-/** A response larger than this is refused (BatchGetItem's own cap is 16 MB). */
-const MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
-
-const wireBackoff: BackoffPolicy = {
-  initialMs: 25,
-  factor: 2,
-  jitter: 0.5,
-  maxMs: 5_000,
-  retries: Infinity,
-};
-
-/** What this needs of the client's request handler (a `NodeHttpHandler` unless the caller gave another). */
-interface RequestHandler {
-  readonly handle: (
-    request: unknown,
-  ) => Promise<{ readonly response: { readonly statusCode: number; readonly body: unknown } }>;
-}
-
-interface Endpoint {
-  readonly protocol: string;
-  readonly hostname: string;
-  readonly port?: number;
-  readonly path: string;
-}
-
 /** The two calls, taking and giving what `lib-dynamodb`'s commands take and give. */
 export interface DynamoWire {
   readonly batchWrite: (input: BatchWriteCommandInput) => Promise<BatchWriteCommandOutput>;
-  readonly batchGet: (input: BatchGetCommandInput) => Promise<BatchGetCommandOutput>;
+  readonly batchGet: (
+    input: BatchGetCommandInput,
+    abortSignal?: AbortSignal,
+  ) => Promise<BatchGetCommandOutput>;
+  readonly update: (
+    input: UpdateCommandInput,
+    abortSignal?: AbortSignal,
+  ) => Promise<UpdateCommandOutput>;
 }
 
 /**
- * The wire calls of `client`.
+ * The wire calls of `client` (a DynamoDB client, or a document client over one: they share one config).
  * @example const wire = createDynamoWire(clients.dynamodb); await wire.batchWrite({ RequestItems: { t: [...] } });
  */
-export const createDynamoWire = (client: DynamoDBClient): DynamoWire => {
-  const config = client.config;
-  let ready: Promise<{ endpoint: Endpoint; signer: SignatureV4; attempts: number }> | undefined;
-  const setUp = async () => {
-    const region = await config.region();
-    const custom = config.endpoint ? await config.endpoint() : undefined;
-    const endpoint: Endpoint = custom
-      ? {
-          protocol: custom.protocol,
-          hostname: custom.hostname,
-          path: custom.path || '/',
-          ...(custom.port === undefined ? {} : { port: custom.port }),
-        }
-      : fromUrl(
-          config.endpointProvider({
-            Region: region,
-            UseFIPS: await config.useFipsEndpoint(),
-            UseDualStack: await config.useDualstackEndpoint(),
-            AccountIdEndpointMode: 'disabled',
-          }).url,
-        );
-    const signer = new SignatureV4({
-      credentials: config.credentials,
-      region,
-      service: 'dynamodb',
-      sha256: config.sha256,
-    });
-    return { endpoint, signer, attempts: Math.max(1, await config.maxAttempts()) };
-  };
-
-  const once = async (target: string, body: string): Promise<unknown> => {
-    const { endpoint, signer } = await (ready ??= setUp());
-    const host =
-      endpoint.port === undefined ? endpoint.hostname : `${endpoint.hostname}:${endpoint.port}`;
-    const signed = await signer.sign(
-      {
-        method: 'POST',
-        protocol: endpoint.protocol,
-        hostname: endpoint.hostname,
-        ...(endpoint.port === undefined ? {} : { port: endpoint.port }),
-        path: endpoint.path,
-        query: {},
-        headers: {
-          host,
-          'content-type': 'application/x-amz-json-1.0',
-          'content-length': String(Buffer.byteLength(body)),
-          'x-amz-target': `DynamoDB_20120810.${target}`,
-        },
-        body,
-      },
-      { signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)) },
-    );
-    const { response } = await (config.requestHandler as RequestHandler).handle(signed);
-    const text = await readBody(response.body as AsyncIterable<Buffer>);
-    if (response.statusCode === 200) return JSON.parse(text);
-    let type = `HTTP${response.statusCode}`;
-    let message = text.slice(0, 500);
-    try {
-      const err = JSON.parse(text) as { __type?: string; message?: string; Message?: string };
-      if (err.__type) type = err.__type.slice(err.__type.lastIndexOf('#') + 1);
-      message = err.message ?? err.Message ?? message;
-    } catch {
-      // not JSON (a proxy's page): the status and the text say it
-    }
-    throw new DynamoWireError(type, `${type}: ${message}`, response.statusCode);
-  };
-
-  /** One call, retried like the SDK's standard mode: retriable errors, up to `maxAttempts` in all. */
-  const call = async (target: string, body: string): Promise<unknown> => {
-    const { attempts } = await (ready ??= setUp());
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await once(target, body);
-      } catch (e) {
-        if (attempt >= attempts || !isRetriableCause(e)) throw e;
-        await sleep(backoff(attempt, wireBackoff, Math.random));
-      }
-    }
-  };
+export const createDynamoWire = (client: { readonly config: WireClientConfig }): DynamoWire => {
+  const wire = createJsonWire(client, DYNAMODB_JSON);
+  const call = wire.call;
 
   return {
     batchWrite: async (input) => {
@@ -353,11 +244,12 @@ export const createDynamoWire = (client: DynamoDBClient): DynamoWire => {
         );
       return { $metadata: {}, UnprocessedItems: unprocessed };
     },
-    batchGet: async (input) => {
+    batchGet: async (input, abortSignal) => {
       const requests: Record<string, unknown> = {};
       for (const [table, { Keys, ...rest }] of Object.entries(input.RequestItems ?? {}))
         requests[table] = { ...rest, Keys: (Keys ?? []).map(toItem) };
-      const out = (await call('BatchGetItem', JSON.stringify({ RequestItems: requests }))) as {
+      const body = JSON.stringify({ RequestItems: requests });
+      const out = (await call('BatchGetItem', body, abortSignal)) as {
         Responses?: Record<string, Array<Record<string, Record<string, unknown>>>>;
         UnprocessedKeys?: Record<
           string,
@@ -372,41 +264,57 @@ export const createDynamoWire = (client: DynamoDBClient): DynamoWire => {
         unprocessed[table] = { ...rest, Keys: (Keys ?? []).map(fromItem) };
       return { $metadata: {}, Responses: responses, UnprocessedKeys: unprocessed };
     },
+    update: async (input, abortSignal) => {
+      const { Key, ExpressionAttributeValues, ...rest } = input;
+      const request = {
+        ...rest,
+        Key: toItem(Key ?? {}),
+        ...(ExpressionAttributeValues === undefined
+          ? {}
+          : { ExpressionAttributeValues: toItem(ExpressionAttributeValues) }),
+      };
+      const out = (await call('UpdateItem', JSON.stringify(request), abortSignal)) as {
+        Attributes?: Record<string, Record<string, unknown>>;
+        ConsumedCapacity?: UpdateCommandOutput['ConsumedCapacity'];
+      };
+      return {
+        $metadata: {},
+        ...(out.Attributes === undefined ? {} : { Attributes: fromItem(out.Attributes) }),
+        ...(out.ConsumedCapacity === undefined ? {} : { ConsumedCapacity: out.ConsumedCapacity }),
+      };
+    },
   };
-};
-
-const fromUrl = (url: URL): Endpoint => ({
-  protocol: url.protocol,
-  hostname: url.hostname,
-  path: url.pathname || '/',
-  ...(url.port ? { port: Number(url.port) } : {}),
-});
-
-const readBody = async (body: AsyncIterable<Buffer>): Promise<string> => {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of body) {
-    bytes += chunk.length;
-    if (bytes > MAX_RESPONSE_BYTES)
-      throw new Error(`DynamoDB response over ${MAX_RESPONSE_BYTES} bytes: refused`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 };
 
 /** What the callers of the batch calls need of a document client. */
 export type DocSender = Pick<DynamoDBDocumentClient, 'send'>;
 
 /**
- * `doc`, with its BatchWriteItem and BatchGetItem sent by {@link createDynamoWire} (every other command by `doc`).
- * @example createDynamoTable(wireDocClient(clients.doc, clients.dynamodb), 'prestacop-messages')
+ * `doc`, with its BatchWriteItem, BatchGetItem and UpdateItem sent by {@link createDynamoWire} (every other
+ * command by `doc`, and an UpdateItem using the legacy `AttributeUpdates`/`Expected` or asking for the item on a
+ * failed condition, which the wire does not read back). `client` defaults to `doc` itself (a document client
+ * shares its DynamoDB client's config). An `abortSignal` in the send options is honoured, as the SDK does.
+ * @example createDynamoTable(wireDocClient(clients.doc), 'prestacop-messages')
  */
-export const wireDocClient = (doc: DocSender, client: DynamoDBClient): DocSender => {
+export const wireDocClient = (
+  doc: DocSender,
+  client: { readonly config: WireClientConfig } = doc as unknown as {
+    readonly config: WireClientConfig;
+  },
+): DocSender => {
   const wire = createDynamoWire(client);
   const send = (command: unknown, ...rest: unknown[]): Promise<unknown> => {
+    const abortSignal = (rest[0] as { abortSignal?: AbortSignal } | undefined)?.abortSignal;
     if (command instanceof BatchWriteCommand) return wire.batchWrite(command.input);
-    if (command instanceof BatchGetCommand) return wire.batchGet(command.input);
+    if (command instanceof BatchGetCommand) return wire.batchGet(command.input, abortSignal);
+    if (command instanceof UpdateCommand && wireable(command.input))
+      return wire.update(command.input, abortSignal);
     return (doc.send as (...args: unknown[]) => Promise<unknown>)(command, ...rest);
   };
   return { send: send as DocSender['send'] };
 };
+
+const wireable = (input: UpdateCommandInput): boolean =>
+  input.AttributeUpdates === undefined &&
+  input.Expected === undefined &&
+  input.ReturnValuesOnConditionCheckFailure === undefined;

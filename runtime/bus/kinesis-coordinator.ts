@@ -5,8 +5,8 @@
  * lease it could not renew in time. Stopping it checkpoints what was acknowledged and releases every lease, so the
  * next worker starts at once.
  */
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
 
+import type { KinesisSender } from '../aws/kinesis-wire.ts';
 import { isRetriableCause, portFailure } from '../errors.ts';
 import type { EventHub } from '../events.ts';
 import { backoff, type BackoffPolicy } from '../retry.ts';
@@ -29,7 +29,7 @@ export interface CoordinatorSettings {
 
 /** What a coordinator works with: clients, its lease store and identity, and where deliveries go. */
 export interface CoordinatorDeps<A> {
-  readonly kinesis: KinesisClient;
+  readonly kinesis: KinesisSender;
   readonly store: LeaseStore;
   /** This worker's lease owner id. */
   readonly me: string;

@@ -24,12 +24,9 @@
  * Worker item (`leaseKey` = `<application>#<stream>#~workers`): `workers`, a map of worker id → epoch ms of its last
  * heartbeat. It lets a worker that owns nothing yet be counted when the shards are balanced.
  */
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
+import type { DocSender } from '../aws/dynamodb-wire.ts';
 
 /** Checkpoint of a shard read to its end. */
 export const SHARD_END = 'SHARD_END';
@@ -96,7 +93,7 @@ const isConditionFailure = (e: unknown): boolean =>
  */
 export class LeaseStore {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DocSender,
     private readonly table: string,
     readonly application: string,
     readonly stream: string,

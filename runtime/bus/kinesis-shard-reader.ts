@@ -25,9 +25,9 @@ import {
   type GetRecordsOutput,
   GetShardIteratorCommand,
   type GetShardIteratorInput,
-  type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 
+import type { KinesisSender } from '../aws/kinesis-wire.ts';
 import { E } from '../codec.ts';
 import { decodeFailure, isRetriableCause } from '../errors.ts';
 import type { EventHub } from '../events.ts';
@@ -54,7 +54,7 @@ export interface ShardReaderSettings {
 
 /** What a reader reads, and where its deliveries and outcomes go. */
 export interface ShardReaderDeps<A> {
-  readonly kinesis: KinesisClient;
+  readonly kinesis: KinesisSender;
   readonly stream: string;
   readonly shardId: string;
   /** The lease's checkpoint: where reading starts. */

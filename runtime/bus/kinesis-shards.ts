@@ -6,7 +6,9 @@
  */
 import { createHash, hash } from 'node:crypto';
 
-import { type KinesisClient, ListShardsCommand, type Shard } from '@aws-sdk/client-kinesis';
+import { ListShardsCommand, type Shard } from '@aws-sdk/client-kinesis';
+
+import type { KinesisSender } from '../aws/kinesis-wire.ts';
 
 /** One shard as the bus uses it. */
 export interface ShardInfo {
@@ -35,7 +37,7 @@ export const toShardInfo = (s: Shard): ShardInfo => ({
  * @example const shards = await listShards(kinesis, 'prestacop-drones', signal);
  */
 export const listShards = async (
-  kinesis: KinesisClient,
+  kinesis: KinesisSender,
   stream: string,
   abortSignal?: AbortSignal,
 ): Promise<ShardInfo[]> => {
@@ -118,7 +120,7 @@ export class ShardMapLoader {
   private loading = false;
 
   constructor(
-    private readonly kinesis: KinesisClient,
+    private readonly kinesis: KinesisSender,
     private readonly stream: string,
     private readonly refreshMs: number,
     private readonly on: {

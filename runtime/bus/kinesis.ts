@@ -11,6 +11,8 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Observable } from 'rxjs';
 
+import { wireDocClient } from '../aws/dynamodb-wire.ts';
+import { wireKinesis } from '../aws/kinesis-wire.ts';
 import { decodeJson, encodeJson } from '../codec.ts';
 import { portFailure } from '../errors.ts';
 import type { EventHub } from '../events.ts';
@@ -192,9 +194,12 @@ export const createKinesisBus = (
   options: KinesisBusOptions,
 ): Bus & { readonly workerId: string } => {
   const workerId = options.workerId ?? defaultWorkerId();
-  const { kinesis, doc } = options.clients;
+  // The readers' polls and the leases' writes (renewals, checkpoints) on the wire: several calls a second per
+  // shard, each far cheaper there than through the SDK (json-wire.ts). Everything else goes to the SDK.
+  const kinesis = wireKinesis(options.clients.kinesis);
+  const doc = wireDocClient(options.clients.doc);
   const producer = new KinesisProducer(producerSettings(options), {
-    kinesis,
+    kinesis: options.clients.kinesis,
     events: options.events,
     actor: 'bus',
   });

@@ -1,8 +1,10 @@
 /**
- * Fault injection for the Kinesis producer tests. Emulators never throttle, so PutRecords partial failures are
+ * Fault injection for the Kinesis tests. Emulators never throttle, so PutRecords partial failures are
  * injected by SDK middleware: entries chosen to fail are taken out of the request before it is sent (they never
  * reach the stream) and put back into the response as `ProvisionedThroughputExceededException` entries, exactly as
- * AWS reports a throttled entry. Everything else goes to the real emulator, which does the work.
+ * AWS reports a throttled entry (PutRecords stays with the SDK, so middleware sees it). A call of the readers
+ * (GetRecords, on the wire) is answered at the request handler instead (`injectCallFaults`). Everything else goes
+ * to the real emulator, which does the work.
  */
 import type {
   KinesisClient,
@@ -10,6 +12,8 @@ import type {
   PutRecordsInput,
   PutRecordsResultEntry,
 } from '@aws-sdk/client-kinesis';
+
+import { awsErrorAnswer, type Handled, interceptRequests, operationOf } from './fault-handler.ts';
 
 /** What to break. */
 export interface PutRecordsFaults {
@@ -98,31 +102,28 @@ export const injectPutRecordsFaults = (
 };
 
 /**
- * Fails calls of one command (e.g. `GetRecordsCommand`) when `fail(call)` returns an error; counts the calls.
- * @example const faults = injectCallFaults(kinesis, 'GetRecordsCommand', (n) => (n % 3 === 2 ? expiredIterator() : undefined));
+ * Answers calls of one operation (e.g. `GetRecords`) with `fail(call)`'s error response when it gives one, at the
+ * client's request handler (so the wire's calls are seen too: fault-handler.ts); counts the calls.
+ * @example const faults = injectCallFaults(kinesis, 'GetRecords', (n) => (n % 3 === 2 ? expiredIterator() : undefined));
  */
 export const injectCallFaults = (
   client: KinesisClient,
-  commandName: string,
-  fail: (call: number, input: unknown) => Error | undefined,
+  operation: string,
+  fail: (call: number) => Handled | undefined,
 ): { readonly calls: () => number; readonly remove: () => void } => {
   let calls = 0;
-  const name = `${NAME}-${commandName}`;
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      if (context.commandName !== commandName) return next(args);
-      const error = fail(calls++, args.input);
-      if (error) throw error;
-      return next(args);
-    },
-    { step: 'initialize', name, override: true },
-  );
-  return { calls: () => calls, remove: () => void client.middlewareStack.remove(name) };
+  const { remove } = interceptRequests(client, (request, forward) => {
+    if (operationOf(request) !== operation) return forward();
+    const answer = fail(calls++);
+    return answer ? Promise.resolve(answer) : forward();
+  });
+  return { calls: () => calls, remove };
 };
 
-/** The error GetRecords raises for an iterator older than five minutes. */
-export const expiredIterator = (): Error =>
-  Object.assign(new Error('Iterator expired (injected)'), {
-    name: 'ExpiredIteratorException',
-    $metadata: { httpStatusCode: 400 },
-  });
+/** GetRecords' answer for an iterator older than five minutes. */
+export const expiredIterator = (): Handled =>
+  awsErrorAnswer('ExpiredIteratorException', 'Iterator expired (injected)');
+
+/** Kinesis's answer to a call over the shard's rate. */
+export const throttled = (): Handled =>
+  awsErrorAnswer('ProvisionedThroughputExceededException', 'Rate exceeded for shard (injected)');

@@ -10,7 +10,7 @@ import { createStream, deleteStream } from '../../runtime/aws/provision.ts';
 import { type Delivery, topic } from '../../runtime/bus/bus.ts';
 import { createKinesisBus, type KinesisBusOptions } from '../../runtime/bus/kinesis.ts';
 import { E, t } from '../../runtime/codec.ts';
-import { expiredIterator, injectCallFaults, throttlingError } from '../helpers/fault-kinesis.ts';
+import { expiredIterator, injectCallFaults, throttled } from '../helpers/fault-kinesis.ts';
 import { observedBus } from '../helpers/observed-bus.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -29,7 +29,9 @@ describe('Kinesis bus > consumer on the local stack', function () {
 
   before(async () => {
     stack = await useStack();
-    clients = createAwsClients(stack.target); // own client: the fault middleware sees all its calls
+    // Own clients: the faults see all their calls. One attempt per call, so each injected fault reaches the reader
+    // (the SDK and the wire would otherwise retry a throttled call themselves first).
+    clients = createAwsClients(stack.target, { maxAttempts: 1 });
   });
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
@@ -76,7 +78,7 @@ describe('Kinesis bus > consumer on the local stack', function () {
   };
 
   it('gets a new iterator from the last record read when one expires: nothing lost, nothing repeated', async () => {
-    const faults = injectCallFaults(clients.kinesis, 'GetRecordsCommand', (n) =>
+    const faults = injectCallFaults(clients.kinesis, 'GetRecords', (n) =>
       n % 3 === 2 ? expiredIterator() : undefined,
     );
     cleanups.push(faults.remove);
@@ -89,8 +91,8 @@ describe('Kinesis bus > consumer on the local stack', function () {
   });
 
   it('backs off and retries a throttled GetRecords', async () => {
-    const faults = injectCallFaults(clients.kinesis, 'GetRecordsCommand', (n) =>
-      n < 6 ? throttlingError() : undefined,
+    const faults = injectCallFaults(clients.kinesis, 'GetRecords', (n) =>
+      n < 6 ? throttled() : undefined,
     );
     cleanups.push(faults.remove);
     const retry = { initialMs: 20, factor: 2, jitter: 0.2, maxMs: 100, retries: Infinity };
@@ -118,7 +120,7 @@ describe('Kinesis bus > consumer on the local stack', function () {
   });
 
   it('polls each shard no faster than its share of GetRecords calls', async () => {
-    const faults = injectCallFaults(clients.kinesis, 'GetRecordsCommand', () => undefined);
+    const faults = injectCallFaults(clients.kinesis, 'GetRecords', () => undefined);
     cleanups.push(faults.remove);
     const { ids, publish } = await consume(0, { pollIntervalMs: 200, idlePollMaxMs: 400 });
     const started = Date.now();
@@ -128,6 +130,8 @@ describe('Kinesis bus > consumer on the local stack', function () {
     }
     await waitFor('every burst', () => new Set(ids()).size === 500, 10_000);
     const seconds = (Date.now() - started) / 1000;
+    // Counted at the request handler: a count of 0 would mean the polls went past it, not that there were none.
+    assert.ok(faults.calls() >= 5, `${faults.calls()} GetRecords calls seen`);
     const rate = faults.calls() / seconds / 2;
     console.log(
       `      ${faults.calls()} GetRecords in ${seconds.toFixed(1)} s on 2 shards: ${rate.toFixed(1)}/s per shard`,

@@ -11,6 +11,7 @@ import { createStream, deleteStream } from '../../runtime/aws/provision.ts';
 import { type Delivery, topic } from '../../runtime/bus/bus.ts';
 import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { E, t } from '../../runtime/codec.ts';
+import { connectionReset, interceptRequests } from '../helpers/fault-handler.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -22,13 +23,11 @@ type Msg = t.TypeOf<typeof Msg>;
 const mortalClients = (stack: TestStack) => {
   const clients = createAwsClients(stack.target);
   const state = { dead: false };
-  const die = (next: (args: never) => Promise<unknown>) => (args: never) => {
-    if (state.dead)
-      throw Object.assign(new Error('process died (injected)'), { code: 'ECONNRESET' });
-    return next(args);
-  };
-  clients.dynamodb.middlewareStack.add(die as never, { step: 'initialize', name: 'death' });
-  clients.kinesis.middlewareStack.add(die as never, { step: 'initialize', name: 'death' });
+  // At the request handlers, which the SDK's calls and the wire's (json-wire.ts) both pass.
+  for (const client of [clients.dynamodb, clients.kinesis])
+    interceptRequests(client, (_request, forward) =>
+      state.dead ? Promise.reject(connectionReset('process died, injected')) : forward(),
+    );
   return { clients, state };
 };
 

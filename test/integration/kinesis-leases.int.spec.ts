@@ -14,6 +14,7 @@ import { createKinesisBus } from '../../runtime/bus/kinesis.ts';
 import { LeaseStore } from '../../runtime/bus/kinesis-leases.ts';
 import { listShards } from '../../runtime/bus/kinesis-shards.ts';
 import { E, t } from '../../runtime/codec.ts';
+import { connectionReset, interceptRequests } from '../helpers/fault-handler.ts';
 import { observedBus } from '../helpers/observed-bus.ts';
 import { type TestStack, uniqueName, useStack } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -143,13 +144,9 @@ describe('Kinesis bus > leases on the local stack', function () {
     const cut = createAwsClients(stack.target);
     cleanups.push(() => cut.destroy());
     let partitioned = false;
-    cut.dynamodb.middlewareStack.add(
-      (next) => (args) => {
-        if (partitioned)
-          throw Object.assign(new Error('socket hang up (injected)'), { code: 'ECONNRESET' });
-        return next(args);
-      },
-      { step: 'initialize', name: 'partition' },
+    // At the request handler: the lease writes go on the wire (json-wire.ts), past any SDK middleware.
+    interceptRequests(cut.dynamodb, (_request, forward) =>
+      partitioned ? Promise.reject(connectionReset('injected')) : forward(),
     );
     const a = worker(stream, cut, 'a');
     await waitFor('a to own 4', async () => (await count(a.id)) === 4, 10_000);
