@@ -81,10 +81,20 @@ export const collect = <A>(o$: Observable<A>): A[] | Promise<A[]> => {
   type Sync = 'open' | 'complete' | { readonly error: unknown };
   let sync: Sync = 'open';
   let later: { resolve: (v: A[]) => void; reject: (e: unknown) => void } | undefined;
+  // Methods, not arrows in properties: an arrow given a name by its property costs the tsx/esbuild build (its
+  // `keepNames`) an Object.defineProperty each time it is created, and this object is made per delivery.
   o$.subscribe({
-    next: (v) => values.push(v),
-    error: (error: unknown) => (later ? later.reject(error) : (sync = { error })),
-    complete: () => (later ? later.resolve(values) : (sync = 'complete')),
+    next(v) {
+      values.push(v);
+    },
+    error(error: unknown) {
+      if (later) later.reject(error);
+      else sync = { error };
+    },
+    complete() {
+      if (later) later.resolve(values);
+      else sync = 'complete';
+    },
   });
   const now = sync as Sync; // set by the callbacks above, which TypeScript does not follow
   if (now === 'complete') return values;

@@ -70,6 +70,20 @@ const encode = (m: StoredMessage): unknown =>
   m.type === 'drone.message' ? DroneMessage.encode(m) : NypdTicket.encode(m);
 
 /**
+ * A message's archive step. Made here, and not as a named arrow inside the effect: tsx's build (esbuild with
+ * `keepNames`) gives every named arrow an Object.defineProperty each time it is created, per message there.
+ */
+const archiveStep =
+  (
+    archive: Archive,
+    type: string,
+    line: string,
+    from: { source: Parameters<Archive['append']>[2]; arrivedAt: number },
+  ): LastStep =>
+  (done) =>
+    archive.appendSettled(type, line, from.source, from.arrivedAt, done);
+
+/**
  * Starts the writer.
  * @example const writer = startStorageWriter({ bus, events, table, archive, deadLetter, streams, retentionSeconds });
  */
@@ -107,10 +121,7 @@ export const startStorageWriter = (deps: StorageWriterDeps): StorageWriter => {
     }
     // The archive is the last step: the delivery waits for its batch (seconds, thousands of messages at once) as its
     // line and its acknowledgement, without a slot or anything else of it.
-    const line = JSON.stringify(json);
-    const type = cmd.message.type;
-    const archive: LastStep = (done) =>
-      deps.archive.appendSettled(type, line, from.source, from.arrivedAt, done);
+    const archive = archiveStep(deps.archive, cmd.message.type, JSON.stringify(json), from);
     return hot ? deps.table.put(hot).then(() => archive) : Promise.resolve(archive);
   };
   const common = {

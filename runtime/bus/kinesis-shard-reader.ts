@@ -413,7 +413,8 @@ export class ShardReader<A> {
         source,
         raw: q.raw,
         arrivedAt: q.arrivedAt,
-        ack: () => this.ack(tracked),
+        // Bound, not an arrow: an arrow named by its property costs the tsx build a defineProperty per delivery.
+        ack: this.ack.bind(this, tracked),
       });
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
