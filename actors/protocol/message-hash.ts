@@ -26,40 +26,39 @@ export const Sha256Hex = refine(t.string, (s) => /^[0-9a-f]{64}$/.test(s), 'Sha2
  * @example
  * canonicalJson({ b: 1, a: { d: 2, c: 3 } }); // '{"a":{"c":3,"d":2},"b":1}'
  */
-export const canonicalJson = (u: unknown): string => canonical(u) ?? 'undefined';
+export const canonicalJson = (u: unknown): string => JSON.stringify(sortedCopy(u)) ?? 'undefined';
 
-// An array index as a property key ("0", "7", not "07" or "-1"): JS objects list these first, in numeric order.
-// Most keys start with a letter: only a key starting with a digit is tried against the pattern.
-const isIndex = (k: string) => {
-  const first = k.charCodeAt(0);
-  return first >= 48 && first <= 57 && /^(0|[1-9]\d{0,9})$/.test(k) && Number(k) < 2 ** 32 - 1;
-};
-const keyOrder = (a: string, b: string): number => {
-  const ia = isIndex(a);
-  const ib = isIndex(b);
-  if (ia || ib) return ia && ib ? Number(a) - Number(b) : ia ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-};
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-// Written out rather than as a JSON.stringify replacer that rebuilds every object sorted (the storage writer hashes
-// every message: that was its costliest step after decoding). The same text as that replacer gives, key for key:
-// the spec holds the two equal on any JSON value.
-const canonical = (u: unknown): string | undefined => {
-  if (typeof u !== 'object' || u === null) return JSON.stringify(u);
+// A copy whose objects have their keys inserted in sorted order, which JSON.stringify then writes as it enumerates
+// them: array-index keys first in numeric order (JavaScript's own order for such keys), the others sorted. The
+// definition is the replacer that rebuilds every object sorted (the spec holds the two equal on any JSON value);
+// a copy and one native stringify is cheaper than the replacer, and than writing the text out with `+=`, whose
+// tree of small strings the hash then had to flatten (the storage writer hashes every message).
+const sortedCopy = (u: unknown): unknown => {
+  if (typeof u !== 'object' || u === null) return u;
   const v: unknown =
     typeof (u as { toJSON?: unknown }).toJSON === 'function'
       ? (u as { toJSON: () => unknown }).toJSON()
       : u;
-  if (v !== u) return canonical(v);
-  if (Array.isArray(v)) return `[${v.map((x) => canonical(x) ?? 'null').join(',')}]`;
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(sortedCopy);
   const keys = Object.keys(v);
-  sortSmall(keys, keyOrder);
-  let text = '';
+  sortSmall(keys, byCodeUnit);
+  const out: Record<string, unknown> = {};
   for (const k of keys) {
-    const member = canonical((v as Record<string, unknown>)[k]);
-    if (member !== undefined) text += `${text === '' ? '' : ','}${JSON.stringify(k)}:${member}`;
+    const member = sortedCopy((v as Record<string, unknown>)[k]);
+    // A `__proto__` member (JSON.parse makes one) stays a member, as Object.fromEntries keeps it.
+    if (k === '__proto__')
+      Object.defineProperty(out, k, {
+        value: member,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else out[k] = member;
   }
-  return `{${text}}`;
+  return out;
 };
 
 /**

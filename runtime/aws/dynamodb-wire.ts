@@ -87,50 +87,6 @@ const plainObject = (v: object): void => {
     throw new TypeError(`cannot store a ${v.constructor?.name ?? 'value'} in DynamoDB`);
 };
 
-/**
- * `JSON.stringify(toAttribute(v))`, written out: the same text, refusing the same values, without an
- * AttributeValue object per member (the storage writer marshals every message it stores, about fifteen members).
- * @example attributeJson({ lat: 40.7 }) // '{"M":{"lat":{"N":"40.7"}}}'
- */
-export const attributeJson = (v: unknown): string => {
-  switch (typeof v) {
-    case 'string':
-      return `{"S":${JSON.stringify(v)}}`;
-    case 'number':
-      return `{"N":"${numberText(v)}"}`;
-    case 'bigint':
-      return `{"N":"${v.toString()}"}`;
-    case 'boolean':
-      return v ? '{"BOOL":true}' : '{"BOOL":false}';
-    case 'object': {
-      if (v === null) return '{"NULL":true}';
-      if (Array.isArray(v)) {
-        let text = '';
-        for (const x of v as unknown[])
-          if (x !== undefined) text += `${text === '' ? '' : ','}${attributeJson(x)}`;
-        return `{"L":[${text}]}`;
-      }
-      if (v instanceof Uint8Array) return `{"B":"${Buffer.from(v).toString('base64')}"}`;
-      plainObject(v);
-      return `{"M":${itemJson(v as Record<string, unknown>)}}`;
-    }
-    default:
-      throw new TypeError(`cannot store a ${typeof v} in DynamoDB`);
-  }
-};
-
-/** `JSON.stringify(toItem(item))`, written out (see {@link attributeJson}). */
-export const itemJson = (item: Readonly<Record<string, unknown>>): string => {
-  let text = '';
-  for (const key in item) {
-    if (!Object.hasOwn(item, key)) continue;
-    const value = item[key];
-    if (value !== undefined)
-      text += `${text === '' ? '' : ','}${JSON.stringify(key)}:${attributeJson(value)}`;
-  }
-  return `{${text}}`;
-};
-
 /** An item's attributes (undefined members left out). */
 export const toItem = (item: Readonly<Record<string, unknown>>): Record<string, AttributeValue> => {
   const out: Record<string, AttributeValue> = {};
@@ -220,19 +176,21 @@ export const createDynamoWire = (client: { readonly config: WireClientConfig }):
 
   return {
     batchWrite: async (input) => {
-      // The body as text, item by item (`itemJson`): the same JSON as stringifying the marshalled request.
-      let tables = '';
-      for (const [table, writes] of Object.entries(input.RequestItems ?? {})) {
-        let list = '';
-        for (const w of writes)
-          list += `${list === '' ? '' : ','}${
+      // AttributeValue objects, then one JSON.stringify: its C++ writes the body flat. Written out as text with
+      // `+=` (an earlier version) it built a tree of thousands of small strings that the encoding to bytes then had
+      // to flatten: 5-6 µs of CPU an item against 1.5 (25-item bodies of writer-shaped items, scratch benchmark).
+      const requests: Record<string, unknown> = {};
+      for (const [table, writes] of Object.entries(input.RequestItems ?? {}))
+        setOwn(
+          requests,
+          table,
+          writes.map((w) =>
             w.PutRequest
-              ? `{"PutRequest":{"Item":${itemJson(w.PutRequest.Item ?? {})}}}`
-              : `{"DeleteRequest":{"Key":${itemJson(w.DeleteRequest?.Key ?? {})}}}`
-          }`;
-        tables += `${tables === '' ? '' : ','}${JSON.stringify(table)}:[${list}]`;
-      }
-      const out = (await call('BatchWriteItem', `{"RequestItems":{${tables}}}`)) as {
+              ? { PutRequest: { Item: toItem(w.PutRequest.Item ?? {}) } }
+              : { DeleteRequest: { Key: toItem(w.DeleteRequest?.Key ?? {}) } },
+          ),
+        );
+      const out = (await call('BatchWriteItem', JSON.stringify({ RequestItems: requests }))) as {
         UnprocessedItems?: Record<string, Array<Record<string, Record<string, never>>>>;
       };
       const unprocessed: NonNullable<BatchWriteCommandOutput['UnprocessedItems']> = {};
