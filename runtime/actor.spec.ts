@@ -332,7 +332,8 @@ describe('Runtime > runActor', () => {
 const afterMicrotasks = () => new Promise<void>((r) => setImmediate(r));
 
 describe('Runtime > runActor > last steps', () => {
-  const processed = (s: Setup) => s.seen.filter((e) => e.type === 'actor.processed').length;
+  const processed = (s: Setup) =>
+    s.seen.reduce((n, e) => (e.type === 'actor.processed' ? n + e.payload.count : n), 0);
 
   it('takes a delivery out of the concurrency bound while its last steps wait, and acknowledges it when all have settled', async () => {
     const s = setup();
