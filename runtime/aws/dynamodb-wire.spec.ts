@@ -4,7 +4,6 @@
  * test/integration/{dynamo-table,batch-get,hot-table-load}.int.spec.ts (both paths).
  */
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -16,6 +15,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
 
+import { clientAnswering as answering } from '../../test/helpers/answering-client.ts';
 import { isRetriableCause } from '../errors.ts';
 import { createDynamoWire, fromItem, toAttribute, toItem, wireDocClient } from './dynamodb-wire.ts';
 import { AwsWireError } from './json-wire.ts';
@@ -45,26 +45,8 @@ const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
 const key = fc.string({ minLength: 1 }).filter((k) => k !== 'constructor' && k !== '__proto__');
 const item = fc.dictionary(key, fc.oneof(value, fc.constant(undefined)), { maxKeys: 8 });
 
-/** A client whose request handler answers with `responses` in turn (status, body), counting the calls. */
-const clientAnswering = (responses: ReadonlyArray<readonly [number, string]>) => {
-  const calls: Array<{ headers: Record<string, string>; body: string }> = [];
-  const client = new DynamoDBClient({
-    region: 'eu-west-1',
-    endpoint: 'http://127.0.0.1:1',
-    credentials: { accessKeyId: 'k', secretAccessKey: 's' },
-    maxAttempts: 3,
-    requestHandler: {
-      handle: (request: { headers: Record<string, string>; body: string }) => {
-        calls.push({ headers: request.headers, body: request.body });
-        const [statusCode, body] = responses[Math.min(calls.length, responses.length) - 1]!;
-        return Promise.resolve({
-          response: { statusCode, headers: {}, body: Readable.from([Buffer.from(body)]) },
-        });
-      },
-    },
-  });
-  return { client, calls };
-};
+const clientAnswering = (responses: ReadonlyArray<readonly [number, string]>) =>
+  answering(DynamoDBClient, responses);
 
 describe('Runtime > DynamoDB wire path', () => {
   describe('marshalling', () => {

@@ -4,41 +4,16 @@
  * two paths on the Kinesis emulator: test/integration/kinesis-wire.int.spec.ts.
  */
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 
 import { GetRecordsCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 
+import { clientAnswering as answering } from '../../test/helpers/answering-client.ts';
 import { isRetriableCause } from '../errors.ts';
 import { AwsWireError } from './json-wire.ts';
 import { kinesisGetRecords, wireKinesis } from './kinesis-wire.ts';
 
-/** A client whose request handler answers with `responses` in turn (status, body), counting the calls. */
-const clientAnswering = (responses: ReadonlyArray<readonly [number, string]>) => {
-  const calls: Array<{ headers: Record<string, string>; body: string; signal?: AbortSignal }> = [];
-  const client = new KinesisClient({
-    region: 'eu-west-1',
-    endpoint: 'http://127.0.0.1:1',
-    credentials: { accessKeyId: 'k', secretAccessKey: 's' },
-    maxAttempts: 3,
-    requestHandler: {
-      handle: (
-        request: { headers: Record<string, string>; body: string },
-        options?: { abortSignal?: AbortSignal },
-      ) => {
-        calls.push({
-          headers: request.headers,
-          body: request.body,
-          ...(options?.abortSignal ? { signal: options.abortSignal } : {}),
-        });
-        const [statusCode, body] = responses[Math.min(calls.length, responses.length) - 1]!;
-        return Promise.resolve({
-          response: { statusCode, headers: {}, body: Readable.from([Buffer.from(body)]) },
-        });
-      },
-    },
-  });
-  return { client, calls };
-};
+const clientAnswering = (responses: ReadonlyArray<readonly [number, string]>) =>
+  answering(KinesisClient, responses);
 
 const records = {
   Records: [
