@@ -3,8 +3,8 @@
  * headers, the payload hash given. The same signature as the SDK's `SignatureV4` (held equal by a property test
  * over dates, credentials, session tokens, regions, services and header values), in one synchronous pass with
  * Node's one-shot hash and HMAC, the signing key kept for its day. The SDK's signer does the same work through a
- * request clone, a sorted copy of the headers, four awaits and three hash objects: about 30 µs a call against a
- * few here, on calls the writer makes 60 times a second at 1,000 drones.
+ * request clone, a sorted copy of the headers, four awaits and three hash objects: 22-30 µs a call against 5-6
+ * here (20,000 signatures of a BatchWriteItem's headers each, warm, one process), on calls the writer makes 60 times a second at 1,000 drones.
  *
  * The algorithm, as AWS documents it: the canonical request (method, path, query, the signed headers lowercased,
  * sorted and trimmed, their names, the payload hash), its SHA-256 in the string to sign with the date and the

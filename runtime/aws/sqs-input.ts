@@ -87,12 +87,25 @@ export const receiveQueue = (
     deletes.add(p);
   };
 
-  const remove = (messages: ReadonlyArray<Message>) => {
-    const entries = messages.flatMap((m, i) =>
-      m.ReceiptHandle ? [{ Id: String(i), ReceiptHandle: m.ReceiptHandle }] : [],
-    );
-    if (!consume || entries.length === 0) return;
-    deleteBatch(entries);
+  // The handled messages whose delete is not sent yet: sent 10 a call, when 10 are ready or on the next turn.
+  let ready: DeleteMessageBatchRequestEntry[] = [];
+  let flushQueued = false;
+  const flushReady = () => {
+    flushQueued = false;
+    while (ready.length > 0) {
+      const entries = ready.slice(0, SQS_BATCH).map((e, i) => ({ ...e, Id: String(i) }));
+      ready = ready.slice(SQS_BATCH);
+      deleteBatch(entries);
+    }
+  };
+  const deleteLater = (m: Message) => {
+    if (!consume || !m.ReceiptHandle) return;
+    ready.push({ Id: '', ReceiptHandle: m.ReceiptHandle });
+    if (ready.length >= SQS_BATCH) flushReady();
+    else if (!flushQueued) {
+      flushQueued = true;
+      setImmediate(flushReady);
+    }
   };
 
   const receive = async (max: number): Promise<ReadonlyArray<Message> | undefined> => {
@@ -129,14 +142,13 @@ export const receiveQueue = (
     while (!stopped) {
       const messages = await receive(SQS_BATCH);
       if (messages === undefined) continue;
-      const done: Message[] = [];
-      for (const m of messages) if (await handled(m)) done.push(m);
-      remove(done);
+      for (const m of messages) if (await handled(m)) deleteLater(m);
+      flushReady(); // the receive's deletes in one call, now
     }
   };
 
-  // Concurrent: the bodies being handled (over all loops), the room asked for by receives under way, the loops
-  // waiting for room, and the handled messages whose delete is not sent yet.
+  // Concurrent: the bodies being handled (over all loops), the room asked for by receives under way, and the loops
+  // waiting for room.
   const handlers = new Set<Promise<void>>();
   let reserved = 0;
   let waiting: Array<() => void> = [];
@@ -144,25 +156,6 @@ export const receiveQueue = (
     const woken = waiting;
     waiting = [];
     for (const w of woken) w();
-  };
-  let ready: DeleteMessageBatchRequestEntry[] = [];
-  let flushQueued = false;
-  const flushReady = () => {
-    flushQueued = false;
-    while (ready.length > 0) {
-      const entries = ready.slice(0, SQS_BATCH).map((e, i) => ({ ...e, Id: String(i) }));
-      ready = ready.slice(SQS_BATCH);
-      deleteBatch(entries);
-    }
-  };
-  const deleteLater = (m: Message) => {
-    if (!consume || !m.ReceiptHandle) return;
-    ready.push({ Id: '', ReceiptHandle: m.ReceiptHandle });
-    if (ready.length >= SQS_BATCH) flushReady();
-    else if (!flushQueued) {
-      flushQueued = true;
-      setImmediate(flushReady);
-    }
   };
   const start = (m: Message) => {
     const p: Promise<void> = handled(m).then((ok) => {
